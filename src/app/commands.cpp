@@ -1,0 +1,151 @@
+#include "app/commands.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "app/config_loader.h"
+#include "app/hub.h"
+#include "core/failure.h"
+#include "media/devices.h"
+#include "media/media_error.h"
+#include "media/probe.h"
+
+namespace tribune::app {
+namespace {
+
+std::filesystem::path defaultDataDir() {
+  if (const char* dir = std::getenv("TRIBUNE_DATA_DIR"); dir != nullptr && *dir != '\0') return dir;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::filesystem::path(xdg) / "tribune";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::filesystem::path(home) / ".local/share/tribune";
+  }
+  return std::filesystem::current_path() / "data";
+}
+
+void printProblems(const ConfigError& error) {
+  std::cerr << "Configuration invalide / invalid configuration: " << error.file() << "\n";
+  for (const auto& problem : error.problems()) std::cerr << "  " << problem.path << ": " << problem.message << "\n";
+}
+
+}  // namespace
+
+std::filesystem::path shareDir() {
+  if (const char* dir = std::getenv("TRIBUNE_SHARE_DIR"); dir != nullptr && *dir != '\0') return dir;
+  return TRIBUNE_DEFAULT_SHARE_DIR;
+}
+
+void setUpLogging(const std::string& level) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>("tribune", sink);
+  logger->set_level(spdlog::level::from_str(level));
+  logger->set_pattern("%H:%M:%S.%e %^%-5l%$ [%n] %v");
+  spdlog::set_default_logger(logger);
+  for (const char* name : {"hub", "media"}) {
+    if (!spdlog::get(name)) spdlog::register_logger(logger->clone(name));
+  }
+}
+
+int runCommand(const RunArguments& arguments) {
+  LoadedConfig loaded;
+  try {
+    loaded = loadConfig(arguments.config);
+  } catch (const ConfigError& error) {
+    printProblems(error);
+    return 2;
+  }
+  auto& config = loaded.config;
+  setUpLogging(arguments.logLevel.value_or(config.logLevel));
+  if (arguments.source) config.source = *arguments.source;
+  for (const auto& argument : arguments.destinations) {
+    auto parsed = core::parseDestinationArgument(argument);
+    if (!parsed.destination) {
+      std::cerr << "--destination: " << *parsed.error << "\n";
+      return 2;
+    }
+    for (const auto& existing : config.destinations) {
+      if (existing.name == parsed.destination->name) {
+        std::cerr << "--destination: a destination named '" << existing.name << "' exists already\n";
+        return 2;
+      }
+    }
+    config.destinations.push_back(*parsed.destination);
+  }
+  HubOptions options;
+  std::filesystem::path dataDir = arguments.dataDir   ? *arguments.dataDir
+                                  : config.dataDir    ? loaded.baseDir / *config.dataDir
+                                                      : defaultDataDir();
+  options.dataDir = std::filesystem::absolute(dataDir);
+  options.shareDir = shareDir();
+  if (config.pipelinesDir) config.pipelinesDir = (loaded.baseDir / *config.pipelinesDir).string();
+  if (arguments.stopAfterSeconds) options.stopAfter = std::chrono::seconds{*arguments.stopAfterSeconds};
+  options.handleSignals = true;
+  options.config = std::move(config);
+  try {
+    Hub hub(std::move(options));
+    std::cout << "Tribune " << TRIBUNE_VERSION << " — source : " << hub.snapshot().destinations.size()
+              << " destination(s)\n";
+    if (!hub.recordingPath().empty()) std::cout << "Enregistrement / recording: " << hub.recordingPath().string() << "\n";
+    std::cout << "Ctrl+C pour arrêter proprement / Ctrl+C to stop cleanly" << std::endl;
+    return hub.run();
+  } catch (const media::MediaError& error) {
+    spdlog::error("{}", error.what());
+    return 1;
+  }
+}
+
+int checkCommand(const std::optional<std::filesystem::path>& config, bool probe) {
+  LoadedConfig loaded;
+  try {
+    loaded = loadConfig(config);
+  } catch (const ConfigError& error) {
+    printProblems(error);
+    return 2;
+  }
+  std::cout << "Configuration valide / valid configuration: "
+            << (config ? config->string() : std::string("(valeurs par défaut / defaults)")) << "\n";
+  if (!probe) return 0;
+  int failures = 0;
+  for (const auto& destination : loaded.config.destinations) {
+    if (!destination.enabled) {
+      std::cout << "  " << destination.name << ": désactivée / disabled\n";
+      continue;
+    }
+    auto result = media::probeDestination({destination.name, destination.url, destination.tlsVerify},
+                                           loaded.config.retry.connectTimeout);
+    if (result.accepted) {
+      std::cout << "  " << destination.name << " (" << destination.url.masked() << "): OK, publication acceptée / publish accepted\n";
+    } else {
+      ++failures;
+      const auto& text = core::describe(result.failure->kind);
+      std::cout << "  " << destination.name << " (" << destination.url.masked() << "): " << text.reasonFr << " / "
+                << text.reasonEn << " — " << text.adviceFr << " [" << result.failure->detail << "]\n";
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+int devicesCommand() {
+  try {
+    auto devices = media::listCaptureDevices();
+    if (devices.empty()) {
+      std::cout << "Aucun périphérique de capture trouvé / no capture device found\n";
+      return 0;
+    }
+    for (const auto& device : devices) {
+      std::cout << device.kind << "\t" << device.name;
+      if (!device.sourceSpec.empty()) std::cout << "\t--source " << device.sourceSpec;
+      std::cout << "\n";
+    }
+    return 0;
+  } catch (const media::MediaError& error) {
+    std::cerr << error.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace tribune::app

@@ -1,0 +1,103 @@
+#include "app/config_loader.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace tribune::app {
+namespace {
+
+std::string joinProblems(const std::string& file, const std::vector<core::ConfigProblem>& problems) {
+  std::string text = file + ": " + std::to_string(problems.size()) + " problem(s)";
+  for (const auto& p : problems) text += "\n  " + p.path + ": " + p.message;
+  return text;
+}
+
+std::optional<std::string> readFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// nlohmann reports a byte offset; a technician wants a line and a column.
+std::string locate(const std::string& text, std::size_t byte) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file, std::vector<core::ConfigProblem> problems)
+    : std::runtime_error(joinProblems(file, problems)), file_(std::move(file)), problems_(std::move(problems)) {}
+
+core::ConfigResult validateDocument(const std::string& text, const std::filesystem::path& baseDir,
+                                    std::vector<core::ConfigProblem>& readingProblems) {
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    readingProblems.push_back({"$", "not valid JSON at " + locate(text, e.byte == 0 ? 0 : e.byte - 1)});
+    return {};
+  }
+  // The secrets file is read before validation so that key_secret can be checked.
+  std::map<std::string, std::string> secrets;
+  if (document.is_object() && document.contains("secrets_file") && document["secrets_file"].is_string()) {
+    const std::filesystem::path path = baseDir / document["secrets_file"].get<std::string>();
+    if (auto content = readFile(path)) {
+      try {
+        auto parsed = nlohmann::json::parse(*content);
+        if (!parsed.is_object()) throw std::invalid_argument("not an object");
+        for (const auto& [name, value] : parsed.items()) {
+          if (!value.is_string()) {
+            readingProblems.push_back({"secrets_file", "entry '" + name + "' of " + path.string() + " is not a string"});
+          } else {
+            secrets[name] = value.get<std::string>();
+          }
+        }
+      } catch (const std::exception&) {
+        // Never echo the file: it is full of keys.
+        readingProblems.push_back({"secrets_file", path.string() + " is not a JSON object of strings"});
+      }
+    } else {
+      readingProblems.push_back({"secrets_file", "cannot read " + path.string()});
+    }
+  }
+  core::SecretLookup lookup;
+  lookup.environment = [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  lookup.secretsFile = [secrets](const std::string& name) -> std::optional<std::string> {
+    auto it = secrets.find(name);
+    if (it == secrets.end()) return std::nullopt;
+    return it->second;
+  };
+  return core::parseConfig(document, lookup);
+}
+
+LoadedConfig loadConfig(const std::optional<std::filesystem::path>& file) {
+  if (!file) return {core::Config{}, std::filesystem::current_path()};
+  auto text = readFile(*file);
+  if (!text) throw ConfigError(file->string(), {{"$", "cannot read the file (does it exist?)"}});
+  const auto baseDir = std::filesystem::absolute(*file).parent_path();
+  std::vector<core::ConfigProblem> problems;
+  auto result = validateDocument(*text, baseDir, problems);
+  problems.insert(problems.end(), result.problems.begin(), result.problems.end());
+  if (!problems.empty()) throw ConfigError(file->string(), std::move(problems));
+  return {std::move(result.config), baseDir};
+}
+
+}  // namespace tribune::app

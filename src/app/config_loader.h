@@ -1,0 +1,38 @@
+#pragma once
+// Reads tribune.json, its secrets file and the environment, and hands them to the core's
+// pure validation. The only place that turns files into a core::Config.
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace tribune::app {
+
+// Every problem of a configuration; what() lists them one per line with their paths.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, std::vector<core::ConfigProblem> problems);
+  [[nodiscard]] const std::vector<core::ConfigProblem>& problems() const { return problems_; }
+  [[nodiscard]] const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<core::ConfigProblem> problems_;
+};
+
+struct LoadedConfig {
+  core::Config config;
+  std::filesystem::path baseDir;  // relative paths in the file are relative to it
+};
+
+// No file: the embedded defaults (test source, no destination). Throws ConfigError.
+LoadedConfig loadConfig(const std::optional<std::filesystem::path>& file);
+
+// Validates a document already read (used by loadConfig and by tests).
+core::ConfigResult validateDocument(const std::string& text, const std::filesystem::path& baseDir,
+                                    std::vector<core::ConfigProblem>& readingProblems);
+
+}  // namespace tribune::app

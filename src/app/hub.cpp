@@ -1,0 +1,328 @@
+#include "app/hub.h"
+
+#include <sys/resource.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "app/config_loader.h"
+#include "core/source_spec.h"
+#include "media/gstreamer_library.h"
+#include "media/media_error.h"
+
+namespace tribune::app {
+namespace {
+
+constexpr auto kTickPeriod = std::chrono::milliseconds{100};
+constexpr auto kShutdownGrace = std::chrono::milliseconds{3000};
+
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = [] {
+    auto existing = spdlog::get("hub");
+    return existing ? existing : spdlog::default_logger()->clone("hub");
+  }();
+  return log;
+}
+
+double processCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+media::ProgramSettings programSettings(const HubOptions& options) {
+  const auto& config = options.config;
+  auto spec = core::parseSourceSpec(config.source);
+  if (!spec.spec) throw media::MediaError("source: " + *spec.error);
+  const std::filesystem::path dir =
+      config.pipelinesDir ? std::filesystem::path(*config.pipelinesDir) : options.shareDir / "pipelines";
+  const auto file = dir / (spec.spec->preset + ".pipeline");
+  std::ifstream in(file);
+  if (!in) throw media::MediaError("source preset " + file.string() + " cannot be read");
+  std::ostringstream text;
+  std::string line;
+  bool loop = false;
+  while (std::getline(in, line)) {
+    if (line.rfind('#', 0) == 0) {  // comments, and "# tribune: loop" for files
+      loop = loop || line.find("tribune: loop") != std::string::npos;
+      continue;
+    }
+    text << line << '\n';
+  }
+  auto expanded = core::expandPreset(text.str(), spec.spec->params);
+  if (!expanded.pipeline) throw media::MediaError(file.string() + ": " + *expanded.error);
+  return media::ProgramSettings{*expanded.pipeline, loop, config.video, config.audio};
+}
+
+std::string timestampForFile() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d_%H-%M-%S", &local);
+  return buffer;
+}
+
+}  // namespace
+
+Hub::Hub(HubOptions options)
+    : options_(std::move(options)), broadcast_(options_.config.retry, random_) {
+  media::ensureGStreamer();
+  engine_ = std::make_unique<media::MediaEngine>(programSettings(options_), static_cast<media::MediaListener&>(*this));
+  if (options_.config.recording.enabled) {
+    std::filesystem::path dir = options_.config.recording.directory;
+    if (dir.is_relative()) dir = options_.dataDir / dir;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw media::MediaError("the recording folder " + dir.string() + " cannot be created: " + ec.message());
+    recordingPath_ = dir / ("seance_" + timestampForFile() + ".mkv");
+  }
+  const auto now = core::Clock::now();
+  for (const auto& destination : options_.config.destinations) {
+    if (!destination.tlsVerify) {
+      logger()->warn("destination {}: TLS certificate NOT verified (tls_verify=false) — for test servers only",
+                     destination.name);
+    }
+    broadcast_.addDestination(destination, now);
+  }
+}
+
+Hub::~Hub() = default;
+
+template <typename F>
+auto Hub::onHub(F&& f) -> decltype(f()) {
+  // Before run() and after stop the hub loop is not turning and nothing else touches
+  // the state: run in place rather than wait forever.
+  if (!looping_ || io_.get_executor().running_in_this_thread()) return f();
+  std::packaged_task<decltype(f())()> task(std::forward<F>(f));
+  auto result = task.get_future();
+  boost::asio::post(io_, [&task] { task(); });
+  return result.get();
+}
+
+int Hub::run() {
+  engine_->start();
+  if (!recordingPath_.empty()) {
+    engine_->startRecording({"recording", recordingPath_.string()});
+    logger()->info("enregistrement / recording: {}", recordingPath_.string());
+  }
+  broadcast_.start(core::Clock::now());
+  execute();
+  std::optional<boost::asio::signal_set> signals;
+  if (options_.handleSignals) {
+    signals.emplace(io_, SIGINT, SIGTERM);
+    signals->async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      logger()->info("signal {} reçu : arrêt propre / stopping cleanly", signal);
+      stopNow();
+    });
+  }
+  if (options_.stopAfter) {
+    stopTimer_.expires_after(*options_.stopAfter);
+    stopTimer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) stopNow();
+    });
+  }
+  lastCpuSeconds_ = processCpuSeconds();
+  lastCpuAt_ = core::Clock::now();
+  scheduleTick();
+  looping_ = true;
+  io_.run();
+  looping_ = false;
+  // Run what other threads posted while the loop was stopping (a snapshot waits on it).
+  io_.restart();
+  io_.poll();
+  return 0;
+}
+
+void Hub::requestStop() {
+  boost::asio::post(io_, [this] { stopNow(); });
+}
+
+void Hub::stopNow() {
+  if (stopped_) return;
+  stopped_ = true;
+  ticker_.cancel();
+  stopTimer_.cancel();
+  // End of stream to every output (destinations unpublish, the recording is finalised).
+  engine_->shutdown(kShutdownGrace);
+  broadcast_.stop(core::Clock::now());
+  broadcast_.takeOrders();  // the engine has closed everything already
+  for (const auto& change : broadcast_.takeChanges()) logChange(change);
+  looping_ = false;
+  io_.stop();
+}
+
+void Hub::scheduleTick() {
+  ticker_.expires_after(kTickPeriod);
+  ticker_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopped_) return;
+    tick();
+    scheduleTick();
+  });
+}
+
+void Hub::tick() {
+  const auto now = core::Clock::now();
+  for (const auto& destination : broadcast_.destinations()) {
+    const auto& name = destination.settings.name;
+    const auto phase = destination.machine.status().phase;
+    if (phase != core::DestinationPhase::Connecting && phase != core::DestinationPhase::Live) continue;
+    auto stats = engine_->outputStats(name);
+    if (!stats) continue;
+    // rtmp2sink counts bytes only once the server took the publish.
+    if (phase == core::DestinationPhase::Connecting && stats->bytesSent > 0) broadcast_.connected(name, now);
+    broadcast_.progress(name, stats->bytesSent, now);
+    auto& rate = rates_[name];
+    const double seconds = std::chrono::duration<double>(now - rate.at).count();
+    if (seconds >= 1.0) {
+      rate.kbps = stats->bytesSent >= rate.bytes ? static_cast<double>(stats->bytesSent - rate.bytes) * 8 / 1000 / seconds : 0;
+      rate.bytes = stats->bytesSent;
+      rate.at = now;
+    }
+  }
+  broadcast_.tick(now);
+  execute();
+  const double cpuSeconds = std::chrono::duration<double>(now - lastCpuAt_).count();
+  if (cpuSeconds >= 1.0) {
+    const double cpu = processCpuSeconds();
+    cpuLoad_ = (cpu - lastCpuSeconds_) / cpuSeconds;
+    lastCpuSeconds_ = cpu;
+    lastCpuAt_ = now;
+  }
+}
+
+// Carries out the core's orders and logs what changed, until the core has nothing more
+// to say (a failed connect produces new orders).
+void Hub::execute() {
+  while (true) {
+    auto changes = broadcast_.takeChanges();
+    auto orders = broadcast_.takeOrders();
+    if (changes.empty() && orders.empty()) return;
+    for (const auto& change : changes) logChange(change);
+    for (const auto& order : orders) carryOut(order);
+  }
+}
+
+void Hub::logChange(const core::PhaseChange& change) {
+  if (change.failure) {
+    const auto& text = core::describe(change.failure->kind);
+    logger()->warn("destination {}: {} → {} — {} ({}) [{}]", change.destination, core::toString(change.from),
+                   core::toString(change.to), text.reasonFr, text.reasonEn, change.failure->detail);
+  } else {
+    logger()->info("destination {}: {} → {}", change.destination, core::toString(change.from),
+                   core::toString(change.to));
+  }
+}
+
+void Hub::carryOut(const core::MediaOrder& order) {
+  const core::Destination* destination = broadcast_.find(order.destination);
+  if (destination == nullptr) return;
+  switch (order.action) {
+    case core::DestinationAction::Connect:
+      logger()->info("destination {}: connexion à {}", order.destination, destination->settings.url.masked());
+      try {
+        generations_[order.destination] = engine_->connect(media::RtmpOutputSettings{
+            destination->settings.name, destination->settings.url, destination->settings.tlsVerify});
+        rates_[order.destination] = Rate{0, core::Clock::now(), 0};
+      } catch (const std::exception& e) {
+        broadcast_.failed(order.destination, core::Failure{core::FailureKind::Internal, e.what()}, core::Clock::now());
+      }
+      break;
+    case core::DestinationAction::GoLive:
+      engine_->goLive(order.destination);
+      break;
+    case core::DestinationAction::Disconnect:
+      engine_->disconnect(order.destination);
+      generations_.erase(order.destination);
+      break;
+  }
+}
+
+void Hub::onOutputFailed(const std::string& output, std::uint64_t generation, core::Failure failure) {
+  boost::asio::post(io_, [this, output, generation, failure = std::move(failure)]() mutable {
+    if (stopped_) return;
+    if (output == "recording") {
+      logger()->error("enregistrement en erreur / recording failed: {}", failure.detail);
+      return;
+    }
+    auto current = generations_.find(output);
+    if (current == generations_.end() || current->second != generation) return;  // an old connection
+    broadcast_.failed(output, std::move(failure), core::Clock::now());
+    execute();
+  });
+}
+
+void Hub::onProgramError(const std::string& detail) {
+  boost::asio::post(io_, [detail] { logger()->error("programme / program: {}", detail); });
+}
+
+void Hub::onProgramSegmentDone() {
+  boost::asio::post(io_, [this] {
+    if (!stopped_) engine_->loopSource();
+  });
+}
+
+HubSnapshot Hub::makeSnapshot() const {
+  HubSnapshot s;
+  const auto now = core::Clock::now();
+  s.running = broadcast_.running() && !stopped_;
+  const auto program = engine_->programStats();
+  s.framesEncoded = program.framesEncoded;
+  s.framesDropped = program.framesDropped;
+  s.cpuLoad = cpuLoad_;
+  s.recordingPath = recordingPath_.string();
+  if (auto recording = engine_->outputStats("recording")) s.recordingBytes = recording->bytesSent;
+  for (const auto& destination : broadcast_.destinations()) {
+    const auto& status = destination.machine.status();
+    DestinationView view;
+    view.name = destination.settings.name;
+    view.platform = destination.settings.platform;
+    view.url = destination.settings.url.masked();
+    view.enabled = destination.settings.enabled;
+    view.phase = std::string(core::toString(status.phase));
+    view.attempt = status.attempt;
+    view.reconnects = status.reconnects;
+    if (status.nextTry) view.nextTryInSeconds = std::chrono::duration<double>(*status.nextTry - now).count();
+    if (status.lastFailure) {
+      const auto& text = core::describe(status.lastFailure->kind);
+      view.failureCode = std::string(text.code);
+      view.failureReason = std::string(text.reasonFr);
+      view.failureDetail = status.lastFailure->detail;
+    }
+    view.bytesSent = status.bytesSent;
+    if (auto rate = rates_.find(view.name); rate != rates_.end()) view.bitrateKbps = rate->second.kbps;
+    if (status.liveSince) view.uptimeSeconds = std::chrono::duration<double>(now - *status.liveSince).count();
+    if (auto stats = engine_->outputStats(view.name)) view.droppedBuffers = stats->feed.droppedFull;
+    s.destinations.push_back(std::move(view));
+  }
+  return s;
+}
+
+HubSnapshot Hub::snapshot() {
+  return onHub([this] { return makeSnapshot(); });
+}
+
+core::CommandResult Hub::retryNow(const std::string& destination) {
+  return onHub([&] {
+    auto result = broadcast_.retryNow(destination, core::Clock::now());
+    execute();
+    return result;
+  });
+}
+
+core::CommandResult Hub::setEnabled(const std::string& destination, bool enabled) {
+  return onHub([&] {
+    auto result = broadcast_.setEnabled(destination, enabled, core::Clock::now());
+    execute();
+    return result;
+  });
+}
+
+}  // namespace tribune::app

@@ -1,0 +1,128 @@
+#pragma once
+// The hub: one Boost.Asio io_context thread that owns the core state (the Broadcast) and
+// the media engine, and decides. Other threads never touch that state: GStreamer's
+// threads post what they saw (MediaListener → asio::post), and public methods marked
+// thread-safe post too.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/broadcast.h"
+#include "core/config.h"
+#include "media/engine.h"
+
+namespace tribune::app {
+
+struct HubOptions {
+  core::Config config;
+  std::filesystem::path dataDir;
+  std::filesystem::path shareDir;  // holds pipelines/ unless the config says otherwise
+  std::optional<std::chrono::seconds> stopAfter;
+  bool handleSignals = false;      // SIGINT/SIGTERM stop cleanly (the executable)
+};
+
+struct DestinationView {
+  std::string name;
+  std::string platform;
+  std::string url;  // masked
+  bool enabled = true;
+  std::string phase;  // idle / connecting / live / retrying / failed
+  int attempt = 0;
+  int reconnects = 0;
+  std::optional<double> nextTryInSeconds;
+  std::string failureCode;    // last failure, "" if none
+  std::string failureReason;  // French
+  std::string failureDetail;  // technical, redacted
+  std::uint64_t bytesSent = 0;
+  double bitrateKbps = 0;
+  double uptimeSeconds = 0;
+  std::uint64_t droppedBuffers = 0;
+};
+
+struct HubSnapshot {
+  bool running = false;
+  std::uint64_t framesEncoded = 0;
+  std::uint64_t framesDropped = 0;
+  double cpuLoad = 0;  // process CPU seconds per second
+  std::string recordingPath;
+  std::uint64_t recordingBytes = 0;
+  std::vector<DestinationView> destinations;
+};
+
+// Uniform numbers for backoff jitter from a real generator.
+class SystemRandom final : public core::Random {
+ public:
+  double uniform() override { return std::uniform_real_distribution<double>(0.0, 1.0)(engine_); }
+
+ private:
+  std::mt19937_64 engine_{std::random_device{}()};
+};
+
+class Hub final : private media::MediaListener {
+ public:
+  explicit Hub(HubOptions options);  // throws ConfigError / MediaError on a bad set-up
+  ~Hub() override;
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  // Starts the program, the recording and the destinations, then runs the hub loop on
+  // the calling thread until stop. Returns the process exit code.
+  int run();
+  // Thread-safe.
+  void requestStop();
+  HubSnapshot snapshot();
+  core::CommandResult retryNow(const std::string& destination);
+  core::CommandResult setEnabled(const std::string& destination, bool enabled);
+
+  [[nodiscard]] const std::filesystem::path& recordingPath() const { return recordingPath_; }
+
+ private:
+  void onOutputFailed(const std::string& output, std::uint64_t generation, core::Failure failure) override;
+  void onProgramError(const std::string& detail) override;
+  void onProgramSegmentDone() override;
+
+  template <typename F>
+  auto onHub(F&& f) -> decltype(f());  // runs f on the hub thread and waits for its result
+  void scheduleTick();
+  void tick();
+  void execute();
+  void logChange(const core::PhaseChange& change);
+  void carryOut(const core::MediaOrder& order);
+  void stopNow();
+  HubSnapshot makeSnapshot() const;
+
+  HubOptions options_;
+  boost::asio::io_context io_;
+  boost::asio::steady_timer ticker_{io_};
+  boost::asio::steady_timer stopTimer_{io_};
+  SystemRandom random_;
+  core::Broadcast broadcast_;
+  std::unique_ptr<media::MediaEngine> engine_;
+  std::filesystem::path recordingPath_;
+  bool stopped_ = false;
+  std::atomic<bool> looping_{false};
+
+  struct Rate {  // bitrate from successive byte counts
+    std::uint64_t bytes = 0;
+    core::TimePoint at{};
+    double kbps = 0;
+  };
+  std::map<std::string, Rate> rates_;
+  std::map<std::string, std::uint64_t> generations_;  // current connection per destination
+  double cpuLoad_ = 0;
+  double lastCpuSeconds_ = 0;
+  core::TimePoint lastCpuAt_{};
+};
+
+}  // namespace tribune::app

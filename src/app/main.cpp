@@ -1,0 +1,58 @@
+// tribune: command line entry point. Parsing only; the commands live in app/commands.
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#include "app/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Tribune — retransmission des conseils municipaux / council meetings live"};
+  cli.set_version_flag("--version", std::string("tribune ") + TRIBUNE_VERSION);
+  cli.require_subcommand(1);
+
+  tribune::app::RunArguments run;
+  std::string config;
+  std::string dataDir;
+  std::string source;
+  int stopAfter = 0;
+  auto* runCmd = cli.add_subcommand("run", "Capture, encode once, record and restream");
+  runCmd->add_option("--config", config, "tribune.json")->check(CLI::ExistingFile);
+  runCmd->add_option("--data-dir", dataDir, "where recordings and state go");
+  runCmd->add_option("--source", source, "test | file:PATH | v4l2:/dev/videoN | rtsp://… | srt://… | decklink:N");
+  runCmd->add_option("--destination", run.destinations, "NAME=rtmp[s]://…/KEY or youtube=KEY, facebook=KEY, twitch=KEY");
+  runCmd->add_option("--stop-after", stopAfter, "stop cleanly after this many seconds")->check(CLI::PositiveNumber);
+  std::string logLevel;
+  runCmd->add_option("--log-level", logLevel, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
+  std::string checkConfig;
+  bool probe = false;
+  auto* checkCmd = cli.add_subcommand("check", "Validate the configuration (and --probe the destinations)");
+  checkCmd->add_option("--config", checkConfig, "tribune.json")->check(CLI::ExistingFile);
+  checkCmd->add_flag("--probe", probe, "try to publish to each destination");
+
+  auto* devicesCmd = cli.add_subcommand("devices", "List capture devices");
+
+  CLI11_PARSE(cli, argc, argv);
+  try {
+    if (runCmd->parsed()) {
+      if (!config.empty()) run.config = config;
+      if (!dataDir.empty()) run.dataDir = dataDir;
+      if (!source.empty()) run.source = source;
+      if (stopAfter > 0) run.stopAfterSeconds = stopAfter;
+      if (!logLevel.empty()) run.logLevel = logLevel;
+      return tribune::app::runCommand(run);
+    }
+    if (checkCmd->parsed()) {
+      std::optional<std::filesystem::path> file;
+      if (!checkConfig.empty()) file = checkConfig;
+      return tribune::app::checkCommand(file, probe);
+    }
+    if (devicesCmd->parsed()) return tribune::app::devicesCommand();
+  } catch (const std::exception& error) {
+    std::cerr << "tribune: " << error.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

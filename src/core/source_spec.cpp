@@ -1,0 +1,85 @@
+#include "core/source_spec.h"
+
+#include <array>
+#include <cctype>
+
+namespace tribune::core {
+namespace {
+
+bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+bool allDigits(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (std::isdigit(static_cast<unsigned char>(c)) == 0) return false;
+  }
+  return true;
+}
+
+// gst-launch double-quoted string: backslash and double quote are escaped.
+std::string quoteForLaunch(std::string_view value) {
+  std::string quoted = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+}  // namespace
+
+SourceSpecResult parseSourceSpec(std::string_view text) {
+  if (text == "test") return {SourceSpec{"test", {}}, std::nullopt};
+  if (startsWith(text, "rtsp://") || startsWith(text, "rtsps://")) {
+    if (text.size() <= text.find("://") + 3) return {std::nullopt, "the rtsp:// address has no host"};
+    return {SourceSpec{"rtsp", {{"uri", std::string(text)}}}, std::nullopt};
+  }
+  if (startsWith(text, "srt://")) {
+    if (text.size() <= 6) return {std::nullopt, "the srt:// address has no host"};
+    return {SourceSpec{"srt", {{"uri", std::string(text)}}}, std::nullopt};
+  }
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) {
+    return {std::nullopt, "unknown source '" + std::string(text) +
+                              "': use test, file:PATH, v4l2:/dev/videoN, rtsp://…, srt://… or decklink:N"};
+  }
+  const std::string_view kind = text.substr(0, colon);
+  const std::string_view rest = text.substr(colon + 1);
+  if (kind == "file") {
+    if (rest.empty()) return {std::nullopt, "file: needs a path, e.g. file:/home/mairie/essai.mp4"};
+    return {SourceSpec{"file", {{"path", std::string(rest)}}}, std::nullopt};
+  }
+  if (kind == "v4l2") {
+    if (!startsWith(rest, "/dev/video") || !allDigits(rest.substr(10))) {
+      return {std::nullopt, "v4l2: needs a capture device such as v4l2:/dev/video0 (see `tribune devices`)"};
+    }
+    return {SourceSpec{"v4l2", {{"device", std::string(rest)}}}, std::nullopt};
+  }
+  if (kind == "decklink") {
+    if (!allDigits(rest)) return {std::nullopt, "decklink: needs a card number such as decklink:0"};
+    return {SourceSpec{"decklink", {{"device_number", std::string(rest)}}}, std::nullopt};
+  }
+  return {std::nullopt, "unknown source kind '" + std::string(kind) +
+                            "': use test, file:PATH, v4l2:/dev/videoN, rtsp://…, srt://… or decklink:N"};
+}
+
+PresetResult expandPreset(std::string_view preset, const std::map<std::string, std::string>& params) {
+  std::string out;
+  std::size_t pos = 0;
+  while (true) {
+    const auto open = preset.find("{{", pos);
+    if (open == std::string_view::npos) break;
+    const auto close = preset.find("}}", open + 2);
+    if (close == std::string_view::npos) return {std::nullopt, "unclosed '{{' in the preset"};
+    const std::string name(preset.substr(open + 2, close - open - 2));
+    const auto value = params.find(name);
+    if (value == params.end()) return {std::nullopt, "the preset uses {{" + name + "}} but the source gives no " + name};
+    out.append(preset.substr(pos, open - pos));
+    out += quoteForLaunch(value->second);
+    pos = close + 2;
+  }
+  out.append(preset.substr(pos));
+  return {out, std::nullopt};
+}
+
+}  // namespace tribune::core

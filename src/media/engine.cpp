@@ -1,0 +1,146 @@
+#include "media/engine.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "media/output.h"
+#include "media/program.h"
+
+namespace tribune::media {
+
+// Sets released pipelines to NULL on its own thread.
+class PipelineReaper {
+ public:
+  PipelineReaper();
+  ~PipelineReaper();  // finishes every pending teardown
+  PipelineReaper(const PipelineReaper&) = delete;
+  PipelineReaper& operator=(const PipelineReaper&) = delete;
+  void dispose(ElementRef pipeline);
+
+ private:
+  void run();
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<ElementRef> pending_;
+  bool quitting_ = false;
+  std::thread thread_;
+};
+
+PipelineReaper::PipelineReaper() : thread_([this] { run(); }) {}
+
+PipelineReaper::~PipelineReaper() {
+  {
+    std::lock_guard lock(mutex_);
+    quitting_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void PipelineReaper::dispose(ElementRef pipeline) {
+  if (!pipeline) return;
+  {
+    std::lock_guard lock(mutex_);
+    pending_.push_back(std::move(pipeline));
+  }
+  wake_.notify_all();
+}
+
+void PipelineReaper::run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [&] { return quitting_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // quitting with nothing left
+    ElementRef pipeline = std::move(pending_.front());
+    pending_.pop_front();
+    lock.unlock();
+    gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+    pipeline.reset();
+    lock.lock();
+  }
+}
+
+MediaEngine::MediaEngine(ProgramSettings settings, MediaListener& listener)
+    : settings_(settings),
+      listener_(listener),
+      reaper_(std::make_unique<PipelineReaper>()),
+      program_(std::make_unique<Program>(std::move(settings), listener)) {}
+
+MediaEngine::~MediaEngine() {
+  for (auto& [name, output] : outputs_) reaper_->dispose(output->release());
+  outputs_.clear();
+  program_->stop();
+}
+
+ProgramStats MediaEngine::programStats() const { return program_->stats(); }
+void MediaEngine::loopSource() { program_->loopSource(); }
+
+// Three seconds of program at its nominal bitrate: enough to ride out a hiccup, small
+// enough that a stalled destination holds little memory.
+std::uint64_t MediaEngine::maxQueuedBytes() const {
+  const std::uint64_t bitsPerSecond =
+      static_cast<std::uint64_t>(settings_.video.bitrateKbps + settings_.audio.bitrateKbps) * 1000;
+  return bitsPerSecond / 8 * 3 + 512 * 1024;
+}
+
+void MediaEngine::start() { program_->start(); }
+
+std::uint64_t MediaEngine::connect(const RtmpOutputSettings& settings) {
+  disconnect(settings.name);
+  const std::uint64_t generation = nextGeneration_++;
+  auto output = Output::rtmp(settings, generation, program_->fanout(), listener_, maxQueuedBytes());
+  output->start();
+  outputs_[settings.name] = std::move(output);
+  return generation;
+}
+
+void MediaEngine::goLive(const std::string& name) {
+  auto it = outputs_.find(name);
+  if (it == outputs_.end()) return;
+  it->second->openGate();
+  program_->requestKeyUnit();
+}
+
+void MediaEngine::disconnect(const std::string& name) {
+  auto it = outputs_.find(name);
+  if (it == outputs_.end()) return;
+  reaper_->dispose(it->second->release());
+  outputs_.erase(it);
+}
+
+void MediaEngine::startRecording(const RecordingOutputSettings& settings) {
+  auto output = Output::recording(settings, program_->fanout(), listener_, maxQueuedBytes() * 4);
+  output->start();
+  output->openGate();
+  outputs_[settings.name] = std::move(output);
+  program_->requestKeyUnit();
+}
+
+std::optional<OutputStats> MediaEngine::outputStats(const std::string& name) const {
+  auto it = outputs_.find(name);
+  if (it == outputs_.end()) return std::nullopt;
+  return it->second->stats();
+}
+
+void MediaEngine::shutdown(std::chrono::milliseconds grace) {
+  // All outputs get their end of stream at once, then are waited on together.
+  std::vector<std::unique_ptr<Output>> closing;
+  for (auto& [name, output] : outputs_) closing.push_back(std::move(output));
+  outputs_.clear();
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  std::vector<std::thread> waiters;
+  for (auto& output : closing) {
+    waiters.emplace_back([&output, deadline] {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      output->finish(std::max(left, std::chrono::milliseconds{0}));
+    });
+  }
+  for (auto& waiter : waiters) waiter.join();
+  for (auto& output : closing) reaper_->dispose(output->release());
+  program_->stop();
+}
+
+}  // namespace tribune::media

@@ -1,0 +1,56 @@
+#pragma once
+// The media engine: the program (encode once) and its outputs by name. The hub owns it
+// and calls it from the hub thread only; the engine reports through MediaListener.
+// This header is free of GStreamer: the rest of Tribune never includes it.
+//
+// Tearing a pipeline down can wait on network threads (a stalled RTMP connection), so
+// released pipelines go to a reaper thread and the hub never blocks on them.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "media/media_listener.h"
+#include "media/media_types.h"
+
+namespace tribune::media {
+
+class Program;
+class Output;
+class PipelineReaper;
+
+class MediaEngine {
+ public:
+  MediaEngine(ProgramSettings settings, MediaListener& listener);  // throws MediaError
+  ~MediaEngine();
+  MediaEngine(const MediaEngine&) = delete;
+  MediaEngine& operator=(const MediaEngine&) = delete;
+
+  void start();
+  // Opens (or reopens) an RTMP output; returns the generation of this connection.
+  std::uint64_t connect(const RtmpOutputSettings& settings);
+  // The destination's server took the publish: ask for a key unit and let media flow.
+  void goLive(const std::string& name);
+  void disconnect(const std::string& name);
+  void startRecording(const RecordingOutputSettings& settings);
+  [[nodiscard]] std::optional<OutputStats> outputStats(const std::string& name) const;
+  [[nodiscard]] ProgramStats programStats() const;
+  void loopSource();
+  // End of stream to every output, waiting up to `grace` for them to be written, then
+  // the program stops.
+  void shutdown(std::chrono::milliseconds grace);
+
+ private:
+  [[nodiscard]] std::uint64_t maxQueuedBytes() const;
+
+  ProgramSettings settings_;
+  MediaListener& listener_;  // the hub, outlives the engine
+  std::unique_ptr<PipelineReaper> reaper_;  // declared first: destroyed last, after outputs are handed to it
+  std::unique_ptr<Program> program_;
+  std::map<std::string, std::unique_ptr<Output>> outputs_;
+  std::uint64_t nextGeneration_ = 1;
+};
+
+}  // namespace tribune::media

@@ -1,0 +1,23 @@
+#pragma once
+// How the media engine tells its owner what happened. Called from GStreamer's streaming
+// and bus threads: an implementation only copies the facts and posts them to the hub.
+#include <cstdint>
+#include <string>
+
+#include "core/failure.h"
+
+namespace tribune::media {
+
+class MediaListener {
+ public:
+  virtual ~MediaListener() = default;
+  // An output's connection or pipeline failed. `generation` tells apart the successive
+  // connections of one output, so that a late report of an old one is ignored.
+  virtual void onOutputFailed(const std::string& output, std::uint64_t generation, core::Failure failure) = 0;
+  // The program (source + encoders) failed; the detail is for the log.
+  virtual void onProgramError(const std::string& detail) = 0;
+  // A looping source reached its end and wants to be sought back to its start.
+  virtual void onProgramSegmentDone() = 0;
+};
+
+}  // namespace tribune::media

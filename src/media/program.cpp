@@ -1,0 +1,183 @@
+#include "media/program.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "media/media_error.h"
+
+namespace tribune::media {
+namespace {
+
+auto logger() {
+  static auto log = [] {
+    auto existing = spdlog::get("media");
+    return existing ? existing : spdlog::default_logger()->clone("media");
+  }();
+  return log;
+}
+
+std::string messageDetail(GstMessage* message) {
+  GErrorHolder error;
+  GCharHolder debug;
+  gst_message_parse_error(message, &error.error, &debug.text);
+  std::string detail = error.error != nullptr ? error.error->message : "unknown error";
+  if (debug.text != nullptr) detail += std::string(" (") + debug.text + ")";
+  return detail;
+}
+
+}  // namespace
+
+std::string Program::describe(const ProgramSettings& s) {
+  std::ostringstream d;
+  const int gop = s.video.keyframeIntervalSeconds * core::VideoSettings::kFramesPerSecond;
+  d << s.sourcePipeline << "\n"
+    // Normalise whatever the source gives to the program format.
+    << " video. ! videoconvert ! videoscale add-borders=true ! videorate name=program_rate"
+    << " ! video/x-raw,format=I420,width=" << s.video.width() << ",height=" << s.video.height()
+    << ",framerate=" << core::VideoSettings::kFramesPerSecond << "/1,pixel-aspect-ratio=1/1"
+    << " ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0"
+    // Closed GOP of a fixed length (no scene-cut key frames), CBR, as platforms ask.
+    << " ! x264enc name=program_encoder speed-preset=" << s.video.x264Preset << " bitrate=" << s.video.bitrateKbps
+    << " pass=cbr vbv-buf-capacity=1000 key-int-max=" << gop << " option-string=\"scenecut=0:open-gop=0:min-keyint="
+    << gop << "\""
+    << " ! video/x-h264,profile=high ! h264parse config-interval=-1"
+    << " ! video/x-h264,stream-format=avc,alignment=au"
+    << " ! appsink name=program_video sync=false async=false emit-signals=false\n"
+    << " audio. ! audioconvert ! audioresample ! audio/x-raw,rate=" << core::AudioSettings::kSampleRate
+    << ",channels=" << core::AudioSettings::kChannels
+    << " ! queue max-size-time=1000000000 max-size-buffers=0 max-size-bytes=0"
+    << " ! avenc_aac bitrate=" << s.audio.bitrateKbps * 1000
+    << " ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw"
+    << " ! appsink name=program_audio sync=false async=false emit-signals=false\n";
+  return d.str();
+}
+
+Program::Program(ProgramSettings settings, MediaListener& listener)
+    : settings_(std::move(settings)), listener_(listener) {
+  GErrorHolder error;
+  const std::string description = describe(settings_);
+  auto element = gst_parse_launch(description.c_str(), &error.error);
+  if (element != nullptr) g_object_ref_sink(element);
+  pipeline_ = ElementRef::adopt(element);
+  if (error.error != nullptr || !pipeline_) {
+    throw MediaError(std::string("the source pipeline could not be built: ") +
+                     (error.error ? error.error->message : "unknown error") +
+                     ". Check the preset in pipelines/ and that its plug-ins are installed.");
+  }
+  auto bin = GST_BIN(pipeline_.get());
+  videoSink_ = ElementRef::adopt(gst_bin_get_by_name(bin, "program_video"));
+  videoRate_ = ElementRef::adopt(gst_bin_get_by_name(bin, "program_rate"));
+  auto audioSink = ElementRef::adopt(gst_bin_get_by_name(bin, "program_audio"));
+  if (!videoSink_ || !audioSink) throw MediaError("the program pipeline has no encoder outputs");
+
+  GstAppSinkCallbacks videoCallbacks{};
+  videoCallbacks.new_sample = &Program::onVideoSample;
+  gst_app_sink_set_callbacks(GST_APP_SINK(videoSink_.get()), &videoCallbacks, this, nullptr);
+  GstAppSinkCallbacks audioCallbacks{};
+  audioCallbacks.new_sample = &Program::onAudioSample;
+  gst_app_sink_set_callbacks(GST_APP_SINK(audioSink.get()), &audioCallbacks, this, nullptr);
+
+  auto bus = BusRef::adopt(gst_element_get_bus(pipeline_.get()));
+  gst_bus_set_sync_handler(bus.get(), &Program::onBusMessage, this, nullptr);
+}
+
+Program::~Program() {
+  stop();
+  if (pipeline_) {
+    auto bus = BusRef::adopt(gst_element_get_bus(pipeline_.get()));
+    gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
+  }
+}
+
+void Program::start() {
+  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    throw MediaError("the source could not start: is the capture device connected and free?");
+  }
+  if (settings_.loopSource) {
+    // A segment seek makes the source post SEGMENT_DONE instead of EOS at its end, so it
+    // can be sought back without flushing the encoders.
+    gst_element_get_state(pipeline_.get(), nullptr, nullptr, 5 * GST_SECOND);
+    if (!gst_element_seek(pipeline_.get(), 1.0, GST_FORMAT_TIME,
+                          static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_SEGMENT), GST_SEEK_TYPE_SET, 0,
+                          GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE)) {
+      logger()->warn("the file source cannot be looped (seek refused); it will end");
+    }
+  }
+}
+
+void Program::stop() {
+  if (stopping_.exchange(true) || !pipeline_) return;
+  gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+}
+
+void Program::requestKeyUnit() {
+  if (!videoSink_) return;
+  // An upstream event travels from the appsink back to x264enc.
+  gst_element_send_event(videoSink_.get(), gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+void Program::loopSource() {
+  if (stopping_) return;
+  gst_element_seek(pipeline_.get(), 1.0, GST_FORMAT_TIME, GST_SEEK_FLAG_SEGMENT, GST_SEEK_TYPE_SET, 0,
+                   GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE);
+}
+
+ProgramStats Program::stats() const {
+  ProgramStats s;
+  s.framesEncoded = fanout_.videoFrames();
+  if (videoRate_) {
+    guint64 dropped = 0;
+    guint64 duplicated = 0;
+    g_object_get(videoRate_.get(), "drop", &dropped, "duplicate", &duplicated, nullptr);
+    s.framesDropped = dropped;
+    s.framesDuplicated = duplicated;
+  }
+  return s;
+}
+
+GstFlowReturn Program::onVideoSample(GstAppSink* sink, gpointer self) {
+  auto sample = SampleRef::adopt(gst_app_sink_pull_sample(sink));
+  if (sample) static_cast<Program*>(self)->fanout_.push(Track::Video, sample.get());
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn Program::onAudioSample(GstAppSink* sink, gpointer self) {
+  auto sample = SampleRef::adopt(gst_app_sink_pull_sample(sink));
+  if (sample) static_cast<Program*>(self)->fanout_.push(Track::Audio, sample.get());
+  return GST_FLOW_OK;
+}
+
+// Runs on whichever thread posted the message: copy the facts and hand them on.
+GstBusSyncReply Program::onBusMessage(GstBus*, GstMessage* message, gpointer data) {
+  auto* self = static_cast<Program*>(data);
+  try {
+    switch (GST_MESSAGE_TYPE(message)) {
+      case GST_MESSAGE_ERROR:
+        if (!self->stopping_) self->listener_.onProgramError(messageDetail(message));
+        break;
+      case GST_MESSAGE_SEGMENT_DONE:
+        self->listener_.onProgramSegmentDone();
+        break;
+      case GST_MESSAGE_EOS:
+        if (!self->stopping_) self->listener_.onProgramError("the source ended");
+        break;
+      case GST_MESSAGE_WARNING: {
+        GErrorHolder error;
+        GCharHolder debug;
+        gst_message_parse_warning(message, &error.error, &debug.text);
+        logger()->warn("program: {}", error.error ? error.error->message : "warning");
+        break;
+      }
+      default:
+        break;
+    }
+  } catch (...) {
+    // Never unwind through GStreamer.
+  }
+  return GST_BUS_DROP;
+}
+
+}  // namespace tribune::media

@@ -1,0 +1,52 @@
+#include <catch2/catch.hpp>
+
+#include "core/source_spec.h"
+
+using namespace tribune;
+
+TEST_CASE("each source form maps to its preset and parameters", "[source]") {
+  auto check = [](const char* text, const char* preset, const char* key, const char* value) {
+    auto r = core::parseSourceSpec(text);
+    INFO(text);
+    REQUIRE(r.spec);
+    CHECK(r.spec->preset == preset);
+    if (key != nullptr) CHECK(r.spec->params.at(key) == value);
+  };
+  check("test", "test", nullptr, nullptr);
+  check("file:/tmp/essai.mp4", "file", "path", "/tmp/essai.mp4");
+  check("v4l2:/dev/video2", "v4l2", "device", "/dev/video2");
+  check("rtsp://192.0.2.10:554/stream1", "rtsp", "uri", "rtsp://192.0.2.10:554/stream1");
+  check("srt://127.0.0.1:9000?mode=caller", "srt", "uri", "srt://127.0.0.1:9000?mode=caller");
+  check("decklink:1", "decklink", "device_number", "1");
+}
+
+TEST_CASE("malformed sources are refused with a message naming the expected form", "[source]") {
+  for (const char* bad : {"", "camera", "file:", "v4l2:video0", "v4l2:/dev/videoX", "decklink:", "decklink:a",
+                          "ndi:foo", "rtsp://", "srt://"}) {
+    INFO(bad);
+    auto r = core::parseSourceSpec(bad);
+    CHECK_FALSE(r.spec);
+    REQUIRE(r.error);
+    CHECK_FALSE(r.error->empty());
+  }
+  CHECK(core::parseSourceSpec("v4l2:video0").error->find("v4l2:/dev/video0") != std::string::npos);
+}
+
+TEST_CASE("preset placeholders are replaced by quoted values", "[source]") {
+  auto r = core::expandPreset("filesrc location={{path}} ! queue name=video", {{"path", "/tmp/a \"b\".mp4"}});
+  REQUIRE(r.pipeline);
+  CHECK(*r.pipeline == "filesrc location=\"/tmp/a \\\"b\\\".mp4\" ! queue name=video");
+}
+
+TEST_CASE("a value cannot break out of its quotes to add elements", "[source]") {
+  auto r = core::expandPreset("filesrc location={{path}}", {{"path", "x\" ! fakesink name=\"y"}});
+  REQUIRE(r.pipeline);
+  CHECK(*r.pipeline == "filesrc location=\"x\\\" ! fakesink name=\\\"y\"");
+}
+
+TEST_CASE("a placeholder without a value is an error naming it", "[source]") {
+  auto r = core::expandPreset("v4l2src device={{device}}", {});
+  CHECK_FALSE(r.pipeline);
+  CHECK(r.error->find("{{device}}") != std::string::npos);
+  CHECK(core::expandPreset("v4l2src device={{device", {{"device", "x"}}).error);
+}
