@@ -44,9 +44,10 @@ ConfigError::ConfigError(std::string file, std::vector<core::ConfigProblem> prob
 
 core::ConfigResult validateDocument(const std::string& text, const std::filesystem::path& baseDir,
                                     std::vector<core::ConfigProblem>& readingProblems) {
-  nlohmann::json document;
+  // ordered_json keeps the document's key order, so problems come out in reading order.
+  nlohmann::ordered_json document;
   try {
-    document = nlohmann::json::parse(text);
+    document = nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     readingProblems.push_back({"$", "not valid JSON at " + locate(text, e.byte == 0 ? 0 : e.byte - 1)});
     return {};
@@ -61,7 +62,8 @@ core::ConfigResult validateDocument(const std::string& text, const std::filesyst
         if (!parsed.is_object()) throw std::invalid_argument("not an object");
         for (const auto& [name, value] : parsed.items()) {
           if (!value.is_string()) {
-            readingProblems.push_back({"secrets_file", "entry '" + name + "' of " + path.string() + " is not a string"});
+            readingProblems.push_back(
+                {"secrets_file", "entry '" + name + "' of " + path.string() + " is not a string"});
           } else {
             secrets[name] = value.get<std::string>();
           }

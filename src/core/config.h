@@ -18,7 +18,7 @@ enum class VideoProfile { P720p30, P1080p30 };
 
 struct VideoSettings {
   VideoProfile profile = VideoProfile::P1080p30;
-  int bitrateKbps = 4500;          // 1080p: 4500 default; 720p: 3000 default
+  int bitrateKbps = 4500;  // 1080p: 4500 default; 720p: 3000 default
   std::string x264Preset = "veryfast";
   int keyframeIntervalSeconds = 2;
   [[nodiscard]] int width() const { return profile == VideoProfile::P1080p30 ? 1920 : 1280; }
@@ -40,23 +40,23 @@ struct RecordingSettings {
 struct RetrySettings {
   std::chrono::milliseconds initialDelay{500};
   std::chrono::milliseconds maxDelay{2000};
-  int maxKeyRefusals = 3;                     // then Failed until "retry now"
+  int maxKeyRefusals = 3;  // then Failed until "retry now"
   std::chrono::milliseconds connectTimeout{10000};
   std::chrono::milliseconds stallTimeout{5000};
 };
 
 struct DestinationSettings {
-  std::string name;       // unique, [a-z0-9_-]+, shown on the console
-  std::string platform;   // preset id or empty for a custom server
-  PublishUrl url;         // includes the key
+  std::string name;      // unique, [a-z0-9_-]+, shown on the console
+  std::string platform;  // preset id or empty for a custom server
+  PublishUrl url;        // includes the key
   bool enabled = true;
   bool tlsVerify = true;  // false only for throw-away test certificates; loud in the logs
 };
 
 struct Config {
-  std::string source = "test";           // same syntax as --source
+  std::string source = "test";  // same syntax as --source
   std::optional<std::string> pipelinesDir;
-  std::optional<std::string> agenda;     // agenda file, relative to the config file
+  std::optional<std::string> agenda;  // agenda file, relative to the config file
   std::optional<std::string> dataDir;
   std::optional<std::string> secretsFile;
   std::string logLevel = "info";
@@ -82,8 +82,8 @@ struct SecretLookup {
 };
 
 struct ConfigResult {
-  Config config;                       // meaningful only when problems is empty
-  std::vector<ConfigProblem> problems; // every problem, in document order
+  Config config;                        // meaningful only when problems is empty
+  std::vector<ConfigProblem> problems;  // every problem, in document order
   [[nodiscard]] bool ok() const { return problems.empty(); }
 };
 
@@ -97,8 +97,7 @@ bool isValidDestinationName(std::string_view name);
 
 // Why the destination's platform refuses the video's keyframe interval, or nothing. The
 // config checks it itself; the app calls it for destinations given on the command line.
-std::optional<std::string> keyframeIntervalProblem(const DestinationSettings& destination,
-                                                   const VideoSettings& video);
+std::optional<std::string> keyframeIntervalProblem(const DestinationSettings& destination, const VideoSettings& video);
 
 // "youtube=KEY", "facebook=KEY" (a platform preset and its key) or "NAME=rtmp[s]://…/key".
 struct DestinationArgResult {

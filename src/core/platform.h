@@ -9,10 +9,10 @@
 namespace tribune::core {
 
 struct PlatformPreset {
-  std::string id;            // "youtube", "facebook", "linkedin", "peertube", "twitch", "x"
-  std::string displayName;   // "YouTube"
-  std::string defaultUrl;    // server URL without the key; empty when each live has its own
-  bool rtmpsOnly = false;    // Facebook refuses plain RTMP
+  std::string id;           // "youtube", "facebook", "linkedin", "peertube", "twitch", "x"
+  std::string displayName;  // "YouTube"
+  std::string defaultUrl;   // server URL without the key; empty when each live has its own
+  bool rtmpsOnly = false;   // Facebook refuses plain RTMP
   std::chrono::seconds maxKeyframeInterval{4};
   std::optional<std::chrono::hours> maxLiveDuration;  // Facebook: 8 h per live
 };

@@ -11,7 +11,7 @@
 namespace tribune::core {
 
 struct PublishUrl {
-  bool tls = false;        // rtmps
+  bool tls = false;  // rtmps
   std::string host;
   std::uint16_t port = 0;  // explicit or the scheme's default (1935 / 443)
   std::string app;         // path between host and key, e.g. "live2" or "rtmp"

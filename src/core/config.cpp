@@ -1,0 +1,714 @@
+#include "core/config.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <span>
+#include <unordered_map>
+#include <utility>
+
+#include "core/platform.h"
+#include "core/source_spec.h"
+
+namespace tribune::core {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Limits and choices of the schema (docs/CONFIG.md mirrors them).
+
+struct IntRange {
+  int min;
+  int max;
+};
+
+constexpr IntRange kVideoBitrateKbps{500, 20000};
+constexpr IntRange kKeyframeIntervalSeconds{1, 10};
+constexpr IntRange kAudioBitrateKbps{64, 320};
+constexpr IntRange kInitialDelayMs{100, 60000};
+constexpr IntRange kMaxDelayMs{100, 300000};
+constexpr IntRange kKeyRefusals{1, 100};
+constexpr IntRange kTimeoutMs{1000, 120000};
+
+constexpr int kDefaultBitrate1080p = 4500;
+constexpr int kDefaultBitrate720p = 3000;
+
+constexpr std::array<std::string_view, 5> kLogLevels{"trace", "debug", "info", "warn", "error"};
+constexpr std::array<std::string_view, 2> kProfileNames{"1080p30", "720p30"};
+constexpr std::array<std::string_view, 10> kX264Presets{"ultrafast", "superfast", "veryfast", "faster",   "fast",
+                                                        "medium",    "slow",      "slower",   "veryslow", "placebo"};
+
+// A user's value is repeated in a message only when it is short and printable; a long
+// value could be a pasted stream key, and a message must never carry one.
+constexpr std::size_t kMaxShownLength = 40;
+// Secrets shorter than this are not scrubbed from messages: replacing "abc" everywhere
+// would garble the messages, and such keys are not real platform keys anyway.
+constexpr std::size_t kMinScrubbedLength = 4;
+constexpr std::size_t kMaxSuggestionDistance = 2;
+
+// ---------------------------------------------------------------------------------------
+// Small text helpers.
+
+char lowered(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+// Levenshtein distance, case-insensitive: "Destinaton" is one typo from "destinations".
+std::size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t substitution = previous[j - 1] + (lowered(a[i - 1]) == lowered(b[j - 1]) ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+std::optional<std::string_view> closest(std::string_view word, std::span<const std::string_view> candidates) {
+  std::optional<std::string_view> best;
+  std::size_t bestDistance = kMaxSuggestionDistance + 1;
+  for (const auto candidate : candidates) {
+    const auto distance = editDistance(word, candidate);
+    if (distance < bestDistance && distance < candidate.size()) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+std::string joined(std::span<const std::string_view> words, std::string_view separator) {
+  std::string out;
+  for (const auto word : words) {
+    if (!out.empty()) out += separator;
+    out += word;
+  }
+  return out;
+}
+
+bool isPrintable(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x20 && byte < 0x7f;
+  });
+}
+
+// ` "value"` when it may be shown, else nothing: callers write "unknown profile" + shown(v).
+std::string shown(std::string_view value) {
+  if (value.empty() || value.size() > kMaxShownLength || !isPrintable(value)) return "";
+  return " \"" + std::string(value) + "\"";
+}
+
+std::string suggestion(std::string_view word, std::span<const std::string_view> candidates) {
+  if (auto near = closest(word, candidates)) return " (did you mean \"" + std::string(*near) + "\"?)";
+  return "";
+}
+
+std::string unknownChoice(std::string_view what, std::string_view value, std::span<const std::string_view> choices) {
+  return "unknown " + std::string(what) + shown(value) + suggestion(value, choices) +
+         "; expected one of: " + joined(choices, ", ");
+}
+
+std::string childPath(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+std::string indexPath(const std::string& parent, std::size_t index) {
+  return parent + "[" + std::to_string(index) + "]";
+}
+
+bool isEnvironmentName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
+}
+
+void replaceAll(std::string& text, std::string_view what, std::string_view with) {
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
+    text.replace(at, what.size(), with);
+  }
+}
+
+std::vector<std::string_view> platformIds() {
+  std::vector<std::string_view> ids;
+  for (const auto& preset : platformPresets()) ids.emplace_back(preset.id);
+  return ids;
+}
+
+std::string unknownPlatform(std::string_view id) {
+  const auto ids = platformIds();
+  return "unknown platform" + shown(id) + suggestion(id, ids) + "; known platforms: " + joined(ids, ", ");
+}
+
+std::optional<std::string> keyframeProblemFor(const PlatformPreset& preset, int intervalSeconds) {
+  if (preset.maxKeyframeInterval.count() >= intervalSeconds) return std::nullopt;
+  return preset.displayName + " accepts a keyframe at most every " +
+         std::to_string(preset.maxKeyframeInterval.count()) + " s, but video.keyframe_interval_s is " +
+         std::to_string(intervalSeconds);
+}
+
+std::string rtmpsOnlyProblem(const PlatformPreset& preset) {
+  return preset.displayName + " accepts only RTMPS: the URL must start with rtmps://";
+}
+
+template <class Json>
+std::string typeOf(const Json& value) {
+  using Type = typename Json::value_t;
+  switch (value.type()) {
+    case Type::null: return "null";
+    case Type::object: return "an object";
+    case Type::array: return "an array";
+    case Type::string: return "a string";
+    case Type::boolean: return "a boolean";
+    case Type::number_integer:
+    case Type::number_unsigned: return "an integer";
+    case Type::number_float: return "a decimal number";
+    default: return "an unsupported value";
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Drafts: what a section needs besides its settings to finish its own checks.
+
+struct VideoDraft {
+  VideoSettings settings;
+  bool bitrateGiven = false;
+};
+
+struct RetryDraft {
+  RetrySettings settings;
+  bool initialOk = true;
+  bool maxGiven = false;
+  bool maxOk = true;
+};
+
+struct DestinationDraft {
+  std::string path;  // "destinations[2]"
+  DestinationSettings settings;
+  bool nameGiven = false;
+  const PlatformPreset* preset = nullptr;
+  std::optional<std::string> url;
+  std::vector<std::string_view> keySources;  // members present among key, key_env, key_secret
+  std::optional<Secret> key;
+  bool broken = false;  // a member the URL is built from is wrong, and already reported
+};
+
+// ---------------------------------------------------------------------------------------
+// The parser: one pass over the document in its own order, each object checked against a
+// table of its known members, then each object's cross-member checks.
+
+template <class Json>
+class ConfigParser {
+ public:
+  explicit ConfigParser(const SecretLookup& secrets) : secrets_(secrets) {}
+
+  ConfigResult parse(const Json& document) {
+    ConfigResult result;
+    keyframeInterval_ = peekKeyframeInterval(document);
+    parseRoot(document, result.config);
+    scrubSecrets();
+    result.problems = std::move(problems_);
+    return result;
+  }
+
+ private:
+  template <class Target>
+  struct Field {
+    std::string_view name;
+    void (*apply)(ConfigParser& parser, const Json& value, const std::string& path, Target& target);
+  };
+
+  void problem(const std::string& path, std::string message) {
+    problems_.push_back({path.empty() ? "$" : path, std::move(message)});
+  }
+
+  // --- typed readers: each reports what is wrong and returns nothing on failure ---------
+
+  std::optional<std::string> readString(const Json& value, const std::string& path) {
+    if (!value.is_string()) {
+      problem(path, "expected a string, got " + typeOf(value));
+      return std::nullopt;
+    }
+    auto text = value.template get<std::string>();
+    if (text.empty()) {
+      problem(path, "must not be empty");
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  std::optional<bool> readBool(const Json& value, const std::string& path) {
+    if (!value.is_boolean()) {
+      problem(path, "expected a boolean (true or false), got " + typeOf(value));
+      return std::nullopt;
+    }
+    return value.template get<bool>();
+  }
+
+  std::optional<int> readInt(const Json& value, const std::string& path, IntRange range) {
+    if (!value.is_number_integer()) {
+      problem(path, "expected an integer, got " + typeOf(value));
+      return std::nullopt;
+    }
+    std::string text;
+    bool inRange = false;
+    if (value.is_number_unsigned()) {
+      const auto number = value.template get<std::uint64_t>();
+      text = std::to_string(number);
+      inRange = number >= static_cast<std::uint64_t>(std::max(range.min, 0)) &&
+                number <= static_cast<std::uint64_t>(range.max);
+    } else {
+      const auto number = value.template get<std::int64_t>();
+      text = std::to_string(number);
+      inRange = number >= range.min && number <= range.max;
+    }
+    if (!inRange) {
+      problem(path, text + " is out of range (" + std::to_string(range.min) + ".." + std::to_string(range.max) + ")");
+      return std::nullopt;
+    }
+    return value.template get<int>();
+  }
+
+  std::optional<std::string> readChoice(const Json& value, const std::string& path, std::string_view what,
+                                        std::span<const std::string_view> choices) {
+    auto text = readString(value, path);
+    if (!text) return std::nullopt;
+    if (std::find(choices.begin(), choices.end(), *text) == choices.end()) {
+      problem(path, unknownChoice(what, *text, choices));
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  template <class Target, std::size_t N>
+  bool readObject(const Json& value, const std::string& path, const std::array<Field<Target>, N>& fields,
+                  Target& target) {
+    if (!value.is_object()) {
+      problem(path, "expected an object, got " + typeOf(value));
+      return false;
+    }
+    std::array<std::string_view, N> names;
+    std::transform(fields.begin(), fields.end(), names.begin(), [](const Field<Target>& field) { return field.name; });
+    for (auto member = value.begin(); member != value.end(); ++member) {
+      const auto& key = member.key();
+      const auto memberPath = childPath(path, key);
+      const auto field = std::find_if(fields.begin(), fields.end(),
+                                      [&key](const Field<Target>& candidate) { return candidate.name == key; });
+      if (field != fields.end()) {
+        field->apply(*this, member.value(), memberPath, target);
+      } else if (auto near = closest(key, names)) {
+        problem(memberPath, "unknown key" + shown(key) + " (did you mean \"" + std::string(*near) + "\"?)");
+      } else {
+        problem(memberPath, "unknown key" + shown(key) + "; known keys: " + joined(names, ", "));
+      }
+    }
+    return true;
+  }
+
+  // --- sections --------------------------------------------------------------------------
+
+  using P = ConfigParser;
+  using S = const std::string&;
+
+  void parseRoot(const Json& document, Config& config) {
+    static constexpr std::array<Field<Config>, 11> kFields{{
+        {"source",
+         [](P& p, const Json& v, S at, Config& c) {
+           // The same parser as --source, so the file and the flag cannot disagree.
+           auto spec = p.readString(v, at);
+           if (!spec) return;
+           if (auto parsed = parseSourceSpec(*spec); parsed.error) return p.problem(at, *parsed.error);
+           c.source = *spec;
+         }},
+        {"pipelines_dir", [](P& p, const Json& v, S at, Config& c) { p.readOptionalString(v, at, c.pipelinesDir); }},
+        {"agenda", [](P& p, const Json& v, S at, Config& c) { p.readOptionalString(v, at, c.agenda); }},
+        {"data_dir", [](P& p, const Json& v, S at, Config& c) { p.readOptionalString(v, at, c.dataDir); }},
+        {"secrets_file", [](P& p, const Json& v, S at, Config& c) { p.readOptionalString(v, at, c.secretsFile); }},
+        {"log", [](P& p, const Json& v, S at, Config& c) { p.parseLog(v, at, c); }},
+        {"video", [](P& p, const Json& v, S at, Config& c) { p.parseVideo(v, at, c.video); }},
+        {"audio", [](P& p, const Json& v, S at, Config& c) { p.parseAudio(v, at, c.audio); }},
+        {"recording", [](P& p, const Json& v, S at, Config& c) { p.parseRecording(v, at, c.recording); }},
+        {"retry", [](P& p, const Json& v, S at, Config& c) { p.parseRetry(v, at, c.retry); }},
+        {"destinations", [](P& p, const Json& v, S at, Config& c) { p.parseDestinations(v, at, c.destinations); }},
+    }};
+    readObject(document, "", kFields, config);
+  }
+
+  void readOptionalString(const Json& value, const std::string& path, std::optional<std::string>& out) {
+    if (auto text = readString(value, path)) out = std::move(text);
+  }
+
+  void parseLog(const Json& value, const std::string& path, Config& config) {
+    static constexpr std::array<Field<Config>, 1> kFields{{
+        {"level",
+         [](P& p, const Json& v, S at, Config& c) {
+           if (auto level = p.readChoice(v, at, "log level", kLogLevels)) c.logLevel = *level;
+         }},
+    }};
+    readObject(value, path, kFields, config);
+  }
+
+  void parseVideo(const Json& value, const std::string& path, VideoSettings& video) {
+    static constexpr std::array<Field<VideoDraft>, 4> kFields{{
+        {"profile",
+         [](P& p, const Json& v, S at, VideoDraft& d) {
+           if (auto profile = p.readChoice(v, at, "profile", kProfileNames)) {
+             d.settings.profile = *profile == "720p30" ? VideoProfile::P720p30 : VideoProfile::P1080p30;
+           }
+         }},
+        {"bitrate_kbps",
+         [](P& p, const Json& v, S at, VideoDraft& d) {
+           d.bitrateGiven = true;
+           if (auto bitrate = p.readInt(v, at, kVideoBitrateKbps)) d.settings.bitrateKbps = *bitrate;
+         }},
+        {"preset",
+         [](P& p, const Json& v, S at, VideoDraft& d) {
+           if (auto preset = p.readChoice(v, at, "x264 preset", kX264Presets)) d.settings.x264Preset = *preset;
+         }},
+        {"keyframe_interval_s",
+         [](P& p, const Json& v, S at, VideoDraft& d) {
+           if (auto seconds = p.readInt(v, at, kKeyframeIntervalSeconds)) d.settings.keyframeIntervalSeconds = *seconds;
+         }},
+    }};
+    VideoDraft draft{video};
+    if (!readObject(value, path, kFields, draft)) return;
+    // The right bitrate depends on the picture size; only an explicit one overrides it.
+    if (!draft.bitrateGiven) {
+      draft.settings.bitrateKbps =
+          draft.settings.profile == VideoProfile::P720p30 ? kDefaultBitrate720p : kDefaultBitrate1080p;
+    }
+    video = draft.settings;
+  }
+
+  void parseAudio(const Json& value, const std::string& path, AudioSettings& audio) {
+    static constexpr std::array<Field<AudioSettings>, 1> kFields{{
+        {"bitrate_kbps",
+         [](P& p, const Json& v, S at, AudioSettings& a) {
+           if (auto bitrate = p.readInt(v, at, kAudioBitrateKbps)) a.bitrateKbps = *bitrate;
+         }},
+    }};
+    readObject(value, path, kFields, audio);
+  }
+
+  void parseRecording(const Json& value, const std::string& path, RecordingSettings& recording) {
+    static constexpr std::array<Field<RecordingSettings>, 2> kFields{{
+        {"enabled",
+         [](P& p, const Json& v, S at, RecordingSettings& r) {
+           if (auto enabled = p.readBool(v, at)) r.enabled = *enabled;
+         }},
+        {"directory",
+         [](P& p, const Json& v, S at, RecordingSettings& r) {
+           if (auto directory = p.readString(v, at)) r.directory = *directory;
+         }},
+    }};
+    readObject(value, path, kFields, recording);
+  }
+
+  void parseRetry(const Json& value, const std::string& path, RetrySettings& retry) {
+    using std::chrono::milliseconds;
+    static constexpr std::array<Field<RetryDraft>, 5> kFields{{
+        {"initial_delay_ms",
+         [](P& p, const Json& v, S at, RetryDraft& d) {
+           auto ms = p.readInt(v, at, kInitialDelayMs);
+           d.initialOk = ms.has_value();
+           if (ms) d.settings.initialDelay = milliseconds{*ms};
+         }},
+        {"max_delay_ms",
+         [](P& p, const Json& v, S at, RetryDraft& d) {
+           auto ms = p.readInt(v, at, kMaxDelayMs);
+           d.maxGiven = true;
+           d.maxOk = ms.has_value();
+           if (ms) d.settings.maxDelay = milliseconds{*ms};
+         }},
+        {"max_key_refusals",
+         [](P& p, const Json& v, S at, RetryDraft& d) {
+           if (auto count = p.readInt(v, at, kKeyRefusals)) d.settings.maxKeyRefusals = *count;
+         }},
+        {"connect_timeout_ms",
+         [](P& p, const Json& v, S at, RetryDraft& d) {
+           if (auto ms = p.readInt(v, at, kTimeoutMs)) d.settings.connectTimeout = milliseconds{*ms};
+         }},
+        {"stall_timeout_ms",
+         [](P& p, const Json& v, S at, RetryDraft& d) {
+           if (auto ms = p.readInt(v, at, kTimeoutMs)) d.settings.stallTimeout = milliseconds{*ms};
+         }},
+    }};
+    RetryDraft draft{retry};
+    if (!readObject(value, path, kFields, draft)) return;
+    auto& settings = draft.settings;
+    if (!draft.maxGiven) {
+      // A long first delay alone must not make the default ceiling an error.
+      settings.maxDelay = std::max(settings.maxDelay, settings.initialDelay);
+    } else if (draft.maxOk && draft.initialOk && settings.maxDelay < settings.initialDelay) {
+      problem(childPath(path, "max_delay_ms"),
+              "must be at least initial_delay_ms (" + std::to_string(settings.initialDelay.count()) + ")");
+    }
+    retry = settings;
+  }
+
+  // --- destinations ------------------------------------------------------------------------
+
+  void parseDestinations(const Json& value, const std::string& path, std::vector<DestinationSettings>& out) {
+    if (!value.is_array()) return problem(path, "expected an array, got " + typeOf(value));
+    for (std::size_t index = 0; index < value.size(); ++index) {
+      DestinationDraft draft;
+      draft.path = indexPath(path, index);
+      if (!readObject(value[index], draft.path, destinationFields(), draft)) continue;
+      if (auto destination = finishDestination(draft)) out.push_back(std::move(*destination));
+    }
+  }
+
+  static const std::array<Field<DestinationDraft>, 8>& destinationFields() {
+    static constexpr std::array<Field<DestinationDraft>, 8> kFields{{
+        {"name", [](P& p, const Json& v, S at, DestinationDraft& d) { p.readDestinationName(v, at, d); }},
+        {"platform",
+         [](P& p, const Json& v, S at, DestinationDraft& d) {
+           auto id = p.readString(v, at);
+           d.preset = id ? findPlatform(*id) : nullptr;
+           if (id && !d.preset) p.problem(at, unknownPlatform(*id));
+           if (!d.preset) {
+             d.broken = true;
+             return;
+           }
+           d.settings.platform = d.preset->id;
+         }},
+        {"url",
+         [](P& p, const Json& v, S at, DestinationDraft& d) {
+           d.url = p.readString(v, at);
+           d.broken = d.broken || !d.url;
+         }},
+        {"key", [](P& p, const Json& v, S at, DestinationDraft& d) { p.readKeySource(v, at, "key", d); }},
+        {"key_env", [](P& p, const Json& v, S at, DestinationDraft& d) { p.readKeySource(v, at, "key_env", d); }},
+        {"key_secret", [](P& p, const Json& v, S at, DestinationDraft& d) { p.readKeySource(v, at, "key_secret", d); }},
+        {"enabled",
+         [](P& p, const Json& v, S at, DestinationDraft& d) {
+           if (auto enabled = p.readBool(v, at)) d.settings.enabled = *enabled;
+         }},
+        {"tls_verify",
+         [](P& p, const Json& v, S at, DestinationDraft& d) {
+           if (auto verify = p.readBool(v, at)) d.settings.tlsVerify = *verify;
+         }},
+    }};
+    return kFields;
+  }
+
+  void readDestinationName(const Json& value, const std::string& path, DestinationDraft& draft) {
+    draft.nameGiven = true;
+    auto name = readString(value, path);
+    if (!name) return;
+    if (!isValidDestinationName(*name)) {
+      return problem(path, "must be 1 to 32 characters among a-z, 0-9, '_' and '-', starting with a letter or a digit");
+    }
+    const auto [previous, inserted] = namesSeen_.try_emplace(*name, draft.path);
+    if (!inserted) return problem(path, "duplicate name \"" + *name + "\": already used by " + previous->second);
+    draft.settings.name = *name;
+  }
+
+  // key, key_env and key_secret: where the stream key comes from. The value is remembered
+  // for scrubbing before anything is checked, so no message can ever carry it.
+  void readKeySource(const Json& value, const std::string& path, std::string_view source, DestinationDraft& draft) {
+    draft.keySources.push_back(source);
+    auto key = resolveKey(value, path, source);
+    if (key) {
+      secretValues_.push_back(key->reveal());
+      if (auto error = checkStreamKey(*key)) {
+        problem(path, error->message);
+        key.reset();
+      }
+    }
+    if (!key) draft.broken = true;
+    draft.key = std::move(key);
+  }
+
+  std::optional<Secret> resolveKey(const Json& value, const std::string& path, std::string_view source) {
+    if (source == "key") {
+      if (value.is_string()) secretValues_.push_back(value.template get<std::string>());
+      auto literal = readString(value, path);
+      return literal ? std::optional<Secret>(Secret(std::move(*literal))) : std::nullopt;
+    }
+    auto name = readString(value, path);
+    if (!name) return std::nullopt;
+    if (source == "key_env") {
+      if (!isEnvironmentName(*name)) {
+        problem(path,
+                "must be the name of an environment variable (letters, digits and '_', not starting with a digit)");
+        return std::nullopt;
+      }
+      auto found = secrets_.environment ? secrets_.environment(*name) : std::nullopt;
+      if (!found)
+        problem(path, "environment variable " + *name + " is not set");
+      else if (found->empty())
+        problem(path, "environment variable " + *name + " is empty");
+      return found && !found->empty() ? std::optional<Secret>(Secret(std::move(*found))) : std::nullopt;
+    }
+    const auto entry = shown(*name).empty() ? std::string(" named here") : shown(*name);
+    if (!secrets_.secretsFile) {
+      problem(path, "no secrets file to look up the entry" + entry + " in: set secrets_file");
+      return std::nullopt;
+    }
+    auto found = secrets_.secretsFile(*name);
+    if (!found)
+      problem(path, "no entry" + entry + " in the secrets file");
+    else if (found->empty())
+      problem(path, "the entry" + entry + " in the secrets file is empty");
+    return found && !found->empty() ? std::optional<Secret>(Secret(std::move(*found))) : std::nullopt;
+  }
+
+  // Checks that need the whole destination: required members, what the platform accepts,
+  // one key source, and the URL with its key.
+  std::optional<DestinationSettings> finishDestination(DestinationDraft& draft) {
+    const auto urlPath = childPath(draft.path, "url");
+    if (!draft.nameGiven) problem(childPath(draft.path, "name"), "required: a unique name such as \"youtube\"");
+    bool accepted = true;
+    if (draft.preset && keyframeInterval_) {
+      if (auto error = keyframeProblemFor(*draft.preset, *keyframeInterval_)) {
+        problem(childPath(draft.path, "platform"), *error);
+        accepted = false;
+      }
+    }
+    if (draft.keySources.size() > 1) {
+      problem(draft.path,
+              "give at most one of key, key_env and key_secret (found " + joined(draft.keySources, " and ") + ")");
+      return std::nullopt;
+    }
+    if (draft.broken) return std::nullopt;
+
+    std::string_view urlText;
+    if (draft.url) {
+      urlText = *draft.url;
+    } else if (draft.preset && !draft.preset->defaultUrl.empty()) {
+      urlText = draft.preset->defaultUrl;
+    } else {
+      problem(urlPath, draft.preset ? "required: " + draft.preset->displayName +
+                                          " has no default ingest URL (each live has its own): copy it from the "
+                                          "platform's live settings"
+                                    : std::string("required for a destination without a platform"));
+      return std::nullopt;
+    }
+
+    auto parsed = parsePublishUrl(urlText, draft.key);
+    if (parsed.error) {
+      if (!draft.url) {
+        problem(draft.path, "no stream key: give key, key_env or key_secret");
+      } else if (parsed.error->missingKey) {
+        problem(urlPath, parsed.error->message + " (add the key to the URL, or give key, key_env or key_secret)");
+      } else {
+        problem(urlPath, parsed.error->message);
+      }
+      return std::nullopt;
+    }
+    secretValues_.push_back(parsed.url->key.reveal());
+    draft.settings.url = std::move(*parsed.url);
+
+    if (draft.preset && draft.preset->rtmpsOnly && !draft.settings.url.tls) {
+      problem(draft.url ? urlPath : draft.path, rtmpsOnlyProblem(*draft.preset));
+      accepted = false;
+    }
+    if (!accepted || draft.settings.name.empty()) return std::nullopt;
+    return std::move(draft.settings);
+  }
+
+  // Destinations are checked against the keyframe interval wherever "video" sits in the
+  // document; an interval that is itself wrong is reported there and not compared.
+  static std::optional<int> peekKeyframeInterval(const Json& document) {
+    const int fallback = VideoSettings{}.keyframeIntervalSeconds;
+    if (!document.is_object()) return std::nullopt;
+    const auto video = document.find("video");
+    if (video == document.end()) return fallback;
+    if (!video->is_object()) return std::nullopt;
+    const auto interval = video->find("keyframe_interval_s");
+    if (interval == video->end()) return fallback;
+    if (!interval->is_number_integer()) return std::nullopt;
+    const auto seconds = interval->template get<std::int64_t>();
+    if (seconds < kKeyframeIntervalSeconds.min || seconds > kKeyframeIntervalSeconds.max) return std::nullopt;
+    return static_cast<int>(seconds);
+  }
+
+  // Belt and braces: no message or path leaves with a key in it, even one pasted into the
+  // wrong member.
+  void scrubSecrets() {
+    for (auto& entry : problems_) {
+      for (const auto& secret : secretValues_) {
+        if (secret.size() < kMinScrubbedLength) continue;
+        replaceAll(entry.message, secret, Secret::kMask);
+        replaceAll(entry.path, secret, Secret::kMask);
+      }
+    }
+  }
+
+  const SecretLookup& secrets_;
+  std::vector<ConfigProblem> problems_;
+  std::optional<int> keyframeInterval_;
+  std::unordered_map<std::string, std::string> namesSeen_;  // name -> "destinations[i]"
+  std::vector<std::string> secretValues_;
+};
+
+}  // namespace
+
+ConfigResult parseConfig(const nlohmann::json& document, const SecretLookup& secrets) {
+  return ConfigParser<nlohmann::json>(secrets).parse(document);
+}
+
+ConfigResult parseConfig(const nlohmann::ordered_json& document, const SecretLookup& secrets) {
+  return ConfigParser<nlohmann::ordered_json>(secrets).parse(document);
+}
+
+bool isValidDestinationName(std::string_view name) {
+  constexpr std::size_t kMaxLength = 32;
+  const auto allowed = [](char c, bool first) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    return alnum || (!first && (c == '_' || c == '-'));
+  };
+  if (name.empty() || name.size() > kMaxLength || !allowed(name.front(), true)) return false;
+  return std::all_of(name.begin() + 1, name.end(), [&allowed](char c) { return allowed(c, false); });
+}
+
+std::optional<std::string> keyframeIntervalProblem(const DestinationSettings& destination, const VideoSettings& video) {
+  const auto* preset = findPlatform(destination.platform);
+  return preset ? keyframeProblemFor(*preset, video.keyframeIntervalSeconds) : std::nullopt;
+}
+
+DestinationArgResult parseDestinationArgument(const std::string& argument) {
+  const auto fail = [](std::string message) { return DestinationArgResult{std::nullopt, std::move(message)}; };
+  constexpr const char* kForms = "expected PLATFORM=KEY (e.g. youtube=KEY) or NAME=rtmp[s]://HOST/APP/KEY";
+
+  const auto equals = argument.find('=');
+  if (equals == std::string::npos) return fail(std::string("no '=' in the destination: ") + kForms);
+  const std::string name = argument.substr(0, equals);
+  const std::string value = argument.substr(equals + 1);
+  if (name.empty()) return fail(std::string("the name before '=' is empty: ") + kForms);
+  if (value.empty()) return fail("nothing after '=': give the stream key or the full URL");
+  // Not repeated: a malformed argument may have its key on the left of the first '='.
+  if (!isValidDestinationName(name)) {
+    return fail(
+        "the name before '=' must be 1 to 32 characters among a-z, 0-9, '_' and '-', "
+        "starting with a letter or a digit");
+  }
+
+  DestinationSettings destination;
+  destination.name = name;
+  const auto* preset = findPlatform(name);
+  if (preset) destination.platform = preset->id;
+
+  PublishUrlResult parsed;
+  if (value.find("://") != std::string::npos) {
+    parsed = parsePublishUrl(value);
+  } else if (!preset) {
+    return fail(unknownPlatform(name) + "; for another server pass " + name + "=rtmp[s]://HOST/APP/KEY");
+  } else if (preset->defaultUrl.empty()) {
+    return fail(preset->displayName + " has no default ingest URL (each live has its own): pass " + name +
+                "=rtmps://HOST/APP/KEY with the URL from the platform");
+  } else {
+    parsed = parsePublishUrl(preset->defaultUrl, Secret(value));
+  }
+  if (parsed.error) return fail(parsed.error->message);
+  destination.url = std::move(*parsed.url);
+  if (preset && preset->rtmpsOnly && !destination.url.tls) return fail(rtmpsOnlyProblem(*preset));
+  return {std::move(destination), std::nullopt};
+}
+
+}  // namespace tribune::core

@@ -1,0 +1,71 @@
+#include "core/platform.h"
+
+#include <algorithm>
+
+namespace tribune::core {
+
+namespace {
+
+using std::chrono::hours;
+using std::chrono::seconds;
+
+std::vector<PlatformPreset> makePresets() {
+  // Sources: each platform's "encoder settings" page (DESIGN.md §3). A preset without a
+  // default URL is one where every live event gets its own ingest server, so the
+  // technician must paste it.
+  return {
+      {.id = "youtube",
+       .displayName = "YouTube",
+       .defaultUrl = "rtmps://a.rtmps.youtube.com:443/live2",
+       .rtmpsOnly = false,
+       .maxKeyframeInterval = seconds{4},
+       .maxLiveDuration = std::nullopt},
+      {.id = "facebook",
+       .displayName = "Facebook",
+       .defaultUrl = "rtmps://live-api-s.facebook.com:443/rtmp",
+       .rtmpsOnly = true,  // Facebook closed its plain RTMP ingest in 2019
+       .maxKeyframeInterval = seconds{4},
+       .maxLiveDuration = hours{8}},
+      {.id = "linkedin",
+       .displayName = "LinkedIn",
+       .defaultUrl = "",
+       .rtmpsOnly = false,
+       .maxKeyframeInterval = seconds{4},
+       .maxLiveDuration = std::nullopt},
+      {.id = "peertube",
+       .displayName = "PeerTube",
+       .defaultUrl = "",  // one server per instance
+       .rtmpsOnly = false,
+       .maxKeyframeInterval = seconds{4},
+       .maxLiveDuration = std::nullopt},
+      // Twitch recommends a keyframe every 2 s and tolerates up to 4 s.
+      {.id = "twitch",
+       .displayName = "Twitch",
+       .defaultUrl = "rtmps://live.twitch.tv:443/app",
+       .rtmpsOnly = false,
+       .maxKeyframeInterval = seconds{4},
+       .maxLiveDuration = std::nullopt},
+      {.id = "x",
+       .displayName = "X",
+       .defaultUrl = "",
+       .rtmpsOnly = false,
+       .maxKeyframeInterval = seconds{3},
+       .maxLiveDuration = std::nullopt},
+  };
+}
+
+}  // namespace
+
+const std::vector<PlatformPreset>& platformPresets() {
+  static const std::vector<PlatformPreset> presets = makePresets();
+  return presets;
+}
+
+const PlatformPreset* findPlatform(std::string_view id) {
+  const auto& presets = platformPresets();
+  auto found =
+      std::find_if(presets.begin(), presets.end(), [id](const PlatformPreset& preset) { return preset.id == id; });
+  return found == presets.end() ? nullptr : &*found;
+}
+
+}  // namespace tribune::core

@@ -1,0 +1,771 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/source_spec.h"
+
+using namespace tribune::core;
+using namespace std::chrono_literals;
+
+namespace {
+
+using Entries = std::map<std::string, std::string>;
+
+SecretLookup lookupOf(Entries environment = {}, Entries secretsFile = {}) {
+  const auto finder = [](Entries entries) {
+    return [entries = std::move(entries)](const std::string& name) -> std::optional<std::string> {
+      const auto found = entries.find(name);
+      if (found == entries.end()) return std::nullopt;
+      return found->second;
+    };
+  };
+  return {finder(std::move(environment)), finder(std::move(secretsFile))};
+}
+
+// Parsed as ordered_json, like the app does, so problems follow the text.
+ConfigResult parse(const std::string& text, const SecretLookup& secrets = lookupOf()) {
+  return parseConfig(nlohmann::ordered_json::parse(text), secrets);
+}
+
+std::string describe(const std::vector<ConfigProblem>& problems) {
+  std::ostringstream out;
+  for (const auto& problem : problems) out << problem.path << ": " << problem.message << "\n";
+  return out.str();
+}
+
+// Expects exactly one problem, at `path`, whose message contains `fragment`.
+void requireSingleProblem(const std::string& text, const std::string& path, const std::string& fragment,
+                          const SecretLookup& secrets = lookupOf()) {
+  const auto result = parse(text, secrets);
+  INFO(text);
+  INFO(describe(result.problems));
+  REQUIRE(result.problems.size() == 1);
+  CHECK(result.problems[0].path == path);
+  CHECK_THAT(result.problems[0].message, Catch::Contains(fragment));
+}
+
+std::vector<std::string> pathsOf(const std::vector<ConfigProblem>& problems) {
+  std::vector<std::string> paths;
+  paths.reserve(problems.size());
+  for (const auto& problem : problems) paths.push_back(problem.path);
+  return paths;
+}
+
+// One destination with the given members, inside an otherwise valid document.
+std::string withDestination(const std::string& members) { return R"({"destinations": [)" + members + "]}"; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Defaults and values
+
+TEST_CASE("an empty document is a valid configuration with every default", "[config]") {
+  const auto result = parse("{}");
+  REQUIRE(result.ok());
+  const auto& config = result.config;
+  CHECK(config.source == "test");
+  CHECK_FALSE(config.pipelinesDir);
+  CHECK_FALSE(config.agenda);
+  CHECK_FALSE(config.dataDir);
+  CHECK_FALSE(config.secretsFile);
+  CHECK(config.logLevel == "info");
+  CHECK(config.video.profile == VideoProfile::P1080p30);
+  CHECK(config.video.bitrateKbps == 4500);
+  CHECK(config.video.x264Preset == "veryfast");
+  CHECK(config.video.keyframeIntervalSeconds == 2);
+  CHECK(config.audio.bitrateKbps == 128);
+  CHECK(config.recording.enabled);
+  CHECK(config.recording.directory == "recordings");
+  CHECK(config.retry.initialDelay == 500ms);
+  CHECK(config.retry.maxDelay == 2000ms);
+  CHECK(config.retry.maxKeyRefusals == 3);
+  CHECK(config.retry.connectTimeout == 10000ms);
+  CHECK(config.retry.stallTimeout == 5000ms);
+  CHECK(config.destinations.empty());
+}
+
+TEST_CASE("every setting is read from the document", "[config]") {
+  const auto result = parse(R"({
+    "source": "v4l2:/dev/video2",
+    "pipelines_dir": "p", "agenda": "a.json", "data_dir": "d", "secrets_file": "s.json",
+    "log": {"level": "debug"},
+    "video": {"profile": "720p30", "bitrate_kbps": 2500, "preset": "faster", "keyframe_interval_s": 1},
+    "audio": {"bitrate_kbps": 160},
+    "recording": {"enabled": false, "directory": "/srv/rec"},
+    "retry": {"initial_delay_ms": 250, "max_delay_ms": 8000, "max_key_refusals": 5,
+              "connect_timeout_ms": 3000, "stall_timeout_ms": 4000},
+    "destinations": [
+      {"name": "local", "url": "rtmp://127.0.0.1:1935/live/k1", "enabled": false, "tls_verify": false}
+    ]
+  })");
+  INFO(describe(result.problems));
+  REQUIRE(result.ok());
+  const auto& config = result.config;
+  CHECK(config.source == "v4l2:/dev/video2");
+  CHECK(config.pipelinesDir == "p");
+  CHECK(config.agenda == "a.json");
+  CHECK(config.dataDir == "d");
+  CHECK(config.secretsFile == "s.json");
+  CHECK(config.logLevel == "debug");
+  CHECK(config.video.profile == VideoProfile::P720p30);
+  CHECK(config.video.width() == 1280);
+  CHECK(config.video.bitrateKbps == 2500);
+  CHECK(config.video.x264Preset == "faster");
+  CHECK(config.video.keyframeIntervalSeconds == 1);
+  CHECK(config.audio.bitrateKbps == 160);
+  CHECK_FALSE(config.recording.enabled);
+  CHECK(config.recording.directory == "/srv/rec");
+  CHECK(config.retry.initialDelay == 250ms);
+  CHECK(config.retry.maxDelay == 8000ms);
+  CHECK(config.retry.maxKeyRefusals == 5);
+  CHECK(config.retry.connectTimeout == 3000ms);
+  CHECK(config.retry.stallTimeout == 4000ms);
+  REQUIRE(config.destinations.size() == 1);
+  const auto& local = config.destinations[0];
+  CHECK(local.name == "local");
+  CHECK(local.platform.empty());
+  CHECK(local.url.full() == "rtmp://127.0.0.1:1935/live/k1");
+  CHECK_FALSE(local.enabled);
+  CHECK_FALSE(local.tlsVerify);
+}
+
+TEST_CASE("the 720p30 profile defaults to 3000 kb/s and an explicit bitrate wins", "[config]") {
+  CHECK(parse(R"({"video": {"profile": "720p30"}})").config.video.bitrateKbps == 3000);
+  CHECK(parse(R"({"video": {"profile": "1080p30"}})").config.video.bitrateKbps == 4500);
+  CHECK(parse(R"({"video": {"bitrate_kbps": 6000, "profile": "720p30"}})").config.video.bitrateKbps == 6000);
+}
+
+TEST_CASE("a plain nlohmann::json document is accepted too", "[config]") {
+  const auto result = parseConfig(nlohmann::json::parse(R"({"source": "decklink:0"})"), lookupOf());
+  REQUIRE(result.ok());
+  CHECK(result.config.source == "decklink:0");
+}
+
+// ---------------------------------------------------------------------------------------
+// Shape and types
+
+TEST_CASE("a document that is not an object is reported at $", "[config]") {
+  for (const auto* text : {"[]", "42", "\"tribune\"", "null", "true"}) {
+    const auto result = parse(text);
+    INFO(text);
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].path == "$");
+    CHECK_THAT(result.problems[0].message, Catch::StartsWith("expected an object, got "));
+  }
+  CHECK(parse("[]").problems[0].message == "expected an object, got an array");
+}
+
+TEST_CASE("a value of the wrong type names the expected type", "[config]") {
+  struct Case {
+    std::string document;
+    std::string path;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {R"({"source": 3})", "source", "expected a string, got an integer"},
+      {R"({"pipelines_dir": true})", "pipelines_dir", "expected a string, got a boolean"},
+      {R"({"agenda": ["a"]})", "agenda", "expected a string, got an array"},
+      {R"({"data_dir": {}})", "data_dir", "expected a string, got an object"},
+      {R"({"secrets_file": null})", "secrets_file", "expected a string, got null"},
+      {R"({"log": "info"})", "log", "expected an object, got a string"},
+      {R"({"log": {"level": 1}})", "log.level", "expected a string, got an integer"},
+      {R"({"video": []})", "video", "expected an object, got an array"},
+      {R"({"video": {"profile": 1080}})", "video.profile", "expected a string, got an integer"},
+      {R"({"video": {"bitrate_kbps": "4500"}})", "video.bitrate_kbps", "expected an integer, got a string"},
+      {R"({"video": {"preset": false}})", "video.preset", "expected a string, got a boolean"},
+      {R"({"video": {"keyframe_interval_s": 2.5}})", "video.keyframe_interval_s",
+       "expected an integer, got a decimal number"},
+      {R"({"audio": 128})", "audio", "expected an object, got an integer"},
+      {R"({"audio": {"bitrate_kbps": null}})", "audio.bitrate_kbps", "expected an integer, got null"},
+      {R"({"recording": true})", "recording", "expected an object, got a boolean"},
+      {R"({"recording": {"enabled": "yes"}})", "recording.enabled", "expected a boolean (true or false), got a string"},
+      {R"({"recording": {"directory": 5}})", "recording.directory", "expected a string, got an integer"},
+      {R"({"retry": []})", "retry", "expected an object, got an array"},
+      {R"({"retry": {"initial_delay_ms": "500"}})", "retry.initial_delay_ms", "expected an integer, got a string"},
+      {R"({"retry": {"max_delay_ms": 2.0}})", "retry.max_delay_ms", "expected an integer, got a decimal number"},
+      {R"({"retry": {"max_key_refusals": true}})", "retry.max_key_refusals", "expected an integer, got a boolean"},
+      {R"({"retry": {"connect_timeout_ms": {}}})", "retry.connect_timeout_ms", "expected an integer, got an object"},
+      {R"({"retry": {"stall_timeout_ms": []}})", "retry.stall_timeout_ms", "expected an integer, got an array"},
+      {R"({"destinations": {}})", "destinations", "expected an array, got an object"},
+      {R"({"destinations": ["youtube"]})", "destinations[0]", "expected an object, got a string"},
+      {withDestination(R"({"name": 1, "url": "rtmp://h/a/k"})"), "destinations[0].name",
+       "expected a string, got an integer"},
+      {withDestination(R"({"name": "a", "platform": 1, "key": "k"})"), "destinations[0].platform",
+       "expected a string, got an integer"},
+      {withDestination(R"({"name": "a", "url": 1})"), "destinations[0].url", "expected a string, got an integer"},
+      {withDestination(R"({"name": "a", "platform": "youtube", "key": 1})"), "destinations[0].key",
+       "expected a string, got an integer"},
+      {withDestination(R"({"name": "a", "platform": "youtube", "key_env": 1})"), "destinations[0].key_env",
+       "expected a string, got an integer"},
+      {withDestination(R"({"name": "a", "platform": "youtube", "key_secret": []})"), "destinations[0].key_secret",
+       "expected a string, got an array"},
+      {withDestination(R"({"name": "a", "url": "rtmp://h/a/k", "enabled": 1})"), "destinations[0].enabled",
+       "expected a boolean (true or false), got an integer"},
+      {withDestination(R"({"name": "a", "url": "rtmp://h/a/k", "tls_verify": "no"})"), "destinations[0].tls_verify",
+       "expected a boolean (true or false), got a string"},
+  };
+  for (const auto& c : cases) {
+    const auto result = parse(c.document);
+    INFO(c.document);
+    INFO(describe(result.problems));
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0] == ConfigProblem{c.path, c.message});
+  }
+}
+
+TEST_CASE("an empty string is refused where a value is needed", "[config]") {
+  for (const auto* key : {"source", "pipelines_dir", "agenda", "data_dir", "secrets_file"}) {
+    requireSingleProblem(std::string(R"({")") + key + R"(": ""})", key, "must not be empty");
+  }
+  requireSingleProblem(R"({"recording": {"directory": ""}})", "recording.directory", "must not be empty");
+  requireSingleProblem(withDestination(R"({"name": "", "url": "rtmp://h/a/k"})"), "destinations[0].name",
+                       "must not be empty");
+  requireSingleProblem(withDestination(R"({"name": "a", "url": ""})"), "destinations[0].url", "must not be empty");
+  requireSingleProblem(withDestination(R"({"name": "a", "platform": "youtube", "key": ""})"), "destinations[0].key",
+                       "must not be empty");
+}
+
+// ---------------------------------------------------------------------------------------
+// Ranges and choices
+
+TEST_CASE("each number outside its range is refused with the range", "[config]") {
+  struct Case {
+    std::string section;
+    std::string key;
+    int min;
+    int max;
+  };
+  const std::vector<Case> cases = {
+      {"video", "bitrate_kbps", 500, 20000},
+      {"video", "keyframe_interval_s", 1, 10},
+      {"audio", "bitrate_kbps", 64, 320},
+      {"retry", "initial_delay_ms", 100, 60000},
+      {"retry", "max_delay_ms", 100, 300000},
+      {"retry", "max_key_refusals", 1, 100},
+      {"retry", "connect_timeout_ms", 1000, 120000},
+      {"retry", "stall_timeout_ms", 1000, 120000},
+  };
+  for (const auto& c : cases) {
+    const auto at = [&c](long long value) {
+      return R"({")" + c.section + R"(": {")" + c.key + R"(": )" + std::to_string(value) + "}}";
+    };
+    const auto range = " is out of range (" + std::to_string(c.min) + ".." + std::to_string(c.max) + ")";
+    const auto path = c.section + "." + c.key;
+    INFO(path);
+    requireSingleProblem(at(c.min - 1), path, std::to_string(c.min - 1) + range);
+    requireSingleProblem(at(c.max + 1), path, std::to_string(c.max + 1) + range);
+    requireSingleProblem(at(-5), path, "-5" + range);
+    requireSingleProblem(at(99999999999LL), path, "99999999999" + range);
+    // The bounds themselves are fine (the max delay must also be above the initial one).
+    CHECK(parse(at(c.max)).ok());
+    if (c.key != "max_delay_ms") CHECK(parse(at(c.min)).ok());
+  }
+}
+
+TEST_CASE("a huge unsigned number is out of range, not wrapped", "[config]") {
+  requireSingleProblem(R"({"audio": {"bitrate_kbps": 18446744073709551615}})", "audio.bitrate_kbps",
+                       "18446744073709551615 is out of range (64..320)");
+}
+
+TEST_CASE("an unknown profile, x264 preset or log level lists the choices", "[config]") {
+  requireSingleProblem(R"({"video": {"profile": "1080p60"}})", "video.profile",
+                       R"(unknown profile "1080p60" (did you mean "1080p30"?); expected one of: 1080p30, 720p30)");
+  requireSingleProblem(R"({"video": {"preset": "veryfst"}})", "video.preset",
+                       R"(unknown x264 preset "veryfst" (did you mean "veryfast"?); expected one of: ultrafast, )");
+  requireSingleProblem(R"({"log": {"level": "verbose"}})", "log.level",
+                       R"(unknown log level "verbose"; expected one of: trace, debug, info, warn, error)");
+}
+
+TEST_CASE("every x264 preset from ultrafast to placebo is accepted", "[config]") {
+  for (const auto* preset :
+       {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"}) {
+    const auto result = parse(std::string(R"({"video": {"preset": ")") + preset + R"("}})");
+    REQUIRE(result.ok());
+    CHECK(result.config.video.x264Preset == preset);
+  }
+}
+
+TEST_CASE("the retry ceiling must not be below the first delay", "[config]") {
+  requireSingleProblem(R"({"retry": {"initial_delay_ms": 3000, "max_delay_ms": 1000}})", "retry.max_delay_ms",
+                       "must be at least initial_delay_ms (3000)");
+  const auto raised = parse(R"({"retry": {"initial_delay_ms": 5000}})");
+  REQUIRE(raised.ok());
+  CHECK(raised.config.retry.maxDelay == 5000ms);
+  CHECK(parse(R"({"retry": {"initial_delay_ms": 1000, "max_delay_ms": 1000}})").ok());
+}
+
+// ---------------------------------------------------------------------------------------
+// Unknown keys
+
+TEST_CASE("an unknown key is an error at every level, with a suggestion for a typo", "[config]") {
+  struct Case {
+    std::string document;
+    std::string path;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {R"({"destinaton": []})", "destinaton", R"(unknown key "destinaton" (did you mean "destinations"?))"},
+      {R"({"Source": "test"})", "Source", R"(unknown key "Source" (did you mean "source"?))"},
+      {R"({"log": {"levle": "info"}})", "log.levle", R"(unknown key "levle" (did you mean "level"?))"},
+      {R"({"video": {"keyframe_interval": 2}})", "video.keyframe_interval",
+       R"(unknown key "keyframe_interval" (did you mean "keyframe_interval_s"?))"},
+      {R"({"audio": {"bitrate_kpbs": 128}})", "audio.bitrate_kpbs",
+       R"(unknown key "bitrate_kpbs" (did you mean "bitrate_kbps"?))"},
+      {R"({"recording": {"enable": true}})", "recording.enable", R"(unknown key "enable" (did you mean "enabled"?))"},
+      {R"({"retry": {"max_delay_s": 2}})", "retry.max_delay_s",
+       R"(unknown key "max_delay_s" (did you mean "max_delay_ms"?))"},
+      {withDestination(R"({"name": "a", "url": "rtmp://h/a/k", "plateform": "x"})"), "destinations[0].plateform",
+       R"(unknown key "plateform" (did you mean "platform"?))"},
+  };
+  for (const auto& c : cases) {
+    const auto result = parse(c.document);
+    INFO(c.document);
+    INFO(describe(result.problems));
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0] == ConfigProblem{c.path, c.message});
+  }
+}
+
+TEST_CASE("an unknown key far from every known one lists the known keys", "[config]") {
+  requireSingleProblem(R"({"audio": {"volume": 3}})", "audio.volume",
+                       R"(unknown key "volume"; known keys: bitrate_kbps)");
+  requireSingleProblem(R"({"colour": "red"})", "colour", "known keys: source, pipelines_dir, agenda, data_dir");
+}
+
+// ---------------------------------------------------------------------------------------
+// Source
+
+TEST_CASE("every source form of --source is accepted", "[config]") {
+  for (const auto* source : {"test", "file:/srv/video/conseil.mp4", "file:relative.mkv", "v4l2:/dev/video0",
+                             "rtsp://camera.local:554/stream1", "srt://10.0.0.5:9000", "decklink:0", "decklink:12"}) {
+    INFO(source);
+    const auto result = parse(std::string(R"({"source": ")") + source + R"("})");
+    REQUIRE(result.ok());
+    CHECK(result.config.source == source);
+  }
+}
+
+TEST_CASE("a malformed source is refused with the --source parser's message", "[config]") {
+  for (const auto* source : {"camera", "test:smpte", "http://cam/stream", "file:", "v4l2:", "v4l2:video0", "rtsp://",
+                             "srt://", "decklink:", "decklink:one"}) {
+    const auto result = parse(std::string(R"({"source": ")") + source + R"("})");
+    INFO(source);
+    INFO(describe(result.problems));
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0].path == "source");
+    CHECK(result.problems[0].message == parseSourceSpec(source).error.value_or("(accepted)"));
+  }
+  requireSingleProblem(R"({"source": "decklink:one"})", "source", "decklink:0");
+  requireSingleProblem(R"({"source": "webcam"})", "source", "use test, file:PATH, v4l2:/dev/videoN");
+}
+
+TEST_CASE("a source error does not repeat a camera password", "[config]") {
+  const auto result = parse(R"({"source": "rtps://admin:hunter2@camera/stream"})");
+  REQUIRE(result.problems.size() == 1);
+  CHECK(result.problems[0].message.find("hunter2") == std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------
+// Destinations
+
+TEST_CASE("a platform preset with a literal key uses the platform's ingest URL", "[config]") {
+  const auto result = parse(withDestination(R"({"name": "yt", "platform": "youtube", "key": "abcd-efgh-ijkl"})"));
+  REQUIRE(result.ok());
+  const auto& destination = result.config.destinations.at(0);
+  CHECK(destination.name == "yt");
+  CHECK(destination.platform == "youtube");
+  CHECK(destination.url.full() == "rtmps://a.rtmps.youtube.com:443/live2/abcd-efgh-ijkl");
+  CHECK(destination.enabled);
+  CHECK(destination.tlsVerify);
+}
+
+TEST_CASE("a platform's URL can be overridden, e.g. for YouTube's backup server", "[config]") {
+  const auto backup = parse(withDestination(
+      R"({"name": "yt-backup", "platform": "youtube", "url": "rtmps://b.rtmps.youtube.com/live2", "key": "k1"})"));
+  REQUIRE(backup.ok());
+  CHECK(backup.config.destinations.at(0).url.full() == "rtmps://b.rtmps.youtube.com:443/live2/k1");
+}
+
+TEST_CASE("a separate key is refused when the url carries a query string", "[config]") {
+  requireSingleProblem(
+      withDestination(
+          R"({"name": "yt", "platform": "youtube", "url": "rtmps://b.rtmps.youtube.com/live2?x=1", "key": "k1"})"),
+      "destinations[0].url",
+      "the URL has a query string (?...) but the stream key is given separately: the query belongs "
+      "to the key");
+}
+
+TEST_CASE("the key comes from the named environment variable", "[config]") {
+  const auto result = parse(withDestination(R"({"name": "yt", "platform": "youtube", "key_env": "TRIBUNE_YT_KEY"})"),
+                            lookupOf({{"TRIBUNE_YT_KEY", "env-key-123"}}));
+  REQUIRE(result.ok());
+  CHECK(result.config.destinations.at(0).url.key.reveal() == "env-key-123");
+}
+
+TEST_CASE("an unset or empty environment variable is named, and its value never shown", "[config]") {
+  requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube", "key_env": "TRIBUNE_YT_KEY"})"),
+                       "destinations[0].key_env", "environment variable TRIBUNE_YT_KEY is not set");
+  requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube", "key_env": "TRIBUNE_YT_KEY"})"),
+                       "destinations[0].key_env", "environment variable TRIBUNE_YT_KEY is empty",
+                       lookupOf({{"TRIBUNE_YT_KEY", ""}}));
+  requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube", "key_env": "TRIBUNE_YT_KEY"})"),
+                       "destinations[0].key_env", "the stream key contains a space",
+                       lookupOf({{"TRIBUNE_YT_KEY", "with space"}}));
+}
+
+TEST_CASE("key_env must be a variable name, not the key pasted in its place", "[config]") {
+  const auto result =
+      parse(withDestination(R"({"name": "yt", "platform": "youtube", "key_env": "abcd-efgh-ijkl-mnop"})"));
+  REQUIRE(result.problems.size() == 1);
+  CHECK(result.problems[0].path == "destinations[0].key_env");
+  CHECK_THAT(result.problems[0].message, Catch::StartsWith("must be the name of an environment variable"));
+  CHECK(result.problems[0].message.find("abcd-efgh") == std::string::npos);
+}
+
+TEST_CASE("the key comes from the named entry of the secrets file", "[config]") {
+  const auto result = parse(withDestination(R"({"name": "fb", "platform": "facebook", "key_secret": "facebook"})"),
+                            lookupOf({}, {{"facebook", "FB-42-0-Abc?s_bl=1"}}));
+  REQUIRE(result.ok());
+  CHECK(result.config.destinations.at(0).url.full() == "rtmps://live-api-s.facebook.com:443/rtmp/FB-42-0-Abc?s_bl=1");
+}
+
+TEST_CASE("a missing or empty secrets-file entry is refused", "[config]") {
+  const auto document = withDestination(R"({"name": "fb", "platform": "facebook", "key_secret": "facebook"})");
+  requireSingleProblem(document, "destinations[0].key_secret", R"(no entry "facebook" in the secrets file)");
+  requireSingleProblem(document, "destinations[0].key_secret", R"(the entry "facebook" in the secrets file is empty)",
+                       lookupOf({}, {{"facebook", ""}}));
+  requireSingleProblem(document, "destinations[0].key_secret", "set secrets_file", SecretLookup{});
+}
+
+TEST_CASE("two or three key sources are refused", "[config]") {
+  const auto secrets = lookupOf({{"YT", "k-env"}}, {{"yt", "k-secret"}});
+  requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube", "key": "k1", "key_env": "YT"})"),
+                       "destinations[0]", "give at most one of key, key_env and key_secret (found key and key_env)",
+                       secrets);
+  requireSingleProblem(
+      withDestination(R"({"name": "yt", "platform": "youtube", "key_secret": "yt", "key": "k1", "key_env": "YT"})"),
+      "destinations[0]", "(found key_secret and key and key_env)", secrets);
+}
+
+TEST_CASE("a destination without a name is refused", "[config]") {
+  requireSingleProblem(withDestination(R"({"url": "rtmp://h/a/k"})"), "destinations[0].name",
+                       "required: a unique name");
+}
+
+TEST_CASE("a destination name outside [a-z0-9_-] or longer than 32 is refused", "[config]") {
+  for (const auto* name : {"YouTube", "-yt", "_yt", "mairie tv", "é", "a.b", "abcdefghijklmnopqrstuvwxyz0123456"}) {
+    requireSingleProblem(withDestination(std::string(R"({"name": ")") + name + R"(", "url": "rtmp://h/a/k"})"),
+                         "destinations[0].name", "must be 1 to 32 characters among a-z, 0-9, '_' and '-'");
+  }
+  for (const auto* name : {"a", "0", "yt_main", "fb-2", "abcdefghijklmnopqrstuvwxyz012345"}) {
+    CHECK(isValidDestinationName(name));
+  }
+}
+
+TEST_CASE("a duplicate destination name points at the first one", "[config]") {
+  const auto result = parse(R"({"destinations": [
+      {"name": "yt", "platform": "youtube", "key": "k1"},
+      {"name": "fb", "platform": "facebook", "key": "k2"},
+      {"name": "yt", "url": "rtmp://h/a/k3"}]})");
+  REQUIRE(result.problems.size() == 1);
+  CHECK(result.problems[0] ==
+        ConfigProblem{"destinations[2].name", R"(duplicate name "yt": already used by destinations[0])"});
+}
+
+TEST_CASE("an unknown platform lists the known ones", "[config]") {
+  requireSingleProblem(withDestination(R"({"name": "a", "platform": "youtub", "key": "k"})"),
+                       "destinations[0].platform",
+                       R"(unknown platform "youtub" (did you mean "youtube"?); known platforms: youtube, facebook, )"
+                       "linkedin, peertube, twitch, x");
+  requireSingleProblem(withDestination(R"({"name": "a", "platform": "instagram", "key": "k"})"),
+                       "destinations[0].platform", "known platforms: youtube, facebook");
+}
+
+TEST_CASE("a platform without a default URL needs the url of the live", "[config]") {
+  for (const auto* platform : {"linkedin", "peertube", "x"}) {
+    requireSingleProblem(
+        withDestination(std::string(R"({"name": "a", "platform": ")") + platform + R"(", "key": "k"})"),
+        "destinations[0].url", "has no default ingest URL (each live has its own)");
+  }
+  const auto result = parse(withDestination(
+      R"({"name": "li", "platform": "linkedin", "url": "rtmps://1.pbc.ingest.linkedin.com:1936/live/li-key"})"));
+  REQUIRE(result.ok());
+  CHECK(result.config.destinations.at(0).url.port == 1936);
+}
+
+TEST_CASE("a destination without a platform needs a url", "[config]") {
+  requireSingleProblem(withDestination(R"({"name": "a", "key": "k"})"), "destinations[0].url",
+                       "required for a destination without a platform");
+}
+
+TEST_CASE("a platform with a default URL but no key source asks for a key", "[config]") {
+  requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube"})"), "destinations[0]",
+                       "no stream key: give key, key_env or key_secret");
+}
+
+TEST_CASE("a URL without a key and no key source says where a key can come from", "[config]") {
+  requireSingleProblem(withDestination(R"({"name": "a", "url": "rtmp://h/live"})"), "destinations[0].url",
+                       "no stream key: the URL ends at the application (add the key to the URL, or give key, "
+                       "key_env or key_secret)");
+}
+
+TEST_CASE("a malformed destination URL is reported at its url", "[config]") {
+  struct Case {
+    std::string url;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"http://h/a/k", "scheme must be rtmp:// or rtmps://, not http://"},
+      {"rtmp://h:70000/a/k", "port 70000 is out of range (1..65535)"},
+      {"rtmp:///a/k", "host is missing"},
+      {"rtmp://h", "no application path"},
+      {"rtmp://h/a//k", "the path has an empty segment (//)"},
+      {"rtmp://h/a/k k", "the URL contains a space"},
+  };
+  for (const auto& c : cases) {
+    requireSingleProblem(withDestination(R"({"name": "a", "url": ")" + c.url + R"("})"), "destinations[0].url",
+                         c.message);
+  }
+}
+
+TEST_CASE("facebook over plain rtmp is refused", "[config]") {
+  requireSingleProblem(
+      withDestination(
+          R"({"name": "fb", "platform": "facebook", "url": "rtmp://live-api-s.facebook.com:80/rtmp", "key": "k"})"),
+      "destinations[0].url", "Facebook accepts only RTMPS: the URL must start with rtmps://");
+  CHECK(parse(withDestination(R"({"name": "fb", "platform": "facebook", "key": "k"})")).ok());
+}
+
+TEST_CASE("a keyframe interval above what a platform accepts is refused at its platform", "[config]") {
+  requireSingleProblem(R"({"video": {"keyframe_interval_s": 5},
+                           "destinations": [{"name": "yt", "platform": "youtube", "key": "k"}]})",
+                       "destinations[0].platform",
+                       "YouTube accepts a keyframe at most every 4 s, but video.keyframe_interval_s is 5");
+  requireSingleProblem(R"({"video": {"keyframe_interval_s": 4},
+                           "destinations": [{"name": "x", "platform": "x", "url": "rtmps://x.example/live/k"}]})",
+                       "destinations[0].platform", "X accepts a keyframe at most every 3 s");
+  CHECK(parse(R"({"video": {"keyframe_interval_s": 3},
+                  "destinations": [{"name": "x", "platform": "x", "url": "rtmps://x.example/live/k"}]})")
+            .ok());
+  // A custom server has no such limit.
+  CHECK(parse(R"({"video": {"keyframe_interval_s": 10},
+                  "destinations": [{"name": "c", "url": "rtmp://h/live/k"}]})")
+            .ok());
+}
+
+TEST_CASE("the keyframe check holds when video comes after the destinations", "[config]") {
+  requireSingleProblem(R"({"destinations": [{"name": "yt", "platform": "youtube", "key": "k"}],
+                           "video": {"keyframe_interval_s": 6}})",
+                       "destinations[0].platform", "video.keyframe_interval_s is 6");
+}
+
+TEST_CASE("a wrong keyframe interval is reported once, not against every platform", "[config]") {
+  requireSingleProblem(R"({"video": {"keyframe_interval_s": 60},
+                           "destinations": [{"name": "yt", "platform": "youtube", "key": "k"}]})",
+                       "video.keyframe_interval_s", "60 is out of range (1..10)");
+}
+
+TEST_CASE("keyframeIntervalProblem checks a command-line destination against the video", "[config]") {
+  const auto youtube = parseDestinationArgument("youtube=k").destination.value();
+  VideoSettings video;
+  CHECK_FALSE(keyframeIntervalProblem(youtube, video).has_value());
+  video.keyframeIntervalSeconds = 8;
+  CHECK(keyframeIntervalProblem(youtube, video).value_or("").find("YouTube accepts a keyframe at most every 4 s") == 0);
+  const auto custom = parseDestinationArgument("local=rtmp://h/live/k").destination.value();
+  CHECK_FALSE(keyframeIntervalProblem(custom, video).has_value());
+}
+
+// ---------------------------------------------------------------------------------------
+// All problems, in order, and no key in any of them
+
+TEST_CASE("a configuration with several mistakes reports all of them in document order", "[config]") {
+  const auto result = parse(R"({
+    "source": "webcam",
+    "destinaton": [],
+    "video": {"profile": "4k", "bitrate_kbps": 100000, "keyframe_interval_s": 2},
+    "audio": {"bitrate_kbps": "128"},
+    "retry": {"initial_delay_ms": 9000, "max_delay_ms": 1000},
+    "destinations": [
+      {"name": "yt", "platform": "youtube", "key_env": "MISSING_VAR"},
+      {"name": "yt", "platform": "facebook", "url": "rtmp://live-api-s.facebook.com/rtmp", "key_secret": "fb"},
+      {"name": "li", "platform": "linkedin", "key": "k", "key_env": "X"},
+      {"platform": "youtube", "key": "k", "enabled": "yes"}
+    ],
+    "log": {"level": "loud"}
+  })",
+                            lookupOf({{"X", "x-key"}}, {{"fb", "fb-key"}}));
+  const std::vector<std::string> expected = {
+      "source",
+      "destinaton",
+      "video.profile",
+      "video.bitrate_kbps",
+      "audio.bitrate_kbps",
+      "retry.max_delay_ms",
+      "destinations[0].key_env",
+      "destinations[1].name",
+      "destinations[1].url",
+      "destinations[2]",
+      "destinations[3].enabled",
+      "destinations[3].name",
+      "log.level",
+  };
+  INFO(describe(result.problems));
+  CHECK(pathsOf(result.problems) == expected);
+  CHECK_FALSE(result.ok());
+}
+
+TEST_CASE("a plain json document still reports every problem", "[config]") {
+  const auto result = parseConfig(
+      nlohmann::json::parse(R"({"video": {"profile": "4k"}, "audio": {"bitrate_kbps": 1}, "source": ""})"), lookupOf());
+  CHECK(pathsOf(result.problems) == std::vector<std::string>{"audio.bitrate_kbps", "source", "video.profile"});
+}
+
+TEST_CASE("a stream key never appears in a problem message or path", "[config]") {
+  const std::string literal = "LiTeRaL-KeY-0001";
+  const std::string fromEnv = "EnV-KeY-0002";
+  const std::string fromFile = "FiLe-KeY-0003";
+  const std::string inUrl = "UrL-KeY-0004";
+  const auto secrets = lookupOf({{"YT_KEY", fromEnv + " "}}, {{"fb", fromFile + "/x"}});
+  const auto result = parse(R"({
+    "video": {"profile": ")" + literal +
+                                R"(", "keyframe_interval_s": 5},
+    ")" + inUrl + R"(": 1,
+    "destinations": [
+      {"name": "a", "platform": "youtube", "key": ")" +
+                                literal + R"("},
+      {"name": "b", "platform": "youtube", "key_env": "YT_KEY"},
+      {"name": "c", "platform": "facebook", "key_secret": "fb"},
+      {"name": "d", "platform": "facebook", "url": "rtmp://live-api-s.facebook.com/rtmp/)" +
+                                inUrl + R"("},
+      {"name": "e", "platform": ")" +
+                                inUrl + R"(", "url": "rtmp://h:99999/live/)" + literal + R"("},
+      {"name": "f", "url": "rtmp://h/live/)" +
+                                literal + R"( x"},
+      {"name": "g", "platform": "youtube", "key": ")" +
+                                literal + R"( with space"},
+      {"name": "h", "platform": "youtube", "key_env": ")" +
+                                literal + R"("},
+      {"name": "i", "platform": "youtube", "key": ")" +
+                                literal + R"(", "key_secret": "fb"}
+    ]
+  })",
+                            secrets);
+  INFO(describe(result.problems));
+  REQUIRE(result.problems.size() >= 10);
+  for (const auto& problem : result.problems) {
+    for (const auto& key : {literal, fromEnv, fromFile, inUrl}) {
+      CHECK(problem.message.find(key) == std::string::npos);
+      CHECK(problem.path.find(key) == std::string::npos);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The shipped example
+
+TEST_CASE("examples/tribune.json is a valid configuration", "[config]") {
+  std::ifstream file(TRIBUNE_SOURCE_DIR "/examples/tribune.json");
+  REQUIRE(file.good());
+  const auto document = nlohmann::ordered_json::parse(file, nullptr, true, /*ignore_comments=*/false);
+  const auto result = parseConfig(document, lookupOf({{"TRIBUNE_YOUTUBE_KEY", "abcd-efgh-ijkl-mnop-qrst"}},
+                                                     {{"facebook", "FB-1234567890-0-AbCdEf"}}));
+  INFO(describe(result.problems));
+  REQUIRE(result.ok());
+  const auto& destinations = result.config.destinations;
+  REQUIRE(destinations.size() == 3);
+  CHECK(destinations[0].platform == "youtube");
+  CHECK(destinations[0].url.key.reveal() == "abcd-efgh-ijkl-mnop-qrst");
+  CHECK(destinations[1].platform == "facebook");
+  CHECK(destinations[1].url.tls);
+  CHECK(destinations[1].url.key.reveal() == "FB-1234567890-0-AbCdEf");
+  CHECK(destinations[2].platform.empty());
+  CHECK_FALSE(destinations[2].enabled);
+}
+
+// ---------------------------------------------------------------------------------------
+// --destination NAME=...
+
+TEST_CASE("PLATFORM=KEY publishes to the platform's ingest URL under the platform's name", "[config]") {
+  const auto result = parseDestinationArgument("youtube=abcd-efgh-ijkl");
+  REQUIRE(result.destination.has_value());
+  CHECK_FALSE(result.error.has_value());
+  CHECK(result.destination->name == "youtube");
+  CHECK(result.destination->platform == "youtube");
+  CHECK(result.destination->url.full() == "rtmps://a.rtmps.youtube.com:443/live2/abcd-efgh-ijkl");
+  CHECK(result.destination->enabled);
+  CHECK(result.destination->tlsVerify);
+
+  const auto facebook = parseDestinationArgument("facebook=FB-1-0-Ab?s_bl=1");
+  REQUIRE(facebook.destination.has_value());
+  CHECK(facebook.destination->url.full() == "rtmps://live-api-s.facebook.com:443/rtmp/FB-1-0-Ab?s_bl=1");
+}
+
+TEST_CASE("NAME=URL publishes to a custom server", "[config]") {
+  const auto result = parseDestinationArgument("mairie=rtmp://127.0.0.1:1935/live/conseil");
+  REQUIRE(result.destination.has_value());
+  CHECK(result.destination->name == "mairie");
+  CHECK(result.destination->platform.empty());
+  CHECK(result.destination->url.full() == "rtmp://127.0.0.1:1935/live/conseil");
+}
+
+TEST_CASE("PLATFORM=URL keeps the platform's rules, e.g. linkedin's own ingest URL", "[config]") {
+  const auto linkedin = parseDestinationArgument("linkedin=rtmps://1.pbc.ingest.linkedin.com:1936/live/k");
+  REQUIRE(linkedin.destination.has_value());
+  CHECK(linkedin.destination->platform == "linkedin");
+  const auto facebook = parseDestinationArgument("facebook=rtmp://live-api-s.facebook.com/rtmp/k");
+  CHECK_FALSE(facebook.destination.has_value());
+  CHECK(facebook.error == "Facebook accepts only RTMPS: the URL must start with rtmps://");
+}
+
+TEST_CASE("PLATFORM=KEY for a platform without a default URL says to pass NAME=URL", "[config]") {
+  const auto result = parseDestinationArgument("linkedin=secret-key-1");
+  CHECK_FALSE(result.destination.has_value());
+  REQUIRE(result.error.has_value());
+  CHECK(*result.error ==
+        "LinkedIn has no default ingest URL (each live has its own): pass linkedin=rtmps://HOST/APP/KEY with the URL "
+        "from the platform");
+}
+
+TEST_CASE("a malformed --destination argument is refused", "[config]") {
+  struct Case {
+    std::string argument;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"youtube", "no '=' in the destination: expected PLATFORM=KEY (e.g. youtube=KEY) or NAME=rtmp[s]://HOST/APP/KEY"},
+      {"=abc", "the name before '=' is empty"},
+      {"youtube=", "nothing after '=': give the stream key or the full URL"},
+      {"My Server=rtmp://h/a/k", "the name before '=' must be 1 to 32 characters"},
+      {"youtub=abc", R"(unknown platform "youtub" (did you mean "youtube"?))"},
+      {"local=rtmp://h:70000/a/k", "port 70000 is out of range (1..65535)"},
+      {"local=rtmp://h/live", "no stream key: the URL ends at the application"},
+      {"local=http://h/a/k", "scheme must be rtmp:// or rtmps://"},
+      {"youtube=abc def", "the stream key contains a space or a control character"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.argument);
+    const auto result = parseDestinationArgument(c.argument);
+    CHECK_FALSE(result.destination.has_value());
+    REQUIRE(result.error.has_value());
+    CHECK_THAT(*result.error, Catch::Contains(c.message));
+  }
+  CHECK_THAT(*parseDestinationArgument("mytube=abc").error,
+             Catch::Contains("for another server pass mytube=rtmp[s]://HOST/APP/KEY"));
+}
+
+TEST_CASE("a --destination error never contains the key", "[config]") {
+  const std::string key = "ArGuMeNt-KeY-77";
+  for (const auto& argument :
+       {"linkedin=" + key, "youtube=" + key + " x", "youtube=" + key + "/x", "local=rtmp://h:0/live/" + key,
+        "rtmp://h/live/" + key, "rtmp://h/live/" + key + "=x", "local=rtmps://h/live//" + key, "mytube=" + key}) {
+    INFO(argument);
+    const auto result = parseDestinationArgument(argument);
+    REQUIRE(result.error.has_value());
+    CHECK(result.error->find(key) == std::string::npos);
+  }
+}
