@@ -76,9 +76,9 @@ int runCommand(const RunArguments& arguments) {
     config.destinations.push_back(*parsed.destination);
   }
   HubOptions options;
-  std::filesystem::path dataDir = arguments.dataDir   ? *arguments.dataDir
-                                  : config.dataDir    ? loaded.baseDir / *config.dataDir
-                                                      : defaultDataDir();
+  std::filesystem::path dataDir = arguments.dataDir ? *arguments.dataDir
+                                  : config.dataDir  ? loaded.baseDir / *config.dataDir
+                                                    : defaultDataDir();
   options.dataDir = std::filesystem::absolute(dataDir);
   options.shareDir = shareDir();
   if (config.pipelinesDir) config.pipelinesDir = (loaded.baseDir / *config.pipelinesDir).string();
@@ -89,7 +89,8 @@ int runCommand(const RunArguments& arguments) {
     Hub hub(std::move(options));
     std::cout << "Tribune " << TRIBUNE_VERSION << " — source : " << hub.snapshot().destinations.size()
               << " destination(s)\n";
-    if (!hub.recordingPath().empty()) std::cout << "Enregistrement / recording: " << hub.recordingPath().string() << "\n";
+    if (!hub.recordingPath().empty())
+      std::cout << "Enregistrement / recording: " << hub.recordingPath().string() << "\n";
     std::cout << "Ctrl+C pour arrêter proprement / Ctrl+C to stop cleanly" << std::endl;
     return hub.run();
   } catch (const media::MediaError& error) {
@@ -116,9 +117,10 @@ int checkCommand(const std::optional<std::filesystem::path>& config, bool probe)
       continue;
     }
     auto result = media::probeDestination({destination.name, destination.url, destination.tlsVerify},
-                                           loaded.config.retry.connectTimeout);
+                                          loaded.config.retry.connectTimeout);
     if (result.accepted) {
-      std::cout << "  " << destination.name << " (" << destination.url.masked() << "): OK, publication acceptée / publish accepted\n";
+      std::cout << "  " << destination.name << " (" << destination.url.masked()
+                << "): OK, publication acceptée / publish accepted\n";
     } else {
       ++failures;
       const auto& text = core::describe(result.failure->kind);

@@ -2,9 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <spdlog/spdlog.h>
 
 #include <ctime>
 #include <fstream>
@@ -71,8 +71,7 @@ std::string timestampForFile() {
 
 }  // namespace
 
-Hub::Hub(HubOptions options)
-    : options_(std::move(options)), broadcast_(options_.config.retry, random_) {
+Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_.config.retry, random_) {
   media::ensureGStreamer();
   engine_ = std::make_unique<media::MediaEngine>(programSettings(options_), static_cast<media::MediaListener&>(*this));
   if (options_.config.recording.enabled) {
@@ -182,7 +181,8 @@ void Hub::tick() {
     auto& rate = rates_[name];
     const double seconds = std::chrono::duration<double>(now - rate.at).count();
     if (seconds >= 1.0) {
-      rate.kbps = stats->bytesSent >= rate.bytes ? static_cast<double>(stats->bytesSent - rate.bytes) * 8 / 1000 / seconds : 0;
+      rate.kbps =
+          stats->bytesSent >= rate.bytes ? static_cast<double>(stats->bytesSent - rate.bytes) * 8 / 1000 / seconds : 0;
       rate.bytes = stats->bytesSent;
       rate.at = now;
     }
@@ -235,9 +235,7 @@ void Hub::carryOut(const core::MediaOrder& order) {
         broadcast_.failed(order.destination, core::Failure{core::FailureKind::Internal, e.what()}, core::Clock::now());
       }
       break;
-    case core::DestinationAction::GoLive:
-      engine_->goLive(order.destination);
-      break;
+    case core::DestinationAction::GoLive: engine_->goLive(order.destination); break;
     case core::DestinationAction::Disconnect:
       engine_->disconnect(order.destination);
       generations_.erase(order.destination);

@@ -29,7 +29,7 @@ struct HubOptions {
   std::filesystem::path dataDir;
   std::filesystem::path shareDir;  // holds pipelines/ unless the config says otherwise
   std::optional<std::chrono::seconds> stopAfter;
-  bool handleSignals = false;      // SIGINT/SIGTERM stop cleanly (the executable)
+  bool handleSignals = false;  // SIGINT/SIGTERM stop cleanly (the executable)
 };
 
 struct DestinationView {

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   runCmd->add_option("--config", config, "tribune.json")->check(CLI::ExistingFile);
   runCmd->add_option("--data-dir", dataDir, "where recordings and state go");
   runCmd->add_option("--source", source, "test | file:PATH | v4l2:/dev/videoN | rtsp://… | srt://… | decklink:N");
-  runCmd->add_option("--destination", run.destinations, "NAME=rtmp[s]://…/KEY or youtube=KEY, facebook=KEY, twitch=KEY");
+  runCmd->add_option("--destination", run.destinations,
+                     "NAME=rtmp[s]://…/KEY or youtube=KEY, facebook=KEY, twitch=KEY");
   runCmd->add_option("--stop-after", stopAfter, "stop cleanly after this many seconds")->check(CLI::PositiveNumber);
   std::string logLevel;
   runCmd->add_option("--log-level", logLevel, "trace, debug, info, warn, error")

@@ -37,8 +37,7 @@ void Broadcast::apply(Destination& destination, Step&& step) {
   const auto& after = destination.machine.status();
   const bool failedNow = after.attempt > attemptBefore;
   if (after.phase != before || failedNow) {
-    changes_.push_back({destination.settings.name, before, after.phase,
-                        failedNow ? after.lastFailure : std::nullopt});
+    changes_.push_back({destination.settings.name, before, after.phase, failedNow ? after.lastFailure : std::nullopt});
   }
 }
 
@@ -68,7 +67,8 @@ CommandResult Broadcast::stop(TimePoint now) {
 
 CommandResult Broadcast::setEnabled(std::string_view name, bool enabled, TimePoint now) {
   Destination* destination = findMutable(name);
-  if (destination == nullptr) return {CommandStatus::UnknownDestination, "no destination named '" + std::string(name) + "'"};
+  if (destination == nullptr)
+    return {CommandStatus::UnknownDestination, "no destination named '" + std::string(name) + "'"};
   destination->settings.enabled = enabled;
   if (!enabled) {
     apply(*destination, [&](auto& m) { return m.stop(now); });
@@ -80,7 +80,8 @@ CommandResult Broadcast::setEnabled(std::string_view name, bool enabled, TimePoi
 
 CommandResult Broadcast::retryNow(std::string_view name, TimePoint now) {
   Destination* destination = findMutable(name);
-  if (destination == nullptr) return {CommandStatus::UnknownDestination, "no destination named '" + std::string(name) + "'"};
+  if (destination == nullptr)
+    return {CommandStatus::UnknownDestination, "no destination named '" + std::string(name) + "'"};
   if (!destination->settings.enabled) return {CommandStatus::DestinationDisabled, "the destination is disabled"};
   if (!running_) return {CommandStatus::NotRunning, "the broadcast is stopped"};
   apply(*destination, [&](auto& m) { return m.retryNow(now); });

@@ -9,8 +9,7 @@ std::string_view toString(DestinationPhase phase) {
   return kNames.at(static_cast<std::size_t>(phase));
 }
 
-DestinationMachine::DestinationMachine(const RetrySettings& retry, Random& random)
-    : retry_(retry), random_(random) {}
+DestinationMachine::DestinationMachine(const RetrySettings& retry, Random& random) : retry_(retry), random_(random) {}
 
 void DestinationMachine::enter(DestinationPhase phase, TimePoint now) {
   status_.phase = phase;
@@ -87,7 +86,8 @@ DestinationMachine::Actions DestinationMachine::tick(TimePoint now) {
       return {};
     case DestinationPhase::Connecting:
       if (now - status_.since >= retry_.connectTimeout) {
-        return failed(now, Failure{FailureKind::ConnectTimeout, "no publish acknowledgement within the connect timeout"});
+        return failed(now,
+                      Failure{FailureKind::ConnectTimeout, "no publish acknowledgement within the connect timeout"});
       }
       return {};
     case DestinationPhase::Live:
@@ -96,8 +96,7 @@ DestinationMachine::Actions DestinationMachine::tick(TimePoint now) {
       }
       return {};
     case DestinationPhase::Idle:
-    case DestinationPhase::Failed:
-      return {};
+    case DestinationPhase::Failed: return {};
   }
   return {};
 }

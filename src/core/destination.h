@@ -31,8 +31,8 @@ struct DestinationStatus {
   std::optional<TimePoint> nextTry;    // when Retrying
   std::optional<Failure> lastFailure;  // kept after recovery, for the console
   std::optional<TimePoint> liveSince;
-  int reconnects = 0;                  // times it came back live after losing the connection
-  std::uint64_t bytesSent = 0;         // of the current connection
+  int reconnects = 0;           // times it came back live after losing the connection
+  std::uint64_t bytesSent = 0;  // of the current connection
 };
 
 class DestinationMachine {

@@ -73,7 +73,8 @@ PresetResult expandPreset(std::string_view preset, const std::map<std::string, s
     if (close == std::string_view::npos) return {std::nullopt, "unclosed '{{' in the preset"};
     const std::string name(preset.substr(open + 2, close - open - 2));
     const auto value = params.find(name);
-    if (value == params.end()) return {std::nullopt, "the preset uses {{" + name + "}} but the source gives no " + name};
+    if (value == params.end())
+      return {std::nullopt, "the preset uses {{" + name + "}} but the source gives no " + name};
     out.append(preset.substr(pos, open - pos));
     out += quoteForLaunch(value->second);
     pos = close + 2;

@@ -5,7 +5,9 @@
 namespace tribune::media {
 
 OutputFeed::OutputFeed(GstAppSrc* video, GstAppSrc* audio, std::uint64_t maxQueuedBytes)
-    : video_(ObjectRef<GstAppSrc>::ref(video)), audio_(ObjectRef<GstAppSrc>::ref(audio)), maxQueuedBytes_(maxQueuedBytes) {}
+    : video_(ObjectRef<GstAppSrc>::ref(video)),
+      audio_(ObjectRef<GstAppSrc>::ref(audio)),
+      maxQueuedBytes_(maxQueuedBytes) {}
 
 void OutputFeed::openGate() {
   std::lock_guard lock(mutex_);
@@ -58,7 +60,8 @@ void OutputFeed::push(Track track, GstSample* sample) {
   GstAppSrc* src = track == Track::Video ? video_.get() : audio_.get();
   if (buffer == nullptr) return;
   const GstSegment* segment = gst_sample_get_segment(sample);
-  const Times times{signedRunningTime(segment, GST_BUFFER_PTS(buffer)), signedRunningTime(segment, GST_BUFFER_DTS(buffer))};
+  const Times times{signedRunningTime(segment, GST_BUFFER_PTS(buffer)),
+                    signedRunningTime(segment, GST_BUFFER_DTS(buffer))};
   std::int64_t base;
   {
     std::lock_guard lock(mutex_);
@@ -70,7 +73,8 @@ void OutputFeed::push(Track track, GstSample* sample) {
   // at zero, so these are the output's running times.
   GstBuffer* out = gst_buffer_copy(buffer);
   GST_BUFFER_PTS(out) = static_cast<GstClockTime>(times.pts - base);
-  GST_BUFFER_DTS(out) = times.dts == kNoTime ? GST_CLOCK_TIME_NONE : static_cast<GstClockTime>(std::max<std::int64_t>(0, times.dts - base));
+  GST_BUFFER_DTS(out) = times.dts == kNoTime ? GST_CLOCK_TIME_NONE
+                                             : static_cast<GstClockTime>(std::max<std::int64_t>(0, times.dts - base));
   GstCaps* caps = gst_sample_get_caps(sample);
   if (caps != nullptr) {
     auto current = CapsRef::adopt(gst_app_src_get_caps(src));

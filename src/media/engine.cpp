@@ -134,7 +134,8 @@ void MediaEngine::shutdown(std::chrono::milliseconds grace) {
   std::vector<std::thread> waiters;
   for (auto& output : closing) {
     waiters.emplace_back([&output, deadline] {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       output->finish(std::max(left, std::chrono::milliseconds{0}));
     });
   }

@@ -46,7 +46,7 @@ class MediaEngine {
   [[nodiscard]] std::uint64_t maxQueuedBytes() const;
 
   ProgramSettings settings_;
-  MediaListener& listener_;  // the hub, outlives the engine
+  MediaListener& listener_;                 // the hub, outlives the engine
   std::unique_ptr<PipelineReaper> reaper_;  // declared first: destroyed last, after outputs are handed to it
   std::unique_ptr<Program> program_;
   std::map<std::string, std::unique_ptr<Output>> outputs_;

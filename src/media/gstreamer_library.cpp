@@ -16,9 +16,9 @@ struct Needed {
   const char* package;
 };
 constexpr Needed kNeeded[] = {
-    {"videotestsrc", "gstreamer1.0-plugins-base"}, {"audiotestsrc", "gstreamer1.0-plugins-base"},
-    {"videoconvert", "gstreamer1.0-plugins-base"}, {"videoscale", "gstreamer1.0-plugins-base"},
-    {"videorate", "gstreamer1.0-plugins-base"},    {"audioconvert", "gstreamer1.0-plugins-base"},
+    {"videotestsrc", "gstreamer1.0-plugins-base"},  {"audiotestsrc", "gstreamer1.0-plugins-base"},
+    {"videoconvert", "gstreamer1.0-plugins-base"},  {"videoscale", "gstreamer1.0-plugins-base"},
+    {"videorate", "gstreamer1.0-plugins-base"},     {"audioconvert", "gstreamer1.0-plugins-base"},
     {"audioresample", "gstreamer1.0-plugins-base"}, {"appsrc", "gstreamer1.0-plugins-base"},
     {"appsink", "gstreamer1.0-plugins-base"},       {"clockoverlay", "gstreamer1.0-x"},
     {"x264enc", "gstreamer1.0-plugins-ugly"},       {"avenc_aac", "gstreamer1.0-libav"},
@@ -43,7 +43,8 @@ void ensureGStreamer() {
   std::call_once(once, [] {
     GErrorHolder error;
     if (!gst_init_check(nullptr, nullptr, &error.error)) {
-      throw MediaError(std::string("GStreamer could not start: ") + (error.error ? error.error->message : "unknown error"));
+      throw MediaError(std::string("GStreamer could not start: ") +
+                       (error.error ? error.error->message : "unknown error"));
     }
   });
   if (auto missing = missingElements(); !missing.empty()) {

@@ -56,7 +56,13 @@ GstBusSyncReply onBusMessage(GstBus*, GstMessage* message, gpointer data) {
         GCharHolder debug;
         gst_message_parse_error(message, &error.error, &debug.text);
         std::string detail = error.error != nullptr ? error.error->message : "unknown error";
-        if (debug.text != nullptr) detail += std::string(": ") + debug.text;
+        if (debug.text != nullptr) {
+          // GStreamer's debug text is "file(line): function (): /element/path:\nreason";
+          // only the reason helps a technician.
+          const std::string text = debug.text;
+          const auto newline = text.rfind('\n');
+          if (newline != std::string::npos) detail += " — " + text.substr(newline + 1);
+        }
         detail = core::redact(std::move(detail), core::Secret{bridge->secret});
         const bool isRtmp = !bridge->secret.empty() || bridge->name != "recording";
         bridge->listener->onOutputFailed(bridge->name, bridge->generation,
@@ -69,8 +75,7 @@ GstBusSyncReply onBusMessage(GstBus*, GstMessage* message, gpointer data) {
         bridge->eosCondition.notify_all();
         break;
       }
-      default:
-        break;
+      default: break;
     }
   } catch (...) {
     // Never unwind through GStreamer.
@@ -97,9 +102,8 @@ constexpr const char* kSources =
 
 }  // namespace
 
-Output::Output(std::string name, std::uint64_t generation, ElementRef pipeline, Fanout& fanout,
-               MediaListener& listener, std::uint64_t maxQueuedBytes, std::string secretForRedaction,
-               std::string recordingPath)
+Output::Output(std::string name, std::uint64_t generation, ElementRef pipeline, Fanout& fanout, MediaListener& listener,
+               std::uint64_t maxQueuedBytes, std::string secretForRedaction, std::string recordingPath)
     : name_(std::move(name)),
       generation_(generation),
       pipeline_(std::move(pipeline)),

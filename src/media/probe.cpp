@@ -38,7 +38,8 @@ ProbeResult probeDestination(const RtmpOutputSettings& settings, std::chrono::mi
       if (listener.failure) {
         result.failure = listener.failure;
         // Closed before the publish was accepted: the server said no.
-        if (result.failure->kind == core::FailureKind::ConnectionLost) result.failure->kind = core::FailureKind::KeyRefused;
+        if (result.failure->kind == core::FailureKind::ConnectionLost)
+          result.failure->kind = core::FailureKind::KeyRefused;
         return result;
       }
     }

@@ -33,16 +33,20 @@ std::string messageDetail(GstMessage* message) {
 std::string Program::describe(const ProgramSettings& s) {
   std::ostringstream d;
   const int gop = s.video.keyframeIntervalSeconds * core::VideoSettings::kFramesPerSecond;
-  d << s.sourcePipeline << "\n"
+  d << s.sourcePipeline
+    << "\n"
     // Normalise whatever the source gives to the program format.
     << " video. ! videoconvert ! videoscale add-borders=true ! videorate name=program_rate"
     << " ! video/x-raw,format=I420,width=" << s.video.width() << ",height=" << s.video.height()
     << ",framerate=" << core::VideoSettings::kFramesPerSecond << "/1,pixel-aspect-ratio=1/1"
     << " ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0"
     // Closed GOP of a fixed length (no scene-cut key frames), CBR, as platforms ask.
-    << " ! x264enc name=program_encoder speed-preset=" << s.video.x264Preset << " bitrate=" << s.video.bitrateKbps
-    << " pass=cbr vbv-buf-capacity=1000 key-int-max=" << gop << " option-string=\"scenecut=0:open-gop=0:min-keyint="
-    << gop << "\""
+    << " ! x264enc name=program_encoder speed-preset=" << s.video.x264Preset << " bitrate="
+    << s.video.bitrateKbps
+    // The 8x8 transform is High-only: with it every preset (even ultrafast, which would
+    // otherwise signal Constrained Baseline) produces the High profile platforms ask for.
+    << " pass=cbr vbv-buf-capacity=1000 dct8x8=true key-int-max=" << gop
+    << " option-string=\"scenecut=0:open-gop=0:min-keyint=" << gop << "\""
     << " ! video/x-h264,profile=high ! h264parse config-interval=-1"
     << " ! video/x-h264,stream-format=avc,alignment=au"
     << " ! appsink name=program_video sync=false async=false emit-signals=false\n"
@@ -158,9 +162,7 @@ GstBusSyncReply Program::onBusMessage(GstBus*, GstMessage* message, gpointer dat
       case GST_MESSAGE_ERROR:
         if (!self->stopping_) self->listener_.onProgramError(messageDetail(message));
         break;
-      case GST_MESSAGE_SEGMENT_DONE:
-        self->listener_.onProgramSegmentDone();
-        break;
+      case GST_MESSAGE_SEGMENT_DONE: self->listener_.onProgramSegmentDone(); break;
       case GST_MESSAGE_EOS:
         if (!self->stopping_) self->listener_.onProgramError("the source ended");
         break;
@@ -171,8 +173,7 @@ GstBusSyncReply Program::onBusMessage(GstBus*, GstMessage* message, gpointer dat
         logger()->warn("program: {}", error.error ? error.error->message : "warning");
         break;
       }
-      default:
-        break;
+      default: break;
     }
   } catch (...) {
     // Never unwind through GStreamer.

@@ -48,6 +48,7 @@ TEST_CASE("one destination's failure leaves the others live", "[broadcast]") {
   f.broadcast.connected("a", at(1));
   f.broadcast.connected("b", at(1));
   f.broadcast.takeOrders();
+  f.broadcast.takeChanges();
   f.broadcast.failed("a", {core::FailureKind::ConnectionLost, "Connection error"}, at(2));
   CHECK(f.broadcast.takeOrders() == std::vector<core::MediaOrder>{{"a", Action::Disconnect}});
   CHECK(f.broadcast.find("a")->machine.status().phase == Phase::Retrying);
