@@ -9,6 +9,7 @@
 #include "app/config_loader.h"
 #include "app/hub.h"
 #include "core/failure.h"
+#include "core/source_spec.h"
 #include "media/devices.h"
 #include "media/media_error.h"
 #include "media/probe.h"
@@ -60,7 +61,13 @@ int runCommand(const RunArguments& arguments) {
   }
   auto& config = loaded.config;
   setUpLogging(arguments.logLevel.value_or(config.logLevel));
-  if (arguments.source) config.source = *arguments.source;
+  if (arguments.source) {
+    if (auto spec = core::parseSourceSpec(*arguments.source); !spec.spec) {
+      std::cerr << "--source: " << *spec.error << "\n";
+      return 2;
+    }
+    config.source = *arguments.source;
+  }
   for (const auto& argument : arguments.destinations) {
     auto parsed = core::parseDestinationArgument(argument);
     if (!parsed.destination) {
@@ -86,9 +93,17 @@ int runCommand(const RunArguments& arguments) {
   options.handleSignals = true;
   options.config = std::move(config);
   try {
+    const std::string source = options.config.source;
     Hub hub(std::move(options));
-    std::cout << "Tribune " << TRIBUNE_VERSION << " — source : " << hub.snapshot().destinations.size()
-              << " destination(s)\n";
+    const auto snapshot = hub.snapshot();
+    std::cout << "Tribune " << TRIBUNE_VERSION << " — source / source: " << source << "\n";
+    if (snapshot.destinations.empty()) {
+      std::cout << "Aucune destination : enregistrement seul / no destination: recording only "
+                   "(--destination youtube=CLÉ)\n";
+    }
+    for (const auto& d : snapshot.destinations) {
+      std::cout << "Destination " << d.name << " : " << d.url << (d.enabled ? "" : " (désactivée / disabled)") << "\n";
+    }
     if (!hub.recordingPath().empty())
       std::cout << "Enregistrement / recording: " << hub.recordingPath().string() << "\n";
     std::cout << "Ctrl+C pour arrêter proprement / Ctrl+C to stop cleanly" << std::endl;

@@ -20,6 +20,7 @@ namespace {
 
 constexpr auto kTickPeriod = std::chrono::milliseconds{100};
 constexpr auto kShutdownGrace = std::chrono::milliseconds{3000};
+constexpr auto kStatusPeriod = std::chrono::seconds{30};
 
 std::shared_ptr<spdlog::logger> logger() {
   static auto log = [] {
@@ -130,6 +131,7 @@ int Hub::run() {
   }
   lastCpuSeconds_ = processCpuSeconds();
   lastCpuAt_ = core::Clock::now();
+  lastStatusAt_ = lastCpuAt_;
   scheduleTick();
   looping_ = true;
   io_.run();
@@ -189,6 +191,10 @@ void Hub::tick() {
   }
   broadcast_.tick(now);
   execute();
+  if (now - lastStatusAt_ >= kStatusPeriod) {
+    lastStatusAt_ = now;
+    logStatus();
+  }
   const double cpuSeconds = std::chrono::duration<double>(now - lastCpuAt_).count();
   if (cpuSeconds >= 1.0) {
     const double cpu = processCpuSeconds();
@@ -241,6 +247,22 @@ void Hub::carryOut(const core::MediaOrder& order) {
       generations_.erase(order.destination);
       break;
   }
+}
+
+// A line every half minute so that a technician watching the terminal sees that all is
+// well (or not) without a console.
+void Hub::logStatus() const {
+  const auto snapshot = makeSnapshot();
+  std::string line = fmt::format("programme : {} images, {} perdues, CPU {:.0f} %", snapshot.framesEncoded,
+                                 snapshot.framesDropped, snapshot.cpuLoad * 100);
+  if (!snapshot.recordingPath.empty())
+    line += fmt::format(" ; enregistrement {:.1f} Mo", snapshot.recordingBytes / 1e6);
+  for (const auto& d : snapshot.destinations) {
+    line += fmt::format(" ; {} : {}", d.name, d.phase);
+    if (d.phase == "live") line += fmt::format(" {:.1f} Mb/s", d.bitrateKbps / 1000);
+    if (!d.failureReason.empty() && d.phase != "live") line += " (" + d.failureReason + ")";
+  }
+  logger()->info("{}", line);
 }
 
 void Hub::onOutputFailed(const std::string& output, std::uint64_t generation, core::Failure failure) {

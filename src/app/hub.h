@@ -98,6 +98,7 @@ class Hub final : private media::MediaListener {
   void tick();
   void execute();
   void logChange(const core::PhaseChange& change);
+  void logStatus() const;
   void carryOut(const core::MediaOrder& order);
   void stopNow();
   HubSnapshot makeSnapshot() const;
@@ -123,6 +124,7 @@ class Hub final : private media::MediaListener {
   double cpuLoad_ = 0;
   double lastCpuSeconds_ = 0;
   core::TimePoint lastCpuAt_{};
+  core::TimePoint lastStatusAt_{};
 };
 
 }  // namespace tribune::app

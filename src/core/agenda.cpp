@@ -1,0 +1,1030 @@
+#include "core/agenda.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <set>
+#include <span>
+#include <unordered_map>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+namespace tribune::core {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// ---------------------------------------------------------------------------------------
+// Kinds
+
+struct KindName {
+  ItemKind kind;
+  std::string_view id;
+  std::string_view label;
+};
+
+constexpr std::array<KindName, 3> kKindNames{{
+    {ItemKind::Deliberation, "deliberation", "Délibération"},
+    {ItemKind::Information, "information", "Information"},
+    {ItemKind::QuestionDiverse, "question_diverse", "Question diverse"},
+}};
+constexpr std::array<std::string_view, 3> kKindIds{"deliberation", "information", "question_diverse"};
+
+const KindName& kindName(ItemKind kind) {
+  const auto found =
+      std::find_if(kKindNames.begin(), kKindNames.end(), [kind](const KindName& name) { return name.kind == kind; });
+  return found != kKindNames.end() ? *found : kKindNames.front();
+}
+
+// ---------------------------------------------------------------------------------------
+// UTF-8. Agendas are typed in word processors and exported from town-hall software: a
+// Windows-1252 file is the usual mistake, and must be named rather than shown as mojibake.
+
+constexpr char32_t kMaxCodePoint = 0x10FFFF;
+constexpr char32_t kReplacementCharacter = 0xFFFD;
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+// The code point at text[at], moving `at` past it; nothing for an ill-formed sequence
+// (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, cut short), and then
+// `at` moves past one byte only.
+std::optional<char32_t> nextCodePoint(std::string_view text, std::size_t& at) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  std::size_t length = 0;
+  char32_t value = 0;
+  char32_t smallest = 0;
+  if (lead < 0x80) {
+    ++at;
+    return lead;
+  }
+  if ((lead & 0xE0U) == 0xC0U) {
+    length = 2;
+    value = lead & 0x1FU;
+    smallest = 0x80;
+  } else if ((lead & 0xF0U) == 0xE0U) {
+    length = 3;
+    value = lead & 0x0FU;
+    smallest = 0x800;
+  } else if ((lead & 0xF8U) == 0xF0U) {
+    length = 4;
+    value = lead & 0x07U;
+    smallest = 0x10000;
+  } else {
+    ++at;
+    return std::nullopt;
+  }
+  if (text.size() - at < length) {
+    ++at;
+    return std::nullopt;
+  }
+  for (std::size_t i = 1; i < length; ++i) {
+    const auto next = static_cast<unsigned char>(text[at + i]);
+    if ((next & 0xC0U) != 0x80U) {
+      ++at;
+      return std::nullopt;
+    }
+    value = (value << 6U) | (next & 0x3FU);
+  }
+  if (value < smallest || value > kMaxCodePoint || (value >= 0xD800 && value <= 0xDFFF)) {
+    ++at;
+    return std::nullopt;
+  }
+  at += length;
+  return value;
+}
+
+bool isValidUtf8(std::string_view text) {
+  for (std::size_t at = 0; at < text.size();) {
+    if (!nextCodePoint(text, at)) return false;
+  }
+  return true;
+}
+
+// Characters of valid UTF-8: the bytes that start a sequence.
+std::size_t characterCount(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+}
+
+void appendUtf8(std::string& out, char32_t value) {
+  const auto byte = [&out](char32_t bits) { out.push_back(static_cast<char>(bits)); };
+  if (value < 0x80) {
+    byte(value);
+  } else if (value < 0x800) {
+    byte(0xC0U | (value >> 6U));
+    byte(0x80U | (value & 0x3FU));
+  } else if (value < 0x10000) {
+    byte(0xE0U | (value >> 12U));
+    byte(0x80U | ((value >> 6U) & 0x3FU));
+    byte(0x80U | (value & 0x3FU));
+  } else {
+    byte(0xF0U | (value >> 18U));
+    byte(0x80U | ((value >> 12U) & 0x3FU));
+    byte(0x80U | ((value >> 6U) & 0x3FU));
+    byte(0x80U | (value & 0x3FU));
+  }
+}
+
+// Messages travel as JSON to the console, which needs valid UTF-8.
+std::string withValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t at = 0; at < text.size();) {
+    appendUtf8(out, nextCodePoint(text, at).value_or(kReplacementCharacter));
+  }
+  return out;
+}
+
+// C0 and C1 controls and DEL, except tab: a line break or a bell in a title would break
+// the lower-third and the chapter list.
+bool isRefusedControl(char32_t value) {
+  return (value < 0x20 && value != U'\t') || (value >= 0x7F && value <= 0x9F);
+}
+
+std::optional<char32_t> firstRefusedControl(std::string_view validText) {
+  for (std::size_t at = 0; at < validText.size();) {
+    const auto value = nextCodePoint(validText, at);
+    if (value && isRefusedControl(*value)) return value;
+  }
+  return std::nullopt;
+}
+
+std::string codePointName(char32_t value) {
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  std::string digits;
+  for (int shift = value > 0xFFFF ? 20 : 12; shift >= 0; shift -= 4) {
+    digits.push_back(kHex[(value >> static_cast<unsigned>(shift)) & 0xFU]);
+  }
+  return "U+" + digits;
+}
+
+// ---------------------------------------------------------------------------------------
+// Small text helpers.
+
+// Trimmed around titles and names, and accepted around separators: French typography puts
+// a no-break space (or a narrow one) before ":" and around dashes.
+constexpr std::array<std::string_view, 4> kSpaces{" ", "\t", "\u00A0", "\u202F"};
+
+std::size_t leadingSpace(std::string_view text) {
+  for (const auto space : kSpaces) {
+    if (text.starts_with(space)) return space.size();
+  }
+  return 0;
+}
+
+std::size_t trailingSpace(std::string_view text) {
+  for (const auto space : kSpaces) {
+    if (text.ends_with(space)) return space.size();
+  }
+  return 0;
+}
+
+std::string_view trimmed(std::string_view text) {
+  for (auto n = leadingSpace(text); n != 0; n = leadingSpace(text)) text.remove_prefix(n);
+  for (auto n = trailingSpace(text); n != 0; n = trailingSpace(text)) text.remove_suffix(n);
+  return text;
+}
+
+std::string_view afterSpaces(std::string_view text) {
+  for (auto n = leadingSpace(text); n != 0; n = leadingSpace(text)) text.remove_prefix(n);
+  return text;
+}
+
+bool isAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+char lowered(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool startsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) { return lowered(a) == lowered(b); });
+}
+
+bool equalNoCase(std::string_view a, std::string_view b) { return a.size() == b.size() && startsWithNoCase(a, b); }
+
+// A word ends at the end of the text, at a space or at ASCII punctuation; an accented
+// letter continues it.
+bool wordEnds(std::string_view rest) {
+  if (rest.empty() || leadingSpace(rest) != 0) return true;
+  const auto byte = static_cast<unsigned char>(rest.front());
+  return byte < 0x80 && !isAsciiLetter(rest.front()) && !isAsciiDigit(rest.front());
+}
+
+bool startsWithWord(std::string_view text, std::string_view word) {
+  return startsWithNoCase(text, word) && wordEnds(text.substr(word.size()));
+}
+
+std::size_t leadingDigits(std::string_view text) {
+  const auto end = std::find_if(text.begin(), text.end(), [](char c) { return !isAsciiDigit(c); });
+  return static_cast<std::size_t>(end - text.begin());
+}
+
+bool allDigits(std::string_view text) { return !text.empty() && leadingDigits(text) == text.size(); }
+
+int digitsValue(std::string_view digits) {
+  int value = 0;
+  for (const char c : digits) value = value * 10 + (c - '0');
+  return value;
+}
+
+std::string twoDigits(int value) { return (value < 10 ? "0" : "") + std::to_string(value); }
+
+std::string lineName(std::size_t line) { return "line " + std::to_string(line); }
+
+std::string childPath(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+std::string indexPath(const std::string& parent, std::size_t index) {
+  return parent + "[" + std::to_string(index) + "]";
+}
+
+std::string joined(std::span<const std::string_view> words, std::string_view separator) {
+  std::string out;
+  for (const auto word : words) {
+    if (!out.empty()) out += separator;
+    out += word;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Suggestions for typos ("titel" -> "title").
+
+constexpr std::size_t kMaxSuggestionDistance = 2;
+constexpr std::size_t kMaxShownLength = 40;
+
+// Levenshtein distance over bytes, ignoring ASCII case.
+std::size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t substitution = previous[j - 1] + (lowered(a[i - 1]) == lowered(b[j - 1]) ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+std::optional<std::string_view> closest(std::string_view word, std::span<const std::string_view> candidates) {
+  std::optional<std::string_view> best;
+  std::size_t bestDistance = kMaxSuggestionDistance + 1;
+  for (const auto candidate : candidates) {
+    const auto distance = editDistance(word, candidate);
+    if (distance < bestDistance && distance < candidate.size()) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+// ` "value"` when the value is short, valid and printable, else nothing: messages are read
+// on one line of the console.
+std::string shown(std::string_view value) {
+  if (value.empty() || !isValidUtf8(value) || characterCount(value) > kMaxShownLength ||
+      firstRefusedControl(value) || value.find('\t') != std::string_view::npos) {
+    return "";
+  }
+  return " \"" + std::string(value) + "\"";
+}
+
+std::string didYouMean(std::string_view suggestion) { return " (did you mean \"" + std::string(suggestion) + "\"?)"; }
+
+std::string unknownKind(std::string_view id) {
+  auto near = closest(id, kKindIds);
+  if (!near) {
+    // "Délibération", "Question diverse": the label viewers read, typed for the id.
+    const auto label = std::find_if(kKindNames.begin(), kKindNames.end(),
+                                    [id](const KindName& name) { return equalNoCase(trimmed(id), name.label); });
+    if (label != kKindNames.end()) near = label->id;
+  }
+  return "unknown kind" + shown(id) + (near ? didYouMean(*near) : "") + "; expected one of: " + joined(kKindIds, ", ");
+}
+
+// ---------------------------------------------------------------------------------------
+// Values shared by both formats: each check returns what is wrong, or nothing.
+
+struct CheckedText {
+  std::string text;
+  std::optional<std::string> problem;
+};
+
+// Trims, then refuses ill-formed UTF-8, control characters other than tab, and text too
+// long; empty text only where it means "none".
+CheckedText checkText(std::string_view raw, std::size_t maxLength, bool mayBeEmpty) {
+  if (!isValidUtf8(raw)) return {"", "is not valid UTF-8 text: save the file as UTF-8"};
+  const auto text = trimmed(raw);
+  if (text.empty() && !mayBeEmpty) return {"", "must not be empty"};
+  if (const auto control = firstRefusedControl(text)) {
+    return {"", "contains the control character " + codePointName(*control) + ", which is not allowed (only tab is)"};
+  }
+  if (const auto length = characterCount(text); length > maxLength) {
+    return {"", "too long: " + std::to_string(length) + " characters, at most " + std::to_string(maxLength)};
+  }
+  return {std::string(text), std::nullopt};
+}
+
+std::string withSubject(std::string_view subject, const std::string& problem) {
+  return std::string(subject) + " " + problem;
+}
+
+std::optional<std::string> validDate(int year, int month, int day) {
+  namespace chrono = std::chrono;
+  const chrono::year_month_day date{chrono::year{year}, chrono::month{static_cast<unsigned>(month)},
+                                    chrono::day{static_cast<unsigned>(day)}};
+  if (!date.ok()) return std::nullopt;
+  return twoDigits(year / 100) + twoDigits(year % 100) + "-" + twoDigits(month) + "-" + twoDigits(day);
+}
+
+// "03/12/2026", "3.12.2026" or "2026/12/03": the date the technician meant, written the
+// way the file wants it.
+std::optional<std::string> dateSuggestion(std::string_view text) {
+  std::vector<std::string_view> groups;
+  std::size_t at = 0;
+  while (at < text.size() && groups.size() < 3) {
+    const auto digits = leadingDigits(text.substr(at));
+    if (digits == 0) return std::nullopt;
+    groups.push_back(text.substr(at, digits));
+    at += digits;
+    if (at == text.size()) break;
+    if (text[at] != '/' && text[at] != '.' && text[at] != '-') return std::nullopt;
+    ++at;
+  }
+  if (groups.size() != 3 || at != text.size()) return std::nullopt;
+  const auto shortGroup = [](std::string_view group) { return group.size() <= 2; };
+  if (groups[2].size() == 4 && shortGroup(groups[0]) && shortGroup(groups[1])) {
+    return validDate(digitsValue(groups[2]), digitsValue(groups[1]), digitsValue(groups[0]));
+  }
+  if (groups[0].size() == 4 && shortGroup(groups[1]) && shortGroup(groups[2])) {
+    return validDate(digitsValue(groups[0]), digitsValue(groups[1]), digitsValue(groups[2]));
+  }
+  return std::nullopt;
+}
+
+bool hasDateShape(std::string_view text) {
+  return text.size() == 10 && text[4] == '-' && text[7] == '-' && allDigits(text.substr(0, 4)) &&
+         allDigits(text.substr(5, 2)) && allDigits(text.substr(8, 2));
+}
+
+std::optional<std::string> dateProblem(std::string_view text) {
+  if (!hasDateShape(text)) {
+    std::string message = "expected a date as YYYY-MM-DD, e.g. \"2026-12-03\"";
+    if (auto suggestion = dateSuggestion(text); suggestion && *suggestion != text) message += didYouMean(*suggestion);
+    return message;
+  }
+  const int year = digitsValue(text.substr(0, 4));
+  const int month = digitsValue(text.substr(5, 2));
+  const int day = digitsValue(text.substr(8, 2));
+  const std::string quoted = "\"" + std::string(text) + "\"";
+  if (month < 1 || month > 12) return quoted + " is not a calendar date: months run from 01 to 12";
+  if (!validDate(year, month, day)) {
+    namespace chrono = std::chrono;
+    const chrono::year_month_day_last last{chrono::year{year},
+                                           chrono::month_day_last{chrono::month{static_cast<unsigned>(month)}}};
+    return quoted + " is not a calendar date: " + std::string(text.substr(0, 7)) + " has " +
+           std::to_string(static_cast<unsigned>(last.day())) + " days";
+  }
+  return std::nullopt;
+}
+
+constexpr int kHoursPerDay = 24;
+constexpr int kMinutesPerHour = 60;
+
+// "19h00", "19h", "7:30": the time the technician meant, written HH:MM.
+std::optional<std::string> timeSuggestion(std::string_view text) {
+  const auto hourDigits = leadingDigits(text);
+  if (hourDigits == 0 || hourDigits > 2 || hourDigits == text.size()) return std::nullopt;
+  const char separator = text[hourDigits];
+  if (separator != ':' && separator != 'h' && separator != 'H' && separator != '.') return std::nullopt;
+  const auto minutes = text.substr(hourDigits + 1);
+  if (minutes.size() > 2 || (!minutes.empty() && !allDigits(minutes))) return std::nullopt;
+  if (minutes.empty() && separator != 'h' && separator != 'H') return std::nullopt;
+  const int hour = digitsValue(text.substr(0, hourDigits));
+  const int minute = minutes.empty() ? 0 : digitsValue(minutes);
+  if (hour >= kHoursPerDay || minute >= kMinutesPerHour || (minutes.size() == 1)) return std::nullopt;
+  return twoDigits(hour) + ":" + twoDigits(minute);
+}
+
+std::optional<std::string> timeProblem(std::string_view text) {
+  if (isClockTime(text)) return std::nullopt;
+  std::string message = "expected a time as HH:MM on the 24-hour clock, e.g. \"19:00\"";
+  if (auto suggestion = timeSuggestion(text)) message += didYouMean(*suggestion);
+  return message;
+}
+
+// Numbers are compared the way a reader would: "12 bis", "12bis" and "12 BIS" are the
+// same item.
+std::string numberKey(std::string_view number) {
+  std::string key;
+  while (!number.empty()) {
+    if (const auto space = leadingSpace(number); space != 0) {
+      number.remove_prefix(space);
+      continue;
+    }
+    key.push_back(lowered(number.front()));
+    number.remove_prefix(1);
+  }
+  return key;
+}
+
+// The problems of a result, and the numbers already given, with where they were given.
+class Problems {
+ public:
+  void add(std::string where, std::string message) { list_.push_back({std::move(where), std::move(message)}); }
+  [[nodiscard]] std::size_t count() const { return list_.size(); }
+  std::vector<AgendaProblem> take() { return std::move(list_); }
+
+ private:
+  std::vector<AgendaProblem> list_;
+};
+
+class NumberRegistry {
+ public:
+  // Where the number was first used, when it was.
+  std::optional<std::string> claim(const std::string& number, const std::string& where) {
+    const auto [previous, inserted] = seen_.try_emplace(numberKey(number), where);
+    if (inserted) return std::nullopt;
+    return previous->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::string> seen_;
+};
+
+// The meeting handed to parseAgendaText, checked by the JSON rules; empty members are
+// absent ones.
+Meeting checkedMeeting(const Meeting& given, Problems& problems) {
+  Meeting meeting;
+  const auto check = [&problems](std::string_view value, std::string_view member, std::size_t maxLength,
+                                 std::string& out) {
+    auto checked = checkText(value, maxLength, true);
+    if (checked.problem) return problems.add(childPath("meeting", member), *checked.problem);
+    out = std::move(checked.text);
+  };
+  check(given.commune, "commune", kMaxAgendaNameLength, meeting.commune);
+  if (meeting.commune.empty() && isValidUtf8(given.commune)) {
+    problems.add("meeting.commune", "required: the commune's name, e.g. \"Ville de Démo\"");
+  }
+  check(given.title, "title", kMaxAgendaNameLength, meeting.title);
+  if (meeting.title.empty()) meeting.title = kDefaultMeetingTitle;
+  check(given.date, "date", kMaxAgendaNameLength, meeting.date);
+  if (meeting.date.empty() && isValidUtf8(given.date)) {
+    problems.add("meeting.date", "required: the meeting's date as YYYY-MM-DD, e.g. \"2026-12-03\"");
+  } else if (auto problem = meeting.date.empty() ? std::nullopt : dateProblem(meeting.date)) {
+    problems.add("meeting.date", *problem);
+  }
+  check(given.time, "time", kMaxAgendaNameLength, meeting.time);
+  if (auto problem = meeting.time.empty() ? std::nullopt : timeProblem(meeting.time)) {
+    problems.add("meeting.time", *problem);
+  }
+  check(given.place, "place", kMaxAgendaNameLength, meeting.place);
+  return meeting;
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON
+
+template <class Value>
+std::string typeOf(const Value& value) {
+  using Type = typename Value::value_t;
+  switch (value.type()) {
+    case Type::null: return "null";
+    case Type::object: return "an object";
+    case Type::array: return "an array";
+    case Type::string: return "a string";
+    case Type::boolean: return "a boolean";
+    case Type::number_integer:
+    case Type::number_unsigned: return "an integer";
+    case Type::number_float: return "a decimal number";
+    default: return "an unsupported value";
+  }
+}
+
+// The paths of members whose key appears twice in its object. nlohmann keeps the last
+// value silently; a second "title" would hide the first from the technician reading it.
+class DuplicateKeys {
+ public:
+  void observe(Json::parse_event_t event, const Json& parsed) {
+    using Event = Json::parse_event_t;
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start: {
+        auto path = pathOfNextValue();
+        frames_.push_back({event == Event::array_start, 0, {}, {}, std::move(path)});
+        break;
+      }
+      case Event::key:
+        if (!frames_.empty() && parsed.is_string()) {
+          auto& top = frames_.back();
+          top.key = parsed.get<std::string>();
+          if (!top.keys.insert(top.key).second) paths_.insert(childPath(top.path, top.key));
+        }
+        break;
+      case Event::object_end:
+      case Event::array_end:
+        if (!frames_.empty()) frames_.pop_back();
+        valueDone();
+        break;
+      case Event::value: valueDone(); break;
+    }
+  }
+
+  [[nodiscard]] bool contains(const std::string& path) const { return paths_.count(path) != 0; }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t index;
+    std::string key;  // the member being read, in an object
+    std::set<std::string> keys;
+    std::string path;
+  };
+
+  [[nodiscard]] std::string pathOfNextValue() const {
+    if (frames_.empty()) return "";
+    const auto& top = frames_.back();
+    return top.array ? indexPath(top.path, top.index) : childPath(top.path, top.key);
+  }
+
+  void valueDone() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+
+  std::vector<Frame> frames_;
+  std::set<std::string> paths_;
+};
+
+// "line 3, column 14": the faulty character counted in characters, as an editor shows it.
+// `byte` is nlohmann's 1-based index of the last byte read.
+std::string textPosition(std::string_view text, std::size_t byte) {
+  const auto offset = std::min(byte == 0 ? 0 : byte - 1, text.size());
+  const auto before = text.substr(0, offset);
+  const auto lineStart = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+  const auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  auto column = characterCount(before.substr(lineStart)) + 1;
+  if (line == 1 && text.starts_with(kByteOrderMark) && column > 1) --column;
+  return lineName(line) + ", column " + std::to_string(column);
+}
+
+AgendaProblem invalidJson(std::string_view text, const Json::parse_error& error) {
+  // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: DETAIL";
+  // the position is recomputed in characters, the detail kept.
+  const std::string_view what = error.what();
+  const auto at = what.find(": ", what.find("parse error"));
+  auto detail = withValidUtf8(at == std::string_view::npos ? what : what.substr(at + 2));
+  if (detail.find("UTF-8") != std::string::npos) detail += " (save the file as UTF-8)";
+  return {textPosition(text, error.byte), "invalid JSON: " + detail};
+}
+
+class JsonAgendaParser {
+ public:
+  explicit JsonAgendaParser(const DuplicateKeys& duplicates) : duplicates_(duplicates) {}
+
+  AgendaResult parse(const Json& document) {
+    AgendaResult result;
+    parseRoot(document, result.agenda);
+    result.problems = problems_.take();
+    return result;
+  }
+
+ private:
+  template <class Target>
+  struct Field {
+    std::string_view name;
+    void (*apply)(JsonAgendaParser& parser, const Json& value, const std::string& path, Target& target);
+  };
+
+  using P = JsonAgendaParser;
+  using S = const std::string&;
+
+  struct RootDraft {
+    Agenda& agenda;
+    bool meetingGiven = false;
+    bool itemsGiven = false;
+  };
+
+  struct MeetingDraft {
+    Meeting meeting;
+    bool communeGiven = false;
+    bool dateGiven = false;
+  };
+
+  struct ItemDraft {
+    std::string path;  // "items[2]"
+    AgendaItem item;
+    bool numberGiven = false;
+    bool titleGiven = false;
+  };
+
+  void problem(const std::string& path, std::string message) {
+    problems_.add(path.empty() ? "$" : path, std::move(message));
+  }
+
+  template <class Target, std::size_t N>
+  bool readObject(const Json& value, const std::string& path, const std::array<Field<Target>, N>& fields,
+                  Target& target) {
+    if (!value.is_object()) {
+      problem(path, "expected an object, got " + typeOf(value));
+      return false;
+    }
+    std::array<std::string_view, N> names;
+    std::transform(fields.begin(), fields.end(), names.begin(), [](const Field<Target>& field) { return field.name; });
+    for (auto member = value.begin(); member != value.end(); ++member) {
+      const auto& key = member.key();
+      const auto memberPath = childPath(path, key);
+      if (duplicates_.contains(memberPath)) {
+        problem(memberPath, "the key" + shown(key) + " appears more than once in this object: keep one");
+      }
+      const auto field = std::find_if(fields.begin(), fields.end(),
+                                      [&key](const Field<Target>& candidate) { return candidate.name == key; });
+      if (field != fields.end()) {
+        field->apply(*this, member.value(), memberPath, target);
+      } else if (auto near = closest(key, names)) {
+        problem(memberPath, "unknown key" + shown(key) + didYouMean(*near));
+      } else {
+        problem(memberPath, "unknown key" + shown(key) + "; known keys: " + joined(names, ", "));
+      }
+    }
+    return true;
+  }
+
+  std::optional<std::string> readText(const Json& value, const std::string& path, std::size_t maxLength,
+                                      bool mayBeEmpty) {
+    if (!value.is_string()) {
+      problem(path, "expected a string, got " + typeOf(value));
+      return std::nullopt;
+    }
+    auto checked = checkText(value.get_ref<const std::string&>(), maxLength, mayBeEmpty);
+    if (checked.problem) {
+      problem(path, *checked.problem);
+      return std::nullopt;
+    }
+    return std::move(checked.text);
+  }
+
+  void parseRoot(const Json& document, Agenda& agenda) {
+    static constexpr std::array<Field<RootDraft>, 2> kFields{{
+        {"meeting",
+         [](P& p, const Json& v, S at, RootDraft& d) {
+           d.meetingGiven = true;
+           p.parseMeeting(v, at, d.agenda.meeting);
+         }},
+        {"items",
+         [](P& p, const Json& v, S at, RootDraft& d) {
+           d.itemsGiven = true;
+           p.parseItems(v, at, d.agenda.items);
+         }},
+    }};
+    RootDraft draft{agenda};
+    if (!readObject(document, "", kFields, draft)) return;
+    if (!draft.meetingGiven) {
+      problem("meeting", R"(required: the meeting, e.g. {"commune": "Ville de Démo", "date": "2026-12-03"})");
+    }
+    if (!draft.itemsGiven) problem("items", "required: the list of agenda items");
+  }
+
+  void parseMeeting(const Json& value, const std::string& path, Meeting& meeting) {
+    static constexpr std::array<Field<MeetingDraft>, 5> kFields{{
+        {"commune",
+         [](P& p, const Json& v, S at, MeetingDraft& d) {
+           d.communeGiven = true;
+           if (auto text = p.readText(v, at, kMaxAgendaNameLength, false)) d.meeting.commune = std::move(*text);
+         }},
+        {"title",
+         [](P& p, const Json& v, S at, MeetingDraft& d) {
+           if (auto text = p.readText(v, at, kMaxAgendaNameLength, false)) d.meeting.title = std::move(*text);
+         }},
+        {"date",
+         [](P& p, const Json& v, S at, MeetingDraft& d) {
+           d.dateGiven = true;
+           auto text = p.readText(v, at, kMaxAgendaNameLength, false);
+           if (!text) return;
+           if (auto error = dateProblem(*text)) return p.problem(at, *error);
+           d.meeting.date = std::move(*text);
+         }},
+        {"time",
+         [](P& p, const Json& v, S at, MeetingDraft& d) {
+           auto text = p.readText(v, at, kMaxAgendaNameLength, true);
+           if (!text || text->empty()) return;
+           if (auto error = timeProblem(*text)) return p.problem(at, *error);
+           d.meeting.time = std::move(*text);
+         }},
+        {"place",
+         [](P& p, const Json& v, S at, MeetingDraft& d) {
+           if (auto text = p.readText(v, at, kMaxAgendaNameLength, true)) d.meeting.place = std::move(*text);
+         }},
+    }};
+    MeetingDraft draft;
+    if (!readObject(value, path, kFields, draft)) return;
+    if (!draft.communeGiven) problem(childPath(path, "commune"), "required: the commune's name, e.g. \"Ville de Démo\"");
+    if (!draft.dateGiven) {
+      problem(childPath(path, "date"), "required: the meeting's date as YYYY-MM-DD, e.g. \"2026-12-03\"");
+    }
+    if (draft.meeting.title.empty()) draft.meeting.title = kDefaultMeetingTitle;
+    meeting = std::move(draft.meeting);
+  }
+
+  void parseItems(const Json& value, const std::string& path, std::vector<AgendaItem>& items) {
+    if (!value.is_array()) return problem(path, "expected an array, got " + typeOf(value));
+    if (value.empty()) return problem(path, "must list at least one item");
+    if (value.size() > kMaxAgendaItems) {
+      problem(path, "too many items: " + std::to_string(value.size()) + ", at most " + std::to_string(kMaxAgendaItems));
+    }
+    for (std::size_t index = 0; index < value.size(); ++index) {
+      if (auto item = parseItem(value[index], indexPath(path, index), index + 1)) items.push_back(std::move(*item));
+    }
+  }
+
+  std::optional<AgendaItem> parseItem(const Json& value, const std::string& path, std::size_t position) {
+    static constexpr std::array<Field<ItemDraft>, 4> kFields{{
+        {"number", [](P& p, const Json& v, S at, ItemDraft& d) { p.readNumber(v, at, d); }},
+        {"title",
+         [](P& p, const Json& v, S at, ItemDraft& d) {
+           d.titleGiven = true;
+           if (auto text = p.readText(v, at, kMaxItemTitleLength, false)) d.item.title = std::move(*text);
+         }},
+        {"rapporteur",
+         [](P& p, const Json& v, S at, ItemDraft& d) {
+           if (auto text = p.readText(v, at, kMaxAgendaNameLength, true)) d.item.rapporteur = std::move(*text);
+         }},
+        {"kind",
+         [](P& p, const Json& v, S at, ItemDraft& d) {
+           if (!v.is_string()) return p.problem(at, "expected a string, got " + typeOf(v));
+           const auto& id = v.get_ref<const std::string&>();
+           if (auto kind = itemKindFromString(id)) return void(d.item.kind = *kind);
+           p.problem(at, unknownKind(id));
+         }},
+    }};
+    const auto before = problems_.count();
+    ItemDraft draft{path, {}, false, false};
+    if (!readObject(value, path, kFields, draft)) return std::nullopt;
+    if (!draft.titleGiven) problem(childPath(path, "title"), "required: the item's title");
+    if (!draft.numberGiven) {
+      // Numbered by its position, which may still clash with a number given elsewhere.
+      draft.item.number = std::to_string(position);
+      if (auto previous = numbers_.claim(draft.item.number, path)) {
+        problem(path, "duplicate number \"" + draft.item.number +
+                          "\" (its position, as it has no number of its own): already used by " + *previous);
+      }
+    }
+    if (problems_.count() != before) return std::nullopt;
+    return std::move(draft.item);
+  }
+
+  void readNumber(const Json& value, const std::string& path, ItemDraft& draft) {
+    draft.numberGiven = true;
+    std::optional<std::string> number;
+    if (value.is_number_unsigned() && value.get<std::uint64_t>() > 0) {
+      number = std::to_string(value.get<std::uint64_t>());
+    } else if (value.is_number_integer()) {
+      return problem(path, "must be a positive whole number (1, 2, …) or a string such as \"12 bis\", got " +
+                               std::to_string(value.get<std::int64_t>()));
+    } else if (value.is_string()) {
+      number = readText(value, path, kMaxItemNumberLength, false);
+    } else {
+      return problem(path, "expected a string or a positive integer, got " + typeOf(value));
+    }
+    if (!number) return;
+    if (number->size() > kMaxItemNumberLength) {
+      return problem(path, "too long: " + std::to_string(number->size()) + " characters, at most " +
+                               std::to_string(kMaxItemNumberLength));
+    }
+    if (auto previous = numbers_.claim(*number, draft.path)) {
+      return problem(path, "duplicate number \"" + *number + "\": already used by " + *previous);
+    }
+    draft.item.number = std::move(*number);
+  }
+
+  const DuplicateKeys& duplicates_;
+  Problems problems_;
+  NumberRegistry numbers_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Plain text
+
+// Latin ordinal suffixes of an item inserted late: "12 bis", "12 ter"...
+constexpr std::array<std::string_view, 9> kLatinSuffixes{"bis",     "ter",    "quater", "quinquies", "sexies",
+                                                         "septies", "octies", "nonies", "decies"};
+// What may follow a leading number; "--" before "-" so that the longer one is taken.
+constexpr std::array<std::string_view, 7> kNumberSeparators{"\u2014", "\u2013", "--", "-", ".", ")", ":"};
+// What separates the rapporteur from the title. Not a lone "-": titles are full of them.
+constexpr std::array<std::string_view, 3> kRapporteurDashes{"\u2014", "\u2013", "--"};
+
+struct LeadingNumber {
+  std::string_view number;  // "12 bis", "QD1"
+  std::string_view rest;    // trimmed
+  bool questionDiverse = false;
+};
+
+// After the digits: " bis", "bis" or a single letter ("5a"); else where the digits end.
+std::size_t afterNumberSuffix(std::string_view line, std::size_t at) {
+  const auto rest = line.substr(at);
+  const auto spaced = afterSpaces(rest);
+  for (const auto suffix : kLatinSuffixes) {
+    if (startsWithWord(spaced, suffix)) return line.size() - spaced.size() + suffix.size();
+  }
+  if (!rest.empty() && isAsciiLetter(rest.front()) && wordEnds(rest.substr(1))) return at + 1;
+  return at;
+}
+
+// "1. ", "1) ", "12 bis - ", "QD1. ", "3 — ": a number, then a separator, then a space or
+// the end of the line. Without the separator the digits belong to the title ("14 juillet").
+std::optional<LeadingNumber> leadingNumber(std::string_view line) {
+  std::size_t at = 0;
+  bool questionDiverse = false;
+  if (startsWithNoCase(line, "QD")) {
+    questionDiverse = true;
+    at = 2;
+    if (at < line.size() && line[at] == ' ') ++at;
+  }
+  const auto digits = leadingDigits(line.substr(at));
+  if (digits == 0) return std::nullopt;
+  const auto numberEnd = afterNumberSuffix(line, at + digits);
+  const auto afterNumber = afterSpaces(line.substr(numberEnd));
+  const auto separator = std::find_if(kNumberSeparators.begin(), kNumberSeparators.end(),
+                                      [afterNumber](std::string_view s) { return afterNumber.starts_with(s); });
+  if (separator == kNumberSeparators.end()) return std::nullopt;
+  const auto rest = afterNumber.substr(separator->size());
+  if (!rest.empty() && leadingSpace(rest) == 0) return std::nullopt;
+  return LeadingNumber{line.substr(0, numberEnd), trimmed(rest), questionDiverse};
+}
+
+struct TitleAndRapporteur {
+  std::string_view title;
+  std::string_view rapporteur;
+};
+
+// The last dash with a space (or the start or end of the text) on each side separates the
+// rapporteur; a title with dashes of its own keeps them.
+TitleAndRapporteur splitRapporteur(std::string_view text) {
+  std::optional<std::size_t> splitAt;
+  std::size_t dashLength = 0;
+  for (const auto dash : kRapporteurDashes) {
+    for (auto at = text.rfind(dash); at != std::string_view::npos; at = at == 0 ? at - 1 : text.rfind(dash, at - 1)) {
+      const bool spaceBefore = at == 0 || trailingSpace(text.substr(0, at)) != 0;
+      const auto after = text.substr(at + dash.size());
+      const bool spaceAfter = after.empty() || leadingSpace(after) != 0;
+      if (spaceBefore && spaceAfter) {
+        if (!splitAt || at > *splitAt) {
+          splitAt = at;
+          dashLength = dash.size();
+        }
+        break;
+      }
+      if (at == 0) break;
+    }
+  }
+  if (!splitAt) return {text, {}};
+  return {trimmed(text.substr(0, *splitAt)), trimmed(text.substr(*splitAt + dashLength))};
+}
+
+ItemKind kindOfTitle(std::string_view title, bool questionDiverseNumber) {
+  if (questionDiverseNumber) return ItemKind::QuestionDiverse;
+  for (const auto word : {"questions diverses", "question diverse"}) {
+    if (startsWithWord(title, word)) return ItemKind::QuestionDiverse;
+  }
+  for (const auto word : {"informations", "information"}) {
+    if (startsWithWord(title, word)) return ItemKind::Information;
+  }
+  for (const std::string_view word : {"infos", "info"}) {
+    if (startsWithNoCase(title, word) && afterSpaces(title.substr(word.size())).starts_with(':')) {
+      return ItemKind::Information;
+    }
+  }
+  return ItemKind::Deliberation;
+}
+
+class TextAgendaParser {
+ public:
+  AgendaResult parse(std::string_view text, const Meeting& meeting) {
+    AgendaResult result;
+    result.agenda.meeting = checkedMeeting(meeting, problems_);
+    if (text.starts_with(kByteOrderMark)) text.remove_prefix(kByteOrderMark.size());
+    std::size_t lineNumber = 0;
+    for (std::size_t at = 0; at <= text.size();) {
+      // "\n", "\r\n" and a lone "\r" all end a line: the file may come from any editor.
+      auto end = text.find_first_of("\r\n", at);
+      if (end == std::string_view::npos) end = text.size();
+      parseLine(text.substr(at, end - at), ++lineNumber, result.agenda.items);
+      if (end == text.size()) break;
+      at = end + (text.substr(end).starts_with("\r\n") ? 2 : 1);
+    }
+    if (position_ == 0) problems_.add("$", "no agenda item: write one item per line");
+    result.problems = problems_.take();
+    return result;
+  }
+
+ private:
+  void parseLine(std::string_view raw, std::size_t lineNumber, std::vector<AgendaItem>& items) {
+    const auto line = trimmed(raw);
+    if (line.empty() || line.front() == '#') return;
+    const auto where = lineName(lineNumber);
+    const auto before = problems_.count();
+    ++position_;
+    if (position_ == kMaxAgendaItems + 1) {
+      problems_.add(where, "too many items: an agenda has at most " + std::to_string(kMaxAgendaItems));
+    }
+    if (!isValidUtf8(line)) {
+      return problems_.add(where, "is not valid UTF-8 text: save the file as UTF-8 (not Windows-1252 or Latin-1)");
+    }
+    if (const auto control = firstRefusedControl(line)) {
+      return problems_.add(where, "contains the control character " + codePointName(*control) +
+                                      ", which is not allowed (only tab is)");
+    }
+
+    const auto numbered = leadingNumber(line);
+    const auto [titleText, rapporteurText] = splitRapporteur(numbered ? numbered->rest : line);
+    AgendaItem item;
+    item.kind = kindOfTitle(titleText, numbered && numbered->questionDiverse);
+    if (titleText.empty()) {
+      problems_.add(where, numbered ? "no title after the number" : "no title before the rapporteur");
+    } else if (auto title = checkText(titleText, kMaxItemTitleLength, false); title.problem) {
+      problems_.add(where, withSubject("title", *title.problem));
+    } else {
+      item.title = std::move(title.text);
+    }
+    if (auto rapporteur = checkText(rapporteurText, kMaxAgendaNameLength, true); rapporteur.problem) {
+      problems_.add(where, withSubject("rapporteur", *rapporteur.problem));
+    } else {
+      item.rapporteur = std::move(rapporteur.text);
+    }
+    claimNumber(numbered ? std::string(numbered->number) : std::to_string(position_), numbered.has_value(), where,
+                item);
+    if (problems_.count() == before) items.push_back(std::move(item));
+  }
+
+  void claimNumber(std::string number, bool written, const std::string& where, AgendaItem& item) {
+    if (number.size() > kMaxItemNumberLength) {
+      return problems_.add(where, "number too long: " + std::to_string(number.size()) + " characters, at most " +
+                                      std::to_string(kMaxItemNumberLength));
+    }
+    if (auto previous = numbers_.claim(number, where)) {
+      return problems_.add(where, "duplicate number \"" + number + "\"" +
+                                      (written ? "" : " (its position, as the line has no number)") +
+                                      ": already used on " + *previous);
+    }
+    item.number = std::move(number);
+  }
+
+  Problems problems_;
+  NumberRegistry numbers_;
+  std::size_t position_ = 0;  // items seen so far, the number of an item without one
+};
+
+}  // namespace
+
+std::string_view toString(ItemKind kind) { return kindName(kind).id; }
+
+std::string_view frenchLabel(ItemKind kind) { return kindName(kind).label; }
+
+std::optional<ItemKind> itemKindFromString(std::string_view id) {
+  const auto found =
+      std::find_if(kKindNames.begin(), kKindNames.end(), [id](const KindName& name) { return name.id == id; });
+  if (found == kKindNames.end()) return std::nullopt;
+  return found->kind;
+}
+
+AgendaResult parseAgendaJson(std::string_view text) {
+  if (trimmed(text.starts_with(kByteOrderMark) ? text.substr(kByteOrderMark.size()) : text)
+          .find_first_not_of("\r\n") == std::string_view::npos) {
+    AgendaResult result;
+    result.problems.push_back({"$", R"(the agenda is empty: expected a JSON object {"meeting": …, "items": […]})"});
+    return result;
+  }
+  DuplicateKeys duplicates;
+  Json document;
+  try {
+    document = Json::parse(text.begin(), text.end(), [&duplicates](int /*depth*/, Json::parse_event_t event,
+                                                                   Json& parsed) {
+      duplicates.observe(event, parsed);
+      return true;
+    });
+  } catch (const Json::parse_error& error) {
+    AgendaResult result;
+    result.problems.push_back(invalidJson(text, error));
+    return result;
+  }
+  return JsonAgendaParser(duplicates).parse(document);
+}
+
+AgendaResult parseAgendaText(std::string_view text, const Meeting& meeting) {
+  return TextAgendaParser().parse(text, meeting);
+}
+
+bool isCalendarDate(std::string_view text) { return hasDateShape(text) && !dateProblem(text); }
+
+bool isClockTime(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':' || !allDigits(text.substr(0, 2)) || !allDigits(text.substr(3, 2))) {
+    return false;
+  }
+  return digitsValue(text.substr(0, 2)) < kHoursPerDay && digitsValue(text.substr(3, 2)) < kMinutesPerHour;
+}
+
+}  // namespace tribune::core
