@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "app/agenda_loader.h"
 #include "app/config_loader.h"
 #include "app/hub.h"
 #include "core/failure.h"
@@ -26,6 +27,19 @@ std::filesystem::path defaultDataDir() {
     return std::filesystem::path(home) / ".local/share/tribune";
   }
   return std::filesystem::current_path() / "data";
+}
+
+// The agenda of the config, or the demo agenda when Tribune runs on its defaults.
+std::optional<std::filesystem::path> agendaFile(const std::optional<std::filesystem::path>& config,
+                                                const LoadedConfig& loaded) {
+  if (loaded.config.agenda) return loaded.baseDir / *loaded.config.agenda;
+  if (!config) return shareDir() / "examples" / "agenda-demo.json";
+  return std::nullopt;
+}
+
+void printAgendaProblems(const AgendaError& error) {
+  std::cerr << "Ordre du jour invalide / invalid agenda: " << error.file() << "\n";
+  for (const auto& problem : error.problems()) std::cerr << "  " << problem.where << ": " << problem.message << "\n";
 }
 
 void printProblems(const ConfigError& error) {
@@ -83,6 +97,16 @@ int runCommand(const RunArguments& arguments) {
     config.destinations.push_back(*parsed.destination);
   }
   HubOptions options;
+  if (auto file = agendaFile(arguments.config, loaded)) {
+    try {
+      options.agenda = loadAgenda(*file, config.branding.commune);
+    } catch (const AgendaError& error) {
+      printAgendaProblems(error);
+      return 2;
+    }
+  }
+  if (config.graphics.templatesDir) config.graphics.templatesDir = (loaded.baseDir / *config.graphics.templatesDir).string();
+  if (config.branding.logo) config.branding.logo = (loaded.baseDir / *config.branding.logo).string();
   std::filesystem::path dataDir = arguments.dataDir ? *arguments.dataDir
                                   : config.dataDir  ? loaded.baseDir / *config.dataDir
                                                     : defaultDataDir();
@@ -94,6 +118,7 @@ int runCommand(const RunArguments& arguments) {
   options.config = std::move(config);
   try {
     const std::string source = options.config.source;
+    std::optional<core::Agenda> agenda = options.agenda;
     Hub hub(std::move(options));
     const auto snapshot = hub.snapshot();
     std::cout << "Tribune " << TRIBUNE_VERSION << " — source / source: " << source << "\n";
@@ -103,6 +128,11 @@ int runCommand(const RunArguments& arguments) {
     }
     for (const auto& d : snapshot.destinations) {
       std::cout << "Destination " << d.name << " : " << d.url << (d.enabled ? "" : " (désactivée / disabled)") << "\n";
+    }
+    if (agenda) {
+      std::cout << "Ordre du jour / agenda: " << agenda->meeting.title << ", " << agenda->meeting.commune << ", "
+                << agenda->meeting.date << " — " << agenda->items.size() << " point(s)\n";
+      for (const auto& item : agenda->items) std::cout << "  " << item.number << ". " << item.title << "\n";
     }
     if (!hub.recordingPath().empty())
       std::cout << "Enregistrement / recording: " << hub.recordingPath().string() << "\n";
@@ -121,6 +151,16 @@ int checkCommand(const std::optional<std::filesystem::path>& config, bool probe)
   } catch (const ConfigError& error) {
     printProblems(error);
     return 2;
+  }
+  if (auto file = agendaFile(config, loaded)) {
+    try {
+      auto agenda = loadAgenda(*file, loaded.config.branding.commune);
+      std::cout << "Ordre du jour valide / valid agenda: " << file->string() << " (" << agenda.items.size()
+                << " point(s))\n";
+    } catch (const AgendaError& error) {
+      printAgendaProblems(error);
+      return 2;
+    }
   }
   std::cout << "Configuration valide / valid configuration: "
             << (config ? config->string() : std::string("(valeurs par défaut / defaults)")) << "\n";

@@ -95,12 +95,16 @@ std::optional<char32_t> nextCodePoint(std::string_view text, std::size_t& at) {
   return value;
 }
 
-bool isValidUtf8(std::string_view text) {
+// Where the first ill-formed sequence starts, if any.
+std::optional<std::size_t> firstInvalidUtf8(std::string_view text) {
   for (std::size_t at = 0; at < text.size();) {
-    if (!nextCodePoint(text, at)) return false;
+    const auto start = at;
+    if (!nextCodePoint(text, at)) return start;
   }
-  return true;
+  return std::nullopt;
 }
+
+bool isValidUtf8(std::string_view text) { return !firstInvalidUtf8(text).has_value(); }
 
 // Characters of valid UTF-8: the bytes that start a sequence.
 std::size_t characterCount(std::string_view text) {
@@ -139,9 +143,7 @@ std::string withValidUtf8(std::string_view text) {
 
 // C0 and C1 controls and DEL, except tab: a line break or a bell in a title would break
 // the lower-third and the chapter list.
-bool isRefusedControl(char32_t value) {
-  return (value < 0x20 && value != U'\t') || (value >= 0x7F && value <= 0x9F);
-}
+bool isRefusedControl(char32_t value) { return (value < 0x20 && value != U'\t') || (value >= 0x7F && value <= 0x9F); }
 
 std::optional<char32_t> firstRefusedControl(std::string_view validText) {
   for (std::size_t at = 0; at < validText.size();) {
@@ -197,8 +199,8 @@ bool isAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 
 char lowered(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool startsWithNoCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) { return lowered(a) == lowered(b); });
+  return text.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), text.begin(),
+                                                    [](char a, char b) { return lowered(a) == lowered(b); });
 }
 
 bool equalNoCase(std::string_view a, std::string_view b) { return a.size() == b.size() && startsWithNoCase(a, b); }
@@ -228,7 +230,10 @@ int digitsValue(std::string_view digits) {
   return value;
 }
 
-std::string twoDigits(int value) { return (value < 10 ? "0" : "") + std::to_string(value); }
+// 0 to 99 as two digits, "07".
+std::string twoDigits(int value) {
+  return {static_cast<char>('0' + value / 10 % 10), static_cast<char>('0' + value % 10)};
+}
 
 std::string lineName(std::size_t line) { return "line " + std::to_string(line); }
 
@@ -287,8 +292,8 @@ std::optional<std::string_view> closest(std::string_view word, std::span<const s
 // ` "value"` when the value is short, valid and printable, else nothing: messages are read
 // on one line of the console.
 std::string shown(std::string_view value) {
-  if (value.empty() || !isValidUtf8(value) || characterCount(value) > kMaxShownLength ||
-      firstRefusedControl(value) || value.find('\t') != std::string_view::npos) {
+  if (value.empty() || !isValidUtf8(value) || characterCount(value) > kMaxShownLength || firstRefusedControl(value) ||
+      value.find('\t') != std::string_view::npos) {
     return "";
   }
   return " \"" + std::string(value) + "\"";
@@ -318,7 +323,7 @@ struct CheckedText {
 // Trims, then refuses ill-formed UTF-8, control characters other than tab, and text too
 // long; empty text only where it means "none".
 CheckedText checkText(std::string_view raw, std::size_t maxLength, bool mayBeEmpty) {
-  if (!isValidUtf8(raw)) return {"", "is not valid UTF-8 text: save the file as UTF-8"};
+  if (!isValidUtf8(raw)) return {"", "not valid UTF-8 text: save the file as UTF-8"};
   const auto text = trimmed(raw);
   if (text.empty() && !mayBeEmpty) return {"", "must not be empty"};
   if (const auto control = firstRefusedControl(text)) {
@@ -374,9 +379,8 @@ bool hasDateShape(std::string_view text) {
 
 std::optional<std::string> dateProblem(std::string_view text) {
   if (!hasDateShape(text)) {
-    std::string message = "expected a date as YYYY-MM-DD, e.g. \"2026-12-03\"";
-    if (auto suggestion = dateSuggestion(text); suggestion && *suggestion != text) message += didYouMean(*suggestion);
-    return message;
+    if (auto suggestion = dateSuggestion(text)) return "expected a date as YYYY-MM-DD" + didYouMean(*suggestion);
+    return std::string("expected a date as YYYY-MM-DD, e.g. \"2026-12-03\"");
   }
   const int year = digitsValue(text.substr(0, 4));
   const int month = digitsValue(text.substr(5, 2));
@@ -413,9 +417,9 @@ std::optional<std::string> timeSuggestion(std::string_view text) {
 
 std::optional<std::string> timeProblem(std::string_view text) {
   if (isClockTime(text)) return std::nullopt;
-  std::string message = "expected a time as HH:MM on the 24-hour clock, e.g. \"19:00\"";
-  if (auto suggestion = timeSuggestion(text)) message += didYouMean(*suggestion);
-  return message;
+  if (auto suggestion = timeSuggestion(text))
+    return "expected a time as HH:MM on the 24-hour clock" + didYouMean(*suggestion);
+  return std::string("expected a time as HH:MM on the 24-hour clock, e.g. \"19:00\"");
 }
 
 // Numbers are compared the way a reader would: "12 bis", "12bis" and "12 BIS" are the
@@ -457,33 +461,43 @@ class NumberRegistry {
   std::unordered_map<std::string, std::string> seen_;
 };
 
-// The meeting handed to parseAgendaText, checked by the JSON rules; empty members are
-// absent ones.
+constexpr std::string_view kCommuneRequired = "required: the commune's name, e.g. \"Ville de Démo\"";
+constexpr std::string_view kDateRequired = "required: the meeting's date as YYYY-MM-DD, e.g. \"2026-12-03\"";
+
+// The meeting handed to parseAgendaText, checked by the JSON rules; an empty member is an
+// absent one.
 Meeting checkedMeeting(const Meeting& given, Problems& problems) {
-  Meeting meeting;
-  const auto check = [&problems](std::string_view value, std::string_view member, std::size_t maxLength,
-                                 std::string& out) {
-    auto checked = checkText(value, maxLength, true);
-    if (checked.problem) return problems.add(childPath("meeting", member), *checked.problem);
-    out = std::move(checked.text);
+  const auto read = [&problems](std::string_view value, std::string_view member) -> std::optional<std::string> {
+    auto checked = checkText(value, kMaxAgendaNameLength, true);
+    if (!checked.problem) return std::move(checked.text);
+    problems.add(childPath("meeting", member), *checked.problem);
+    return std::nullopt;
   };
-  check(given.commune, "commune", kMaxAgendaNameLength, meeting.commune);
-  if (meeting.commune.empty() && isValidUtf8(given.commune)) {
-    problems.add("meeting.commune", "required: the commune's name, e.g. \"Ville de Démo\"");
+  Meeting meeting;
+  if (auto commune = read(given.commune, "commune")) {
+    if (commune->empty()) problems.add("meeting.commune", std::string(kCommuneRequired));
+    meeting.commune = std::move(*commune);
   }
-  check(given.title, "title", kMaxAgendaNameLength, meeting.title);
-  if (meeting.title.empty()) meeting.title = kDefaultMeetingTitle;
-  check(given.date, "date", kMaxAgendaNameLength, meeting.date);
-  if (meeting.date.empty() && isValidUtf8(given.date)) {
-    problems.add("meeting.date", "required: the meeting's date as YYYY-MM-DD, e.g. \"2026-12-03\"");
-  } else if (auto problem = meeting.date.empty() ? std::nullopt : dateProblem(meeting.date)) {
-    problems.add("meeting.date", *problem);
+  if (auto title = read(given.title, "title")) {
+    meeting.title = title->empty() ? std::string(kDefaultMeetingTitle) : std::move(*title);
   }
-  check(given.time, "time", kMaxAgendaNameLength, meeting.time);
-  if (auto problem = meeting.time.empty() ? std::nullopt : timeProblem(meeting.time)) {
-    problems.add("meeting.time", *problem);
+  if (auto date = read(given.date, "date")) {
+    if (date->empty()) {
+      problems.add("meeting.date", std::string(kDateRequired));
+    } else if (auto problem = dateProblem(*date)) {
+      problems.add("meeting.date", *problem);
+    } else {
+      meeting.date = std::move(*date);
+    }
   }
-  check(given.place, "place", kMaxAgendaNameLength, meeting.place);
+  if (auto time = read(given.time, "time")) {
+    if (auto problem = time->empty() ? std::nullopt : timeProblem(*time)) {
+      problems.add("meeting.time", *problem);
+    } else {
+      meeting.time = std::move(*time);
+    }
+  }
+  if (auto place = read(given.place, "place")) meeting.place = std::move(*place);
   return meeting;
 }
 
@@ -578,8 +592,14 @@ AgendaProblem invalidJson(std::string_view text, const Json::parse_error& error)
   const std::string_view what = error.what();
   const auto at = what.find(": ", what.find("parse error"));
   auto detail = withValidUtf8(at == std::string_view::npos ? what : what.substr(at + 2));
-  if (detail.find("UTF-8") != std::string::npos) detail += " (save the file as UTF-8)";
-  return {textPosition(text, error.byte), "invalid JSON: " + detail};
+  auto byte = error.byte;
+  if (detail.find("UTF-8") != std::string::npos) {
+    // nlohmann stops at the byte that broke the sequence; the editor shows the character
+    // that started it.
+    if (const auto bad = firstInvalidUtf8(text)) byte = *bad + 1;
+    detail += " (save the file as UTF-8)";
+  }
+  return {textPosition(text, byte), "invalid JSON: " + detail};
 }
 
 class JsonAgendaParser {
@@ -722,10 +742,8 @@ class JsonAgendaParser {
     }};
     MeetingDraft draft;
     if (!readObject(value, path, kFields, draft)) return;
-    if (!draft.communeGiven) problem(childPath(path, "commune"), "required: the commune's name, e.g. \"Ville de Démo\"");
-    if (!draft.dateGiven) {
-      problem(childPath(path, "date"), "required: the meeting's date as YYYY-MM-DD, e.g. \"2026-12-03\"");
-    }
+    if (!draft.communeGiven) problem(childPath(path, "commune"), std::string(kCommuneRequired));
+    if (!draft.dateGiven) problem(childPath(path, "date"), std::string(kDateRequired));
     if (draft.meeting.title.empty()) draft.meeting.title = kDefaultMeetingTitle;
     meeting = std::move(draft.meeting);
   }
@@ -757,8 +775,11 @@ class JsonAgendaParser {
          [](P& p, const Json& v, S at, ItemDraft& d) {
            if (!v.is_string()) return p.problem(at, "expected a string, got " + typeOf(v));
            const auto& id = v.get_ref<const std::string&>();
-           if (auto kind = itemKindFromString(id)) return void(d.item.kind = *kind);
-           p.problem(at, unknownKind(id));
+           if (auto kind = itemKindFromString(id)) {
+             d.item.kind = *kind;
+           } else {
+             p.problem(at, unknownKind(id));
+           }
          }},
     }};
     const auto before = problems_.count();
@@ -782,18 +803,18 @@ class JsonAgendaParser {
     std::optional<std::string> number;
     if (value.is_number_unsigned() && value.get<std::uint64_t>() > 0) {
       number = std::to_string(value.get<std::uint64_t>());
+      if (number->size() > kMaxItemNumberLength) {
+        return problem(path, "too long: " + std::to_string(number->size()) + " characters, at most " +
+                                 std::to_string(kMaxItemNumberLength));
+      }
     } else if (value.is_number_integer()) {
       return problem(path, "must be a positive whole number (1, 2, …) or a string such as \"12 bis\", got " +
                                std::to_string(value.get<std::int64_t>()));
     } else if (value.is_string()) {
       number = readText(value, path, kMaxItemNumberLength, false);
+      if (!number) return;
     } else {
       return problem(path, "expected a string or a positive integer, got " + typeOf(value));
-    }
-    if (!number) return;
-    if (number->size() > kMaxItemNumberLength) {
-      return problem(path, "too long: " + std::to_string(number->size()) + " characters, at most " +
-                               std::to_string(kMaxItemNumberLength));
     }
     if (auto previous = numbers_.claim(*number, draft.path)) {
       return problem(path, "duplicate number \"" + *number + "\": already used by " + *previous);
@@ -864,14 +885,15 @@ struct TitleAndRapporteur {
 // The last dash with a space (or the start or end of the text) on each side separates the
 // rapporteur; a title with dashes of its own keeps them.
 TitleAndRapporteur splitRapporteur(std::string_view text) {
+  const auto separates = [text](std::size_t at, std::size_t length) {
+    const auto after = text.substr(at + length);
+    return (at == 0 || trailingSpace(text.substr(0, at)) != 0) && (after.empty() || leadingSpace(after) != 0);
+  };
   std::optional<std::size_t> splitAt;
   std::size_t dashLength = 0;
   for (const auto dash : kRapporteurDashes) {
-    for (auto at = text.rfind(dash); at != std::string_view::npos; at = at == 0 ? at - 1 : text.rfind(dash, at - 1)) {
-      const bool spaceBefore = at == 0 || trailingSpace(text.substr(0, at)) != 0;
-      const auto after = text.substr(at + dash.size());
-      const bool spaceAfter = after.empty() || leadingSpace(after) != 0;
-      if (spaceBefore && spaceAfter) {
+    for (auto at = text.rfind(dash); at != std::string_view::npos; at = text.rfind(dash, at - 1)) {
+      if (separates(at, dash.size())) {
         if (!splitAt || at > *splitAt) {
           splitAt = at;
           dashLength = dash.size();
@@ -932,11 +954,11 @@ class TextAgendaParser {
       problems_.add(where, "too many items: an agenda has at most " + std::to_string(kMaxAgendaItems));
     }
     if (!isValidUtf8(line)) {
-      return problems_.add(where, "is not valid UTF-8 text: save the file as UTF-8 (not Windows-1252 or Latin-1)");
+      return problems_.add(where, "not valid UTF-8 text: save the file as UTF-8 (not Windows-1252 or Latin-1)");
     }
     if (const auto control = firstRefusedControl(line)) {
-      return problems_.add(where, "contains the control character " + codePointName(*control) +
-                                      ", which is not allowed (only tab is)");
+      return problems_.add(
+          where, "contains the control character " + codePointName(*control) + ", which is not allowed (only tab is)");
     }
 
     const auto numbered = leadingNumber(line);
@@ -961,8 +983,8 @@ class TextAgendaParser {
   }
 
   void claimNumber(std::string number, bool written, const std::string& where, AgendaItem& item) {
-    if (number.size() > kMaxItemNumberLength) {
-      return problems_.add(where, "number too long: " + std::to_string(number.size()) + " characters, at most " +
+    if (const auto length = characterCount(number); length > kMaxItemNumberLength) {
+      return problems_.add(where, "number too long: " + std::to_string(length) + " characters, at most " +
                                       std::to_string(kMaxItemNumberLength));
     }
     if (auto previous = numbers_.claim(number, where)) {
@@ -992,8 +1014,8 @@ std::optional<ItemKind> itemKindFromString(std::string_view id) {
 }
 
 AgendaResult parseAgendaJson(std::string_view text) {
-  if (trimmed(text.starts_with(kByteOrderMark) ? text.substr(kByteOrderMark.size()) : text)
-          .find_first_not_of("\r\n") == std::string_view::npos) {
+  const auto body = text.starts_with(kByteOrderMark) ? text.substr(kByteOrderMark.size()) : text;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     AgendaResult result;
     result.problems.push_back({"$", R"(the agenda is empty: expected a JSON object {"meeting": …, "items": […]})"});
     return result;
@@ -1001,11 +1023,11 @@ AgendaResult parseAgendaJson(std::string_view text) {
   DuplicateKeys duplicates;
   Json document;
   try {
-    document = Json::parse(text.begin(), text.end(), [&duplicates](int /*depth*/, Json::parse_event_t event,
-                                                                   Json& parsed) {
-      duplicates.observe(event, parsed);
-      return true;
-    });
+    document =
+        Json::parse(text.begin(), text.end(), [&duplicates](int /*depth*/, Json::parse_event_t event, Json& parsed) {
+          duplicates.observe(event, parsed);
+          return true;
+        });
   } catch (const Json::parse_error& error) {
     AgendaResult result;
     result.problems.push_back(invalidJson(text, error));
