@@ -105,7 +105,8 @@ int runCommand(const RunArguments& arguments) {
       return 2;
     }
   }
-  if (config.graphics.templatesDir) config.graphics.templatesDir = (loaded.baseDir / *config.graphics.templatesDir).string();
+  if (config.graphics.templatesDir)
+    config.graphics.templatesDir = (loaded.baseDir / *config.graphics.templatesDir).string();
   if (config.branding.logo) config.branding.logo = (loaded.baseDir / *config.branding.logo).string();
   std::filesystem::path dataDir = arguments.dataDir ? *arguments.dataDir
                                   : config.dataDir  ? loaded.baseDir / *config.dataDir

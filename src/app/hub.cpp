@@ -12,6 +12,7 @@
 
 #include "app/config_loader.h"
 #include "core/source_spec.h"
+#include "graphics/template_renderer.h"
 #include "media/gstreamer_library.h"
 #include "media/media_error.h"
 
@@ -58,7 +59,39 @@ media::ProgramSettings programSettings(const HubOptions& options) {
   }
   auto expanded = core::expandPreset(text.str(), spec.spec->params);
   if (!expanded.pipeline) throw media::MediaError(file.string() + ": " + *expanded.error);
-  return media::ProgramSettings{*expanded.pipeline, loop, config.video, config.audio};
+  media::ProgramSettings settings{*expanded.pipeline, loop, config.video, config.audio, {}, {}};
+  if (config.graphics.templatesDir) settings.templateDirs.emplace_back(*config.graphics.templatesDir);
+  settings.templateDirs.push_back(options.shareDir / "overlays");
+  settings.fade = std::chrono::milliseconds{config.graphics.fadeMs};
+  return settings;
+}
+
+// The variables every template gets besides its own (docs/GRAPHICS.md).
+std::map<std::string, std::string> brandingValues(const HubOptions& options) {
+  const auto& b = options.config.branding;
+  std::map<std::string, std::string> values{{"commune", b.commune},
+                                            {"color_primary", b.primaryColor},
+                                            {"color_accent", b.accentColor},
+                                            {"color_text", b.textColor},
+                                            {"font", b.font}};
+  std::string error;
+  std::optional<std::string> logo;
+  if (b.logo) {
+    logo = graphics::imageDataUri(*b.logo, error);
+    if (!logo) logger()->warn("logo: {} — the templates are drawn without it", error);
+  }
+  if (!logo) logo = graphics::imageDataUri(options.shareDir / "overlays" / "no-logo.png", error);
+  values["logo"] = logo.value_or("");
+  return values;
+}
+
+std::string clockNow() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char buffer[8];
+  std::strftime(buffer, sizeof buffer, "%H:%M", &local);
+  return buffer;
 }
 
 std::string timestampForFile() {
@@ -83,6 +116,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_
     if (ec) throw media::MediaError("the recording folder " + dir.string() + " cannot be created: " + ec.message());
     recordingPath_ = dir / ("seance_" + timestampForFile() + ".mkv");
   }
+  branding_ = brandingValues(options_);
   const auto now = core::Clock::now();
   for (const auto& destination : options_.config.destinations) {
     if (!destination.tlsVerify) {
@@ -112,6 +146,7 @@ int Hub::run() {
     engine_->startRecording({"recording", recordingPath_.string()});
     logger()->info("enregistrement / recording: {}", recordingPath_.string());
   }
+  showInitialGraphics();
   broadcast_.start(core::Clock::now());
   execute();
   std::optional<boost::asio::signal_set> signals;
@@ -191,6 +226,7 @@ void Hub::tick() {
   }
   broadcast_.tick(now);
   execute();
+  refreshClock();
   if (now - lastStatusAt_ >= kStatusPeriod) {
     lastStatusAt_ = now;
     logStatus();
@@ -279,6 +315,90 @@ void Hub::onOutputFailed(const std::string& output, std::uint64_t generation, co
   });
 }
 
+// ---- graphics ----
+
+void Hub::showInitialGraphics() {
+  const auto now = core::Clock::now();
+  const auto& graphics = options_.config.graphics;
+  clock_ = graphics.showClock ? clockNow() : "";
+  overlays_.show(core::Layer::Bug, "bug", {}, now);
+  if (graphics.questionUrl) {
+    overlays_.show(core::Layer::Qr, "qr", {{"url", *graphics.questionUrl}, {"caption", "Posez vos questions"}}, now);
+  }
+  if (graphics.showAgendaOnStart && options_.agenda && !options_.agenda->items.empty()) {
+    const auto& item = options_.agenda->items.front();
+    overlays_.show(core::Layer::LowerThird, "agenda",
+                   {{"number", item.number}, {"title", item.title}, {"rapporteur", item.rapporteur}}, now);
+  }
+  renderOverlayEvents();
+}
+
+void Hub::renderLayer(core::Layer layer, std::uint64_t changeId) {
+  const auto& state = overlays_.state(layer);
+  if (!state.visible) {
+    engine_->hideGraphic(static_cast<int>(layer), changeId);
+    return;
+  }
+  auto values = branding_;
+  values["time"] = clock_;
+  for (const auto& [key, value] : state.values) values[key] = value;  // the command's own win
+  engine_->showGraphic(static_cast<int>(layer), state.templateName, std::move(values), changeId);
+}
+
+std::uint64_t Hub::renderOverlayEvents() {
+  std::uint64_t changeId = 0;
+  for (const auto& event : overlays_.takeEvents()) {
+    changeId = nextChangeId_++;
+    logger()->info("graphisme / graphics: {} {} {}", core::toString(event.layer), core::toString(event.kind),
+                   event.templateName);
+    layerErrors_.at(static_cast<std::size_t>(event.layer)).clear();
+    renderLayer(event.layer, changeId);
+  }
+  return changeId;
+}
+
+// The clock is presentation, not meeting state: the bug is redrawn each minute without
+// an event on the timeline.
+void Hub::refreshClock() {
+  if (!options_.config.graphics.showClock) return;
+  const std::string now = clockNow();
+  if (now == clock_) return;
+  clock_ = now;
+  if (overlays_.state(core::Layer::Bug).visible) renderLayer(core::Layer::Bug, nextChangeId_++);
+}
+
+OverlayCommandResult Hub::showOverlay(core::Layer layer, const std::string& templateName, core::OverlayValues values) {
+  return onHub([&] {
+    auto result = overlays_.show(layer, templateName, std::move(values), core::Clock::now());
+    return OverlayCommandResult{result, result.ok() ? renderOverlayEvents() : 0};
+  });
+}
+
+OverlayCommandResult Hub::updateOverlay(core::Layer layer, const core::OverlayValues& values) {
+  return onHub([&] {
+    auto result = overlays_.update(layer, values, core::Clock::now());
+    return OverlayCommandResult{result, result.ok() ? renderOverlayEvents() : 0};
+  });
+}
+
+OverlayCommandResult Hub::hideOverlay(core::Layer layer) {
+  return onHub([&] {
+    auto result = overlays_.hide(layer, core::Clock::now());
+    return OverlayCommandResult{result, result.ok() ? renderOverlayEvents() : 0};
+  });
+}
+
+std::optional<media::GraphicTiming> Hub::graphicTiming(std::uint64_t changeId) {
+  return onHub([&] { return engine_->graphicTiming(changeId); });
+}
+
+void Hub::onGraphicsError(int layer, std::uint64_t, const std::string& message) {
+  boost::asio::post(io_, [this, layer, message] {
+    logger()->error("graphisme / graphics: {}", message);
+    layerErrors_.at(static_cast<std::size_t>(layer)) = message;
+  });
+}
+
 void Hub::onProgramError(const std::string& detail) {
   boost::asio::post(io_, [detail] { logger()->error("programme / program: {}", detail); });
 }
@@ -321,6 +441,12 @@ HubSnapshot Hub::makeSnapshot() const {
     if (status.liveSince) view.uptimeSeconds = std::chrono::duration<double>(now - *status.liveSince).count();
     if (auto stats = engine_->outputStats(view.name)) view.droppedBuffers = stats->feed.droppedFull;
     s.destinations.push_back(std::move(view));
+  }
+  for (int i = 0; i < core::kLayerCount; ++i) {
+    const auto layer = static_cast<core::Layer>(i);
+    const auto& state = overlays_.state(layer);
+    s.layers.push_back({std::string(core::toString(layer)), state.visible, state.templateName,
+                        layerErrors_.at(static_cast<std::size_t>(i))});
   }
   return s;
 }

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -18,8 +19,10 @@
 #include <string>
 #include <vector>
 
+#include "core/agenda.h"
 #include "core/broadcast.h"
 #include "core/config.h"
+#include "core/overlays.h"
 #include "media/engine.h"
 
 namespace tribune::app {
@@ -28,6 +31,7 @@ struct HubOptions {
   core::Config config;
   std::filesystem::path dataDir;
   std::filesystem::path shareDir;  // holds pipelines/ unless the config says otherwise
+  std::optional<core::Agenda> agenda;
   std::optional<std::chrono::seconds> stopAfter;
   bool handleSignals = false;  // SIGINT/SIGTERM stop cleanly (the executable)
 };
@@ -50,6 +54,13 @@ struct DestinationView {
   std::uint64_t droppedBuffers = 0;
 };
 
+struct LayerView {
+  std::string name;  // bug, qr, lower_third, slate
+  bool visible = false;
+  std::string templateName;
+  std::string lastError;  // the last render failure of this layer, "" if none
+};
+
 struct HubSnapshot {
   bool running = false;
   std::uint64_t framesEncoded = 0;
@@ -58,6 +69,12 @@ struct HubSnapshot {
   std::string recordingPath;
   std::uint64_t recordingBytes = 0;
   std::vector<DestinationView> destinations;
+  std::vector<LayerView> layers;
+};
+
+struct OverlayCommandResult {
+  core::OverlayResult result;
+  std::uint64_t changeId = 0;  // for graphicTiming(), 0 when refused
 };
 
 // Uniform numbers for backoff jitter from a real generator.
@@ -84,6 +101,10 @@ class Hub final : private media::MediaListener {
   HubSnapshot snapshot();
   core::CommandResult retryNow(const std::string& destination);
   core::CommandResult setEnabled(const std::string& destination, bool enabled);
+  OverlayCommandResult showOverlay(core::Layer layer, const std::string& templateName, core::OverlayValues values);
+  OverlayCommandResult updateOverlay(core::Layer layer, const core::OverlayValues& values);
+  OverlayCommandResult hideOverlay(core::Layer layer);
+  std::optional<media::GraphicTiming> graphicTiming(std::uint64_t changeId);
 
   [[nodiscard]] const std::filesystem::path& recordingPath() const { return recordingPath_; }
 
@@ -91,6 +112,7 @@ class Hub final : private media::MediaListener {
   void onOutputFailed(const std::string& output, std::uint64_t generation, core::Failure failure) override;
   void onProgramError(const std::string& detail) override;
   void onProgramSegmentDone() override;
+  void onGraphicsError(int layer, std::uint64_t changeId, const std::string& message) override;
 
   template <typename F>
   auto onHub(F&& f) -> decltype(f());  // runs f on the hub thread and waits for its result
@@ -101,6 +123,11 @@ class Hub final : private media::MediaListener {
   void logStatus() const;
   void carryOut(const core::MediaOrder& order);
   void stopNow();
+  // Hands the core's overlay events to the engine; returns the last change id.
+  std::uint64_t renderOverlayEvents();
+  void renderLayer(core::Layer layer, std::uint64_t changeId);
+  void showInitialGraphics();
+  void refreshClock();
   HubSnapshot makeSnapshot() const;
 
   HubOptions options_;
@@ -111,6 +138,11 @@ class Hub final : private media::MediaListener {
   core::Broadcast broadcast_;
   std::unique_ptr<media::MediaEngine> engine_;
   std::filesystem::path recordingPath_;
+  core::Overlays overlays_;
+  std::map<std::string, std::string> branding_;  // variables every template gets
+  std::string clock_;                            // "HH:MM" on the bug
+  std::uint64_t nextChangeId_ = 1;
+  std::array<std::string, core::kLayerCount> layerErrors_;
   bool stopped_ = false;
   std::atomic<bool> looping_{false};
 

@@ -30,6 +30,14 @@ constexpr IntRange kInitialDelayMs{100, 60000};
 constexpr IntRange kMaxDelayMs{100, 300000};
 constexpr IntRange kKeyRefusals{1, 100};
 constexpr IntRange kTimeoutMs{1000, 120000};
+constexpr IntRange kFadeMs{0, 2000};
+
+// Lengths in characters (UTF-8 code points): "Ville de Démo" is 13 of them.
+constexpr std::size_t kMaxCommuneLength = 80;
+constexpr std::size_t kMaxFontLength = 64;
+constexpr std::size_t kMaxQuestionUrlLength = 200;
+constexpr std::string_view kColourExample = "#1f3a93";
+constexpr std::array<std::string_view, 2> kWebSchemes{"https://", "http://"};
 
 constexpr int kDefaultBitrate1080p = 4500;
 constexpr int kDefaultBitrate720p = 3000;
@@ -101,6 +109,35 @@ bool isPrintable(std::string_view text) {
 std::string shown(std::string_view value) {
   if (value.empty() || value.size() > kMaxShownLength || !isPrintable(value)) return "";
   return " \"" + std::string(value) + "\"";
+}
+
+// Code points of a UTF-8 text (the document parser has already refused invalid UTF-8).
+std::size_t characterCount(std::string_view text) {
+  constexpr unsigned char kContinuationMask = 0xC0;
+  constexpr unsigned char kContinuation = 0x80;
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & kContinuationMask) != kContinuation;
+  }));
+}
+
+bool hasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+}
+
+// "#rrggbb", either case.
+bool isColour(std::string_view text) {
+  constexpr std::size_t kLength = 7;
+  return text.size() == kLength && text.front() == '#' && std::all_of(text.begin() + 1, text.end(), [](char c) {
+           return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+         });
+}
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), lowered);
+  return text;
 }
 
 std::string suggestion(std::string_view word, std::span<const std::string_view> candidates) {
@@ -273,6 +310,61 @@ class ConfigParser {
     return value.template get<int>();
   }
 
+  // A text shown on air: no control character, at most `maxCharacters` characters.
+  std::optional<std::string> readText(const Json& value, const std::string& path, std::size_t maxCharacters) {
+    auto text = readString(value, path);
+    if (!text) return std::nullopt;
+    if (hasControlCharacter(*text)) {
+      problem(path, "must not contain control characters (line breaks, tabs, ...)");
+      return std::nullopt;
+    }
+    if (const auto length = characterCount(*text); length > maxCharacters) {
+      problem(path,
+              "must be at most " + std::to_string(maxCharacters) + " characters (got " + std::to_string(length) + ")");
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  // Kept in lowercase, as the templates and the defaults write colours.
+  std::optional<std::string> readColour(const Json& value, const std::string& path) {
+    auto text = readString(value, path);
+    if (!text) return std::nullopt;
+    if (!isColour(*text)) {
+      const auto given = shown(*text);
+      problem(path, "expected a colour like \"" + std::string(kColourExample) + "\" (#rrggbb in hexadecimal)" +
+                        (given.empty() ? "" : ", got" + given));
+      return std::nullopt;
+    }
+    return lowercase(std::move(*text));
+  }
+
+  // The address viewers reach from the QR code: a web page, so http(s) only.
+  std::optional<std::string> readWebUrl(const Json& value, const std::string& path) {
+    auto text = readString(value, path);
+    if (!text) return std::nullopt;
+    const auto scheme = std::find_if(kWebSchemes.begin(), kWebSchemes.end(),
+                                     [&text](std::string_view prefix) { return text->starts_with(prefix); });
+    if (scheme == kWebSchemes.end()) {
+      problem(path, "must start with https:// or http://");
+      return std::nullopt;
+    }
+    if (text->size() == scheme->size()) {
+      problem(path, "needs a host after " + std::string(*scheme));
+      return std::nullopt;
+    }
+    if (std::any_of(text->begin(), text->end(), [](char c) { return c == ' '; }) || hasControlCharacter(*text)) {
+      problem(path, "must not contain spaces or control characters (write a space as %20)");
+      return std::nullopt;
+    }
+    if (const auto length = characterCount(*text); length > kMaxQuestionUrlLength) {
+      problem(path, "must be at most " + std::to_string(kMaxQuestionUrlLength) + " characters (got " +
+                        std::to_string(length) + "): a long address makes a dense QR code; use a short link");
+      return std::nullopt;
+    }
+    return text;
+  }
+
   std::optional<std::string> readChoice(const Json& value, const std::string& path, std::string_view what,
                                         std::span<const std::string_view> choices) {
     auto text = readString(value, path);
@@ -315,7 +407,7 @@ class ConfigParser {
   using S = const std::string&;
 
   void parseRoot(const Json& document, Config& config) {
-    static constexpr std::array<Field<Config>, 11> kFields{{
+    static constexpr std::array<Field<Config>, 13> kFields{{
         {"source",
          [](P& p, const Json& v, S at, Config& c) {
            // The same parser as --source, so the file and the flag cannot disagree.
@@ -333,6 +425,8 @@ class ConfigParser {
         {"audio", [](P& p, const Json& v, S at, Config& c) { p.parseAudio(v, at, c.audio); }},
         {"recording", [](P& p, const Json& v, S at, Config& c) { p.parseRecording(v, at, c.recording); }},
         {"retry", [](P& p, const Json& v, S at, Config& c) { p.parseRetry(v, at, c.retry); }},
+        {"branding", [](P& p, const Json& v, S at, Config& c) { p.parseBranding(v, at, c.branding); }},
+        {"graphics", [](P& p, const Json& v, S at, Config& c) { p.parseGraphics(v, at, c.graphics); }},
         {"destinations", [](P& p, const Json& v, S at, Config& c) { p.parseDestinations(v, at, c.destinations); }},
     }};
     readObject(document, "", kFields, config);
@@ -448,6 +542,59 @@ class ConfigParser {
               "must be at least initial_delay_ms (" + std::to_string(settings.initialDelay.count()) + ")");
     }
     retry = settings;
+  }
+
+  // --- graphics ----------------------------------------------------------------------------
+
+  void parseBranding(const Json& value, const std::string& path, BrandingSettings& branding) {
+    static constexpr std::array<Field<BrandingSettings>, 6> kFields{{
+        {"commune",
+         [](P& p, const Json& v, S at, BrandingSettings& b) {
+           if (auto commune = p.readText(v, at, kMaxCommuneLength)) b.commune = *commune;
+         }},
+        {"logo", [](P& p, const Json& v, S at, BrandingSettings& b) { p.readOptionalString(v, at, b.logo); }},
+        {"primary_color",
+         [](P& p, const Json& v, S at, BrandingSettings& b) {
+           if (auto colour = p.readColour(v, at)) b.primaryColor = *colour;
+         }},
+        {"accent_color",
+         [](P& p, const Json& v, S at, BrandingSettings& b) {
+           if (auto colour = p.readColour(v, at)) b.accentColor = *colour;
+         }},
+        {"text_color",
+         [](P& p, const Json& v, S at, BrandingSettings& b) {
+           if (auto colour = p.readColour(v, at)) b.textColor = *colour;
+         }},
+        {"font",
+         [](P& p, const Json& v, S at, BrandingSettings& b) {
+           if (auto font = p.readText(v, at, kMaxFontLength)) b.font = *font;
+         }},
+    }};
+    readObject(value, path, kFields, branding);
+  }
+
+  void parseGraphics(const Json& value, const std::string& path, GraphicsSettings& graphics) {
+    static constexpr std::array<Field<GraphicsSettings>, 5> kFields{{
+        {"templates_dir",
+         [](P& p, const Json& v, S at, GraphicsSettings& g) { p.readOptionalString(v, at, g.templatesDir); }},
+        {"fade_ms",
+         [](P& p, const Json& v, S at, GraphicsSettings& g) {
+           if (auto ms = p.readInt(v, at, kFadeMs)) g.fadeMs = *ms;
+         }},
+        {"question_url",
+         [](P& p, const Json& v, S at, GraphicsSettings& g) {
+           if (auto url = p.readWebUrl(v, at)) g.questionUrl = std::move(url);
+         }},
+        {"show_clock",
+         [](P& p, const Json& v, S at, GraphicsSettings& g) {
+           if (auto show = p.readBool(v, at)) g.showClock = *show;
+         }},
+        {"show_agenda_on_start",
+         [](P& p, const Json& v, S at, GraphicsSettings& g) {
+           if (auto show = p.readBool(v, at)) g.showAgendaOnStart = *show;
+         }},
+    }};
+    readObject(value, path, kFields, graphics);
   }
 
   // --- destinations ------------------------------------------------------------------------

@@ -45,6 +45,25 @@ struct RetrySettings {
   std::chrono::milliseconds stallTimeout{5000};
 };
 
+// The commune's look, fed to every on-air template (overlays/*.svg).
+struct BrandingSettings {
+  std::string commune = "Ville de Démo";  // shown on the bug and the slates
+  std::optional<std::string> logo;        // PNG or SVG file; relative to the config file
+  std::string primaryColor = "#1f3a93";   // "#rrggbb": boxes of the lower-thirds, slates
+  std::string accentColor = "#e4002b";    // "#rrggbb": the EN DIRECT tag, highlights
+  std::string textColor = "#ffffff";      // "#rrggbb": text on primary
+  std::string font = "Open Sans";         // a font family installed on the machine
+};
+
+struct GraphicsSettings {
+  std::optional<std::string> templatesDir;  // the commune's own templates; a file there
+                                            // overrides the one of the same name in overlays/
+  int fadeMs = 300;                         // 0..2000: show/hide fade
+  std::optional<std::string> questionUrl;   // what the QR code and its caption point to
+  bool showClock = true;                    // the bug shows the time (HH:MM)
+  bool showAgendaOnStart = true;            // the agenda's first item is on air at start
+};
+
 struct DestinationSettings {
   std::string name;      // unique, [a-z0-9_-]+, shown on the console
   std::string platform;  // preset id or empty for a custom server
@@ -64,6 +83,8 @@ struct Config {
   AudioSettings audio;
   RecordingSettings recording;
   RetrySettings retry;
+  BrandingSettings branding;
+  GraphicsSettings graphics;
   std::vector<DestinationSettings> destinations;
 };
 

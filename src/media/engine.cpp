@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "media/graphics_worker.h"
 #include "media/output.h"
 #include "media/program.h"
 
@@ -67,9 +68,32 @@ MediaEngine::MediaEngine(ProgramSettings settings, MediaListener& listener)
     : settings_(settings),
       listener_(listener),
       reaper_(std::make_unique<PipelineReaper>()),
-      program_(std::make_unique<Program>(std::move(settings), listener)) {}
+      program_(std::make_unique<Program>(std::move(settings), listener)),
+      graphicsWorker_(std::make_unique<GraphicsWorker>(settings_.templateDirs, settings_.video.width(),
+                                                       settings_.video.height(), program_->graphics(), listener)) {}
+
+void MediaEngine::showGraphic(int layer, const std::string& templateName, std::map<std::string, std::string> values,
+                              std::uint64_t changeId) {
+  graphicRequests_[changeId] = program_->runningTime();
+  graphicsWorker_->submit({layer, true, templateName, std::move(values), changeId});
+}
+
+void MediaEngine::hideGraphic(int layer, std::uint64_t changeId) {
+  graphicRequests_[changeId] = program_->runningTime();
+  graphicsWorker_->submit({layer, false, {}, {}, changeId});
+}
+
+std::optional<GraphicTiming> MediaEngine::graphicTiming(std::uint64_t changeId) const {
+  auto it = graphicRequests_.find(changeId);
+  if (it == graphicRequests_.end()) return std::nullopt;
+  GraphicTiming timing;
+  timing.requestedAt = it->second;
+  if (auto first = program_->graphics().firstFrameOf(changeId)) timing.firstFrame = *first;
+  return timing;
+}
 
 MediaEngine::~MediaEngine() {
+  graphicsWorker_.reset();  // no render may land in a program being torn down
   for (auto& [name, output] : outputs_) reaper_->dispose(output->release());
   outputs_.clear();
   program_->stop();

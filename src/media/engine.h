@@ -20,6 +20,7 @@ namespace tribune::media {
 class Program;
 class Output;
 class PipelineReaper;
+class GraphicsWorker;
 
 class MediaEngine {
  public:
@@ -38,6 +39,13 @@ class MediaEngine {
   [[nodiscard]] std::optional<OutputStats> outputStats(const std::string& name) const;
   [[nodiscard]] ProgramStats programStats() const;
   void loopSource();
+
+  // On-air graphics (layers as core::Layer). Rendering happens on the graphics worker;
+  // the first frame that carries the change is recorded for graphicTiming().
+  void showGraphic(int layer, const std::string& templateName, std::map<std::string, std::string> values,
+                   std::uint64_t changeId);
+  void hideGraphic(int layer, std::uint64_t changeId);
+  [[nodiscard]] std::optional<GraphicTiming> graphicTiming(std::uint64_t changeId) const;
   // End of stream to every output, waiting up to `grace` for them to be written, then
   // the program stops.
   void shutdown(std::chrono::milliseconds grace);
@@ -50,6 +58,8 @@ class MediaEngine {
   std::unique_ptr<PipelineReaper> reaper_;  // declared first: destroyed last, after outputs are handed to it
   std::unique_ptr<Program> program_;
   std::map<std::string, std::unique_ptr<Output>> outputs_;
+  std::unique_ptr<GraphicsWorker> graphicsWorker_;          // renders into program_'s compositor
+  std::map<std::uint64_t, std::uint64_t> graphicRequests_;  // change → running time asked
   std::uint64_t nextGeneration_ = 1;
 };
 

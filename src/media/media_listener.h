@@ -18,6 +18,8 @@ class MediaListener {
   virtual void onProgramError(const std::string& detail) = 0;
   // A looping source reached its end and wants to be sought back to its start.
   virtual void onProgramSegmentDone() = 0;
+  // A template could not be rendered; the layer keeps what it showed.
+  virtual void onGraphicsError(int layer, std::uint64_t changeId, const std::string& message) = 0;
 };
 
 }  // namespace tribune::media

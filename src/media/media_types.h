@@ -1,8 +1,12 @@
 #pragma once
 // Plain settings and statistics of the media engine, free of GStreamer types, so that
 // the rest of Tribune can use the engine without including GStreamer (STYLE.md habit 2).
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/config.h"
 #include "core/publish_url.h"
@@ -14,6 +18,15 @@ struct ProgramSettings {
   bool loopSource = false;     // the preset asked to be looped (files)
   core::VideoSettings video;
   core::AudioSettings audio;
+  std::vector<std::filesystem::path> templateDirs;  // the commune's first, then overlays/
+  std::chrono::milliseconds fade{300};
+};
+
+// When a graphics change was asked for and when it first reached a frame, both in the
+// program's running time (nanoseconds).
+struct GraphicTiming {
+  std::uint64_t requestedAt = 0;
+  std::optional<std::uint64_t> firstFrame;
 };
 
 struct ProgramStats {

@@ -18,6 +18,7 @@ class ProbeListener final : public MediaListener {
   }
   void onProgramError(const std::string&) override {}
   void onProgramSegmentDone() override {}
+  void onGraphicsError(int, std::uint64_t, const std::string&) override {}
   std::mutex mutex;
   std::optional<core::Failure> failure;
 };

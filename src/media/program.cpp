@@ -36,9 +36,13 @@ std::string Program::describe(const ProgramSettings& s) {
   d << s.sourcePipeline
     << "\n"
     // Normalise whatever the source gives to the program format.
-    << " video. ! videoconvert ! videoscale add-borders=true ! videorate name=program_rate"
+    << " video. ! videoconvert ! videoscale add-borders=true"
     << " ! video/x-raw,format=I420,width=" << s.video.width() << ",height=" << s.video.height()
-    << ",framerate=" << core::VideoSettings::kFramesPerSecond << "/1,pixel-aspect-ratio=1/1"
+    << ",pixel-aspect-ratio=1/1"
+    // Graphics are blended before videorate, which keeps a reference to the last frame
+    // (a frame it holds is not writable, and blending would copy it whole).
+    << " ! overlaycomposition name=program_graphics"
+    << " ! videorate name=program_rate ! video/x-raw,framerate=" << core::VideoSettings::kFramesPerSecond << "/1"
     << " ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0"
     // Closed GOP of a fixed length (no scene-cut key frames), CBR, as platforms ask.
     << " ! x264enc name=program_encoder speed-preset=" << s.video.x264Preset << " bitrate="
@@ -60,7 +64,9 @@ std::string Program::describe(const ProgramSettings& s) {
 }
 
 Program::Program(ProgramSettings settings, MediaListener& listener)
-    : settings_(std::move(settings)), listener_(listener) {
+    : settings_(std::move(settings)),
+      listener_(listener),
+      graphics_(settings_.fade, GST_SECOND / core::VideoSettings::kFramesPerSecond) {
   GErrorHolder error;
   const std::string description = describe(settings_);
   auto element = gst_parse_launch(description.c_str(), &error.error);
@@ -84,8 +90,31 @@ Program::Program(ProgramSettings settings, MediaListener& listener)
   audioCallbacks.new_sample = &Program::onAudioSample;
   gst_app_sink_set_callbacks(GST_APP_SINK(audioSink.get()), &audioCallbacks, this, nullptr);
 
+  auto overlay = ElementRef::adopt(gst_bin_get_by_name(bin, "program_graphics"));
+  if (!overlay) throw MediaError("the program pipeline has no graphics stage");
+  g_signal_connect(overlay.get(), "draw", G_CALLBACK(&Program::onDraw), this);
+
   auto bus = BusRef::adopt(gst_element_get_bus(pipeline_.get()));
   gst_bus_set_sync_handler(bus.get(), &Program::onBusMessage, this, nullptr);
+}
+
+GstClockTime Program::runningTime() const {
+  auto clock = ObjectRef<GstClock>::adopt(gst_element_get_clock(pipeline_.get()));
+  if (!clock) return 0;
+  const GstClockTime now = gst_clock_get_time(clock.get());
+  const GstClockTime base = gst_element_get_base_time(pipeline_.get());
+  return now > base ? now - base : 0;
+}
+
+// Streaming thread, once per frame: hand over what the compositor says is on air.
+GstVideoOverlayComposition* Program::onDraw(GstElement*, GstSample* sample, gpointer data) {
+  auto* self = static_cast<Program*>(data);
+  GstBuffer* buffer = gst_sample_get_buffer(sample);
+  const GstSegment* segment = gst_sample_get_segment(sample);
+  if (buffer == nullptr || segment == nullptr) return nullptr;
+  const GstClockTime runningTime = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  if (!GST_CLOCK_TIME_IS_VALID(runningTime)) return nullptr;
+  return self->graphics_.compose(runningTime);
 }
 
 Program::~Program() {

@@ -15,6 +15,7 @@
 
 #include "core/config.h"
 #include "media/encoded_fanout.h"
+#include "media/graphics_compositor.h"
 #include "media/gst_ref.h"
 #include "media/media_listener.h"
 #include "media/media_types.h"
@@ -36,6 +37,9 @@ class Program {
   void loopSource();
 
   [[nodiscard]] Fanout& fanout() { return fanout_; }
+  [[nodiscard]] GraphicsCompositor& graphics() { return graphics_; }
+  // The pipeline's running time now (what a frame captured now is stamped with).
+  [[nodiscard]] GstClockTime runningTime() const;
   [[nodiscard]] ProgramStats stats() const;
   // The description given to gst_parse_launch, for `--dry-run`-style diagnostics.
   [[nodiscard]] static std::string describe(const ProgramSettings& settings);
@@ -44,6 +48,7 @@ class Program {
   static GstBusSyncReply onBusMessage(GstBus* bus, GstMessage* message, gpointer self);
   static GstFlowReturn onVideoSample(GstAppSink* sink, gpointer self);
   static GstFlowReturn onAudioSample(GstAppSink* sink, gpointer self);
+  static GstVideoOverlayComposition* onDraw(GstElement* overlay, GstSample* sample, gpointer self);
 
   ProgramSettings settings_;
   MediaListener& listener_;  // owned by the hub, outlives the program
@@ -51,6 +56,7 @@ class Program {
   ElementRef videoSink_;
   ElementRef videoRate_;
   Fanout fanout_;
+  GraphicsCompositor graphics_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> segmentSeekDone_{false};
 };

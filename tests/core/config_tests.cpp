@@ -86,6 +86,17 @@ TEST_CASE("an empty document is a valid configuration with every default", "[con
   CHECK(config.retry.maxKeyRefusals == 3);
   CHECK(config.retry.connectTimeout == 10000ms);
   CHECK(config.retry.stallTimeout == 5000ms);
+  CHECK(config.branding.commune == "Ville de Démo");
+  CHECK_FALSE(config.branding.logo);
+  CHECK(config.branding.primaryColor == "#1f3a93");
+  CHECK(config.branding.accentColor == "#e4002b");
+  CHECK(config.branding.textColor == "#ffffff");
+  CHECK(config.branding.font == "Open Sans");
+  CHECK_FALSE(config.graphics.templatesDir);
+  CHECK(config.graphics.fadeMs == 300);
+  CHECK_FALSE(config.graphics.questionUrl);
+  CHECK(config.graphics.showClock);
+  CHECK(config.graphics.showAgendaOnStart);
   CHECK(config.destinations.empty());
 }
 
@@ -99,6 +110,10 @@ TEST_CASE("every setting is read from the document", "[config]") {
     "recording": {"enabled": false, "directory": "/srv/rec"},
     "retry": {"initial_delay_ms": 250, "max_delay_ms": 8000, "max_key_refusals": 5,
               "connect_timeout_ms": 3000, "stall_timeout_ms": 4000},
+    "branding": {"commune": "Saint-Étienne-du-Rouvray", "logo": "logo.svg", "primary_color": "#003366",
+                 "accent_color": "#FFCC00", "text_color": "#000000", "font": "Marianne"},
+    "graphics": {"templates_dir": "mes-modeles", "fade_ms": 0, "question_url": "http://mairie.local/q",
+                 "show_clock": false, "show_agenda_on_start": false},
     "destinations": [
       {"name": "local", "url": "rtmp://127.0.0.1:1935/live/k1", "enabled": false, "tls_verify": false}
     ]
@@ -125,6 +140,17 @@ TEST_CASE("every setting is read from the document", "[config]") {
   CHECK(config.retry.maxKeyRefusals == 5);
   CHECK(config.retry.connectTimeout == 3000ms);
   CHECK(config.retry.stallTimeout == 4000ms);
+  CHECK(config.branding.commune == "Saint-Étienne-du-Rouvray");
+  CHECK(config.branding.logo == "logo.svg");
+  CHECK(config.branding.primaryColor == "#003366");
+  CHECK(config.branding.accentColor == "#ffcc00");  // colours are kept in lowercase
+  CHECK(config.branding.textColor == "#000000");
+  CHECK(config.branding.font == "Marianne");
+  CHECK(config.graphics.templatesDir == "mes-modeles");
+  CHECK(config.graphics.fadeMs == 0);
+  CHECK(config.graphics.questionUrl == "http://mairie.local/q");
+  CHECK_FALSE(config.graphics.showClock);
+  CHECK_FALSE(config.graphics.showAgendaOnStart);
   REQUIRE(config.destinations.size() == 1);
   const auto& local = config.destinations[0];
   CHECK(local.name == "local");
@@ -191,6 +217,22 @@ TEST_CASE("a value of the wrong type names the expected type", "[config]") {
       {R"({"retry": {"max_key_refusals": true}})", "retry.max_key_refusals", "expected an integer, got a boolean"},
       {R"({"retry": {"connect_timeout_ms": {}}})", "retry.connect_timeout_ms", "expected an integer, got an object"},
       {R"({"retry": {"stall_timeout_ms": []}})", "retry.stall_timeout_ms", "expected an integer, got an array"},
+      {R"({"branding": "Ville"})", "branding", "expected an object, got a string"},
+      {R"({"branding": {"commune": 1}})", "branding.commune", "expected a string, got an integer"},
+      {R"({"branding": {"logo": true}})", "branding.logo", "expected a string, got a boolean"},
+      {R"({"branding": {"primary_color": 1985683}})", "branding.primary_color", "expected a string, got an integer"},
+      {R"({"branding": {"accent_color": null}})", "branding.accent_color", "expected a string, got null"},
+      {R"({"branding": {"text_color": [255, 255, 255]}})", "branding.text_color", "expected a string, got an array"},
+      {R"({"branding": {"font": {}}})", "branding.font", "expected a string, got an object"},
+      {R"({"graphics": []})", "graphics", "expected an object, got an array"},
+      {R"({"graphics": {"templates_dir": 3}})", "graphics.templates_dir", "expected a string, got an integer"},
+      {R"({"graphics": {"fade_ms": "300"}})", "graphics.fade_ms", "expected an integer, got a string"},
+      {R"({"graphics": {"fade_ms": 0.5}})", "graphics.fade_ms", "expected an integer, got a decimal number"},
+      {R"({"graphics": {"question_url": false}})", "graphics.question_url", "expected a string, got a boolean"},
+      {R"({"graphics": {"show_clock": "true"}})", "graphics.show_clock",
+       "expected a boolean (true or false), got a string"},
+      {R"({"graphics": {"show_agenda_on_start": 1}})", "graphics.show_agenda_on_start",
+       "expected a boolean (true or false), got an integer"},
       {R"({"destinations": {}})", "destinations", "expected an array, got an object"},
       {R"({"destinations": ["youtube"]})", "destinations[0]", "expected an object, got a string"},
       {withDestination(R"({"name": 1, "url": "rtmp://h/a/k"})"), "destinations[0].name",
@@ -223,6 +265,14 @@ TEST_CASE("an empty string is refused where a value is needed", "[config]") {
     requireSingleProblem(std::string(R"({")") + key + R"(": ""})", key, "must not be empty");
   }
   requireSingleProblem(R"({"recording": {"directory": ""}})", "recording.directory", "must not be empty");
+  for (const auto* key : {"commune", "logo", "primary_color", "accent_color", "text_color", "font"}) {
+    requireSingleProblem(std::string(R"({"branding": {")") + key + R"(": ""}})", std::string("branding.") + key,
+                         "must not be empty");
+  }
+  for (const auto* key : {"templates_dir", "question_url"}) {
+    requireSingleProblem(std::string(R"({"graphics": {")") + key + R"(": ""}})", std::string("graphics.") + key,
+                         "must not be empty");
+  }
   requireSingleProblem(withDestination(R"({"name": "", "url": "rtmp://h/a/k"})"), "destinations[0].name",
                        "must not be empty");
   requireSingleProblem(withDestination(R"({"name": "a", "url": ""})"), "destinations[0].url", "must not be empty");
@@ -249,6 +299,7 @@ TEST_CASE("each number outside its range is refused with the range", "[config]")
       {"retry", "max_key_refusals", 1, 100},
       {"retry", "connect_timeout_ms", 1000, 120000},
       {"retry", "stall_timeout_ms", 1000, 120000},
+      {"graphics", "fade_ms", 0, 2000},
   };
   for (const auto& c : cases) {
     const auto at = [&c](long long value) {
@@ -319,6 +370,13 @@ TEST_CASE("an unknown key is an error at every level, with a suggestion for a ty
       {R"({"recording": {"enable": true}})", "recording.enable", R"(unknown key "enable" (did you mean "enabled"?))"},
       {R"({"retry": {"max_delay_s": 2}})", "retry.max_delay_s",
        R"(unknown key "max_delay_s" (did you mean "max_delay_ms"?))"},
+      {R"({"branding": {"primary_colour": "#000000"}})", "branding.primary_colour",
+       R"(unknown key "primary_colour" (did you mean "primary_color"?))"},
+      {R"({"branding": {"comune": "X"}})", "branding.comune", R"(unknown key "comune" (did you mean "commune"?))"},
+      {R"({"graphics": {"fade_s": 1}})", "graphics.fade_s", R"(unknown key "fade_s" (did you mean "fade_ms"?))"},
+      {R"({"graphics": {"show_clok": true}})", "graphics.show_clok",
+       R"(unknown key "show_clok" (did you mean "show_clock"?))"},
+      {R"({"grafics": {}})", "grafics", R"(unknown key "grafics" (did you mean "graphics"?))"},
       {withDestination(R"({"name": "a", "url": "rtmp://h/a/k", "plateform": "x"})"), "destinations[0].plateform",
        R"(unknown key "plateform" (did you mean "platform"?))"},
   };
@@ -335,6 +393,95 @@ TEST_CASE("an unknown key far from every known one lists the known keys", "[conf
   requireSingleProblem(R"({"audio": {"volume": 3}})", "audio.volume",
                        R"(unknown key "volume"; known keys: bitrate_kbps)");
   requireSingleProblem(R"({"colour": "red"})", "colour", "known keys: source, pipelines_dir, agenda, data_dir");
+  requireSingleProblem(
+      R"({"branding": {"couleur": "red"}})", "branding.couleur",
+      R"(unknown key "couleur"; known keys: commune, logo, primary_color, accent_color, text_color, font)");
+  requireSingleProblem(
+      R"({"graphics": {"qr": true}})", "graphics.qr",
+      R"(unknown key "qr"; known keys: templates_dir, fade_ms, question_url, show_clock, show_agenda_on_start)");
+}
+
+// ---------------------------------------------------------------------------------------
+// Branding and graphics
+
+TEST_CASE("a colour must be #rrggbb", "[config]") {
+  for (const auto* key : {"primary_color", "accent_color", "text_color"}) {
+    const auto path = std::string("branding.") + key;
+    const auto with = [key](const std::string& colour) {
+      return std::string(R"({"branding": {")") + key + R"(": ")" + colour + R"("}})";
+    };
+    INFO(path);
+    requireSingleProblem(with("red"), path, R"(expected a colour like "#1f3a93" (#rrggbb in hexadecimal), got "red")");
+    for (const auto* wrong :
+         {"#fff", "1f3a93", "#1f3a9", "#1f3a930", "#1f3a9g", "# 1f3a9", "#1f3a93ff", "rgb(0,0,0)"}) {
+      INFO(wrong);
+      requireSingleProblem(with(wrong), path, R"(expected a colour like "#1f3a93")");
+    }
+    for (const auto* right : {"#000000", "#ffffff", "#1F3A93", "#aBcDeF"}) {
+      INFO(right);
+      CHECK(parse(with(right)).ok());
+    }
+  }
+}
+
+TEST_CASE("the commune and the font have a length limit in characters, not bytes", "[config]") {
+  const auto commune = [](const std::string& name) { return R"({"branding": {"commune": ")" + name + R"("}})"; };
+  // 80 accented letters are 160 bytes but 80 characters.
+  std::string eighty;
+  for (int i = 0; i < 80; ++i) eighty += "é";
+  const auto accepted = parse(commune(eighty));
+  REQUIRE(accepted.ok());
+  CHECK(accepted.config.branding.commune == eighty);
+  requireSingleProblem(commune(eighty + "e"), "branding.commune", "must be at most 80 characters (got 81)");
+
+  const auto font = [](const std::string& name) { return R"({"branding": {"font": ")" + name + R"("}})"; };
+  CHECK(parse(font(std::string(64, 'a'))).ok());
+  requireSingleProblem(font(std::string(65, 'a')), "branding.font", "must be at most 64 characters (got 65)");
+}
+
+TEST_CASE("a commune or font with a control character is refused", "[config]") {
+  requireSingleProblem(R"({"branding": {"commune": "Ville\nde Démo"}})", "branding.commune",
+                       "must not contain control characters");
+  requireSingleProblem(R"({"branding": {"font": "Open\tSans"}})", "branding.font",
+                       "must not contain control characters");
+  requireSingleProblem(R"({"branding": {"commune": "A\u0007B"}})", "branding.commune",
+                       "must not contain control characters");
+}
+
+TEST_CASE("the question URL must be a web address of at most 200 characters", "[config]") {
+  const auto with = [](const std::string& url) { return R"({"graphics": {"question_url": ")" + url + R"("}})"; };
+  for (const auto* url : {"https://www.ville-demo.fr/questions", "http://192.168.1.20:8080/q", "https://x.fr"}) {
+    const auto result = parse(with(url));
+    INFO(url);
+    REQUIRE(result.ok());
+    CHECK(result.config.graphics.questionUrl == url);
+  }
+  for (const auto* url : {"www.ville-demo.fr/questions", "ftp://ville-demo.fr/q", "rtmp://h/a", "HTTPS://X.FR",
+                          " https://www.ville-demo.fr"}) {
+    INFO(url);
+    requireSingleProblem(with(url), "graphics.question_url", "must start with https:// or http://");
+  }
+  requireSingleProblem(with("https://"), "graphics.question_url", "needs a host after https://");
+  requireSingleProblem(with("https://www.ville-demo.fr/mes questions"), "graphics.question_url",
+                       "must not contain spaces");
+  requireSingleProblem(with("https://www.ville-demo.fr/\\n"), "graphics.question_url",
+                       "must not contain spaces or control characters");
+
+  const std::string prefix = "https://www.ville-demo.fr/";
+  CHECK(parse(with(prefix + std::string(200 - prefix.size(), 'q'))).ok());
+  requireSingleProblem(with(prefix + std::string(201 - prefix.size(), 'q')), "graphics.question_url",
+                       "must be at most 200 characters (got 201)");
+}
+
+TEST_CASE("branding and graphics problems are all reported with their paths", "[config]") {
+  const auto result = parse(R"({
+    "graphics": {"fade_ms": 5000, "question_url": "ville-demo.fr", "show_clock": "yes"},
+    "branding": {"commune": "", "primary_color": "blue", "accent_colour": "#000000"}
+  })");
+  INFO(describe(result.problems));
+  CHECK(pathsOf(result.problems) == std::vector<std::string>{"graphics.fade_ms", "graphics.question_url",
+                                                             "graphics.show_clock", "branding.commune",
+                                                             "branding.primary_color", "branding.accent_colour"});
 }
 
 // ---------------------------------------------------------------------------------------
@@ -685,6 +832,8 @@ TEST_CASE("examples/tribune.json is a valid configuration", "[config]") {
   CHECK(destinations[1].url.key.reveal() == "FB-1234567890-0-AbCdEf");
   CHECK(destinations[2].platform.empty());
   CHECK_FALSE(destinations[2].enabled);
+  CHECK(result.config.branding.commune == "Ville de Démo");
+  CHECK(result.config.graphics.questionUrl == "https://www.ville-demo.fr/questions");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -168,3 +168,43 @@ TEST_CASE("a server that is not there makes the destination retry, not fail", "[
   CHECK(hub.destination("absent").phase != "failed");
   CHECK(hub.hub().snapshot().framesEncoded > 0);
 }
+
+TEST_CASE("a destination whose server freezes is declared stalled and slows nobody else", "[media][rtmp][faults]") {
+  NginxRtmp steady;
+  NginxRtmp frozen;
+  steady.start();
+  frozen.start();
+  TempDir data;
+  auto config = testConfig();
+  config.video.bitrateKbps = 6000;  // fills the frozen socket's buffers sooner
+  config.retry.stallTimeout = 2000ms;
+  config.retry.connectTimeout = 3000ms;
+  config.destinations.push_back(testDestination("steady", steady.rtmpUrl("steady-key")));
+  config.destinations.push_back(testDestination("frozen", frozen.rtmpUrl("frozen-key")));
+  std::string recordingPath;
+  {
+    RunningHub hub(config, data.path());
+    REQUIRE(hub.waitForPhase("steady", "live", 5s));
+    REQUIRE(hub.waitForPhase("frozen", "live", 5s));
+    recordingPath = hub.hub().recordingPath().string();
+    std::this_thread::sleep_for(2s);
+    frozen.freeze();
+    // Kernel buffers take a moment to fill; then no byte leaves and the core gives up.
+    REQUIRE(waitUntil([&] { return hub.destination("frozen").phase != "live"; }, 40s, 100ms));
+    const auto stalled = hub.destination("frozen");
+    CHECK(stalled.failureCode == "stalled");
+    CHECK(stalled.failureReason == "connexion bloquée");
+    // While frozen the server answers no handshake: attempts time out and retry.
+    REQUIRE(waitUntil([&] { return hub.destination("frozen").failureCode == "connect_timeout"; }, 15s, 100ms));
+    CHECK(hub.destination("steady").phase == "live");
+    CHECK(hub.destination("steady").reconnects == 0);
+    frozen.thaw();
+    REQUIRE(hub.waitForPhase("frozen", "live", 15s));
+    std::this_thread::sleep_for(1s);
+  }
+  REQUIRE(steady.waitForRecordingsClosed("steady-key", 5s));
+  const auto steadyFiles = steady.recordings("steady-key");
+  REQUIRE(steadyFiles.size() == 1);
+  CHECK(largestGap(probePackets(steadyFiles.front().string(), "v")) < 0.2);
+  CHECK(largestGap(probePackets(recordingPath, "v")) < 0.2);
+}

@@ -199,8 +199,17 @@ void NginxRtmp::start() {
   throw std::runtime_error("nginx found no free ports after several attempts:\n" + errorLog());
 }
 
+void NginxRtmp::freeze() {
+  if (nginx_ && nginx_->running()) nginx_->signalGroup(SIGSTOP);
+}
+
+void NginxRtmp::thaw() {
+  if (nginx_ && nginx_->running()) nginx_->signalGroup(SIGCONT);
+}
+
 void NginxRtmp::stop(std::chrono::milliseconds grace) {
   if (!nginx_) return;
+  thaw();  // a frozen nginx would never act on the signals below
   if (nginx_->running()) {
     // SIGQUIT (graceful) ends an idle nginx within milliseconds, but never one with an RTMP
     // client: nginx-rtmp ignores the shutdown (even worker_shutdown_timeout), so after a

@@ -80,6 +80,10 @@ class NginxRtmp {
   // SIGKILL to master and workers at once: the server dies mid-stream, connections reset,
   // nothing is flushed or closed. start() brings it back on the same ports.
   void kill9();
+  // SIGSTOP / SIGCONT to nginx's whole process group: connections stay open but nothing
+  // is read any more, as when a platform's ingest stalls.
+  void freeze();
+  void thaw();
   bool running();
 
   std::uint16_t rtmpPort() const { return rtmp_port_; }

@@ -1,0 +1,55 @@
+#pragma once
+// Renders on-air templates on its own thread and installs the images in the compositor:
+// a render takes milliseconds, which neither the hub nor a streaming thread may spend.
+// Requests for the same layer coalesce (only the latest matters); failures go to the
+// MediaListener.
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "media/media_listener.h"
+
+namespace tribune::media {
+
+class GraphicsCompositor;
+
+struct GraphicRequest {
+  int layer = 0;
+  bool show = false;  // false: hide
+  std::string templateName;
+  std::map<std::string, std::string> values;  // template and branding variables
+  std::uint64_t changeId = 0;
+};
+
+class GraphicsWorker {
+ public:
+  GraphicsWorker(std::vector<std::filesystem::path> templateDirs, int width, int height, GraphicsCompositor& compositor,
+                 MediaListener& listener);
+  ~GraphicsWorker();
+  GraphicsWorker(const GraphicsWorker&) = delete;
+  GraphicsWorker& operator=(const GraphicsWorker&) = delete;
+
+  void submit(GraphicRequest request);
+
+ private:
+  void run();
+
+  std::vector<std::filesystem::path> dirs_;
+  int width_;
+  int height_;
+  GraphicsCompositor& compositor_;  // the program's, outlives the worker
+  MediaListener& listener_;         // the hub, outlives the worker
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<GraphicRequest> queue_;
+  bool quitting_ = false;
+  std::thread thread_;  // last: starts once everything above exists
+};
+
+}  // namespace tribune::media
