@@ -137,6 +137,29 @@ TEST_CASE("every built-in template renders at 1080p and at 720p", "[graphics]") 
   }
 }
 
+TEST_CASE("fitted text is drawn in its box at 720p as at 1080p", "[graphics][fit]") {
+  for (auto [width, height] : {std::pair{1920, 1080}, std::pair{1280, 720}}) {
+    INFO(width << "x" << height);
+    graphics::TemplateRenderer renderer({kOverlays}, width, height);
+    auto result = renderer.render("agenda", with({{"number", "1"}, {"title", "Budget primitif"}, {"rapporteur", ""}}));
+    REQUIRE(result.image);
+    const auto& image = *result.image;
+    // The title box is x 136–1792, y 844–966 at 1080p: white text on the primary colour.
+    const double s = width / 1920.0;
+    int white = 0;
+    for (int y = static_cast<int>(844 * s); y < static_cast<int>(966 * s); ++y) {
+      for (int x = static_cast<int>(136 * s); x < static_cast<int>(1792 * s); ++x) {
+        const int ix = x - image.x;
+        const int iy = y - image.y;
+        if (ix < 0 || iy < 0 || ix >= image.width || iy >= image.height) continue;
+        const auto* p = &image.pixels[(static_cast<std::size_t>(iy) * image.width + ix) * 4];
+        if (p[0] > 230 && p[1] > 230 && p[2] > 230) ++white;
+      }
+    }
+    CHECK(white > 200 * s * s);
+  }
+}
+
 TEST_CASE("viewer text with markup is drawn as text, never parsed as SVG", "[graphics][escaping]") {
   graphics::TemplateRenderer renderer({kOverlays}, 1280, 720);
   const std::string payload = "</text><script>alert(1)</script>\"' onload=\"x\" & <b>gras</b> ]]>";
