@@ -318,6 +318,7 @@ void Hub::onOutputFailed(const std::string& output, std::uint64_t generation, co
 // ---- graphics ----
 
 void Hub::showInitialGraphics() {
+  prerenderSlates();
   const auto now = core::Clock::now();
   const auto& graphics = options_.config.graphics;
   clock_ = graphics.showClock ? clockNow() : "";
@@ -333,16 +334,29 @@ void Hub::showInitialGraphics() {
   renderOverlayEvents();
 }
 
+// Branding, then the clock, then the layer's own values (which win). Slates get no clock:
+// they are pre-rendered once (prerenderSlates) and must match the cache exactly.
+std::map<std::string, std::string> Hub::layerValues(core::Layer layer, const core::OverlayValues& own) const {
+  auto values = branding_;
+  values["time"] = layer == core::Layer::Slate ? "" : clock_;
+  for (const auto& [key, value] : own) values[key] = value;
+  return values;
+}
+
 void Hub::renderLayer(core::Layer layer, std::uint64_t changeId) {
   const auto& state = overlays_.state(layer);
   if (!state.visible) {
     engine_->hideGraphic(static_cast<int>(layer), changeId);
     return;
   }
-  auto values = branding_;
-  values["time"] = clock_;
-  for (const auto& [key, value] : state.values) values[key] = value;  // the command's own win
-  engine_->showGraphic(static_cast<int>(layer), state.templateName, std::move(values), changeId);
+  engine_->showGraphic(static_cast<int>(layer), state.templateName, layerValues(layer, state.values), changeId);
+}
+
+// Huis clos must cover the picture within a frame: no render may stand in the way.
+void Hub::prerenderSlates() {
+  for (const auto& name : core::templatesOf(core::Layer::Slate)) {
+    engine_->prerenderGraphic(name, layerValues(core::Layer::Slate, {}));
+  }
 }
 
 std::uint64_t Hub::renderOverlayEvents() {
@@ -390,6 +404,14 @@ OverlayCommandResult Hub::hideOverlay(core::Layer layer) {
 
 std::optional<media::GraphicTiming> Hub::graphicTiming(std::uint64_t changeId) {
   return onHub([&] { return engine_->graphicTiming(changeId); });
+}
+
+void Hub::onAudioLevels(media::AudioLevels levels) {
+  boost::asio::post(io_, [this, levels = std::move(levels)]() mutable { levels_ = std::move(levels); });
+}
+
+void Hub::onPreview(std::string jpeg) {
+  boost::asio::post(io_, [this, jpeg = std::move(jpeg)]() mutable { preview_ = std::move(jpeg); });
 }
 
 void Hub::onGraphicsError(int layer, std::uint64_t, const std::string& message) {

@@ -113,6 +113,8 @@ class Hub final : private media::MediaListener {
   void onProgramError(const std::string& detail) override;
   void onProgramSegmentDone() override;
   void onGraphicsError(int layer, std::uint64_t changeId, const std::string& message) override;
+  void onAudioLevels(media::AudioLevels levels) override;
+  void onPreview(std::string jpeg) override;
 
   template <typename F>
   auto onHub(F&& f) -> decltype(f());  // runs f on the hub thread and waits for its result
@@ -126,6 +128,8 @@ class Hub final : private media::MediaListener {
   // Hands the core's overlay events to the engine; returns the last change id.
   std::uint64_t renderOverlayEvents();
   void renderLayer(core::Layer layer, std::uint64_t changeId);
+  [[nodiscard]] std::map<std::string, std::string> layerValues(core::Layer layer, const core::OverlayValues& own) const;
+  void prerenderSlates();
   void showInitialGraphics();
   void refreshClock();
   HubSnapshot makeSnapshot() const;
@@ -143,6 +147,8 @@ class Hub final : private media::MediaListener {
   std::string clock_;                            // "HH:MM" on the bug
   std::uint64_t nextChangeId_ = 1;
   std::array<std::string, core::kLayerCount> layerErrors_;
+  media::AudioLevels levels_;  // latest meter reading
+  std::string preview_;        // latest preview JPEG
   bool stopped_ = false;
   std::atomic<bool> looping_{false};
 

@@ -55,6 +55,12 @@ bool OutputFeed::admit(Track track, GstBuffer* buffer, const Times& times, GstAp
   return true;
 }
 
+void OutputFeed::closeGate() {
+  std::lock_guard lock(mutex_);
+  gateOpen_ = false;
+  needKeyUnit_ = true;
+}
+
 void OutputFeed::push(Track track, GstSample* sample) {
   GstBuffer* buffer = gst_sample_get_buffer(sample);
   GstAppSrc* src = track == Track::Video ? video_.get() : audio_.get();

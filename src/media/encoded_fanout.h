@@ -35,6 +35,9 @@ class OutputFeed {
   // Media flows only once the gate is open (the destination is live), starting with a
   // key unit; timestamps restart from zero at that key unit.
   void openGate();
+  // Stops media (the recording during huis clos); openGate() resumes from the next key
+  // unit on the same timeline, so the paused time is a gap, not a shift.
+  void closeGate();
   void push(Track track, GstSample* sample);
   void endOfStream();
   [[nodiscard]] FeedStats stats() const;

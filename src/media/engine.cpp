@@ -72,15 +72,38 @@ MediaEngine::MediaEngine(ProgramSettings settings, MediaListener& listener)
       graphicsWorker_(std::make_unique<GraphicsWorker>(settings_.templateDirs, settings_.video.width(),
                                                        settings_.video.height(), program_->graphics(), listener)) {}
 
+void MediaEngine::rememberRequest(std::uint64_t changeId) {
+  constexpr std::size_t kKept = 256;  // as many as the compositor keeps timings for
+  if (graphicRequests_.size() >= kKept) graphicRequests_.erase(graphicRequests_.begin());
+  graphicRequests_[changeId] = program_->runningTime();
+}
+
 void MediaEngine::showGraphic(int layer, const std::string& templateName, std::map<std::string, std::string> values,
                               std::uint64_t changeId) {
-  graphicRequests_[changeId] = program_->runningTime();
-  graphicsWorker_->submit({layer, true, templateName, std::move(values), changeId});
+  rememberRequest(changeId);
+  graphicsWorker_->submit({layer, true, true, templateName, std::move(values), changeId});
 }
 
 void MediaEngine::hideGraphic(int layer, std::uint64_t changeId) {
-  graphicRequests_[changeId] = program_->runningTime();
-  graphicsWorker_->submit({layer, false, {}, {}, changeId});
+  rememberRequest(changeId);
+  graphicsWorker_->submit({layer, false, true, {}, {}, changeId});
+}
+
+void MediaEngine::setMuted(bool muted) { program_->setMuted(muted); }
+
+void MediaEngine::setRecordingPaused(bool paused) {
+  auto it = outputs_.find("recording");
+  if (it == outputs_.end()) return;
+  if (paused) {
+    it->second->closeGate();
+  } else {
+    it->second->openGate();
+    program_->requestKeyUnit();
+  }
+}
+
+void MediaEngine::prerenderGraphic(const std::string& templateName, std::map<std::string, std::string> values) {
+  graphicsWorker_->prerender(templateName, std::move(values));
 }
 
 std::optional<GraphicTiming> MediaEngine::graphicTiming(std::uint64_t changeId) const {

@@ -40,6 +40,14 @@ class MediaEngine {
   [[nodiscard]] ProgramStats programStats() const;
   void loopSource();
 
+  // Huis clos: sound muted on every public output (the slate is a graphics layer).
+  void setMuted(bool muted);
+  // Pauses or resumes the recording; resuming waits for a key unit (asked for at once).
+  void setRecordingPaused(bool paused);
+  // Renders a template ahead of time so that showing it later costs no render: the
+  // huis-clos slate must cover the picture within a frame.
+  void prerenderGraphic(const std::string& templateName, std::map<std::string, std::string> values);
+
   // On-air graphics (layers as core::Layer). Rendering happens on the graphics worker;
   // the first frame that carries the change is recorded for graphicTiming().
   void showGraphic(int layer, const std::string& templateName, std::map<std::string, std::string> values,
@@ -52,6 +60,7 @@ class MediaEngine {
 
  private:
   [[nodiscard]] std::uint64_t maxQueuedBytes() const;
+  void rememberRequest(std::uint64_t changeId);
 
   ProgramSettings settings_;
   MediaListener& listener_;                 // the hub, outlives the engine

@@ -29,8 +29,17 @@ void GraphicsWorker::submit(GraphicRequest request) {
   {
     std::lock_guard lock(mutex_);
     // A newer request for the layer makes an older, not yet rendered one pointless.
-    std::erase_if(queue_, [&](const GraphicRequest& queued) { return queued.layer == request.layer; });
+    std::erase_if(queue_,
+                  [&](const GraphicRequest& queued) { return queued.installIt && queued.layer == request.layer; });
     queue_.push_back(std::move(request));
+  }
+  wake_.notify_all();
+}
+
+void GraphicsWorker::prerender(std::string templateName, std::map<std::string, std::string> values) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({-1, true, false, std::move(templateName), std::move(values), 0});
   }
   wake_.notify_all();
 }
@@ -47,13 +56,23 @@ void GraphicsWorker::run() {
     if (!request.show) {
       compositor_.install(request.layer, nullptr, request.changeId);
     } else {
-      auto result = renderer.render(request.templateName, request.values);
-      if (result.image) {
-        compositor_.install(request.layer, std::make_shared<const graphics::Image>(std::move(*result.image)),
-                            request.changeId);
+      auto key = std::make_pair(request.templateName, request.values);
+      auto cached = cache_.find(key);
+      std::shared_ptr<const graphics::Image> image;
+      if (cached != cache_.end()) {
+        image = cached->second;
+      } else if (auto result = renderer.render(request.templateName, request.values); result.image) {
+        image = std::make_shared<const graphics::Image>(std::move(*result.image));
+        // Full-frame slates are what must appear at once; keep them (a few MB each).
+        constexpr std::size_t kCached = 8;
+        if (!request.installIt || image->width * image->height >= width_ * height_ / 2) {
+          if (cache_.size() >= kCached) cache_.erase(cache_.begin());
+          cache_.emplace(std::move(key), image);
+        }
       } else {
         listener_.onGraphicsError(request.layer, request.changeId, *result.error);
       }
+      if (image && request.installIt) compositor_.install(request.layer, image, request.changeId);
     }
     lock.lock();
   }

@@ -8,11 +8,14 @@
 #include <deque>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <utility>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "graphics/image.h"
 #include "media/media_listener.h"
 
 namespace tribune::media {
@@ -21,7 +24,8 @@ class GraphicsCompositor;
 
 struct GraphicRequest {
   int layer = 0;
-  bool show = false;  // false: hide
+  bool show = false;       // false: hide
+  bool installIt = true;   // false: render into the cache only
   std::string templateName;
   std::map<std::string, std::string> values;  // template and branding variables
   std::uint64_t changeId = 0;
@@ -36,6 +40,9 @@ class GraphicsWorker {
   GraphicsWorker& operator=(const GraphicsWorker&) = delete;
 
   void submit(GraphicRequest request);
+  // Renders into the cache only; a later submit of the same template and values installs
+  // the cached image without rendering.
+  void prerender(std::string templateName, std::map<std::string, std::string> values);
 
  private:
   void run();
@@ -48,6 +55,8 @@ class GraphicsWorker {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<GraphicRequest> queue_;
+  // Rendered images by template and values, owned by the worker thread (no lock needed).
+  std::map<std::pair<std::string, std::map<std::string, std::string>>, std::shared_ptr<const graphics::Image>> cache_;
   bool quitting_ = false;
   std::thread thread_;  // last: starts once everything above exists
 };

@@ -25,6 +25,8 @@ constexpr Needed kNeeded[] = {
     {"h264parse", "gstreamer1.0-plugins-bad"},      {"aacparse", "gstreamer1.0-plugins-good"},
     {"flvmux", "gstreamer1.0-plugins-good"},        {"matroskamux", "gstreamer1.0-plugins-good"},
     {"rtmp2sink", "gstreamer1.0-plugins-bad"},      {"filesink", "gstreamer1.0 (core)"},
+    {"overlaycomposition", "gstreamer1.0-plugins-base"}, {"jpegenc", "gstreamer1.0-plugins-good"},
+    {"level", "gstreamer1.0-plugins-good"},         {"volume", "gstreamer1.0-plugins-base"},
 };
 
 }  // namespace

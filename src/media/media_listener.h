@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/failure.h"
+#include "media/media_types.h"
 
 namespace tribune::media {
 
@@ -18,6 +19,10 @@ class MediaListener {
   virtual void onProgramError(const std::string& detail) = 0;
   // A looping source reached its end and wants to be sought back to its start.
   virtual void onProgramSegmentDone() = 0;
+  // Ten times a second, from the program's sound before any mute.
+  virtual void onAudioLevels(AudioLevels levels) = 0;
+  // A small JPEG of what is on air, a few times a second.
+  virtual void onPreview(std::string jpeg) = 0;
   // A template could not be rendered; the layer keeps what it showed.
   virtual void onGraphicsError(int layer, std::uint64_t changeId, const std::string& message) = 0;
 };

@@ -35,6 +35,11 @@ struct ProgramStats {
   std::uint64_t framesDuplicated = 0;
 };
 
+struct AudioLevels {
+  std::vector<double> peakDb;  // per channel, dBFS
+  std::vector<double> rmsDb;
+};
+
 struct RtmpOutputSettings {
   std::string name;
   core::PublishUrl url;  // carries the key: never logged, only masked()

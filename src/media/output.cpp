@@ -177,6 +177,7 @@ void Output::start() {
 }
 
 void Output::openGate() { feed_->openGate(); }
+void Output::closeGate() { feed_->closeGate(); }
 
 OutputStats Output::stats() const {
   OutputStats s;

@@ -37,6 +37,7 @@ class Output {
 
   void start();
   void openGate();
+  void closeGate();
   [[nodiscard]] OutputStats stats() const;
   [[nodiscard]] std::uint64_t generation() const { return generation_; }
   // Sends end of stream and waits until the sink has written it (RTMP: FCUnpublish and

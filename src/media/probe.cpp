@@ -19,6 +19,8 @@ class ProbeListener final : public MediaListener {
   void onProgramError(const std::string&) override {}
   void onProgramSegmentDone() override {}
   void onGraphicsError(int, std::uint64_t, const std::string&) override {}
+  void onAudioLevels(AudioLevels) override {}
+  void onPreview(std::string) override {}
   std::mutex mutex;
   std::optional<core::Failure> failure;
 };

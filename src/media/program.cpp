@@ -19,6 +19,21 @@ auto logger() {
   return log;
 }
 
+// The level element's message: one peak and one RMS value per channel, in dBFS.
+AudioLevels readLevels(const GstStructure* s) {
+  AudioLevels levels;
+  auto read = [&](const char* field, std::vector<double>& out) {
+    const GValue* list = gst_structure_get_value(s, field);
+    if (list == nullptr || !GST_VALUE_HOLDS_ARRAY(list)) return;
+    for (guint i = 0; i < gst_value_array_get_size(list); ++i) {
+      out.push_back(g_value_get_double(gst_value_array_get_value(list, i)));
+    }
+  };
+  read("peak", levels.peakDb);
+  read("rms", levels.rmsDb);
+  return levels;
+}
+
 std::string messageDetail(GstMessage* message) {
   GErrorHolder error;
   GCharHolder debug;
@@ -43,7 +58,14 @@ std::string Program::describe(const ProgramSettings& s) {
     // (a frame it holds is not writable, and blending would copy it whole).
     << " ! overlaycomposition name=program_graphics"
     << " ! videorate name=program_rate ! video/x-raw,framerate=" << core::VideoSettings::kFramesPerSecond << "/1"
-    << " ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0"
+    << " ! tee name=program_tee"
+    // The console's preview: what is on air, small, a few times a second. Its queue leaks
+    // so that the preview can never hold the encoder back.
+    << " program_tee. ! queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0"
+    << " ! videorate drop-only=true max-rate=" << kPreviewFramesPerSecond
+    << " ! videoscale ! video/x-raw,width=" << kPreviewWidth << ",height=" << kPreviewWidth * s.video.height() / s.video.width()
+    << " ! jpegenc quality=70 ! appsink name=program_preview sync=false async=false max-buffers=1 drop=true"
+    << " program_tee. ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0"
     // Closed GOP of a fixed length (no scene-cut key frames), CBR, as platforms ask.
     << " ! x264enc name=program_encoder speed-preset=" << s.video.x264Preset << " bitrate="
     << s.video.bitrateKbps
@@ -56,6 +78,9 @@ std::string Program::describe(const ProgramSettings& s) {
     << " ! appsink name=program_video sync=false async=false emit-signals=false\n"
     << " audio. ! audioconvert ! audioresample ! audio/x-raw,rate=" << core::AudioSettings::kSampleRate
     << ",channels=" << core::AudioSettings::kChannels
+    // Meters see the microphones even while the public outputs are muted (huis clos).
+    << " ! level name=program_level interval=" << kLevelInterval << " post-messages=true"
+    << " ! volume name=program_volume"
     << " ! queue max-size-time=1000000000 max-size-buffers=0 max-size-bytes=0"
     << " ! avenc_aac bitrate=" << s.audio.bitrateKbps * 1000
     << " ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw"
@@ -90,6 +115,12 @@ Program::Program(ProgramSettings settings, MediaListener& listener)
   audioCallbacks.new_sample = &Program::onAudioSample;
   gst_app_sink_set_callbacks(GST_APP_SINK(audioSink.get()), &audioCallbacks, this, nullptr);
 
+  volume_ = ElementRef::adopt(gst_bin_get_by_name(bin, "program_volume"));
+  if (auto preview = ElementRef::adopt(gst_bin_get_by_name(bin, "program_preview"))) {
+    GstAppSinkCallbacks previewCallbacks{};
+    previewCallbacks.new_sample = &Program::onPreviewSample;
+    gst_app_sink_set_callbacks(GST_APP_SINK(preview.get()), &previewCallbacks, this, nullptr);
+  }
   auto overlay = ElementRef::adopt(gst_bin_get_by_name(bin, "program_graphics"));
   if (!overlay) throw MediaError("the program pipeline has no graphics stage");
   g_signal_connect(overlay.get(), "draw", G_CALLBACK(&Program::onDraw), this);
@@ -177,6 +208,27 @@ GstFlowReturn Program::onVideoSample(GstAppSink* sink, gpointer self) {
   return GST_FLOW_OK;
 }
 
+void Program::setMuted(bool muted) {
+  if (volume_) g_object_set(volume_.get(), "mute", muted ? TRUE : FALSE, nullptr);
+}
+
+GstFlowReturn Program::onPreviewSample(GstAppSink* sink, gpointer data) {
+  auto sample = SampleRef::adopt(gst_app_sink_pull_sample(sink));
+  GstBuffer* buffer = sample ? gst_sample_get_buffer(sample.get()) : nullptr;
+  if (buffer == nullptr) return GST_FLOW_OK;
+  GstMapInfo map;
+  if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+    std::string jpeg(reinterpret_cast<const char*>(map.data), map.size);
+    gst_buffer_unmap(buffer, &map);
+    try {
+      static_cast<Program*>(data)->listener_.onPreview(std::move(jpeg));
+    } catch (...) {
+      // Never unwind through GStreamer.
+    }
+  }
+  return GST_FLOW_OK;
+}
+
 GstFlowReturn Program::onAudioSample(GstAppSink* sink, gpointer self) {
   auto sample = SampleRef::adopt(gst_app_sink_pull_sample(sink));
   if (sample) static_cast<Program*>(self)->fanout_.push(Track::Audio, sample.get());
@@ -191,6 +243,11 @@ GstBusSyncReply Program::onBusMessage(GstBus*, GstMessage* message, gpointer dat
       case GST_MESSAGE_ERROR:
         if (!self->stopping_) self->listener_.onProgramError(messageDetail(message));
         break;
+      case GST_MESSAGE_ELEMENT: {
+        const GstStructure* s = gst_message_get_structure(message);
+        if (s != nullptr && gst_structure_has_name(s, "level")) self->listener_.onAudioLevels(readLevels(s));
+        break;
+      }
       case GST_MESSAGE_SEGMENT_DONE: self->listener_.onProgramSegmentDone(); break;
       case GST_MESSAGE_EOS:
         if (!self->stopping_) self->listener_.onProgramError("the source ended");

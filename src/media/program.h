@@ -22,6 +22,10 @@
 
 namespace tribune::media {
 
+inline constexpr int kPreviewWidth = 480;
+inline constexpr int kPreviewFramesPerSecond = 3;
+inline constexpr std::uint64_t kLevelInterval = 100'000'000;  // ns: ten meter updates a second
+
 class Program {
  public:
   Program(ProgramSettings settings, MediaListener& listener);
@@ -33,6 +37,8 @@ class Program {
   void stop();
   // Asks the encoder for a key unit now (a destination just went live).
   void requestKeyUnit();
+  // Huis clos: no sound leaves (the meters still see the microphones).
+  void setMuted(bool muted);
   // Seeks a looping source back to its start without a flush: the running time goes on.
   void loopSource();
 
@@ -48,6 +54,7 @@ class Program {
   static GstBusSyncReply onBusMessage(GstBus* bus, GstMessage* message, gpointer self);
   static GstFlowReturn onVideoSample(GstAppSink* sink, gpointer self);
   static GstFlowReturn onAudioSample(GstAppSink* sink, gpointer self);
+  static GstFlowReturn onPreviewSample(GstAppSink* sink, gpointer self);
   static GstVideoOverlayComposition* onDraw(GstElement* overlay, GstSample* sample, gpointer self);
 
   ProgramSettings settings_;
@@ -55,6 +62,7 @@ class Program {
   ElementRef pipeline_;
   ElementRef videoSink_;
   ElementRef videoRate_;
+  ElementRef volume_;
   Fanout fanout_;
   GraphicsCompositor graphics_;
   std::atomic<bool> stopping_{false};
