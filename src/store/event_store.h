@@ -1,0 +1,105 @@
+#pragma once
+// The meeting's event log: every change of the meeting is an event appended here, durably,
+// before the command that caused it is acknowledged (DESIGN.md §4). SQLite in WAL mode,
+// one writer thread, group commit: events appended while a commit is under way go into
+// the next transaction together.
+//
+// Threading: append() from any thread (in practice the hub); its callback runs on the
+// writer thread once the events are committed — the hub's callback only posts, and must
+// not throw (a throwing callback is counted in stats and otherwise ignored). read*() and
+// stats() may run on any thread: the reads share one read connection under a mutex (WAL:
+// a reader never blocks the writer, nor the writer a reader).
+//
+// Queue policy: the append queue is unbounded on purpose. An event is a decided change of
+// the meeting; dropping or refusing it would lose the source of truth, and the producer
+// (the hub, a few events per command) cannot outrun a group commit for long. Instead the
+// queue is observable: stats() reports what waits now and the largest backlog seen.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tribune::store {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What an acknowledged append survives.
+enum class Durability {
+  // SIGKILL, a crash, an OOM kill of Tribune right after the acknowledgement: the commit
+  // is in the WAL file (in the OS page cache) before the callback runs. A power cut or
+  // kernel panic may lose the last transactions (never corrupt the log). The default:
+  // no fsync per commit (SQLite synchronous=NORMAL).
+  Process,
+  // Also a power cut or a kernel panic: the WAL is fsync'd before each commit returns
+  // (synchronous=FULL). Group commit amortises the fsync over everything queued.
+  PowerLoss,
+};
+
+struct NewEvent {
+  std::string meeting;          // meeting id
+  std::string type;             // "session_opened", …
+  std::string data;             // JSON text
+  std::int64_t wallMs = 0;      // wall clock, ms since the Unix epoch
+  std::int64_t programNs = -1;  // program running time, ns; -1 when the program was not running
+};
+
+struct StoredEvent {
+  std::uint64_t seq = 0;  // strictly increasing across the whole log
+  std::string meeting;
+  std::string type;
+  std::string data;
+  std::int64_t wallMs = 0;
+  std::int64_t programNs = -1;
+};
+
+struct AppendResult {
+  std::vector<std::uint64_t> seqs;   // one per event, in order, when committed
+  std::optional<std::string> error;  // the commit failed: nothing of this batch is stored
+};
+
+struct StoreStats {
+  std::uint64_t events = 0;              // committed
+  std::uint64_t transactions = 0;        // committed
+  std::uint64_t largestTransaction = 0;  // events in the largest committed transaction
+  std::uint64_t failures = 0;            // transactions rolled back
+  std::uint64_t failedEvents = 0;        // events refused by those transactions
+  std::uint64_t queuedEvents = 0;        // appended, not yet taken by the writer
+  std::uint64_t largestQueue = 0;        // the most events ever waiting at once
+  std::uint64_t callbackExceptions = 0;  // Done callbacks that threw (a bug in the caller)
+};
+
+class EventStore {
+ public:
+  // Opens or creates the log; throws StoreError with a message a technician can act on.
+  explicit EventStore(std::filesystem::path file, Durability durability = Durability::Process);
+  ~EventStore();  // commits what is queued (callbacks included), then stops the writer
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Queues the events and returns at once. `done` runs on the writer thread after the
+  // transaction holding them commits (seqs) or rolls back (error, for every batch of it).
+  using Done = std::function<void(AppendResult)>;
+  void append(std::vector<NewEvent> events, Done done);
+
+  [[nodiscard]] std::vector<StoredEvent> readMeeting(const std::string& meeting) const;
+  [[nodiscard]] std::vector<StoredEvent> readSince(std::uint64_t afterSeq, std::size_t limit) const;
+  // The meeting of the latest event, if any (to resume after a restart).
+  [[nodiscard]] std::optional<std::string> lastMeeting() const;
+  [[nodiscard]] std::uint64_t lastSeq() const;  // 0 when the log is empty
+  [[nodiscard]] StoreStats stats() const;
+  [[nodiscard]] const std::filesystem::path& file() const;
+  [[nodiscard]] Durability durability() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tribune::store
