@@ -33,10 +33,10 @@ core::Agenda loadAgenda(const std::filesystem::path& file, const std::string& co
   std::ostringstream text;
   text << in.rdbuf();
   const bool plainText = file.extension() == ".txt";
-  auto result = plainText
-                    ? core::parseAgendaText(
-                          text.str(), core::Meeting{commune, std::string(core::kDefaultMeetingTitle), today(), "", ""})
-                    : core::parseAgendaJson(text.str());
+  auto result =
+      plainText ? core::parseAgendaText(
+                      text.str(), core::MeetingInfo{commune, std::string(core::kDefaultMeetingTitle), today(), "", ""})
+                : core::parseAgendaJson(text.str());
   if (!result.ok()) throw AgendaError(file.string(), std::move(result.problems));
   return std::move(result.agenda);
 }

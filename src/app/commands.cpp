@@ -9,6 +9,7 @@
 #include "app/agenda_loader.h"
 #include "app/config_loader.h"
 #include "app/hub.h"
+#include "app/tokens.h"
 #include "core/failure.h"
 #include "core/source_spec.h"
 #include "media/devices.h"
@@ -137,6 +138,11 @@ int runCommand(const RunArguments& arguments) {
     }
     if (!hub.recordingPath().empty())
       std::cout << "Enregistrement / recording: " << hub.recordingPath().string() << "\n";
+    if (hub.webPort() != 0) {
+      // The technician's address carries its token (in the fragment, never sent to a
+      // server): printed here for the person at the keyboard, never logged.
+      std::cout << "Console du technicien / technician's console: " << hub.consoleUrl(core::Role::Technician) << "\n";
+    }
     std::cout << "Ctrl+C pour arrêter proprement / Ctrl+C to stop cleanly" << std::endl;
     return hub.run();
   } catch (const media::MediaError& error) {
@@ -185,6 +191,23 @@ int checkCommand(const std::optional<std::filesystem::path>& config, bool probe)
     }
   }
   return failures == 0 ? 0 : 1;
+}
+
+int tokensCommand(const std::optional<std::filesystem::path>& dataDir, bool rotateThem) {
+  const auto dir = dataDir ? *dataDir : defaultDataDir();
+  try {
+    const auto tokens = rotateThem ? Tokens::rotate(dir) : Tokens::loadOrCreate(dir);
+    if (rotateThem)
+      std::cout << "Nouveaux jetons : les anciens liens ne marchent plus / new tokens: old links stop working\n";
+    std::cout << "Jetons / tokens: " << (dir / "tokens.json").string() << "\n";
+    for (auto role : {core::Role::Technician, core::Role::Moderator, core::Role::Mayor}) {
+      std::cout << "  " << core::toString(role) << ": " << tokens.tokenOf(role).reveal() << "\n";
+    }
+    return 0;
+  } catch (const std::exception& error) {
+    std::cerr << error.what() << "\n";
+    return 1;
+  }
 }
 
 int devicesCommand() {

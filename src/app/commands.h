@@ -20,6 +20,8 @@ struct RunArguments {
 int runCommand(const RunArguments& arguments);
 int checkCommand(const std::optional<std::filesystem::path>& config, bool probe);
 int devicesCommand();
+// Prints the role tokens (creating them if needed); --rotate replaces them all.
+int tokensCommand(const std::optional<std::filesystem::path>& dataDir, bool rotate);
 
 // Sets up the named loggers ("hub", "media", …) on stderr at the given level.
 void setUpLogging(const std::string& level);

@@ -1,5 +1,7 @@
 #include "app/hub.h"
 
+#include "app/hub_internal.h"
+
 #include <sys/resource.h>
 
 #include <spdlog/spdlog.h>
@@ -23,13 +25,7 @@ constexpr auto kTickPeriod = std::chrono::milliseconds{100};
 constexpr auto kShutdownGrace = std::chrono::milliseconds{3000};
 constexpr auto kStatusPeriod = std::chrono::seconds{30};
 
-std::shared_ptr<spdlog::logger> logger() {
-  static auto log = [] {
-    auto existing = spdlog::get("hub");
-    return existing ? existing : spdlog::default_logger()->clone("hub");
-  }();
-  return log;
-}
+std::shared_ptr<spdlog::logger> logger() { return hubLogger(); }
 
 double processCpuSeconds() {
   rusage usage{};
@@ -85,24 +81,6 @@ std::map<std::string, std::string> brandingValues(const HubOptions& options) {
   return values;
 }
 
-std::string clockNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char buffer[8];
-  std::strftime(buffer, sizeof buffer, "%H:%M", &local);
-  return buffer;
-}
-
-std::string timestampForFile() {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d_%H-%M-%S", &local);
-  return buffer;
-}
-
 }  // namespace
 
 Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_.config.retry, random_) {
@@ -114,7 +92,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw media::MediaError("the recording folder " + dir.string() + " cannot be created: " + ec.message());
-    recordingPath_ = dir / ("seance_" + timestampForFile() + ".mkv");
+    recordingPath_ = dir / ("seance_" + localTime("%Y-%m-%d_%H-%M-%S") + ".mkv");
   }
   branding_ = brandingValues(options_);
   const auto now = core::Clock::now();
@@ -125,19 +103,20 @@ Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_
     }
     broadcast_.addDestination(destination, now);
   }
+  std::error_code ec;
+  std::filesystem::create_directories(options_.dataDir, ec);
+  store_ = std::make_unique<store::EventStore>(options_.dataDir / "tribune.db");
+  tokens_ = Tokens::loadOrCreate(options_.dataDir);
+  openMeeting();
+  if (options_.serveWeb) startWeb();
 }
 
-Hub::~Hub() = default;
-
-template <typename F>
-auto Hub::onHub(F&& f) -> decltype(f()) {
-  // Before run() and after stop the hub loop is not turning and nothing else touches
-  // the state: run in place rather than wait forever.
-  if (!looping_ || io_.get_executor().running_in_this_thread()) return f();
-  std::packaged_task<decltype(f())()> task(std::forward<F>(f));
-  auto result = task.get_future();
-  boost::asio::post(io_, [&task] { task(); });
-  return result.get();
+// The web server goes first (no client may reach a hub being torn down), then the engine,
+// then the event log, which commits what is still queued.
+Hub::~Hub() {
+  web_.reset();
+  engine_.reset();
+  store_.reset();
 }
 
 int Hub::run() {
@@ -146,7 +125,9 @@ int Hub::run() {
     engine_->startRecording({"recording", recordingPath_.string()});
     logger()->info("enregistrement / recording: {}", recordingPath_.string());
   }
-  showInitialGraphics();
+  prerenderSlates();
+  renderAllLayers();
+  applyMediaState();
   broadcast_.start(core::Clock::now());
   execute();
   std::optional<boost::asio::signal_set> signals;
@@ -227,6 +208,10 @@ void Hub::tick() {
   broadcast_.tick(now);
   execute();
   refreshClock();
+  if (now - lastPushAt_ >= std::chrono::seconds{1}) {
+    lastPushAt_ = now;
+    pushStatus();
+  }
   if (now - lastStatusAt_ >= kStatusPeriod) {
     lastStatusAt_ = now;
     logStatus();
@@ -315,103 +300,23 @@ void Hub::onOutputFailed(const std::string& output, std::uint64_t generation, co
   });
 }
 
-// ---- graphics ----
-
-void Hub::showInitialGraphics() {
-  prerenderSlates();
-  const auto now = core::Clock::now();
-  const auto& graphics = options_.config.graphics;
-  clock_ = graphics.showClock ? clockNow() : "";
-  overlays_.show(core::Layer::Bug, "bug", {}, now);
-  if (graphics.questionUrl) {
-    overlays_.show(core::Layer::Qr, "qr", {{"url", *graphics.questionUrl}, {"caption", "Posez vos questions"}}, now);
-  }
-  if (graphics.showAgendaOnStart && options_.agenda && !options_.agenda->items.empty()) {
-    const auto& item = options_.agenda->items.front();
-    overlays_.show(core::Layer::LowerThird, "agenda",
-                   {{"number", item.number}, {"title", item.title}, {"rapporteur", item.rapporteur}}, now);
-  }
-  renderOverlayEvents();
-}
-
-// Branding, then the clock, then the layer's own values (which win). Slates get no clock:
-// they are pre-rendered once (prerenderSlates) and must match the cache exactly.
-std::map<std::string, std::string> Hub::layerValues(core::Layer layer, const core::OverlayValues& own) const {
-  auto values = branding_;
-  values["time"] = layer == core::Layer::Slate ? "" : clock_;
-  for (const auto& [key, value] : own) values[key] = value;
-  return values;
-}
-
-void Hub::renderLayer(core::Layer layer, std::uint64_t changeId) {
-  const auto& state = overlays_.state(layer);
-  if (!state.visible) {
-    engine_->hideGraphic(static_cast<int>(layer), changeId);
-    return;
-  }
-  engine_->showGraphic(static_cast<int>(layer), state.templateName, layerValues(layer, state.values), changeId);
-}
-
-// Huis clos must cover the picture within a frame: no render may stand in the way.
-void Hub::prerenderSlates() {
-  for (const auto& name : core::templatesOf(core::Layer::Slate)) {
-    engine_->prerenderGraphic(name, layerValues(core::Layer::Slate, {}));
-  }
-}
-
-std::uint64_t Hub::renderOverlayEvents() {
-  std::uint64_t changeId = 0;
-  for (const auto& event : overlays_.takeEvents()) {
-    changeId = nextChangeId_++;
-    logger()->info("graphisme / graphics: {} {} {}", core::toString(event.layer), core::toString(event.kind),
-                   event.templateName);
-    layerErrors_.at(static_cast<std::size_t>(event.layer)).clear();
-    renderLayer(event.layer, changeId);
-  }
-  return changeId;
-}
-
-// The clock is presentation, not meeting state: the bug is redrawn each minute without
-// an event on the timeline.
-void Hub::refreshClock() {
-  if (!options_.config.graphics.showClock) return;
-  const std::string now = clockNow();
-  if (now == clock_) return;
-  clock_ = now;
-  if (overlays_.state(core::Layer::Bug).visible) renderLayer(core::Layer::Bug, nextChangeId_++);
-}
-
-OverlayCommandResult Hub::showOverlay(core::Layer layer, const std::string& templateName, core::OverlayValues values) {
-  return onHub([&] {
-    auto result = overlays_.show(layer, templateName, std::move(values), core::Clock::now());
-    return OverlayCommandResult{result, result.ok() ? renderOverlayEvents() : 0};
-  });
-}
-
-OverlayCommandResult Hub::updateOverlay(core::Layer layer, const core::OverlayValues& values) {
-  return onHub([&] {
-    auto result = overlays_.update(layer, values, core::Clock::now());
-    return OverlayCommandResult{result, result.ok() ? renderOverlayEvents() : 0};
-  });
-}
-
-OverlayCommandResult Hub::hideOverlay(core::Layer layer) {
-  return onHub([&] {
-    auto result = overlays_.hide(layer, core::Clock::now());
-    return OverlayCommandResult{result, result.ok() ? renderOverlayEvents() : 0};
-  });
-}
-
-std::optional<media::GraphicTiming> Hub::graphicTiming(std::uint64_t changeId) {
-  return onHub([&] { return engine_->graphicTiming(changeId); });
-}
-
 void Hub::onAudioLevels(media::AudioLevels levels) {
-  boost::asio::post(io_, [this, levels = std::move(levels)]() mutable { levels_ = std::move(levels); });
+  boost::asio::post(io_, [this, levels = std::move(levels)]() mutable {
+    levels_ = std::move(levels);
+    if (!web_) return;
+    const auto technicians = clientsWithRole(core::Role::Technician);
+    if (technicians.empty()) return;
+    const nlohmann::json message{{"type", "levels"}, {"peak_db", levels_.peakDb}, {"rms_db", levels_.rmsDb}};
+    web_->broadcast(technicians, message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  });
 }
 
 void Hub::onPreview(std::string jpeg) {
-  boost::asio::post(io_, [this, jpeg = std::move(jpeg)]() mutable { preview_ = std::move(jpeg); });
+  boost::asio::post(io_, [this, jpeg = std::move(jpeg)]() mutable {
+    preview_ = std::move(jpeg);
+    if (!web_) return;
+    for (auto connection : clientsWithRole(core::Role::Technician)) web_->sendBinary(connection, preview_);
+  });
 }
 
 void Hub::onGraphicsError(int layer, std::uint64_t, const std::string& message) {
@@ -456,6 +361,7 @@ HubSnapshot Hub::makeSnapshot() const {
       const auto& text = core::describe(status.lastFailure->kind);
       view.failureCode = std::string(text.code);
       view.failureReason = std::string(text.reasonFr);
+      view.failureAdvice = std::string(text.adviceFr);
       view.failureDetail = status.lastFailure->detail;
     }
     view.bytesSent = status.bytesSent;
@@ -466,7 +372,7 @@ HubSnapshot Hub::makeSnapshot() const {
   }
   for (int i = 0; i < core::kLayerCount; ++i) {
     const auto layer = static_cast<core::Layer>(i);
-    const auto& state = overlays_.state(layer);
+    const auto& state = meeting_.overlays().state(layer);
     s.layers.push_back({std::string(core::toString(layer)), state.visible, state.templateName,
                         layerErrors_.at(static_cast<std::size_t>(i))});
   }

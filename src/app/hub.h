@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -19,11 +20,16 @@
 #include <string>
 #include <vector>
 
+#include "app/tokens.h"
 #include "core/agenda.h"
 #include "core/broadcast.h"
+#include "core/command_table.h"
 #include "core/config.h"
+#include "core/meeting.h"
 #include "core/overlays.h"
 #include "media/engine.h"
+#include "store/event_store.h"
+#include "web/web_server.h"
 
 namespace tribune::app {
 
@@ -33,7 +39,9 @@ struct HubOptions {
   std::filesystem::path shareDir;  // holds pipelines/ unless the config says otherwise
   std::optional<core::Agenda> agenda;
   std::optional<std::chrono::seconds> stopAfter;
-  bool handleSignals = false;  // SIGINT/SIGTERM stop cleanly (the executable)
+  bool serveWeb = true;                // tests of the media alone may do without
+  std::optional<int> webPortOverride;  // tests: 0 picks a free port
+  bool handleSignals = false;          // SIGINT/SIGTERM stop cleanly (the executable)
 };
 
 struct DestinationView {
@@ -47,6 +55,7 @@ struct DestinationView {
   std::optional<double> nextTryInSeconds;
   std::string failureCode;    // last failure, "" if none
   std::string failureReason;  // French
+  std::string failureAdvice;  // French: what to do
   std::string failureDetail;  // technical, redacted
   std::uint64_t bytesSent = 0;
   double bitrateKbps = 0;
@@ -73,7 +82,7 @@ struct HubSnapshot {
 };
 
 struct OverlayCommandResult {
-  core::OverlayResult result;
+  core::MeetingResult result;
   std::uint64_t changeId = 0;  // for graphicTiming(), 0 when refused
 };
 
@@ -86,9 +95,9 @@ class SystemRandom final : public core::Random {
   std::mt19937_64 engine_{std::random_device{}()};
 };
 
-class Hub final : private media::MediaListener {
+class Hub final : private media::MediaListener, private web::WebListener {
  public:
-  explicit Hub(HubOptions options);  // throws ConfigError / MediaError on a bad set-up
+  explicit Hub(HubOptions options);  // throws ConfigError / MediaError / StoreError on a bad set-up
   ~Hub() override;
   Hub(const Hub&) = delete;
   Hub& operator=(const Hub&) = delete;
@@ -105,16 +114,29 @@ class Hub final : private media::MediaListener {
   OverlayCommandResult updateOverlay(core::Layer layer, const core::OverlayValues& values);
   OverlayCommandResult hideOverlay(core::Layer layer);
   std::optional<media::GraphicTiming> graphicTiming(std::uint64_t changeId);
+  // A command as a client would send it; the future is fulfilled once its events are
+  // durable (or at once when refused or when it changed nothing).
+  std::future<core::DispatchResult> submit(core::Role role, core::Request request);
+  nlohmann::json meetingSnapshot();
 
   [[nodiscard]] const std::filesystem::path& recordingPath() const { return recordingPath_; }
+  // The web server's port (0 when there is none), and the consoles' addresses.
+  [[nodiscard]] int webPort() const;
+  [[nodiscard]] std::string consoleUrl(core::Role role) const;
 
  private:
+  // --- media::MediaListener (GStreamer threads: post only) ---
   void onOutputFailed(const std::string& output, std::uint64_t generation, core::Failure failure) override;
   void onProgramError(const std::string& detail) override;
   void onProgramSegmentDone() override;
   void onGraphicsError(int layer, std::uint64_t changeId, const std::string& message) override;
   void onAudioLevels(media::AudioLevels levels) override;
   void onPreview(std::string jpeg) override;
+  // --- web::WebListener (web thread: post only) ---
+  void onOpen(web::ConnectionId connection, std::string peerAddress) override;
+  void onMessage(web::ConnectionId connection, std::string text) override;
+  void onClose(web::ConnectionId connection) override;
+  void onHttpRequest(web::HttpRequest request) override;
 
   template <typename F>
   auto onHub(F&& f) -> decltype(f());  // runs f on the hub thread and waits for its result
@@ -122,17 +144,39 @@ class Hub final : private media::MediaListener {
   void tick();
   void execute();
   void logChange(const core::PhaseChange& change);
-  void logStatus() const;
   void carryOut(const core::MediaOrder& order);
+  void logStatus() const;
   void stopNow();
-  // Hands the core's overlay events to the engine; returns the last change id.
-  std::uint64_t renderOverlayEvents();
+  HubSnapshot makeSnapshot() const;
+
+  // --- the meeting (hub_meeting.cpp) ---
+  void openMeeting();
+  // Runs a command; `done` gets the result once its events are durable.
+  void command(core::Role role, const core::Request& request, std::function<void(core::DispatchResult)> done);
+  // Side effects of new events (graphics, mute, recording pause), then the log, then `done`.
+  void commit(std::vector<core::MeetingEvent> events, std::function<void(std::vector<std::uint64_t>)> done);
+  void applyMediaState();
   void renderLayer(core::Layer layer, std::uint64_t changeId);
+  void renderAllLayers();
   [[nodiscard]] std::map<std::string, std::string> layerValues(core::Layer layer, const core::OverlayValues& own) const;
   void prerenderSlates();
-  void showInitialGraphics();
   void refreshClock();
-  HubSnapshot makeSnapshot() const;
+  OverlayCommandResult overlayCommand(core::MeetingResult result);
+
+  // --- the clients (hub_clients.cpp) ---
+  struct Client {
+    std::optional<core::Role> role;  // set by hello
+    std::string peer;
+  };
+  void startWeb();
+  void handleMessage(web::ConnectionId connection, const std::string& text);
+  void handleHttp(const web::HttpRequest& request);
+  void publish(const std::vector<core::MeetingEvent>& events, const std::vector<std::uint64_t>& seqs);
+  [[nodiscard]] nlohmann::json clientSnapshot(core::Role role) const;
+  [[nodiscard]] nlohmann::json statusJson() const;
+  [[nodiscard]] std::string metricsText() const;
+  void pushStatus();
+  [[nodiscard]] std::vector<web::ConnectionId> clientsWithRole(std::optional<core::Role> role) const;
 
   HubOptions options_;
   boost::asio::io_context io_;
@@ -140,15 +184,12 @@ class Hub final : private media::MediaListener {
   boost::asio::steady_timer stopTimer_{io_};
   SystemRandom random_;
   core::Broadcast broadcast_;
+  core::Meeting meeting_;
+  std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<media::MediaEngine> engine_;
+  std::unique_ptr<web::WebServer> web_;  // after the engine: stopped first
+  std::optional<Tokens> tokens_;
   std::filesystem::path recordingPath_;
-  core::Overlays overlays_;
-  std::map<std::string, std::string> branding_;  // variables every template gets
-  std::string clock_;                            // "HH:MM" on the bug
-  std::uint64_t nextChangeId_ = 1;
-  std::array<std::string, core::kLayerCount> layerErrors_;
-  media::AudioLevels levels_;  // latest meter reading
-  std::string preview_;        // latest preview JPEG
   bool stopped_ = false;
   std::atomic<bool> looping_{false};
 
@@ -163,6 +204,20 @@ class Hub final : private media::MediaListener {
   double lastCpuSeconds_ = 0;
   core::TimePoint lastCpuAt_{};
   core::TimePoint lastStatusAt_{};
+  core::TimePoint lastPushAt_{};
+
+  std::map<std::string, std::string> branding_;  // variables every template gets
+  std::string clock_;                            // "HH:MM" on the bug
+  std::uint64_t nextChangeId_ = 1;
+  std::array<std::string, core::kLayerCount> layerErrors_;
+  std::array<std::uint64_t, core::kLayerCount> lastLayerChange_{};  // for graphicTiming of commands
+  media::AudioLevels levels_;                                       // latest meter reading
+  std::string preview_;                                             // latest preview JPEG
+  bool publicCut_ = false;
+  bool recordingPaused_ = false;
+
+  std::uint64_t lastSeq_ = 0;  // of the last durable event
+  std::map<web::ConnectionId, Client> clients_;
 };
 
 }  // namespace tribune::app

@@ -35,6 +35,12 @@ int main(int argc, char** argv) {
 
   auto* devicesCmd = cli.add_subcommand("devices", "List capture devices");
 
+  std::string tokensDataDir;
+  bool rotate = false;
+  auto* tokensCmd = cli.add_subcommand("tokens", "Show the technician's, moderator's and mayor's tokens");
+  tokensCmd->add_option("--data-dir", tokensDataDir, "where tokens.json is");
+  tokensCmd->add_flag("--rotate", rotate, "replace every token: the old links stop working");
+
   CLI11_PARSE(cli, argc, argv);
   try {
     if (runCmd->parsed()) {
@@ -51,6 +57,11 @@ int main(int argc, char** argv) {
       return tribune::app::checkCommand(file, probe);
     }
     if (devicesCmd->parsed()) return tribune::app::devicesCommand();
+    if (tokensCmd->parsed()) {
+      std::optional<std::filesystem::path> dir;
+      if (!tokensDataDir.empty()) dir = tokensDataDir;
+      return tribune::app::tokensCommand(dir, rotate);
+    }
   } catch (const std::exception& error) {
     std::cerr << "tribune: " << error.what() << "\n";
     return 1;

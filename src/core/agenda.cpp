@@ -466,14 +466,14 @@ constexpr std::string_view kDateRequired = "required: the meeting's date as YYYY
 
 // The meeting handed to parseAgendaText, checked by the JSON rules; an empty member is an
 // absent one.
-Meeting checkedMeeting(const Meeting& given, Problems& problems) {
+MeetingInfo checkedMeeting(const MeetingInfo& given, Problems& problems) {
   const auto read = [&problems](std::string_view value, std::string_view member) -> std::optional<std::string> {
     auto checked = checkText(value, kMaxAgendaNameLength, true);
     if (!checked.problem) return std::move(checked.text);
     problems.add(childPath("meeting", member), *checked.problem);
     return std::nullopt;
   };
-  Meeting meeting;
+  MeetingInfo meeting;
   if (auto commune = read(given.commune, "commune")) {
     if (commune->empty()) problems.add("meeting.commune", std::string(kCommuneRequired));
     meeting.commune = std::move(*commune);
@@ -630,7 +630,7 @@ class JsonAgendaParser {
   };
 
   struct MeetingDraft {
-    Meeting meeting;
+    MeetingInfo meeting;
     bool communeGiven = false;
     bool dateGiven = false;
   };
@@ -640,6 +640,13 @@ class JsonAgendaParser {
     AgendaItem item;
     bool numberGiven = false;
     bool titleGiven = false;
+  };
+
+  struct CouncillorDraft {
+    std::string path;  // "councillors[2]"
+    Councillor councillor;
+    bool idGiven = false;
+    bool nameGiven = false;
   };
 
   void problem(const std::string& path, std::string message) {
@@ -689,7 +696,7 @@ class JsonAgendaParser {
   }
 
   void parseRoot(const Json& document, Agenda& agenda) {
-    static constexpr std::array<Field<RootDraft>, 2> kFields{{
+    static constexpr std::array<Field<RootDraft>, 3> kFields{{
         {"meeting",
          [](P& p, const Json& v, S at, RootDraft& d) {
            d.meetingGiven = true;
@@ -700,6 +707,8 @@ class JsonAgendaParser {
            d.itemsGiven = true;
            p.parseItems(v, at, d.agenda.items);
          }},
+        {"councillors",
+         [](P& p, const Json& v, S at, RootDraft& d) { p.parseCouncillors(v, at, d.agenda.councillors); }},
     }};
     RootDraft draft{agenda};
     if (!readObject(document, "", kFields, draft)) return;
@@ -709,7 +718,7 @@ class JsonAgendaParser {
     if (!draft.itemsGiven) problem("items", "required: the list of agenda items");
   }
 
-  void parseMeeting(const Json& value, const std::string& path, Meeting& meeting) {
+  void parseMeeting(const Json& value, const std::string& path, MeetingInfo& meeting) {
     static constexpr std::array<Field<MeetingDraft>, 5> kFields{{
         {"commune",
          [](P& p, const Json& v, S at, MeetingDraft& d) {
@@ -798,6 +807,60 @@ class JsonAgendaParser {
     return std::move(draft.item);
   }
 
+  void parseCouncillors(const Json& value, const std::string& path, std::vector<Councillor>& councillors) {
+    if (!value.is_array()) return problem(path, "expected an array, got " + typeOf(value));
+    if (value.size() > kMaxCouncillors) {
+      problem(path,
+              "too many councillors: " + std::to_string(value.size()) + ", at most " + std::to_string(kMaxCouncillors));
+    }
+    for (std::size_t index = 0; index < value.size(); ++index) {
+      if (auto councillor = parseCouncillor(value[index], indexPath(path, index))) {
+        councillors.push_back(std::move(*councillor));
+      }
+    }
+  }
+
+  std::optional<Councillor> parseCouncillor(const Json& value, const std::string& path) {
+    static constexpr std::array<Field<CouncillorDraft>, 4> kFields{{
+        {"id", [](P& p, const Json& v, S at, CouncillorDraft& d) { p.readCouncillorId(v, at, d); }},
+        {"name",
+         [](P& p, const Json& v, S at, CouncillorDraft& d) {
+           d.nameGiven = true;
+           if (auto text = p.readText(v, at, kMaxAgendaNameLength, false)) d.councillor.name = std::move(*text);
+         }},
+        {"role",
+         [](P& p, const Json& v, S at, CouncillorDraft& d) {
+           if (auto text = p.readText(v, at, kMaxAgendaNameLength, true)) d.councillor.role = std::move(*text);
+         }},
+        {"group",
+         [](P& p, const Json& v, S at, CouncillorDraft& d) {
+           if (auto text = p.readText(v, at, kMaxAgendaNameLength, true)) d.councillor.group = std::move(*text);
+         }},
+    }};
+    const auto before = problems_.count();
+    CouncillorDraft draft{path, {}, false, false};
+    if (!readObject(value, path, kFields, draft)) return std::nullopt;
+    if (!draft.idGiven) problem(childPath(path, "id"), R"(required: the councillor's id, e.g. "cm-01")");
+    if (!draft.nameGiven)
+      problem(childPath(path, "name"), R"(required: the councillor's name, e.g. "Mme Claire Martin")");
+    if (problems_.count() != before) return std::nullopt;
+    return std::move(draft.councillor);
+  }
+
+  void readCouncillorId(const Json& value, const std::string& path, CouncillorDraft& draft) {
+    draft.idGiven = true;
+    if (!value.is_string()) return problem(path, "expected a string, got " + typeOf(value));
+    const auto& id = value.get_ref<const std::string&>();
+    if (!isCouncillorId(id)) {
+      return problem(
+          path, "invalid id" + shown(id) + ": 1 to 32 lowercase letters (a-z), digits and hyphens, e.g. \"cm-01\"");
+    }
+    if (const auto [previous, inserted] = councillorIds_.try_emplace(id, draft.path); !inserted) {
+      return problem(path, "duplicate id \"" + id + "\": already used by " + previous->second);
+    }
+    draft.councillor.id = id;
+  }
+
   void readNumber(const Json& value, const std::string& path, ItemDraft& draft) {
     draft.numberGiven = true;
     std::optional<std::string> number;
@@ -825,6 +888,7 @@ class JsonAgendaParser {
   const DuplicateKeys& duplicates_;
   Problems problems_;
   NumberRegistry numbers_;
+  std::unordered_map<std::string, std::string> councillorIds_;  // id -> where it was first given
 };
 
 // ---------------------------------------------------------------------------------------
@@ -925,7 +989,7 @@ ItemKind kindOfTitle(std::string_view title, bool questionDiverseNumber) {
 
 class TextAgendaParser {
  public:
-  AgendaResult parse(std::string_view text, const Meeting& meeting) {
+  AgendaResult parse(std::string_view text, const MeetingInfo& meeting) {
     AgendaResult result;
     result.agenda.meeting = checkedMeeting(meeting, problems_);
     if (text.starts_with(kByteOrderMark)) text.remove_prefix(kByteOrderMark.size());
@@ -1036,8 +1100,17 @@ AgendaResult parseAgendaJson(std::string_view text) {
   return JsonAgendaParser(duplicates).parse(document);
 }
 
-AgendaResult parseAgendaText(std::string_view text, const Meeting& meeting) {
+AgendaResult parseAgendaText(std::string_view text, const MeetingInfo& meeting) {
   return TextAgendaParser().parse(text, meeting);
+}
+
+bool sameItemNumber(std::string_view a, std::string_view b) { return numberKey(a) == numberKey(b); }
+
+bool isCouncillorId(std::string_view id) {
+  constexpr std::size_t kMaxCouncillorIdLength = 32;
+  return !id.empty() && id.size() <= kMaxCouncillorIdLength && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || isAsciiDigit(c) || c == '-';
+  });
 }
 
 bool isCalendarDate(std::string_view text) { return hasDateShape(text) && !dateProblem(text); }

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/councillor.h"
+
 namespace tribune::core {
 
 enum class ItemKind { Deliberation, Information, QuestionDiverse };
@@ -26,6 +28,7 @@ inline constexpr std::size_t kMaxAgendaItems = 200;
 inline constexpr std::size_t kMaxItemTitleLength = 300;
 inline constexpr std::size_t kMaxAgendaNameLength = 200;  // commune, meeting title, place, rapporteur
 inline constexpr std::size_t kMaxItemNumberLength = 16;
+inline constexpr std::size_t kMaxCouncillors = 200;  // the Conseil de Paris has 163 members
 inline constexpr std::string_view kDefaultMeetingTitle = "Conseil municipal";
 
 struct AgendaItem {
@@ -36,18 +39,21 @@ struct AgendaItem {
   friend bool operator==(const AgendaItem&, const AgendaItem&) = default;
 };
 
-struct Meeting {
+// Which meeting this is: what the slates and the replay's title say. (Not to be confused
+// with core::Meeting, the meeting as it runs, in core/meeting.h.)
+struct MeetingInfo {
   std::string commune;
   std::string title;  // kDefaultMeetingTitle when not given
   std::string date;   // YYYY-MM-DD, a real calendar date
   std::string time;   // HH:MM on the 24-hour clock; empty when not given
   std::string place;  // empty when not given
-  friend bool operator==(const Meeting&, const Meeting&) = default;
+  friend bool operator==(const MeetingInfo&, const MeetingInfo&) = default;
 };
 
 struct Agenda {
-  Meeting meeting;
-  std::vector<AgendaItem> items;  // in the order of the document, numbers unique
+  MeetingInfo meeting;
+  std::vector<AgendaItem> items;        // in the order of the document, numbers unique
+  std::vector<Councillor> councillors;  // the council's members, ids unique; JSON only
   friend bool operator==(const Agenda&, const Agenda&) = default;
 };
 
@@ -66,13 +72,21 @@ struct AgendaResult {
   [[nodiscard]] bool ok() const { return problems.empty(); }
 };
 
-// {"meeting": {...}, "items": [{...}, ...]}: see docs/AGENDA.md for the schema.
+// {"meeting": {...}, "items": [{...}, ...], "councillors": [{...}, ...]}: see docs/AGENDA.md
+// for the schema.
 AgendaResult parseAgendaJson(std::string_view text);
 
 // One item per line, "12 bis - Titre — Rapporteur"; the meeting comes from elsewhere (the
 // configuration, the console) and is checked by the same rules as in JSON, its problems
 // reported at "meeting.commune", "meeting.date"...
-AgendaResult parseAgendaText(std::string_view text, const Meeting& meeting);
+AgendaResult parseAgendaText(std::string_view text, const MeetingInfo& meeting);
+
+// Whether two item numbers name the same item, the way a reader compares them: ignoring
+// case and spaces ("12 bis", "12bis" and "12 BIS" are the same item).
+bool sameItemNumber(std::string_view a, std::string_view b);
+
+// "cm-01": 1 to 32 lowercase ASCII letters, digits and hyphens.
+bool isCouncillorId(std::string_view id);
 
 // "2026-12-03": exactly YYYY-MM-DD and a day that exists (2024-02-29 does, 2026-02-29 not).
 bool isCalendarDate(std::string_view text);

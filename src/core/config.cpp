@@ -31,6 +31,7 @@ constexpr IntRange kMaxDelayMs{100, 300000};
 constexpr IntRange kKeyRefusals{1, 100};
 constexpr IntRange kTimeoutMs{1000, 120000};
 constexpr IntRange kFadeMs{0, 2000};
+constexpr IntRange kWebPort{1, 65535};
 
 // Lengths in characters (UTF-8 code points): "Ville de Démo" is 13 of them.
 constexpr std::size_t kMaxCommuneLength = 80;
@@ -407,7 +408,7 @@ class ConfigParser {
   using S = const std::string&;
 
   void parseRoot(const Json& document, Config& config) {
-    static constexpr std::array<Field<Config>, 13> kFields{{
+    static constexpr std::array<Field<Config>, 15> kFields{{
         {"source",
          [](P& p, const Json& v, S at, Config& c) {
            // The same parser as --source, so the file and the flag cannot disagree.
@@ -427,6 +428,8 @@ class ConfigParser {
         {"retry", [](P& p, const Json& v, S at, Config& c) { p.parseRetry(v, at, c.retry); }},
         {"branding", [](P& p, const Json& v, S at, Config& c) { p.parseBranding(v, at, c.branding); }},
         {"graphics", [](P& p, const Json& v, S at, Config& c) { p.parseGraphics(v, at, c.graphics); }},
+        {"web", [](P& p, const Json& v, S at, Config& c) { p.parseWeb(v, at, c.web); }},
+        {"session", [](P& p, const Json& v, S at, Config& c) { p.parseSession(v, at, c.session); }},
         {"destinations", [](P& p, const Json& v, S at, Config& c) { p.parseDestinations(v, at, c.destinations); }},
     }};
     readObject(document, "", kFields, config);
@@ -595,6 +598,67 @@ class ConfigParser {
          }},
     }};
     readObject(value, path, kFields, graphics);
+  }
+
+  // --- web and session ---------------------------------------------------------------------
+
+  // An IPv4 or IPv6 literal: a host name would depend on the resolver at start-up.
+  static bool isIpLiteral(const std::string& text) {
+    if (text.find(':') != std::string::npos) {
+      return text.size() >= 2 && text.find_first_not_of("0123456789abcdefABCDEF:.") == std::string::npos;
+    }
+    int parts = 0;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      const auto dot = text.find('.', start);
+      const std::string part = text.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (part.empty() || part.size() > 3 || part.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoi(part) > 255) {
+        return false;
+      }
+      ++parts;
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    return parts == 4;
+  }
+
+  void parseWeb(const Json& value, const std::string& path, WebSettings& web) {
+    static constexpr std::array<Field<WebSettings>, 4> kFields{{
+        {"address",
+         [](P& p, const Json& v, S at, WebSettings& w) {
+           auto address = p.readString(v, at);
+           if (!address) return;
+           if (!isIpLiteral(*address)) {
+             return p.problem(at,
+                              "expected an IP address such as \"127.0.0.1\" (this machine only) or \"0.0.0.0\" "
+                              "(every network of the machine), got \"" +
+                                  *address + "\"");
+           }
+           w.address = *address;
+         }},
+        {"port",
+         [](P& p, const Json& v, S at, WebSettings& w) {
+           if (auto port = p.readInt(v, at, kWebPort)) w.port = *port;
+         }},
+        {"tls_certificate",
+         [](P& p, const Json& v, S at, WebSettings& w) { p.readOptionalString(v, at, w.tlsCertificate); }},
+        {"tls_key", [](P& p, const Json& v, S at, WebSettings& w) { p.readOptionalString(v, at, w.tlsKey); }},
+    }};
+    if (!readObject(value, path, kFields, web)) return;
+    if (web.tlsCertificate.has_value() != web.tlsKey.has_value()) {
+      problem(path, "tls_certificate and tls_key go together: give both or neither");
+    }
+  }
+
+  void parseSession(const Json& value, const std::string& path, SessionSettings& session) {
+    static constexpr std::array<Field<SessionSettings>, 1> kFields{{
+        {"record_during_huis_clos",
+         [](P& p, const Json& v, S at, SessionSettings& s) {
+           if (auto keep = p.readBool(v, at)) s.recordDuringHuisClos = *keep;
+         }},
+    }};
+    readObject(value, path, kFields, session);
   }
 
   // --- destinations ------------------------------------------------------------------------

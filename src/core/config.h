@@ -64,6 +64,18 @@ struct GraphicsSettings {
   bool showAgendaOnStart = true;            // the agenda's first item is on air at start
 };
 
+// The web server: consoles, tablets, the viewers' question page, the REST API.
+struct WebSettings {
+  std::string address = "127.0.0.1";  // this machine only; "0.0.0.0" lets the town hall's Wi-Fi in
+  int port = 8080;
+  std::optional<std::string> tlsCertificate;  // both or neither; relative to the config file
+  std::optional<std::string> tlsKey;
+};
+
+struct SessionSettings {
+  bool recordDuringHuisClos = false;  // the minutes' secretary may want the closed session kept
+};
+
 struct DestinationSettings {
   std::string name;      // unique, [a-z0-9_-]+, shown on the console
   std::string platform;  // preset id or empty for a custom server
@@ -85,6 +97,8 @@ struct Config {
   RetrySettings retry;
   BrandingSettings branding;
   GraphicsSettings graphics;
+  WebSettings web;
+  SessionSettings session;
   std::vector<DestinationSettings> destinations;
 };
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -48,7 +49,7 @@ void requireSingleJsonProblem(const std::string& text, const std::string& where,
   requireSingleProblem(parseAgendaJson(text), where, fragment);
 }
 
-Meeting demoMeeting() {
+MeetingInfo demoMeeting() {
   return {"Ville de Démo", "Conseil municipal", "2026-12-03", "19:00", "Salle du conseil, hôtel de ville"};
 }
 
@@ -125,8 +126,8 @@ TEST_CASE("a realistic JSON agenda is read with every member", "[agenda][json]")
   })");
   INFO(describe(result.problems));
   REQUIRE(result.ok());
-  const Meeting meeting{"Saint-Martin-des-Champs", "Conseil municipal extraordinaire", "2026-06-30", "20:30",
-                        "Salle polyvalente"};
+  const MeetingInfo meeting{"Saint-Martin-des-Champs", "Conseil municipal extraordinaire", "2026-06-30", "20:30",
+                            "Salle polyvalente"};
   CHECK(result.agenda.meeting == meeting);
   const std::vector<AgendaItem> items{
       {"1", "Désignation du secrétaire de séance", "M. le Maire", ItemKind::Deliberation},
@@ -704,7 +705,7 @@ TEST_CASE("a text of more than 200 items is refused once, at the first one too m
 }
 
 TEST_CASE("the meeting handed with a text is checked by the JSON rules", "[agenda][text]") {
-  Meeting meeting{"", "", "03/12/2026", "19h", "Mairie"};
+  MeetingInfo meeting{"", "", "03/12/2026", "19h", "Mairie"};
   const auto result = parseAgendaText("Point", meeting);
   INFO(describe(result.problems));
   REQUIRE(result.problems.size() == 3);
@@ -717,7 +718,7 @@ TEST_CASE("the meeting handed with a text is checked by the JSON rules", "[agend
   meeting = {" Ville de Démo ", "", "2026-12-03", "", ""};
   const auto defaulted = parseAgendaText("Point", meeting);
   REQUIRE(defaulted.ok());
-  CHECK(defaulted.agenda.meeting == Meeting{"Ville de Démo", "Conseil municipal", "2026-12-03", "", ""});
+  CHECK(defaulted.agenda.meeting == MeetingInfo{"Ville de Démo", "Conseil municipal", "2026-12-03", "", ""});
 
   meeting = {"Ville\nde Démo", "", "", "", "D\xe9mo"};
   CHECK(placesOf(parseAgendaText("Point", meeting).problems) ==
@@ -732,7 +733,7 @@ TEST_CASE("a text with several mistakes reports all of them in line order", "[ag
       "Caf\xe9 associatif\n"
       "5. " +
           repeated("x", kMaxItemTitleLength + 1) + "\n",
-      Meeting{"Ville de Démo", "", "2026-02-29", "", ""});
+      MeetingInfo{"Ville de Démo", "", "2026-02-29", "", ""});
   const std::vector<std::string> expected = {"meeting.date", "line 2", "line 3", "line 4", "line 5"};
   INFO(describe(result.problems));
   CHECK(placesOf(result.problems) == expected);
@@ -766,5 +767,111 @@ TEST_CASE("examples/agenda-demo.txt is the same agenda as the JSON demo", "[agen
     INFO("item " << i);
     CHECK(fromText.agenda.items[i] == fromJson.agenda.items[i]);
   }
-  CHECK(fromText.agenda == fromJson.agenda);
+  CHECK(fromText.agenda.meeting == fromJson.agenda.meeting);
+  CHECK(fromText.agenda.items == fromJson.agenda.items);
+  // Councillors can only be given in JSON.
+  CHECK(fromText.agenda.councillors.empty());
+}
+
+TEST_CASE("examples/agenda-demo.json lists the council: the mayor, adjoints and two groups", "[agenda][example]") {
+  const auto result = parseAgendaJson(readExample("agenda-demo.json"));
+  REQUIRE(result.ok());
+  const auto& councillors = result.agenda.councillors;
+  REQUIRE(councillors.size() == 15);
+  CHECK(councillors.front() == Councillor{"cm-01", "M. Bernard Lefèvre", "Maire", "Agir pour Démo"});
+  const auto inGroup = [&councillors](const std::string& group) {
+    return std::count_if(councillors.begin(), councillors.end(),
+                         [&group](const Councillor& councillor) { return councillor.group == group; });
+  };
+  CHECK(inGroup("Agir pour Démo") == 11);
+  CHECK(inGroup("Démo Avenir") == 4);
+}
+
+// ---------------------------------------------------------------------------------------
+// Councillors
+
+namespace {
+
+std::string withCouncillors(const std::string& councillors) {
+  return "{" + kMeetingJson + R"(, "items": [{"title": "Budget"}], "councillors": )" + councillors + "}";
+}
+
+}  // namespace
+
+TEST_CASE("councillors are optional and read with their id, name, role and group", "[agenda][councillors]") {
+  CHECK(parseAgendaJson(withItems(R"({"title": "Budget"})")).agenda.councillors.empty());
+  const auto result = parseAgendaJson(withCouncillors(R"([
+    {"id": "cm-01", "name": "  Mme Claire Martin ", "role": "Adjointe aux finances", "group": "Agir pour Démo"},
+    {"id": "x", "name": "M. Paul Petit"},
+    {"id": "opp-2026-a", "name": "Mme Anne Dubois", "role": "", "group": "Démo Avenir"}
+  ])"));
+  INFO(describe(result.problems));
+  REQUIRE(result.ok());
+  const std::vector<Councillor> expected{
+      {"cm-01", "Mme Claire Martin", "Adjointe aux finances", "Agir pour Démo"},
+      {"x", "M. Paul Petit", "", ""},
+      {"opp-2026-a", "Mme Anne Dubois", "", "Démo Avenir"},
+  };
+  CHECK(result.agenda.councillors == expected);
+}
+
+TEST_CASE("a councillor's id is 1 to 32 lowercase letters, digits and hyphens", "[agenda][councillors]") {
+  for (const auto* id : {"a", "cm-01", "0", "abcdefghijklmnopqrstuvwxyz012345", "-"}) {
+    INFO(id);
+    CHECK(isCouncillorId(id));
+  }
+  for (const auto* id : {"", "CM-01", "cm_01", "cm 01", "é", "abcdefghijklmnopqrstuvwxyz0123456", "cm.01"}) {
+    INFO(id);
+    CHECK_FALSE(isCouncillorId(id));
+    std::string list = R"([{"id": ")";
+    list += id;
+    list += R"(", "name": "M. X"}])";
+    requireSingleJsonProblem(withCouncillors(list), "councillors[0].id", "invalid id");
+  }
+}
+
+TEST_CASE("councillors' problems are reported with their path", "[agenda][councillors]") {
+  requireSingleJsonProblem(withCouncillors(R"({"id": "a"})"), "councillors", "expected an array, got an object");
+  requireSingleJsonProblem(withCouncillors(R"([{"name": "M. X"}])"), "councillors[0].id", "required");
+  requireSingleJsonProblem(withCouncillors(R"([{"id": "a"}])"), "councillors[0].name", "required");
+  requireSingleJsonProblem(withCouncillors(R"([{"id": "a", "name": ""}])"), "councillors[0].name", "must not be empty");
+  requireSingleJsonProblem(withCouncillors(R"([{"id": 1, "name": "M. X"}])"), "councillors[0].id",
+                           "expected a string, got an integer");
+  requireSingleJsonProblem(withCouncillors(R"([{"id": "a", "name": "M. X", "groupe": "A"}])"), "councillors[0].groupe",
+                           R"(did you mean "group"?)");
+  requireSingleJsonProblem(withCouncillors(R"([{"id": "a", "name": "M. X", "role": 3}])"), "councillors[0].role",
+                           "expected a string");
+  requireSingleJsonProblem(withCouncillors(R"(["M. X"])"), "councillors[0]", "expected an object, got a string");
+  requireSingleJsonProblem(withCouncillors(R"([{"id": "a", "name": "M. X", "group": ")" +
+                                           repeated("x", kMaxAgendaNameLength + 1) + R"("}])"),
+                           "councillors[0].group", "too long");
+}
+
+TEST_CASE("two councillors cannot share an id", "[agenda][councillors]") {
+  requireSingleJsonProblem(withCouncillors(R"([{"id": "cm-01", "name": "A"}, {"id": "cm-02", "name": "B"},
+                                               {"id": "cm-01", "name": "C"}])"),
+                           "councillors[2].id", R"(duplicate id "cm-01": already used by councillors[0])");
+}
+
+TEST_CASE("an agenda lists at most 200 councillors", "[agenda][councillors]") {
+  const auto list = [](std::size_t count) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < count; ++i) {
+      if (i > 0) text += ",";
+      text += R"({"id": "c)";
+      text += std::to_string(i);
+      text += R"(", "name": "N"})";
+    }
+    return text + "]";
+  };
+  CHECK(parseAgendaJson(withCouncillors(list(kMaxCouncillors))).ok());
+  requireSingleJsonProblem(withCouncillors(list(kMaxCouncillors + 1)), "councillors", "too many councillors: 201");
+}
+
+TEST_CASE("item numbers are the same item ignoring case and spaces", "[agenda]") {
+  CHECK(sameItemNumber("12 bis", "12bis"));
+  CHECK(sameItemNumber("12 BIS", "12 bis"));
+  CHECK(sameItemNumber("QD1", "qd 1"));
+  CHECK_FALSE(sameItemNumber("12", "12 bis"));
+  CHECK_FALSE(sameItemNumber("1", "10"));
 }

@@ -918,3 +918,50 @@ TEST_CASE("a --destination error never contains the key", "[config]") {
     CHECK(result.error->find(key) == std::string::npos);
   }
 }
+
+TEST_CASE("the web server listens on this machine only by default", "[config][web]") {
+  auto result = parse("{}");
+  REQUIRE(result.ok());
+  CHECK(result.config.web.address == "127.0.0.1");
+  CHECK(result.config.web.port == 8080);
+  CHECK_FALSE(result.config.web.tlsCertificate);
+  CHECK_FALSE(result.config.session.recordDuringHuisClos);
+}
+
+TEST_CASE("web and session settings are read from the document", "[config][web]") {
+  auto result = parse(R"({"web": {"address": "0.0.0.0", "port": 8443, "tls_certificate": "cert.pem",
+                                   "tls_key": "key.pem"},
+                          "session": {"record_during_huis_clos": true}})");
+  INFO(describe(result.problems));
+  REQUIRE(result.ok());
+  CHECK(result.config.web.address == "0.0.0.0");
+  CHECK(result.config.web.port == 8443);
+  CHECK(*result.config.web.tlsCertificate == "cert.pem");
+  CHECK(*result.config.web.tlsKey == "key.pem");
+  CHECK(result.config.session.recordDuringHuisClos);
+  CHECK(parse(R"({"web": {"address": "::1"}})").ok());
+}
+
+TEST_CASE("a web address must be an IP address", "[config][web]") {
+  for (const char* bad : {"localhost", "mairie.local", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3"}) {
+    INFO(bad);
+    requireSingleProblem(std::string(R"({"web": {"address": ")") + bad + R"("}})", "web.address", "IP address");
+  }
+}
+
+TEST_CASE("a web port out of range is refused", "[config][web]") {
+  requireSingleProblem(R"({"web": {"port": 0}})", "web.port", "");
+  requireSingleProblem(R"({"web": {"port": 70000}})", "web.port", "");
+  requireSingleProblem(R"({"web": {"port": "8080"}})", "web.port", "");
+}
+
+TEST_CASE("a TLS certificate without its key is refused", "[config][web]") {
+  requireSingleProblem(R"({"web": {"tls_certificate": "cert.pem"}})", "web", "both or neither");
+  requireSingleProblem(R"({"web": {"tls_key": "key.pem"}})", "web", "both or neither");
+}
+
+TEST_CASE("unknown keys of web and session are refused with a suggestion", "[config][web]") {
+  requireSingleProblem(R"({"web": {"prot": 80}})", "web.prot", "did you mean");
+  requireSingleProblem(R"({"session": {"record_during_huisclos": true}})", "session.record_during_huisclos",
+                       "did you mean");
+}

@@ -49,6 +49,7 @@ class RunningHub {
     options.config = std::move(config);
     options.dataDir = dataDir;
     options.shareDir = TRIBUNE_SOURCE_DIR;
+    options.webPortOverride = 0;  // any free port: tests run side by side
     hub_.emplace(std::move(options));
     thread_ = std::thread([this] { hub_->run(); });
   }

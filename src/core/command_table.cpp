@@ -1,0 +1,551 @@
+#include "core/command_table.h"
+
+#include <algorithm>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <utility>
+
+namespace tribune::core {
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr std::size_t kMaxKeyLength = 64;        // a template variable or a councillor id
+constexpr std::size_t kMaxValues = 32;           // variables of one template
+constexpr std::size_t kMaxShownTypeLength = 64;  // a command type quoted in a message
+constexpr std::uint64_t kMaxCount = 100'000;     // votes of one kind, far above any council
+
+// ---------------------------------------------------------------------------------------
+// Text helpers
+
+// Characters of valid UTF-8 (nlohmann only hands out valid UTF-8): the bytes starting one.
+std::size_t characterCount(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+}
+
+// The first `maxCharacters` characters, cut between two characters, with "…" when cut.
+std::string shortened(std::string_view text, std::size_t maxCharacters) {
+  std::size_t characters = 0;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if ((static_cast<unsigned char>(text[at]) & 0xC0U) == 0x80U) continue;
+    if (characters++ == maxCharacters) return std::string(text.substr(0, at)) + "…";
+  }
+  return std::string(text);
+}
+
+std::string guillemets(std::string_view text) { return "« " + std::string(text) + " »"; }
+
+// A whole number of zero or more, whether it came from text (unsigned) or from C++ (signed).
+std::optional<std::uint64_t> wholeNumber(const Json& value) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
+    return static_cast<std::uint64_t>(value.get<std::int64_t>());
+  }
+  return std::nullopt;
+}
+
+std::string joined(const std::vector<std::string_view>& words) {
+  std::string out;
+  for (const auto word : words) out += (out.empty() ? "" : ", ") + std::string(word);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Results
+
+DispatchResult success(Json data = Json::object()) { return {200, "ok", "", std::move(data)}; }
+
+DispatchResult refusal(StatusCode code, std::string message, Json data = Json::object()) {
+  return {static_cast<int>(code), std::string(toString(code)), std::move(message), std::move(data)};
+}
+
+DispatchResult invalidParam(const std::string& param, std::string message) {
+  return refusal(StatusCode::InvalidParams, std::move(message), {{"param", param}});
+}
+
+// ---------------------------------------------------------------------------------------
+// Parameters
+
+enum class ParamKind {
+  Text,        // a string of at most kMaxParamLength characters
+  ItemNumber,  // a string, or a positive integer kept as its digits
+  Bool,
+  Values,   // {"name": "text", …}: a template's variables
+  Choices,  // {"councillor id": "pour" | "contre" | "abstention" | "npp", …}
+  Counts,   // {"pour": n, "contre": n, "abstention": n, "npp": n}, each optional (0)
+};
+
+struct ParamSpec {
+  std::string_view name;
+  ParamKind kind;
+  bool required;
+  std::vector<std::string_view> allowed;  // Text only: the accepted values, when limited
+};
+
+std::string_view kindDescription(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::Text: return "une chaîne de caractères";
+    case ParamKind::ItemNumber: return "une chaîne de caractères ou un entier positif";
+    case ParamKind::Bool: return "un booléen (true ou false)";
+    case ParamKind::Values: return "un objet dont chaque valeur est une chaîne de caractères";
+    case ParamKind::Choices: return "un objet { identifiant du conseiller : choix }";
+    case ParamKind::Counts: return "un objet { pour, contre, abstention, npp } d'entiers positifs";
+  }
+  return "une valeur";
+}
+
+std::vector<std::string_view> choiceNames() {
+  std::vector<std::string_view> names;
+  names.reserve(kAllChoices.size());
+  for (const auto choice : kAllChoices) names.push_back(toString(choice));
+  return names;
+}
+
+// nullopt when the value is fine, else the refusal naming the parameter.
+std::optional<DispatchResult> textProblem(const std::string& path, const Json& value) {
+  if (!value.is_string())
+    return invalidParam(path, "Le paramètre " + guillemets(path) + " doit être une chaîne de caractères.");
+  if (const auto length = characterCount(value.get_ref<const std::string&>()); length > kMaxParamLength) {
+    return invalidParam(path, "Le paramètre " + guillemets(path) + " est trop long : " + std::to_string(length) +
+                                  " caractères, " + std::to_string(kMaxParamLength) + " au plus.");
+  }
+  return std::nullopt;
+}
+
+std::optional<DispatchResult> keyProblem(const std::string& path, const std::string& key) {
+  if (key.empty() || characterCount(key) > kMaxKeyLength) {
+    return invalidParam(path, "Le paramètre " + guillemets(path) + " a une clé vide ou de plus de " +
+                                  std::to_string(kMaxKeyLength) + " caractères.");
+  }
+  return std::nullopt;
+}
+
+std::optional<DispatchResult> checkParam(const ParamSpec& spec, const Json& value) {
+  const std::string name(spec.name);
+  const auto wrongType = [&] {
+    return invalidParam(
+        name, "Le paramètre " + guillemets(name) + " doit être " + std::string(kindDescription(spec.kind)) + ".");
+  };
+  switch (spec.kind) {
+    case ParamKind::Text: {
+      if (!value.is_string()) return wrongType();
+      if (auto problem = textProblem(name, value)) return problem;
+      if (!spec.allowed.empty() && std::find(spec.allowed.begin(), spec.allowed.end(),
+                                             value.get_ref<const std::string&>()) == spec.allowed.end()) {
+        return invalidParam(name, "Le paramètre " + guillemets(name) + " vaut " +
+                                      guillemets(shortened(value.get_ref<const std::string&>(), kMaxKeyLength)) +
+                                      " ; valeurs possibles : " + joined(spec.allowed) + ".");
+      }
+      return std::nullopt;
+    }
+    case ParamKind::ItemNumber:
+      if (const auto number = wholeNumber(value); number && *number > 0) return std::nullopt;
+      if (!value.is_string()) return wrongType();
+      return textProblem(name, value);
+    case ParamKind::Bool:
+      if (!value.is_boolean()) return wrongType();
+      return std::nullopt;
+    case ParamKind::Values:
+      if (!value.is_object()) return wrongType();
+      if (value.size() > kMaxValues) {
+        return invalidParam(name, "Le paramètre " + guillemets(name) + " a trop de valeurs : " +
+                                      std::to_string(value.size()) + ", " + std::to_string(kMaxValues) + " au plus.");
+      }
+      for (const auto& [key, member] : value.items()) {
+        if (auto problem = keyProblem(name, key)) return problem;
+        if (auto problem = textProblem(name + "." + key, member)) return problem;
+      }
+      return std::nullopt;
+    case ParamKind::Choices:
+      if (!value.is_object()) return wrongType();
+      if (value.size() > kMaxCouncillors) {
+        return invalidParam(name, "Le paramètre " + guillemets(name) +
+                                      " nomme trop de conseillers : " + std::to_string(value.size()) + ", " +
+                                      std::to_string(kMaxCouncillors) + " au plus.");
+      }
+      for (const auto& [key, member] : value.items()) {
+        if (auto problem = keyProblem(name, key)) return problem;
+        if (!member.is_string() || !choiceFromString(member.get_ref<const std::string&>())) {
+          const auto path = name + "." + key;
+          return invalidParam(
+              path, "Le paramètre " + guillemets(path) + " doit être l'un des choix : " + joined(choiceNames()) + ".");
+        }
+      }
+      return std::nullopt;
+    case ParamKind::Counts: {
+      if (!value.is_object()) return wrongType();
+      const auto names = choiceNames();
+      for (const auto& [key, member] : value.items()) {
+        const auto path = name + "." + key;
+        if (std::find(names.begin(), names.end(), key) == names.end()) {
+          return invalidParam(path, "Décompte inconnu " + guillemets(shortened(key, kMaxKeyLength)) + " dans " +
+                                        guillemets(name) + " ; décomptes possibles : " + joined(names) + ".");
+        }
+        if (const auto count = wholeNumber(member); !count || *count > kMaxCount) {
+          return invalidParam(path, "Le paramètre " + guillemets(path) + " doit être un entier entre 0 et " +
+                                        std::to_string(kMaxCount) + ".");
+        }
+      }
+      return std::nullopt;
+    }
+  }
+  return wrongType();
+}
+
+// Checks the whole request's parameters against the specs: unknown keys, missing ones,
+// types, lengths.
+std::optional<DispatchResult> paramsProblem(std::string_view type, const std::vector<ParamSpec>& specs,
+                                            const Json& params) {
+  if (params.is_null()) {
+    const auto required = std::find_if(specs.begin(), specs.end(), [](const ParamSpec& spec) { return spec.required; });
+    if (required == specs.end()) return std::nullopt;
+    return invalidParam(std::string(required->name), "Paramètre " + guillemets(required->name) + " manquant.");
+  }
+  if (!params.is_object()) return invalidParam("", "Les paramètres doivent former un objet JSON.");
+  for (auto member = params.begin(); member != params.end(); ++member) {
+    const auto& key = member.key();
+    const auto& value = member.value();
+    const auto spec =
+        std::find_if(specs.begin(), specs.end(), [&key](const ParamSpec& candidate) { return candidate.name == key; });
+    if (spec == specs.end()) {
+      std::vector<std::string_view> names;
+      names.reserve(specs.size());
+      for (const auto& candidate : specs) names.push_back(candidate.name);
+      const auto shownKey = shortened(key, kMaxKeyLength);
+      return invalidParam(
+          shownKey,
+          "Paramètre inconnu " + guillemets(shownKey) + " pour " + guillemets(shortened(type, kMaxShownTypeLength)) +
+              (names.empty() ? " : elle n'en prend aucun." : " ; paramètres possibles : " + joined(names) + "."));
+    }
+    if (auto problem = checkParam(*spec, value)) return problem;
+  }
+  for (const auto& spec : specs) {
+    if (spec.required && !params.contains(spec.name)) {
+      return invalidParam(std::string(spec.name), "Paramètre " + guillemets(spec.name) + " manquant.");
+    }
+  }
+  return std::nullopt;
+}
+
+// Typed access to parameters that passed paramsProblem().
+class Params {
+ public:
+  explicit Params(const Json& params) : params_(params) {}
+
+  [[nodiscard]] bool has(const char* name) const { return params_.is_object() && params_.contains(name); }
+  [[nodiscard]] std::string text(const char* name) const {
+    return has(name) ? params_.at(name).get<std::string>() : std::string();
+  }
+  [[nodiscard]] std::string itemNumber(const char* name) const {
+    const auto& value = params_.at(name);
+    return value.is_string() ? value.get<std::string>() : std::to_string(wholeNumber(value).value_or(0));
+  }
+  [[nodiscard]] bool boolean(const char* name) const { return params_.at(name).get<bool>(); }
+  [[nodiscard]] OverlayValues values(const char* name) const {
+    OverlayValues values;
+    if (!has(name)) return values;
+    for (const auto& [key, value] : params_.at(name).items()) values.emplace(key, value.get<std::string>());
+    return values;
+  }
+  [[nodiscard]] Choices choices(const char* name) const {
+    Choices choices;
+    for (const auto& [key, value] : params_.at(name).items()) {
+      choices.emplace(key, choiceFromString(value.get_ref<const std::string&>()).value_or(Choice::Pour));
+    }
+    return choices;
+  }
+  [[nodiscard]] VoteCounts counts(const char* name) const {
+    const auto& value = params_.at(name);
+    const auto count = [&value](const char* key) {
+      return value.contains(key) ? static_cast<std::uint32_t>(wholeNumber(value.at(key)).value_or(0)) : 0U;
+    };
+    return {count("pour"), count("contre"), count("abstention"), count("npp")};
+  }
+
+ private:
+  const Json& params_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Handlers. Each one's comment is its reference; docs/PROTOCOL.md has the same in a table.
+
+struct Context {
+  Meeting& meeting;
+  Broadcast& broadcast;
+  TimePoint now;
+};
+
+using Handler = DispatchResult (*)(const Params& params, Context& context);
+
+DispatchResult fromMeeting(const MeetingResult& result, Json data = Json::object()) {
+  if (!result.ok()) return refusal(result.status, result.message);
+  return success(std::move(data));
+}
+
+Json sessionData(const Meeting& meeting) { return {{"state", std::string(toString(meeting.state()))}}; }
+
+Json itemData(const Meeting& meeting) {
+  const auto* item = meeting.currentItem();
+  if (item == nullptr) return Json::object();
+  return {{"index", *meeting.currentIndex()}, {"number", item->number}};
+}
+
+template <MeetingResult (Meeting::*Command)(TimePoint)>
+DispatchResult sessionHandler(const Params& /*params*/, Context& c) {
+  const auto result = (c.meeting.*Command)(c.now);
+  return fromMeeting(result, sessionData(c.meeting));
+}
+
+template <MeetingResult (Meeting::*Command)(TimePoint)>
+DispatchResult agendaHandler(const Params& /*params*/, Context& c) {
+  const auto result = (c.meeting.*Command)(c.now);
+  return fromMeeting(result, itemData(c.meeting));
+}
+
+// agenda.jump {number}: makes the item with that number current ("12bis" finds "12 bis")
+// and, while the session is open, shows its lower-third. Events: item_changed, overlay_shown.
+// Refusals: unknown_item, wrong_state (after the session is closed).
+DispatchResult agendaJump(const Params& p, Context& c) {
+  const auto result = c.meeting.jumpTo(p.itemNumber("number"), c.now);
+  return fromMeeting(result, itemData(c.meeting));
+}
+
+// vote.record {item, ballot: "public", choices: {id: choice}} or {item, ballot: "secret",
+// counts: {pour, contre, abstention, npp}}: records the vote on the current item (a
+// délibération), shows the vote lower-third except at huis clos, and replaces an earlier
+// record of the same item. Events: vote_recorded, overlay_shown. Refusals: wrong_state,
+// unknown_item, not_the_current_item, not_a_deliberation, unknown_councillor, invalid_vote.
+DispatchResult voteRecord(const Params& p, Context& c) {
+  const bool isPublic = p.text("ballot") == "public";
+  const char* needed = isPublic ? "choices" : "counts";
+  const char* unwanted = isPublic ? "counts" : "choices";
+  if (p.has(unwanted)) {
+    return invalidParam(unwanted, std::string("Le paramètre « ") + unwanted + " » ne va pas avec un scrutin " +
+                                      (isPublic ? "public : donnez « choices »." : "secret : donnez « counts »."));
+  }
+  if (!p.has(needed)) {
+    return invalidParam(needed,
+                        std::string("Paramètre « ") + needed + " » manquant : un scrutin " +
+                            (isPublic ? "public donne le choix de chaque conseiller." : "secret donne les décomptes."));
+  }
+  const auto item = p.itemNumber("item");
+  const auto vote =
+      isPublic ? Vote::publicBallot(item, p.choices("choices")) : Vote::secretBallot(item, p.counts("counts"));
+  const auto result = c.meeting.recordVote(vote, c.now);
+  if (!result.ok()) return fromMeeting(result);
+  const auto* current = c.meeting.currentItem();
+  const auto recorded = current != nullptr ? c.meeting.votes().find(current->number) : c.meeting.votes().end();
+  if (recorded == c.meeting.votes().end()) return success();
+  return success({{"item", recorded->second.item}, {"result", std::string(toString(recorded->second.result))}});
+}
+
+// speaker.show {councillor}: names the councillor on the speaker lower-third ("role –
+// group"). Events: overlay_shown, speaker_changed. Refusals: unknown_councillor,
+// wrong_state (huis clos).
+DispatchResult speakerShow(const Params& p, Context& c) {
+  return fromMeeting(c.meeting.showSpeaker(p.text("councillor"), c.now));
+}
+
+// speaker.hide: takes the speaker lower-third off air. Events: overlay_hidden,
+// speaker_changed. Refusals: nothing_shown.
+DispatchResult speakerHide(const Params& /*params*/, Context& c) { return fromMeeting(c.meeting.hideSpeaker(c.now)); }
+
+Layer layerParam(const Params& p) { return layerFromString(p.text("layer")).value_or(Layer::Bug); }
+
+// overlay.show {layer, template, values?}: shows a template by hand. Events: overlay_shown
+// (and speaker_changed when it replaces the speaker). Refusals: template_not_allowed,
+// wrong_state (changing the slate at huis clos).
+DispatchResult overlayShow(const Params& p, Context& c) {
+  return fromMeeting(c.meeting.showOverlay(layerParam(p), p.text("template"), p.values("values"), c.now));
+}
+
+// overlay.update {layer, values}: changes some values of what the layer shows. Events:
+// overlay_updated (none when nothing changes). Refusals: nothing_shown.
+DispatchResult overlayUpdate(const Params& p, Context& c) {
+  return fromMeeting(c.meeting.updateOverlay(layerParam(p), p.values("values"), c.now));
+}
+
+// overlay.hide {layer}. Events: overlay_hidden. Refusals: nothing_shown, wrong_state (the
+// huis-clos slate stays).
+DispatchResult overlayHide(const Params& p, Context& c) {
+  return fromMeeting(c.meeting.hideOverlay(layerParam(p), c.now));
+}
+
+std::string destinationNames(const Broadcast& broadcast) {
+  std::string names;
+  for (const auto& destination : broadcast.destinations()) {
+    names += (names.empty() ? "" : ", ") + destination.settings.name;
+  }
+  return names.empty() ? "aucune n'est configurée" : "destinations : " + names;
+}
+
+DispatchResult fromBroadcast(const CommandResult& result, const Broadcast& broadcast, std::string_view name) {
+  switch (result.status) {
+    case CommandStatus::Ok: return success();
+    case CommandStatus::UnknownDestination:
+      return refusal(StatusCode::UnknownDestination,
+                     "Aucune destination ne s'appelle " + guillemets(name) + " (" + destinationNames(broadcast) + ").");
+    case CommandStatus::DestinationDisabled:
+      return refusal(StatusCode::DestinationDisabled,
+                     "La destination " + guillemets(name) + " est désactivée : activez-la d'abord.");
+    case CommandStatus::NotRunning:
+      return refusal(StatusCode::NotRunning, "La diffusion est arrêtée : démarrez-la d'abord.");
+    case CommandStatus::DuplicateDestination: break;
+  }
+  return refusal(StatusCode::InternalError, "La diffusion a répondu de façon inattendue.");
+}
+
+// broadcast.start: sends the program to every enabled destination. No meeting event (the
+// destinations report their phases separately). Never refused.
+DispatchResult broadcastStart(const Params& /*params*/, Context& c) {
+  const auto result = c.broadcast.start(c.now);
+  if (!result.ok()) return fromBroadcast(result, c.broadcast, "");
+  return success({{"running", c.broadcast.running()}});
+}
+
+// broadcast.stop: stops every destination; the recording goes on. Never refused.
+DispatchResult broadcastStop(const Params& /*params*/, Context& c) {
+  const auto result = c.broadcast.stop(c.now);
+  if (!result.ok()) return fromBroadcast(result, c.broadcast, "");
+  return success({{"running", c.broadcast.running()}});
+}
+
+// destination.retry {name}: reconnects a destination now instead of waiting for its next
+// attempt. Refusals: unknown_destination, destination_disabled, not_running.
+DispatchResult destinationRetry(const Params& p, Context& c) {
+  const auto name = p.text("name");
+  return fromBroadcast(c.broadcast.retryNow(name, c.now), c.broadcast, name);
+}
+
+// destination.enable {name, enabled}: enables (connects, when the broadcast runs) or
+// disables (disconnects) a destination. Refusals: unknown_destination.
+DispatchResult destinationEnable(const Params& p, Context& c) {
+  const auto name = p.text("name");
+  return fromBroadcast(c.broadcast.setEnabled(name, p.boolean("enabled"), c.now), c.broadcast, name);
+}
+
+// ---------------------------------------------------------------------------------------
+// The table. To let another role send a command, add it to the command's line.
+
+struct Command {
+  std::string_view type;
+  std::vector<Role> roles;
+  std::vector<ParamSpec> params;
+  Handler handler;
+};
+
+const std::vector<Command>& table() {
+  using R = Role;
+  using K = ParamKind;
+  static const std::vector<std::string_view> layers{"bug", "qr", "lower_third", "slate"};
+  static const std::vector<Command> kCommands{
+      // session.*: the transitions of core/session.h, with the graphics that follow them
+      // (core/meeting.h). Events: session_changed, then overlay_* (and item_changed on the
+      // first opening). Refusal: illegal_transition.
+      {"session.open", {R::Technician}, {}, &sessionHandler<&Meeting::open>},
+      {"session.suspend", {R::Technician}, {}, &sessionHandler<&Meeting::suspend>},
+      {"session.resume", {R::Technician}, {}, &sessionHandler<&Meeting::resume>},
+      {"session.huis_clos", {R::Technician}, {}, &sessionHandler<&Meeting::enterHuisClos>},
+      {"session.leave_huis_clos", {R::Technician}, {}, &sessionHandler<&Meeting::leaveHuisClos>},
+      {"session.close", {R::Technician}, {}, &sessionHandler<&Meeting::close>},
+      {"session.public_questions", {R::Technician}, {}, &sessionHandler<&Meeting::startPublicQuestions>},
+      {"session.end", {R::Technician}, {}, &sessionHandler<&Meeting::end>},
+      // agenda.next / agenda.previous: the item after / before the current one. Events:
+      // item_changed, overlay_shown. Refusals: end_of_agenda, wrong_state.
+      {"agenda.next", {R::Technician}, {}, &agendaHandler<&Meeting::nextItem>},
+      {"agenda.previous", {R::Technician}, {}, &agendaHandler<&Meeting::previousItem>},
+      {"agenda.jump", {R::Technician}, {{"number", K::ItemNumber, true, {}}}, &agendaJump},
+      {"vote.record",
+       {R::Technician},
+       {{"item", K::ItemNumber, true, {}},
+        {"ballot", K::Text, true, {"public", "secret"}},
+        {"choices", K::Choices, false, {}},
+        {"counts", K::Counts, false, {}}},
+       &voteRecord},
+      {"speaker.show", {R::Technician}, {{"councillor", K::Text, true, {}}}, &speakerShow},
+      {"speaker.hide", {R::Technician}, {}, &speakerHide},
+      {"overlay.show",
+       {R::Technician},
+       {{"layer", K::Text, true, layers}, {"template", K::Text, true, {}}, {"values", K::Values, false, {}}},
+       &overlayShow},
+      {"overlay.update",
+       {R::Technician},
+       {{"layer", K::Text, true, layers}, {"values", K::Values, true, {}}},
+       &overlayUpdate},
+      {"overlay.hide", {R::Technician}, {{"layer", K::Text, true, layers}}, &overlayHide},
+      {"broadcast.start", {R::Technician}, {}, &broadcastStart},
+      {"broadcast.stop", {R::Technician}, {}, &broadcastStop},
+      {"destination.retry", {R::Technician}, {{"name", K::Text, true, {}}}, &destinationRetry},
+      {"destination.enable",
+       {R::Technician},
+       {{"name", K::Text, true, {}}, {"enabled", K::Bool, true, {}}},
+       &destinationEnable},
+  };
+  return kCommands;
+}
+
+const Command* findCommand(std::string_view type) {
+  const auto& commands = table();
+  const auto found =
+      std::find_if(commands.begin(), commands.end(), [type](const Command& command) { return command.type == type; });
+  return found == commands.end() ? nullptr : &*found;
+}
+
+std::string rolesText(const std::vector<Role>& roles) {
+  std::string out;
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    if (i > 0) out += i + 1 == roles.size() ? " ou " : ", ";
+    out += frenchLabel(roles[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+DispatchResult dispatch(const Request& request, Role role, Meeting& meeting, Broadcast& broadcast, TimePoint now) {
+  const auto* command = findCommand(request.type);
+  const auto shownType = guillemets(shortened(request.type, kMaxShownTypeLength));
+  if (command == nullptr) {
+    return refusal(StatusCode::UnknownType, "Commande inconnue " + shownType + " ; voir docs/PROTOCOL.md.");
+  }
+  if (std::find(command->roles.begin(), command->roles.end(), role) == command->roles.end()) {
+    return refusal(StatusCode::Forbidden, "La commande " + shownType + " est réservée au rôle " +
+                                              rolesText(command->roles) +
+                                              " (votre rôle : " + std::string(frenchLabel(role)) + ").");
+  }
+  if (auto problem = paramsProblem(request.type, command->params, request.params)) return *problem;
+  Context context{meeting, broadcast, now};
+  try {
+    return command->handler(Params(request.params), context);
+  } catch (const std::exception&) {
+    // Parameters were checked, so this is a bug; the client gets a result, not a hang-up.
+    return refusal(StatusCode::InternalError,
+                   "Erreur interne : la commande " + shownType + " n'a pas abouti. Signalez-le avec le journal.");
+  }
+}
+
+bool isCommandType(std::string_view type) { return findCommand(type) != nullptr; }
+
+std::vector<std::string_view> commandTypes() {
+  std::vector<std::string_view> types;
+  for (const auto& command : table()) types.push_back(command.type);
+  return types;
+}
+
+std::vector<Role> rolesAllowed(std::string_view type) {
+  const auto* command = findCommand(type);
+  return command != nullptr ? command->roles : std::vector<Role>{};
+}
+
+std::vector<std::string_view> commandParams(std::string_view type) {
+  std::vector<std::string_view> names;
+  if (const auto* command = findCommand(type)) {
+    for (const auto& spec : command->params) names.push_back(spec.name);
+  }
+  return names;
+}
+
+}  // namespace tribune::core

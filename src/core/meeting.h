@@ -1,0 +1,152 @@
+#pragma once
+// The meeting as it runs: its agenda and councillors, the session's state, the current
+// item, the votes, who is speaking, and what is on air. The hub owns one and is the only
+// one to touch it (DESIGN.md §4).
+//
+// Each command checks the rules and answers a MeetingResult; when it is accepted, it
+// produces MeetingEvents and applies them through record(), the same path as a replay
+// (apply()). The graphics follow the session: opening shows the bug and the agenda
+// lower-third, a suspension shows its slate, the huis clos its slate, and so on (each
+// command's comment says what it puts on air).
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/agenda.h"
+#include "core/clock.h"
+#include "core/councillor.h"
+#include "core/meeting_event.h"
+#include "core/overlays.h"
+#include "core/session.h"
+#include "core/status.h"
+#include "core/vote.h"
+
+namespace tribune::core {
+
+// What replaying an event gave: nothing to say, or what is wrong with it (English, for the
+// log; the meeting is left as it was).
+struct ApplyResult {
+  std::string error;
+  [[nodiscard]] bool ok() const { return error.empty(); }
+};
+
+class Meeting {
+ public:
+  // An empty meeting, to replay a log into: its first event is meeting_created.
+  Meeting() = default;
+  // A new meeting in pré-séance; records meeting_created.
+  Meeting(std::string id, const Agenda& agenda, TimePoint now);
+
+  // --- The session (core/session.h has the transitions) ---------------------------------
+  // Opens the session: shows the bug, hides any slate, makes the first item current if none
+  // is, and shows its agenda lower-third.
+  MeetingResult open(TimePoint now);
+  // Shows the "suspension" slate.
+  MeetingResult suspend(TimePoint now);
+  // Hides the slate; an agenda lower-third on air is brought up to the current item.
+  MeetingResult resume(TimePoint now);
+  // Shows the "huis-clos" slate; publicOutputsCut() becomes true.
+  MeetingResult enterHuisClos(TimePoint now);
+  // Hides the slate; an agenda lower-third on air is brought up to the current item.
+  MeetingResult leaveHuisClos(TimePoint now);
+  // Séance levée: hides the lower-third.
+  MeetingResult close(TimePoint now);
+  MeetingResult startPublicQuestions(TimePoint now);
+  // Shows the "ended" slate.
+  MeetingResult end(TimePoint now);
+
+  // --- The agenda --------------------------------------------------------------------
+  // Moving is possible until the session is closed; the agenda lower-third follows only
+  // while the session is open. The first "next" makes the first item current.
+  MeetingResult nextItem(TimePoint now);
+  MeetingResult previousItem(TimePoint now);
+  // `number` is compared as sameItemNumber() does ("12bis" finds "12 bis"). Jumping to the
+  // current item shows its lower-third again.
+  MeetingResult jumpTo(std::string_view number, TimePoint now);
+  // Replaces the agenda (items and councillors): in pré-séance only. Clears the current
+  // item and the speaker, and hides the lower-third, which showed the old agenda.
+  MeetingResult loadAgenda(const Agenda& agenda, TimePoint now);
+
+  // --- Votes -------------------------------------------------------------------------
+  // On the current item, a délibération, while the session is open or at huis clos. The
+  // result comes from core/vote.h's rule; a public ballot's counts come from its choices.
+  // Shows the "vote" lower-third, except at huis clos, where the vote is recorded only.
+  // Recording again replaces the previous record.
+  MeetingResult recordVote(const Vote& vote, TimePoint now);
+
+  // --- The speaker -------------------------------------------------------------------
+  // Shows the "speaker" lower-third ({{name}}, {{role}} as "role – group"), except at huis
+  // clos. Anything else put on the lower-third clears the speaker.
+  MeetingResult showSpeaker(std::string_view councillorId, TimePoint now);
+  MeetingResult hideSpeaker(TimePoint now);
+
+  // --- Graphics by hand (the technician's console) -----------------------------------
+  // The Overlays rules, plus: at huis clos the "huis-clos" slate stays on air.
+  MeetingResult showOverlay(Layer layer, const std::string& templateName, OverlayValues values, TimePoint now);
+  MeetingResult updateOverlay(Layer layer, const OverlayValues& values, TimePoint now);
+  MeetingResult hideOverlay(Layer layer, TimePoint now);
+
+  // --- Events ------------------------------------------------------------------------
+  // Replays one event (recovery from the log). A wrong event changes nothing and says why.
+  ApplyResult apply(const MeetingEvent& event);
+  // Events since the last call, oldest first.
+  std::vector<MeetingEvent> takeEvents();
+
+  // --- State -------------------------------------------------------------------------
+  // Everything, as JSON: what a client gets on connecting, and what a test compares.
+  [[nodiscard]] nlohmann::json snapshot() const;
+
+  [[nodiscard]] const std::string& id() const { return id_; }
+  [[nodiscard]] const Agenda& agenda() const { return agenda_; }
+  [[nodiscard]] SessionState state() const { return state_; }
+  [[nodiscard]] std::optional<std::size_t> currentIndex() const { return current_; }
+  [[nodiscard]] const AgendaItem* currentItem() const;
+  [[nodiscard]] const std::map<std::string, Vote>& votes() const { return votes_; }  // by item number
+  [[nodiscard]] const std::optional<std::string>& speaker() const { return speaker_; }
+  [[nodiscard]] const Overlays& overlays() const { return overlays_; }
+  [[nodiscard]] const Councillor* findCouncillor(std::string_view id) const;
+
+  // At huis clos nothing may go out: the hub cuts audio and keeps the slate on every output.
+  [[nodiscard]] bool publicOutputsCut() const;
+  // At huis clos the recording pauses too, unless the configuration asks to keep it
+  // (recording.during_huis_clos).
+  [[nodiscard]] bool recordingPaused(bool recordDuringHuisClos) const;
+
+ private:
+  struct Appliers;  // the table of event types (meeting.cpp)
+  friend struct Appliers;
+
+  // Applies the event and queues it for takeEvents(): the only way a command changes state.
+  void record(std::string type, nlohmann::json data, TimePoint now);
+
+  MeetingResult moveTo(std::size_t index, TimePoint now);
+  MeetingResult sessionCommand(SessionCommand command, TimePoint now);
+  void followSession(SessionCommand command, TimePoint now);
+  // Graphics: validated on a copy of the overlays, then recorded as events.
+  OverlayResult putOnAir(Layer layer, const std::string& templateName, OverlayValues values, TimePoint now);
+  OverlayResult changeOnAir(Layer layer, const OverlayValues& values, TimePoint now);
+  OverlayResult takeOffAir(Layer layer, TimePoint now);
+  void recordOverlayEvents(Overlays& scratch);
+  [[nodiscard]] Overlays& scratchOverlays();
+  void showCurrentItem(TimePoint now);
+  void refreshAgendaLowerThird(TimePoint now);
+  void clearSpeaker(TimePoint now);
+  [[nodiscard]] std::optional<std::size_t> indexOf(std::string_view number) const;
+
+  std::string id_;
+  Agenda agenda_;
+  SessionState state_ = SessionState::PreSeance;
+  std::optional<std::size_t> current_;
+  std::map<std::string, Vote> votes_;
+  std::optional<std::string> speaker_;  // councillor id
+  Overlays overlays_;
+  Overlays scratch_;  // where graphics commands are tried before they are recorded
+  std::vector<MeetingEvent> events_;
+};
+
+}  // namespace tribune::core

@@ -1,0 +1,155 @@
+#pragma once
+// Private to src/web: the state behind WebServer, shared by web_server.cpp (life cycle,
+// public calls, the lws trampoline), http_exchange.cpp (/api, /healthz, /metrics) and
+// websocket_session.cpp (/ws).
+//
+// Threading contract:
+// - The web thread (thread_) runs lws_service and every lws callback. It alone touches
+//   lws objects (a wsi is never used from another thread: it may already be freed), the
+//   maps of connections and exchanges, and the id counters. It calls the listener.
+// - Any other thread only reaches outbox_ (which wakes the loop with lws_cancel_service),
+//   the health and metrics documents (under documentsMutex_) and the atomic counters.
+// - The context is created on the constructing thread before thread_ starts and
+//   destroyed on the web thread when the loop ends; the destructor joins.
+//
+// Lock order: documentsMutex_ and Outbox's mutex are leaves, never held together, never
+// held while calling lws or the listener (the listener may call send() right back).
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <libwebsockets.h>
+
+#include "web/lws_support.h"
+#include "web/mounts.h"
+#include "web/outbox.h"
+#include "web/web_server.h"
+
+namespace tribune::web {
+
+inline constexpr const char* kProtocolName = "tribune";
+inline constexpr const char* kWebsocketPath = "/ws";
+
+// The whole value of a request header ("" when absent).
+std::string copyHeader(lws* wsi, lws_token_indexes token);
+
+// One HTTP request under a callback mount, from its headers to the last byte written.
+struct HttpExchange {
+  RequestId id = 0;
+  lws* wsi = nullptr;
+  HttpRequest request;
+  bool readingBody = false;  // lws still delivers the announced body: answers wait for it
+  bool bodyTooLarge = false;
+  bool awaitingListener = false;  // handed to onHttpRequest, waiting for respond()
+  bool closeAfter = false;        // the rest of the connection cannot be trusted
+  bool headersOnly = false;       // a HEAD request
+  std::optional<HttpResponse> response;
+  bool headersSent = false;
+  std::size_t bodySent = 0;
+};
+
+// One websocket connection (web thread only; its outgoing queue lives in the Outbox).
+struct WebsocketConnection {
+  lws* wsi = nullptr;
+  std::string incoming;  // fragments of the message being received
+  bool closing = false;  // a close was decided: write nothing more
+};
+
+// An lws timer that bounds the goodbye to websocket clients when stopping.
+struct ShutdownDeadline {
+  lws_sorted_usec_list_t sul{};  // first member: the lws callback casts back from it
+  bool passed = false;
+};
+
+struct WebServer::Impl {
+  Impl(WebSettings settings, WebListener& listener);
+  ~Impl();
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // The lws protocol callback. Catches everything: no exception crosses into C.
+  static int trampoline(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+  int handle(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
+
+  void run();                // the web thread
+  void closeEverything();    // web thread, on stop: 1001 to every websocket, briefly serviced
+  void applyOutboxWork();    // web thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED
+  void forgetWsi(lws* wsi);  // web thread, when lws is done with a wsi
+
+  // http_exchange.cpp (web thread)
+  int onHttpRequest(lws* wsi);
+  int onHttpBody(lws* wsi, const char* data, std::size_t len);
+  int onHttpBodyComplete(lws* wsi);
+  int onHttpWriteable(lws* wsi);
+  int onHttpTimer(lws* wsi);
+  int addStaticFileHeaders(lws* wsi, lws_process_html_args* args);
+  HttpExchange* exchangeOf(lws* wsi);
+  void answer(HttpExchange& exchange, HttpResponse response);
+  void handToListener(HttpExchange& exchange);
+  int finishExchange(lws* wsi, HttpExchange& exchange);
+  void forgetExchange(lws* wsi);
+
+  // websocket_session.cpp (web thread)
+  int acceptWebsocket(lws* wsi);
+  int onWebsocketOpen(lws* wsi);
+  int onWebsocketReceive(lws* wsi, const char* data, std::size_t len);
+  int onWebsocketWriteable(lws* wsi);
+  void onWebsocketClosed(lws* wsi);
+  int refuse(lws* wsi, WebsocketConnection& connection, lws_close_status status, const char* reason);
+  void dropSlow(ConnectionId id, WebsocketConnection& connection);
+
+  const WebSettings settings_;
+  WebListener& listener_;
+
+  // Counters (any thread reads).
+  std::atomic<std::uint64_t> connectionsOpen_{0};
+  std::atomic<std::uint64_t> messagesIn_{0};
+  std::atomic<std::uint64_t> messagesOut_{0};
+  std::atomic<std::uint64_t> droppedSlowClients_{0};
+  std::atomic<std::uint64_t> refusedOversized_{0};
+
+  // What the web thread serves without the hub; written by any thread.
+  std::mutex documentsMutex_;  // leaf
+  int healthStatus_ = 200;
+  std::string healthBody_ = "ok";
+  std::string metrics_;
+
+  // Set once by the destructor; the loop ends after the next wake-up.
+  std::atomic<bool> stopping_{false};
+
+  // Bounds the goodbye to websocket clients when stopping (web thread only).
+  ShutdownDeadline shutdownDeadline_;
+
+  // Web thread only.
+  std::unordered_map<lws*, RequestId> exchangeOf_;
+  std::unordered_map<RequestId, HttpExchange> exchanges_;
+  std::unordered_map<lws*, ConnectionId> connectionOf_;
+  std::unordered_map<ConnectionId, WebsocketConnection> connections_;
+  RequestId nextRequest_ = 1;
+  ConnectionId nextConnection_ = 1;
+  std::vector<unsigned char> writeBuffer_;  // LWS_PRE bytes of headroom + one write
+
+  // lws configuration: must outlive the context.
+  Mounts mounts_;
+  std::string address_;
+  std::string certificate_;
+  std::string key_;
+  lws_retry_bo_t idlePolicy_{};
+  std::array<lws_protocols, 2> protocols_{};
+
+  lws_context* context_ = nullptr;  // owned by contextOwner_ (reset on the web thread)
+  LwsContextPtr contextOwner_;
+  int port_ = 0;
+  std::unique_ptr<Outbox> outbox_;  // after context_: its wake calls lws_cancel_service
+  std::thread thread_;
+};
+
+}  // namespace tribune::web
