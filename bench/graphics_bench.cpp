@@ -1,11 +1,14 @@
 // On-air graphics benchmark (DESIGN.md §7 "graphics": all graphics on at 1080p30, at most
 // 1 ms of CPU per frame over the bare program). One process alternates, round after round
 // (the order rotates each round, so no variant always runs first or last):
-//   bare         videotestsrc ! I420 ! fakesink
-//   tribune      … ! overlaycomposition ! …  (GraphicsCompositor: bug + agenda + QR code)
-//   rsvgoverlay  … ! videoconvert ! rsvgoverlay ! videoconvert ! I420 ! …  (one SVG, same look)
-//   textoverlay  … ! textoverlay × 3 ! …  (a comparable text-only look)
-// (plus two opt-in what-if prototypes of a cheaper blend, "ayuv" and "i420", further down)
+//   bare                videotestsrc ! I420 ! fakesink
+//   tribune             … ! identity ! …  with Program's graphics stage on it: GraphicsStage's
+//                       probe blending GraphicsCompositor's layers (bug + agenda + QR code)
+//   overlaycomposition  … ! overlaycomposition ! …  GStreamer's blend of the same images (what
+//                       Tribune did before: the reference)
+//   rsvgoverlay         … ! videoconvert ! rsvgoverlay ! videoconvert ! I420 ! …  (one SVG, same look)
+//   textoverlay         … ! textoverlay × 3 ! …  (a comparable text-only look)
+// (plus the opt-in what-if "ayuv", further down)
 // and measures the process CPU time (getrusage: user + sys) and the wall time from PLAYING
 // to EOS. It also times one render of the agenda template: that plus one frame is the
 // latency floor of a graphics command.
@@ -39,6 +42,7 @@
 #include "core/svg_template.h"
 #include "graphics/template_renderer.h"
 #include "media/graphics_compositor.h"
+#include "media/graphics_stage.h"
 #include "media/gst_ref.h"
 
 using namespace tribune;
@@ -64,7 +68,7 @@ struct Options {
   int width = 1920;
   int height = 1080;
   int renders = 30;  // timed renders of the agenda template per output size; 0: none
-  std::vector<std::string> variants = {"bare", "tribune", "rsvgoverlay", "textoverlay"};
+  std::vector<std::string> variants = {"bare", "tribune", "overlaycomposition", "rsvgoverlay", "textoverlay"};
   std::optional<std::filesystem::path> snapshots;  // one PNG per variant, to compare the looks
 };
 
@@ -72,9 +76,10 @@ struct Options {
   (status == 0 ? std::cout : std::cerr)
       << "tribune_bench_graphics: " << problem << "\n"
       << "usage: tribune_bench_graphics [--rounds R] [--frames N] [--width W --height H] [--renders K]\n"
-      << "                              [--variants bare,tribune,rsvgoverlay,textoverlay] [--snapshots DIR]\n"
-      << "what-if variants, not in the default list: ayuv (the images as AYUV rectangles), i420 (a blend of\n"
-      << "pre-converted I420 planes in a pad probe); see docs/PERFORMANCE.md.\n";
+      << "                              [--variants bare,tribune,overlaycomposition,rsvgoverlay,textoverlay]\n"
+      << "                              [--snapshots DIR]\n"
+      << "what-if variant, not in the default list: ayuv (the images as AYUV rectangles for GStreamer's\n"
+      << "blend); see docs/PERFORMANCE.md.\n";
   std::exit(status);
 }
 
@@ -107,8 +112,8 @@ Options parseOptions(int argc, char** argv) {
       options.variants.clear();
       std::istringstream list(argv[++i]);
       for (std::string name; std::getline(list, name, ',');) {
-        if (name != "bare" && name != "tribune" && name != "rsvgoverlay" && name != "textoverlay" && name != "ayuv" &&
-            name != "i420") {
+        if (name != "bare" && name != "tribune" && name != "overlaycomposition" && name != "rsvgoverlay" &&
+            name != "textoverlay" && name != "ayuv") {
           usage("unknown variant '" + name + "'");
         }
         options.variants.push_back(name);
@@ -392,17 +397,6 @@ Run runPipeline(const std::string& name, const std::string& description, const s
   return {cpuEnd - cpuStart, std::chrono::duration<double, std::milli>(wallEnd - wallStart).count(), frames - 1};
 }
 
-// Streaming thread, once per frame: exactly what Program::onDraw does.
-GstVideoOverlayComposition* onDraw(GstElement*, GstSample* sample, gpointer data) {
-  auto* compositor = static_cast<media::GraphicsCompositor*>(data);
-  GstBuffer* buffer = gst_sample_get_buffer(sample);
-  const GstSegment* segment = gst_sample_get_segment(sample);
-  if (buffer == nullptr || segment == nullptr) return nullptr;
-  const GstClockTime runningTime = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
-  if (!GST_CLOCK_TIME_IS_VALID(runningTime)) return nullptr;
-  return compositor->compose(runningTime);
-}
-
 media::ElementRef byName(GstBin* bin, const char* name) {
   auto element = media::ElementRef::adopt(gst_bin_get_by_name(bin, name));
   if (!element) throw std::runtime_error(std::string("no element named ") + name);
@@ -441,14 +435,47 @@ void prepareTextOverlays(GstBin* bin, double scale) {
 }
 
 // ---------------------------------------------------------------------------------------
-// What-if prototypes (opt-in with --variants; not Tribune's code path): the same images,
-// blended two cheaper ways, to size the fix docs/PERFORMANCE.md proposes.
+// GStreamer's blend of the same images (not Tribune's code path any more).
 
-// What-if "ayuv": the rectangles converted once to AYUV with straight alpha, so that
-// gst_video_blend skips its per-pixel un-premultiply (three integer divisions) and
-// RGB → YUV matrix; everything else is GStreamer's blend as in "tribune".
-media::CompositionRef ayuvComposition(const std::vector<std::shared_ptr<const graphics::Image>>& images) {
-  media::CompositionRef composition;
+using RectangleRef = media::MiniRef<GstVideoOverlayRectangle>;
+using CompositionRef = media::MiniRef<GstVideoOverlayComposition>;
+
+// "overlaycomposition": the images as GStreamer overlay rectangles, premultiplied ARGB, the
+// buffer wrapping the image's pixels (no copy), as Tribune's GraphicsCompositor made them
+// before it blended by itself. The draw signal hands over the same composition each frame.
+CompositionRef argbComposition(const std::vector<std::shared_ptr<const graphics::Image>>& images) {
+  CompositionRef composition;
+  for (const auto& image : images) {
+    auto* keeper = new std::shared_ptr<const graphics::Image>(image);
+    auto buffer = media::BufferRef::adopt(gst_buffer_new_wrapped_full(
+        GST_MEMORY_FLAG_READONLY, const_cast<std::uint8_t*>(image->pixels.data()), image->pixels.size(), 0,
+        image->pixels.size(), keeper,
+        [](gpointer p) { delete static_cast<std::shared_ptr<const graphics::Image>*>(p); }));
+    gst_buffer_add_video_meta(buffer.get(), GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_RGB,
+                              static_cast<guint>(image->width), static_cast<guint>(image->height));
+    auto rectangle = RectangleRef::adopt(gst_video_overlay_rectangle_new_raw(
+        buffer.get(), image->x, image->y, static_cast<guint>(image->width), static_cast<guint>(image->height),
+        GST_VIDEO_OVERLAY_FORMAT_FLAG_PREMULTIPLIED_ALPHA));
+    if (!composition) {
+      composition = CompositionRef::adopt(gst_video_overlay_composition_new(rectangle.get()));
+    } else {
+      gst_video_overlay_composition_add_rectangle(composition.get(), rectangle.get());
+    }
+  }
+  return composition;
+}
+
+// Streaming thread, once per frame.
+GstVideoOverlayComposition* onDrawComposition(GstElement*, GstSample*, gpointer data) {
+  return gst_video_overlay_composition_ref(static_cast<GstVideoOverlayComposition*>(data));
+}
+
+// What-if "ayuv" (opt-in with --variants): the rectangles converted once to AYUV with
+// straight alpha, so that gst_video_blend skips its per-pixel un-premultiply (three integer
+// divisions) and RGB → YUV matrix; everything else is GStreamer's blend as in
+// "overlaycomposition".
+CompositionRef ayuvComposition(const std::vector<std::shared_ptr<const graphics::Image>>& images) {
+  CompositionRef composition;
   for (const auto& image : images) {
     auto buffer = media::BufferRef::adopt(gst_buffer_new_allocate(nullptr, image->pixels.size(), nullptr));
     GstMapInfo map;
@@ -470,96 +497,17 @@ media::CompositionRef ayuvComposition(const std::vector<std::shared_ptr<const gr
     gst_buffer_unmap(buffer.get(), &map);
     gst_buffer_add_video_meta(buffer.get(), GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_OVERLAY_COMPOSITION_FORMAT_YUV,
                               static_cast<guint>(image->width), static_cast<guint>(image->height));
-    auto rectangle = media::RectangleRef::adopt(
+    auto rectangle = RectangleRef::adopt(
         gst_video_overlay_rectangle_new_raw(buffer.get(), image->x, image->y, static_cast<guint>(image->width),
                                             static_cast<guint>(image->height), GST_VIDEO_OVERLAY_FORMAT_FLAG_NONE));
     if (!composition) {
-      composition = media::CompositionRef::adopt(gst_video_overlay_composition_new(rectangle.get()));
+      composition = CompositionRef::adopt(gst_video_overlay_composition_new(rectangle.get()));
     } else {
       gst_video_overlay_composition_add_rectangle(composition.get(), rectangle.get());
     }
   }
   return composition;
 }
-
-GstVideoOverlayComposition* onDrawAyuv(GstElement*, GstSample*, gpointer data) {
-  return gst_video_overlay_composition_ref(static_cast<GstVideoOverlayComposition*>(data));
-}
-
-// What-if "i420": the images converted once per change to premultiplied I420 planes (chroma
-// alpha averaged over 2×2), blended in place by a pad probe with one multiply per sample
-// and no division: out = src' + dst × (255 − a) / 255.
-class I420Overlay {
- public:
-  I420Overlay(const std::vector<std::shared_ptr<const graphics::Image>>& images, int width, int height) {
-    gst_video_info_set_format(&info_, GST_VIDEO_FORMAT_I420, static_cast<guint>(width), static_cast<guint>(height));
-    for (const auto& image : images) {
-      Plane luma{image->x, image->y, image->width, image->height, {}, {}};
-      const int cx0 = image->x / 2, cy0 = image->y / 2;
-      const int cx1 = (image->x + image->width - 1) / 2, cy1 = (image->y + image->height - 1) / 2;
-      Plane u{cx0, cy0, cx1 - cx0 + 1, cy1 - cy0 + 1, {}, {}}, v = u;
-      std::vector<int> sumA(static_cast<std::size_t>(u.width * u.height)), sumU(sumA.size()), sumV(sumA.size());
-      for (int py = 0; py < image->height; ++py) {
-        for (int px = 0; px < image->width; ++px) {
-          const std::uint8_t* p = &image->pixels[static_cast<std::size_t>((py * image->width + px) * 4)];
-          const double b = p[0], g = p[1], r = p[2], a = p[3];  // premultiplied
-          luma.value.push_back(
-              static_cast<std::uint8_t>(std::lround((47 * r + 157 * g + 16 * b) / 256 + 16 * a / 255)));
-          luma.alpha.push_back(p[3]);
-          const auto cell = static_cast<std::size_t>(((image->y + py) / 2 - cy0) * u.width + (image->x + px) / 2 - cx0);
-          sumA[cell] += p[3];
-          sumU[cell] += static_cast<int>(std::lround((-26 * r - 87 * g + 112 * b) / 256 + 128 * a / 255));
-          sumV[cell] += static_cast<int>(std::lround((112 * r - 102 * g - 10 * b) / 256 + 128 * a / 255));
-        }
-      }
-      for (std::size_t i = 0; i < sumA.size(); ++i) {
-        u.alpha.push_back(static_cast<std::uint8_t>((sumA[i] + 2) / 4));
-        u.value.push_back(static_cast<std::uint8_t>(std::clamp((sumU[i] + 2) / 4, 0, 255)));
-        v.value.push_back(static_cast<std::uint8_t>(std::clamp((sumV[i] + 2) / 4, 0, 255)));
-      }
-      v.alpha = u.alpha;
-      planes_.push_back({std::move(luma), std::move(u), std::move(v)});
-    }
-  }
-
-  static GstPadProbeReturn onBuffer(GstPad*, GstPadProbeInfo* info, gpointer data) {
-    auto* self = static_cast<I420Overlay*>(data);
-    GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
-    GST_PAD_PROBE_INFO_DATA(info) = buffer;
-    GstVideoFrame frame;
-    if (gst_video_frame_map(&frame, &self->info_, buffer, GST_MAP_READWRITE)) {
-      for (const auto& layer : self->planes_) {
-        for (int component = 0; component < 3; ++component) blend(frame, component, layer[component]);
-      }
-      gst_video_frame_unmap(&frame);
-    }
-    return GST_PAD_PROBE_OK;
-  }
-
- private:
-  struct Plane {
-    int x, y, width, height;
-    std::vector<std::uint8_t> value, alpha;  // premultiplied value, alpha
-  };
-
-  static void blend(GstVideoFrame& frame, int component, const Plane& plane) {
-    auto* data = static_cast<std::uint8_t*>(GST_VIDEO_FRAME_COMP_DATA(&frame, component));
-    const int stride = GST_VIDEO_FRAME_COMP_STRIDE(&frame, component);
-    const int width = plane.width;  // a local: d may alias anything, and the loop must vectorise
-    for (int row = 0; row < plane.height; ++row) {
-      std::uint8_t* d = data + static_cast<std::ptrdiff_t>(plane.y + row) * stride + plane.x;
-      const std::uint8_t* s = &plane.value[static_cast<std::size_t>(row * width)];
-      const std::uint8_t* a = &plane.alpha[static_cast<std::size_t>(row * width)];
-      for (int i = 0; i < width; ++i) {
-        const auto t = static_cast<std::uint16_t>(d[i] * (255 - a[i]) + 128);
-        d[i] = static_cast<std::uint8_t>(s[i] + ((t + (t >> 8)) >> 8));  // exact rounding of / 255
-      }
-    }
-  }
-
-  GstVideoInfo info_{};
-  std::vector<std::array<Plane, 3>> planes_;
-};
 
 struct Variant {
   std::string name;
@@ -587,8 +535,8 @@ class Bench {
       images_.push_back(std::make_shared<const graphics::Image>(std::move(*result.image)));
       compositor_.install(static_cast<int>(layer), images_.back(), ++change);
     }
+    argb_ = argbComposition(images_);
     ayuv_ = ayuvComposition(images_);
-    i420_ = std::make_unique<I420Overlay>(images_, options_.width, options_.height);
   }
 
   [[nodiscard]] std::string source(int frames) const {
@@ -599,19 +547,21 @@ class Bench {
 
   [[nodiscard]] Variant variant(const std::string& name) {
     if (name == "tribune") {
+      // Exactly Program's graphics stage: the same element, the same probe, the compositor.
+      return {name, " ! identity name=graphics silent=true", [this](GstBin* bin) {
+                auto pad = media::PadRef::adopt(gst_element_get_static_pad(byName(bin, "graphics").get(), "src"));
+                retireStage();
+                stage_ = std::make_unique<media::GraphicsStage>(compositor_, pad.get());
+              }};
+    }
+    if (name == "overlaycomposition") {
       return {name, " ! overlaycomposition name=graphics", [this](GstBin* bin) {
-                g_signal_connect(byName(bin, "graphics").get(), "draw", G_CALLBACK(&onDraw), &compositor_);
+                g_signal_connect(byName(bin, "graphics").get(), "draw", G_CALLBACK(&onDrawComposition), argb_.get());
               }};
     }
     if (name == "ayuv") {
       return {name, " ! overlaycomposition name=graphics", [this](GstBin* bin) {
-                g_signal_connect(byName(bin, "graphics").get(), "draw", G_CALLBACK(&onDrawAyuv), ayuv_.get());
-              }};
-    }
-    if (name == "i420") {
-      return {name, " ! identity name=graphics", [this](GstBin* bin) {
-                auto pad = media::PadRef::adopt(gst_element_get_static_pad(byName(bin, "graphics").get(), "src"));
-                gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &I420Overlay::onBuffer, i420_.get(), nullptr);
+                g_signal_connect(byName(bin, "graphics").get(), "draw", G_CALLBACK(&onDrawComposition), ayuv_.get());
               }};
     }
     if (name == "rsvgoverlay") {
@@ -624,6 +574,51 @@ class Bench {
               [scale](GstBin* bin) { prepareTextOverlays(bin, scale); }};
     }
     return {name, "", nullptr};
+  }
+
+  struct Frame {
+    std::array<std::vector<std::uint8_t>, 3> planes, bare;  // I420 planes with and without graphics
+  };
+
+  Frame captureFrame(const std::string& name) {
+    Frame frame;
+    auto capture = [&](const std::string& variantName, std::array<std::vector<std::uint8_t>, 3>& into) {
+      const Variant v = variant(variantName);
+      runPipeline(
+          variantName, source(1) + v.middle + " ! fakesink name=sink sync=false",
+          [&](GstBin* bin) {
+            if (v.prepare) v.prepare(bin);
+            auto pad = media::PadRef::adopt(gst_element_get_static_pad(byName(bin, "sink").get(), "sink"));
+            gst_pad_add_probe(
+                pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+                [](GstPad* sinkPad, GstPadProbeInfo* info, gpointer data) {
+                  auto& planes = *static_cast<std::array<std::vector<std::uint8_t>, 3>*>(data);
+                  auto caps = media::CapsRef::adopt(gst_pad_get_current_caps(sinkPad));
+                  GstVideoInfo videoInfo;
+                  GstVideoFrame mapped;
+                  if (!caps || !gst_video_info_from_caps(&videoInfo, caps.get()) ||
+                      !gst_video_frame_map(&mapped, &videoInfo, GST_PAD_PROBE_INFO_BUFFER(info), GST_MAP_READ)) {
+                    return GST_PAD_PROBE_OK;
+                  }
+                  for (int c = 0; c < 3; ++c) {
+                    const int w = GST_VIDEO_FRAME_COMP_WIDTH(&mapped, c), h = GST_VIDEO_FRAME_COMP_HEIGHT(&mapped, c);
+                    const auto* d = static_cast<const std::uint8_t*>(GST_VIDEO_FRAME_COMP_DATA(&mapped, c));
+                    planes[c].clear();
+                    for (int row = 0; row < h; ++row) {
+                      const auto* line = d + static_cast<std::ptrdiff_t>(row) * GST_VIDEO_FRAME_COMP_STRIDE(&mapped, c);
+                      planes[c].insert(planes[c].end(), line, line + w);
+                    }
+                  }
+                  gst_video_frame_unmap(&mapped);
+                  return GST_PAD_PROBE_OK;
+                },
+                &into, nullptr);
+          },
+          1);
+    };
+    capture(name, frame.planes);
+    capture("bare", frame.bare);
+    return frame;
   }
 
   void snapshots(const std::filesystem::path& dir) {
@@ -641,6 +636,57 @@ class Bench {
   struct Row {
     std::vector<double> cpu, wall, overBare, ratio;  // per round, per frame
   };
+
+  // One frame of each of `a` and `b` (the source's first), compared sample by sample.
+  void printComparison(const std::string& a, const std::string& b) {
+    const Frame x = captureFrame(a), y = captureFrame(b);
+    std::cout << "\n### " << a << " against " << b << ": one " << options_.width << "x" << options_.height
+              << " frame, |difference| per sample (of 255)\n\n"
+              << "| plane | mean, where the graphics are | max | samples differing by more than 2 | of those, on an "
+                 "edge (the 2×2 block's luma spans more than 16) |\n"
+              << "|---|---|---|---|---|\n";
+    const char* names[] = {"Y", "U", "V"};
+    for (int p = 0; p < 3; ++p) {
+      const auto& u = x.planes[p];
+      const auto& v = y.planes[p];
+      if (u.size() != v.size() || u.empty()) throw std::runtime_error("the frames to compare differ in size");
+      long differing = 0, onEdges = 0, covered = 0, sum = 0;
+      int worst = 0;
+      const auto chromaWidth = static_cast<std::size_t>((options_.width + 1) / 2);
+      const auto width = static_cast<std::size_t>(options_.width);
+      for (std::size_t i = 0; i < u.size(); ++i) {
+        const int d = std::abs(int{u[i]} - int{v[i]});
+        const bool graphics = x.bare[p][i] != u[i] || y.bare[p][i] != v[i];
+        covered += graphics ? 1 : 0;
+        sum += graphics ? d : 0;
+        worst = std::max(worst, d);
+        if (d <= 2) continue;
+        ++differing;
+        // Where a chroma sample stands for luma samples of different looks, a 2×2 average
+        // (Tribune) and the top-left sample (GStreamer's I420 pack) part ways.
+        const std::size_t top =
+            p == 0 ? i - i % 2 - (i / width % 2) * width : (i / chromaWidth) * 2 * width + (i % chromaWidth) * 2;
+        const std::size_t block[] = {top, top + 1, top + width, top + width + 1};
+        int lo = 255, hi = 0;
+        for (const std::size_t at : block) {
+          if (at >= x.planes[0].size()) continue;
+          lo = std::min<int>(lo, x.planes[0][at]);
+          hi = std::max<int>(hi, x.planes[0][at]);
+        }
+        onEdges += hi - lo > 16 ? 1 : 0;
+      }
+      std::cout << "| " << names[p] << " | " << fixed(covered > 0 ? static_cast<double>(sum) / covered : 0.0, 3)
+                << " | " << worst << " | " << differing << " of " << u.size() << " ("
+                << fixed(100.0 * static_cast<double>(differing) / static_cast<double>(u.size()), 3) << " %) | "
+                << onEdges << " |\n";
+    }
+  }
+
+  void printStageCounts() {
+    retireStage();
+    std::cout << "\nTribune's graphics stage: " << framesBlended_ << " frames blended, " << framesCopied_
+              << " of them copied because they were not writable.\n";
+  }
 
   std::map<std::string, Row> measure() {
     std::map<std::string, Row> rows;
@@ -680,9 +726,9 @@ class Bench {
       const Row& row = rows.at(name);
       const auto [lo, hi] = std::minmax_element(row.cpu.begin(), row.cpu.end());
       const bool bare = name == "bare" || row.overBare.empty();
-      const bool whatIf = name == "ayuv" || name == "i420";
-      std::cout << "| " << name << (whatIf ? " (what-if)" : "") << " | " << fixed(median(row.cpu)) << " (" << fixed(*lo)
-                << "–" << fixed(*hi) << ") | " << (bare ? "—" : fixed(median(row.overBare))) << " | "
+      const char* note = name == "ayuv" ? " (what-if)" : name == "overlaycomposition" ? " (GStreamer's blend)" : "";
+      std::cout << "| " << name << note << " | " << fixed(median(row.cpu)) << " (" << fixed(*lo) << "–" << fixed(*hi)
+                << ") | " << (bare ? "—" : fixed(median(row.overBare))) << " | "
                 << (bare ? "—" : fixed(median(row.ratio)) + " ×") << " | "
                 << (bare ? "—" : fixed(median(row.overBare) * kFps / 10.0, 1) + " %") << " | "
                 << fixed(median(row.wall)) << " |\n";
@@ -706,26 +752,50 @@ class Bench {
   void printRenders() const {
     if (options_.renders == 0) return;
     std::cout << "\n### One graphics change: TemplateRenderer::render of the agenda template ("
-              << characters(kLongTitle) << "-character title), " << options_.renders << " renders\n\n"
-              << "| output | render ms, median (min–max) | + one frame (" << fixed(1000.0 / kFps, 1)
-              << " ms): latency floor, ms |\n"
-              << "|---|---|---|\n";
-    for (const auto& [width, height] : {std::pair{1920, 1080}, std::pair{1280, 720}}) {
-      graphics::TemplateRenderer renderer({kOverlays}, width, height);
-      if (auto warm = renderer.render("agenda", look_.agenda); !warm.image) throw std::runtime_error(*warm.error);
+              << characters(kLongTitle) << "-character title), then its conversion when installed, " << options_.renders
+              << " times each\n\n"
+              << "| output | render ms, median (min–max) | convert ms (install), median (min–max) | + one frame ("
+              << fixed(1000.0 / kFps, 1) << " ms): latency floor, ms | convert a full-frame opaque slate, ms |\n"
+              << "|---|---|---|---|---|\n";
+    auto timed = [this](const std::function<void()>& what) {
       std::vector<double> times;
       for (int i = 0; i < options_.renders; ++i) {
         const auto start = std::chrono::steady_clock::now();
-        auto result = renderer.render("agenda", look_.agenda);
+        what();
         times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
-        if (!result.image) throw std::runtime_error(*result.error);
       }
+      return times;
+    };
+    auto cell = [](const std::vector<double>& times) {
       const auto [lo, hi] = std::minmax_element(times.begin(), times.end());
-      std::cout << "| " << width << "x" << height << " | " << fixed(median(times), 1) << " (" << fixed(*lo, 1) << "–"
-                << fixed(*hi, 1) << ") | " << fixed(median(times) + 1000.0 / kFps, 1) << " |\n";
+      return fixed(median(times), 1) + " (" + fixed(*lo, 1) + "–" + fixed(*hi, 1) + ")";
+    };
+    for (const auto& [width, height] : {std::pair{1920, 1080}, std::pair{1280, 720}}) {
+      graphics::TemplateRenderer renderer({kOverlays}, width, height);
+      auto warm = renderer.render("agenda", look_.agenda);
+      if (!warm.image) throw std::runtime_error(*warm.error);
+      const auto renders = timed([&] {
+        if (auto result = renderer.render("agenda", look_.agenda); !result.image) {
+          throw std::runtime_error(*result.error);
+        }
+      });
+      const graphics::Image& agenda = *warm.image;
+      const auto conversions = timed([&] { (void)media::PlanarOverlay::fromImage(agenda); });
+      graphics::Image slate{0, 0, width, height, {}};  // the worst case: every pixel opaque
+      slate.pixels.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
+      for (std::size_t i = 0; i < slate.pixels.size(); i += 4) {
+        slate.pixels[i] = static_cast<std::uint8_t>(i % 251);
+        slate.pixels[i + 1] = 0x3a;
+        slate.pixels[i + 2] = 0x1f;
+        slate.pixels[i + 3] = 255;
+      }
+      const auto slates = timed([&] { (void)media::PlanarOverlay::fromImage(slate); });
+      std::cout << "| " << width << "x" << height << " | " << cell(renders) << " | " << cell(conversions) << " | "
+                << fixed(median(renders) + median(conversions) + 1000.0 / kFps, 1) << " | " << cell(slates) << " |\n";
     }
     std::cout << "\nBar (DESIGN.md §7): a command changes the output picture within 2 frames ("
-              << fixed(2000.0 / kFps, 1) << " ms); the render runs on the graphics worker, off the streaming thread.\n";
+              << fixed(2000.0 / kFps, 1)
+              << " ms); the render and the conversion run on the graphics worker, off the streaming thread.\n";
   }
 
  private:
@@ -735,8 +805,17 @@ class Bench {
   std::string svg_;
   long blendedPixels_ = 0;
   std::vector<std::shared_ptr<const graphics::Image>> images_;
-  media::CompositionRef ayuv_;         // what-if "ayuv"
-  std::unique_ptr<I420Overlay> i420_;  // what-if "i420"
+  std::unique_ptr<media::GraphicsStage> stage_;         // "tribune": the stage of the latest run
+  std::uint64_t framesBlended_ = 0, framesCopied_ = 0;  // by the stages of the earlier runs
+
+  void retireStage() {
+    if (!stage_) return;
+    framesBlended_ += stage_->framesBlended();
+    framesCopied_ += stage_->framesCopied();
+    stage_.reset();
+  }
+  CompositionRef argb_;  // "overlaycomposition"
+  CompositionRef ayuv_;  // what-if "ayuv"
 };
 
 }  // namespace
@@ -762,6 +841,10 @@ int main(int argc, char** argv) {
     if (options.snapshots) bench.snapshots(*options.snapshots);
     const auto rows = bench.measure();
     bench.printTable(rows);
+    if (std::count(options.variants.begin(), options.variants.end(), "tribune") != 0) {
+      bench.printStageCounts();
+      bench.printComparison("tribune", "overlaycomposition");
+    }
     bench.printRenders();
     std::cout << std::flush;
   } catch (const std::exception& e) {

@@ -123,6 +123,7 @@ MediaEngine::~MediaEngine() {
 }
 
 ProgramStats MediaEngine::programStats() const { return program_->stats(); }
+std::uint64_t MediaEngine::programTime() const { return program_->runningTime(); }
 void MediaEngine::loopSource() { program_->loopSource(); }
 
 // Three seconds of program at its nominal bitrate: enough to ride out a hiccup, small

@@ -38,6 +38,8 @@ class MediaEngine {
   void startRecording(const RecordingOutputSettings& settings);
   [[nodiscard]] std::optional<OutputStats> outputStats(const std::string& name) const;
   [[nodiscard]] ProgramStats programStats() const;
+  // The program's running time now, in ns: what the event log records as program time.
+  [[nodiscard]] std::uint64_t programTime() const;
   void loopSource();
 
   // Huis clos: sound muted on every public output (the slate is a graphics layer).

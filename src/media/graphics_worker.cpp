@@ -4,6 +4,7 @@
 
 #include "graphics/template_renderer.h"
 #include "media/graphics_compositor.h"
+#include "media/i420_blend.h"
 
 namespace tribune::media {
 
@@ -54,25 +55,26 @@ void GraphicsWorker::run() {
     queue_.pop_front();
     lock.unlock();
     if (!request.show) {
-      compositor_.install(request.layer, nullptr, request.changeId);
+      compositor_.install(request.layer, std::shared_ptr<const PlanarOverlay>{}, request.changeId);
     } else {
       auto key = std::make_pair(request.templateName, request.values);
       auto cached = cache_.find(key);
-      std::shared_ptr<const graphics::Image> image;
+      std::shared_ptr<const PlanarOverlay> overlay;
       if (cached != cache_.end()) {
-        image = cached->second;
+        overlay = cached->second;
       } else if (auto result = renderer.render(request.templateName, request.values); result.image) {
-        image = std::make_shared<const graphics::Image>(std::move(*result.image));
+        const bool fullFrame = result.image->width * result.image->height >= width_ * height_ / 2;
+        overlay = PlanarOverlay::fromImage(*result.image);
         // Full-frame slates are what must appear at once; keep them (a few MB each).
         constexpr std::size_t kCached = 8;
-        if (!request.installIt || image->width * image->height >= width_ * height_ / 2) {
+        if (!request.installIt || fullFrame) {
           if (cache_.size() >= kCached) cache_.erase(cache_.begin());
-          cache_.emplace(std::move(key), image);
+          cache_.emplace(std::move(key), overlay);
         }
       } else {
         listener_.onGraphicsError(request.layer, request.changeId, *result.error);
       }
-      if (image && request.installIt) compositor_.install(request.layer, image, request.changeId);
+      if (overlay && request.installIt) compositor_.install(request.layer, overlay, request.changeId);
     }
     lock.lock();
   }

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <utility>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "graphics/image.h"
@@ -21,11 +21,12 @@
 namespace tribune::media {
 
 class GraphicsCompositor;
+struct PlanarOverlay;
 
 struct GraphicRequest {
   int layer = 0;
-  bool show = false;       // false: hide
-  bool installIt = true;   // false: render into the cache only
+  bool show = false;      // false: hide
+  bool installIt = true;  // false: render into the cache only
   std::string templateName;
   std::map<std::string, std::string> values;  // template and branding variables
   std::uint64_t changeId = 0;
@@ -56,7 +57,9 @@ class GraphicsWorker {
   std::condition_variable wake_;
   std::deque<GraphicRequest> queue_;
   // Rendered images by template and values, owned by the worker thread (no lock needed).
-  std::map<std::pair<std::string, std::map<std::string, std::string>>, std::shared_ptr<const graphics::Image>> cache_;
+  // Kept converted to planar YUV: a full-frame slate takes ~10 ms to convert at 1080p,
+  // more than the frame a huis clos has to cut within.
+  std::map<std::pair<std::string, std::map<std::string, std::string>>, std::shared_ptr<const PlanarOverlay>> cache_;
   bool quitting_ = false;
   std::thread thread_;  // last: starts once everything above exists
 };

@@ -54,16 +54,18 @@ std::string Program::describe(const ProgramSettings& s) {
     << " video. ! videoconvert ! videoscale add-borders=true"
     << " ! video/x-raw,format=I420,width=" << s.video.width() << ",height=" << s.video.height()
     << ",pixel-aspect-ratio=1/1"
-    // Graphics are blended before videorate, which keeps a reference to the last frame
-    // (a frame it holds is not writable, and blending would copy it whole).
-    << " ! overlaycomposition name=program_graphics"
+    // Graphics are blended in place by GraphicsStage, a probe on this identity's source pad,
+    // before videorate, which keeps a reference to the last frame (a frame it holds is not
+    // writable, and blending would copy it whole).
+    << " ! identity name=program_graphics silent=true"
     << " ! videorate name=program_rate ! video/x-raw,framerate=" << core::VideoSettings::kFramesPerSecond << "/1"
     << " ! tee name=program_tee"
     // The console's preview: what is on air, small, a few times a second. Its queue leaks
     // so that the preview can never hold the encoder back.
     << " program_tee. ! queue leaky=downstream max-size-buffers=1 max-size-time=0 max-size-bytes=0"
     << " ! videorate drop-only=true max-rate=" << kPreviewFramesPerSecond
-    << " ! videoscale ! video/x-raw,width=" << kPreviewWidth << ",height=" << kPreviewWidth * s.video.height() / s.video.width()
+    << " ! videoscale ! video/x-raw,width=" << kPreviewWidth
+    << ",height=" << kPreviewWidth * s.video.height() / s.video.width()
     << " ! jpegenc quality=70 ! appsink name=program_preview sync=false async=false max-buffers=1 drop=true"
     << " program_tee. ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0"
     // Closed GOP of a fixed length (no scene-cut key frames), CBR, as platforms ask.
@@ -76,8 +78,8 @@ std::string Program::describe(const ProgramSettings& s) {
     << " ! video/x-h264,profile=high ! h264parse config-interval=-1"
     << " ! video/x-h264,stream-format=avc,alignment=au"
     << " ! appsink name=program_video sync=false async=false emit-signals=false\n"
-    << " audio. ! audioconvert ! audioresample ! audio/x-raw,rate=" << core::AudioSettings::kSampleRate
-    << ",channels=" << core::AudioSettings::kChannels
+    << " audio. ! audioconvert ! audioresample ! audio/x-raw,rate=" << core::AudioSettings::kSampleRate << ",channels="
+    << core::AudioSettings::kChannels
     // Meters see the microphones even while the public outputs are muted (huis clos).
     << " ! level name=program_level interval=" << kLevelInterval << " post-messages=true"
     << " ! volume name=program_volume"
@@ -121,9 +123,11 @@ Program::Program(ProgramSettings settings, MediaListener& listener)
     previewCallbacks.new_sample = &Program::onPreviewSample;
     gst_app_sink_set_callbacks(GST_APP_SINK(preview.get()), &previewCallbacks, this, nullptr);
   }
-  auto overlay = ElementRef::adopt(gst_bin_get_by_name(bin, "program_graphics"));
-  if (!overlay) throw MediaError("the program pipeline has no graphics stage");
-  g_signal_connect(overlay.get(), "draw", G_CALLBACK(&Program::onDraw), this);
+  auto graphicsStage = ElementRef::adopt(gst_bin_get_by_name(bin, "program_graphics"));
+  auto graphicsPad = graphicsStage ? PadRef::adopt(gst_element_get_static_pad(graphicsStage.get(), "src")) : PadRef{};
+  if (!graphicsPad) throw MediaError("the program pipeline has no graphics stage");
+  // Streaming thread, once per frame: blends what the compositor says is on air, in place.
+  graphicsStage_ = std::make_unique<GraphicsStage>(graphics_, graphicsPad.get());
 
   auto bus = BusRef::adopt(gst_element_get_bus(pipeline_.get()));
   gst_bus_set_sync_handler(bus.get(), &Program::onBusMessage, this, nullptr);
@@ -135,17 +139,6 @@ GstClockTime Program::runningTime() const {
   const GstClockTime now = gst_clock_get_time(clock.get());
   const GstClockTime base = gst_element_get_base_time(pipeline_.get());
   return now > base ? now - base : 0;
-}
-
-// Streaming thread, once per frame: hand over what the compositor says is on air.
-GstVideoOverlayComposition* Program::onDraw(GstElement*, GstSample* sample, gpointer data) {
-  auto* self = static_cast<Program*>(data);
-  GstBuffer* buffer = gst_sample_get_buffer(sample);
-  const GstSegment* segment = gst_sample_get_segment(sample);
-  if (buffer == nullptr || segment == nullptr) return nullptr;
-  const GstClockTime runningTime = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
-  if (!GST_CLOCK_TIME_IS_VALID(runningTime)) return nullptr;
-  return self->graphics_.compose(runningTime);
 }
 
 Program::~Program() {

@@ -16,6 +16,7 @@
 #include "core/config.h"
 #include "media/encoded_fanout.h"
 #include "media/graphics_compositor.h"
+#include "media/graphics_stage.h"
 #include "media/gst_ref.h"
 #include "media/media_listener.h"
 #include "media/media_types.h"
@@ -44,6 +45,8 @@ class Program {
 
   [[nodiscard]] Fanout& fanout() { return fanout_; }
   [[nodiscard]] GraphicsCompositor& graphics() { return graphics_; }
+  // Frames blended with graphics, and of those the ones that had to be copied first (0).
+  [[nodiscard]] const GraphicsStage& graphicsStage() const { return *graphicsStage_; }
   // The pipeline's running time now (what a frame captured now is stamped with).
   [[nodiscard]] GstClockTime runningTime() const;
   [[nodiscard]] ProgramStats stats() const;
@@ -55,7 +58,6 @@ class Program {
   static GstFlowReturn onVideoSample(GstAppSink* sink, gpointer self);
   static GstFlowReturn onAudioSample(GstAppSink* sink, gpointer self);
   static GstFlowReturn onPreviewSample(GstAppSink* sink, gpointer self);
-  static GstVideoOverlayComposition* onDraw(GstElement* overlay, GstSample* sample, gpointer self);
 
   ProgramSettings settings_;
   MediaListener& listener_;  // owned by the hub, outlives the program
@@ -65,6 +67,7 @@ class Program {
   ElementRef volume_;
   Fanout fanout_;
   GraphicsCompositor graphics_;
+  std::unique_ptr<GraphicsStage> graphicsStage_;  // the probe that blends graphics_ into each frame
   std::atomic<bool> stopping_{false};
   std::atomic<bool> segmentSeekDone_{false};
 };

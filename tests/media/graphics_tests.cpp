@@ -168,3 +168,27 @@ TEST_CASE("a graphics command reaches the output picture within two frames", "[m
   // A loaded two-core machine may be late once in a while; never by a second.
   CHECK(frames.back() <= 30.0);
 }
+
+TEST_CASE("the pre-rendered huis-clos slate covers the picture within one frame of the command",
+          "[media][graphics][latency][huis-clos]") {
+  TempDir data;
+  auto config = testConfig();
+  config.video.profile = core::VideoProfile::P1080p30;  // the full-frame conversion is the slow part
+  config.graphics.fadeMs = 0;
+  RunningHub hub(config, data.path());
+  REQUIRE(waitUntil([&] { return hub.hub().snapshot().framesEncoded > 60; }, 15s));  // slates pre-rendered by now
+  constexpr double kFrame = 1e9 / 30;
+  std::vector<double> frames;
+  for (int i = 0; i < 6; ++i) {
+    auto shown = hub.hub().showOverlay(core::Layer::Slate, "huis-clos", {});
+    REQUIRE(shown.result.ok());
+    REQUIRE(waitUntil([&] { return hub.hub().graphicTiming(shown.changeId)->firstFrame.has_value(); }, 2s));
+    const auto timing = *hub.hub().graphicTiming(shown.changeId);
+    frames.push_back((static_cast<double>(*timing.firstFrame) - static_cast<double>(timing.requestedAt)) / kFrame);
+    REQUIRE(hub.hub().hideOverlay(core::Layer::Slate).result.ok());
+    std::this_thread::sleep_for(300ms);
+  }
+  std::sort(frames.begin(), frames.end());
+  INFO("frames between the command and the first frame under the slate: " << Catch::Detail::stringify(frames));
+  CHECK(frames[frames.size() / 2] <= 1.0);
+}
