@@ -118,6 +118,7 @@ class Hub final : private media::MediaListener, private web::WebListener {
   // durable (or at once when refused or when it changed nothing).
   std::future<core::DispatchResult> submit(core::Role role, core::Request request);
   nlohmann::json meetingSnapshot();
+  media::AudioLevels audioLevels();
 
   [[nodiscard]] const std::filesystem::path& recordingPath() const { return recordingPath_; }
   // The web server's port (0 when there is none), and the consoles' addresses.

@@ -151,7 +151,9 @@ void Hub::handleMessage(web::ConnectionId connection, const std::string& text) {
       if (*role == core::Role::Technician) web_->send(connection, jsonText(statusJson()));
       return;
     }
-    case core::MessageKind::Ping: web_->send(connection, R"({"type":"pong"})"); return;
+    case core::MessageKind::Ping:  // docs/PROTOCOL.md: a result with status ok
+      web_->send(connection, core::result(message.id, core::DispatchResult{}));
+      return;
     case core::MessageKind::Command: {
       if (!client->second.role) {
         web_->send(connection,

@@ -230,6 +230,10 @@ std::future<core::DispatchResult> Hub::submit(core::Role role, core::Request req
   return future;
 }
 
+media::AudioLevels Hub::audioLevels() {
+  return onHub([&] { return levels_; });
+}
+
 nlohmann::json Hub::meetingSnapshot() {
   return onHub([&] { return meeting_.snapshot(); });
 }

@@ -427,6 +427,33 @@ DispatchResult destinationEnable(const Params& p, Context& c) {
   return fromBroadcast(c.broadcast.setEnabled(name, p.boolean("enabled"), c.now), c.broadcast, name);
 }
 
+// destination.add {platform, key} | {name, url}: adds a destination for this run, from a
+// platform preset and its stream key, or a server URL that holds the key. It is not
+// written to tribune.json and its key never enters the event log (add it to the
+// configuration to keep it). Connects at once when the broadcast runs. Refusals:
+// invalid_params (neither form, a bad URL or key: the message never repeats the key),
+// duplicate_destination.
+DispatchResult destinationAdd(const Params& p, Context& c) {
+  std::string argument;
+  if (p.has("url")) {
+    if (!p.has("name")) return invalidParam("name", "Donnez un nom à la destination (name).");
+    argument = p.text("name") + "=" + p.text("url");
+  } else if (p.has("platform") && p.has("key")) {
+    argument = p.text("platform") + "=" + p.text("key");
+  } else {
+    return invalidParam("platform",
+                        "Choisissez une plateforme et sa clé de stream, ou donnez un nom et une adresse rtmp(s)://.");
+  }
+  auto parsed = parseDestinationArgument(argument);
+  if (!parsed.destination) return invalidParam(p.has("url") ? "url" : "key", *parsed.error);
+  const auto name = parsed.destination->name;
+  const auto result = c.broadcast.addDestination(std::move(*parsed.destination), c.now);
+  if (result.status == CommandStatus::DuplicateDestination) {
+    return refusal(StatusCode::DuplicateDestination, "Une destination s'appelle déjà " + guillemets(name) + ".");
+  }
+  return fromBroadcast(result, c.broadcast, name);
+}
+
 // ---------------------------------------------------------------------------------------
 // The table. To let another role send a command, add it to the command's line.
 
@@ -483,6 +510,13 @@ const std::vector<Command>& table() {
        {R::Technician},
        {{"name", K::Text, true, {}}, {"enabled", K::Bool, true, {}}},
        &destinationEnable},
+      {"destination.add",
+       {R::Technician},
+       {{"name", K::Text, false, {}},
+        {"platform", K::Text, false, {}},
+        {"key", K::Text, false, {}},
+        {"url", K::Text, false, {}}},
+       &destinationAdd},
   };
   return kCommands;
 }

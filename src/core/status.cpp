@@ -12,7 +12,7 @@ struct StatusName {
   std::string_view name;
 };
 
-constexpr std::array<StatusName, 26> kStatusNames{{
+constexpr std::array<StatusName, 27> kStatusNames{{
     {StatusCode::Ok, "ok"},
     {StatusCode::MalformedJson, "malformed_json"},
     {StatusCode::InvalidToken, "invalid_token"},
@@ -38,6 +38,7 @@ constexpr std::array<StatusName, 26> kStatusNames{{
     {StatusCode::UnknownDestination, "unknown_destination"},
     {StatusCode::DestinationDisabled, "destination_disabled"},
     {StatusCode::NotRunning, "not_running"},
+    {StatusCode::DuplicateDestination, "duplicate_destination"},
     {StatusCode::InternalError, "internal_error"},
 }};
 

@@ -38,6 +38,7 @@ enum class StatusCode {
   InvalidVote = 424,
   // The broadcast (core/broadcast.h).
   UnknownDestination = 415,
+  DuplicateDestination = 425,
   DestinationDisabled = 421,
   NotRunning = 423,
   // A bug: an exception where none was expected, turned into a result at one place.

@@ -24,9 +24,21 @@ AudioLevels readLevels(const GstStructure* s) {
   AudioLevels levels;
   auto read = [&](const char* field, std::vector<double>& out) {
     const GValue* list = gst_structure_get_value(s, field);
-    if (list == nullptr || !GST_VALUE_HOLDS_ARRAY(list)) return;
-    for (guint i = 0; i < gst_value_array_get_size(list); ++i) {
-      out.push_back(g_value_get_double(gst_value_array_get_value(list, i)));
+    if (list == nullptr) return;
+    // GStreamer 1.22's level element still posts the deprecated GValueArray.
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+    const bool valueArray = G_VALUE_HOLDS(list, g_value_array_get_type());
+    if (valueArray) {
+      const auto* array = static_cast<const GValueArray*>(g_value_get_boxed(list));
+      for (guint i = 0; array != nullptr && i < array->n_values; ++i) {
+        out.push_back(g_value_get_double(g_value_array_get_nth(const_cast<GValueArray*>(array), i)));
+      }
+    }
+    G_GNUC_END_IGNORE_DEPRECATIONS
+    if (!valueArray && GST_VALUE_HOLDS_ARRAY(list)) {
+      for (guint i = 0; i < gst_value_array_get_size(list); ++i) {
+        out.push_back(g_value_get_double(gst_value_array_get_value(list, i)));
+      }
     }
   };
   read("peak", levels.peakDb);

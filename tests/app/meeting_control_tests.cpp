@@ -155,8 +155,11 @@ TEST_CASE("roles and malformed messages are refused with stable codes, and the c
   CHECK(invalidParams["status"] == "invalid_params");
   auto illegal = command(technician, 11, {{"type", "session.suspend"}});
   CHECK(illegal["status"] == "illegal_transition");
-  technician.send(R"({"type":"ping"})");
-  CHECK(nextMessage(technician)["type"] == "pong");
+  technician.send(R"({"type":"ping","id":12})");
+  auto pong = nextMessage(technician);
+  CHECK(pong["type"] == "result");
+  CHECK(pong["id"] == 12);
+  CHECK(pong["status"] == "ok");
 
   // The mayor and the moderator cannot run the session.
   for (const char* role : {"mayor", "moderator"}) {

@@ -8,6 +8,7 @@
 
 #include "core/command_table.h"
 #include "core/publish_url.h"
+#include "fakes.h"
 #include "meeting_fakes.h"
 
 using namespace tribune;
@@ -125,7 +126,8 @@ TEST_CASE("the table has exactly the documented commands, each with a valid exam
                                                "broadcast.start",
                                                "broadcast.stop",
                                                "destination.retry",
-                                               "destination.enable"};
+                                               "destination.enable",
+                                               "destination.add"};
   CHECK(core::commandTypes() == expected);
   REQUIRE(validRequests().size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) CHECK(validRequests()[i].type == expected[i]);
@@ -369,7 +371,7 @@ TEST_CASE("roles have stable ids and French labels", "[command][roles]") {
 
 TEST_CASE("status codes are unique, named, and all in the protocol's documentation", "[command][status]") {
   const auto& codes = core::allStatusCodes();
-  CHECK(codes.size() == 26);
+  CHECK(codes.size() == 27);
   const auto protocol = readDoc("PROTOCOL.md");
   std::vector<std::string> names;
   for (const auto code : codes) {
@@ -387,4 +389,28 @@ TEST_CASE("status codes are unique, named, and all in the protocol's documentati
   CHECK(static_cast<int>(StatusCode::Forbidden) == 403);
   CHECK(static_cast<int>(StatusCode::UnknownType) == 404);
   CHECK(static_cast<int>(StatusCode::InvalidParams) == 422);
+}
+
+TEST_CASE("destination.add adds a destination from a platform preset or a URL, for this run", "[dispatch]") {
+  tribune::testing::ScriptedRandom random;
+  tribune::core::Broadcast broadcast{tribune::core::RetrySettings{}, random};
+  tribune::core::Meeting meeting("m", tribune::core::Agenda{}, tribune::testing::at(0));
+  using tribune::core::Role;
+  auto add = [&](nlohmann::json params) {
+    return tribune::core::dispatch({"destination.add", std::move(params)}, Role::Technician, meeting, broadcast,
+                                   tribune::testing::at(1));
+  };
+  CHECK(add({{"platform", "youtube"}, {"key", "abcd-efgh-ijkl"}}).ok());
+  REQUIRE(broadcast.find("youtube") != nullptr);
+  CHECK(broadcast.find("youtube")->settings.url.masked() == "rtmps://a.rtmps.youtube.com:443/live2/****");
+  CHECK(add({{"name", "site"}, {"url", "rtmp://192.0.2.1/live/conseil"}}).ok());
+  CHECK(broadcast.find("site") != nullptr);
+  CHECK(add({{"platform", "youtube"}, {"key", "other"}}).status == "duplicate_destination");
+  auto bad = add({{"name", "x"}, {"url", "http://example.invalid/live/SECRET-KEY"}});
+  CHECK(bad.status == "invalid_params");
+  CHECK(bad.message.find("SECRET-KEY") == std::string::npos);
+  CHECK(add({{"key", "k"}}).status == "invalid_params");
+  CHECK(tribune::core::dispatch({"destination.add", {{"platform", "youtube"}, {"key", "k"}}}, Role::Mayor, meeting,
+                                broadcast, tribune::testing::at(1))
+            .status == "forbidden");
 }

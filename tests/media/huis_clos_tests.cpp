@@ -104,3 +104,18 @@ TEST_CASE("huis clos cuts the platform to the slate and silence, and pauses the 
   CHECK(largestGap(video) > 3.0);
   CHECK(pictureTimeline(recording).find("HHH") == std::string::npos);
 }
+
+TEST_CASE("the sound meters read the programme's peak and RMS per channel, even under huis clos", "[media][levels]") {
+  TempDir data;
+  RunningHub hub(testConfig(), data.path());
+  REQUIRE(waitUntil([&] { return hub.hub().snapshot().framesEncoded > 30; }, 10s));
+  REQUIRE(run(hub, "session.open").ok());
+  REQUIRE(run(hub, "session.huis_clos").ok());
+  std::this_thread::sleep_for(500ms);
+  const auto levels = hub.hub().audioLevels();
+  REQUIRE(levels.peakDb.size() == 2);
+  REQUIRE(levels.rmsDb.size() == 2);
+  // The test tone is a sine at 0.1 of full scale: peak -20 dBFS, RMS -23 dBFS.
+  CHECK(levels.peakDb[0] == Approx(-20.0).margin(1.5));
+  CHECK(levels.rmsDb[0] == Approx(-23.0).margin(1.5));
+}

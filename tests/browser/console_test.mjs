@@ -1,0 +1,284 @@
+// The technician's console in a real Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core). Run by tests/browser/console_browser_tests.cpp against a real
+// `tribune run`; it can also be run by hand:
+//
+//   node tests/browser/console_test.mjs --url 'http://127.0.0.1:8080/console/#token=…' --out /tmp/shots
+//
+// Scenario 1 (always): connect, start the broadcast if needed, open the session, two
+// "Suivant", a public vote "tous pour", huis clos for ~4 s and back; the preview must keep
+// changing, a configured destination must show "En direct", and the page must log no error.
+// Scenario 2 (--restart): prints READY_FOR_RESTART on its own line, then expects the
+// "connexion perdue" banner (the caller stops Tribune), then its disappearance (the caller
+// starts Tribune again) and the meeting's state as it was.
+//
+// Exit status 0 on success; 1 with a line "FAIL: …" otherwise.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string' },
+    out: { type: 'string', default: 'console-screenshots' },
+    restart: { type: 'boolean', default: false },
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
+  },
+});
+if (!args.url) {
+  console.error('usage: node console_test.mjs --url <console address with #token=…> [--out DIR] [--restart]');
+  process.exit(2);
+}
+mkdirSync(args.out, { recursive: true });
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+const log = (text) => console.log(`[${elapsed()}] ${text}`);
+const OVERALL_LIMIT_MS = 100_000;
+const STEP_MS = 15_000;
+
+class Failure extends Error {}
+const fail = (text) => {
+  throw new Failure(text);
+};
+
+let browser;
+let page;
+let phase = 'start';
+const pageErrors = [];
+const consoleErrors = [];
+// While Tribune is down on purpose, the browser logs the refused connections: expected.
+const EXPECTED_WHILE_DOWN = /WebSocket connection to|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|Failed to load resource|Failed to fetch/i;
+
+const overall = setTimeout(() => {
+  console.log(`FAIL: the browser test took more than ${OVERALL_LIMIT_MS / 1000} s (phase: ${phase})`);
+  process.exit(1);
+}, OVERALL_LIMIT_MS);
+
+const byId = (id) => page.getByTestId(id);
+
+async function shot(name) {
+  const file = join(args.out, `${name}.png`);
+  await page.screenshot({ path: file });
+  log(`screenshot ${file}`);
+}
+
+// Waits for a condition evaluated in the page; fails with `what` and the page's last
+// status line if it does not come.
+async function waitInPage(what, fn, arg, timeout = STEP_MS) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout, polling: 100 });
+  } catch (error) {
+    const statusLine = await page.locator('[data-testid="status-line"] .status-text').textContent().catch(() => '?');
+    fail(`${what} (not within ${timeout / 1000} s; console status line: "${(statusLine || '').trim()}")`);
+  }
+}
+
+const attr = (testid, name) => page.getByTestId(testid).getAttribute(name);
+const text = async (testid) => ((await byId(testid).textContent()) || '').trim();
+
+async function expectBadge(stateId, label) {
+  await waitInPage(`the session badge should say "${label}"`,
+    ([s, l]) => {
+      const badge = document.querySelector('[data-testid="session-badge"]');
+      return badge && badge.dataset.state === s && badge.textContent.trim() === l;
+    }, [stateId, label]);
+  log(`badge: ${label}`);
+}
+
+async function expectLayer(layer, template) {
+  await waitInPage(`the ${layer} layer should show "${template}"`,
+    ([l, t]) => {
+      const row = document.querySelector(`[data-testid="layer-${l}"]`);
+      return row && row.dataset.visible === 'true' && row.dataset.template === t;
+    }, [layer, template]);
+  log(`layer ${layer}: ${template}`);
+}
+
+async function click(testid) {
+  await byId(testid).click({ timeout: STEP_MS });
+}
+
+const previewSrc = () => page.evaluate(() => {
+  const image = document.querySelector('[data-testid="preview"]');
+  return image && image.complete && image.naturalWidth > 0 ? image.src : '';
+});
+
+async function expectPreviewChanges(what) {
+  const before = await previewSrc();
+  await waitInPage(`the preview should show a new picture ${what}`,
+    (old) => {
+      const image = document.querySelector('[data-testid="preview"]');
+      return image && image.src.startsWith('blob:') && image.src !== old && image.complete && image.naturalWidth > 0;
+    }, before);
+  log(`preview updates ${what}`);
+}
+
+function errorsSoFar() {
+  const unexpected = consoleErrors.filter((e) => !(e.phase === 'restart' && EXPECTED_WHILE_DOWN.test(e.text)));
+  return [...pageErrors.map((e) => `page error (${e.phase}): ${e.text}`), ...unexpected.map((e) => `console error (${e.phase}): ${e.text}`)];
+}
+
+// Text from the agenda file is shown as text: the caller puts markup in an item's title
+// and in a councillor's name.
+async function expectNoInjection() {
+  const injected = await page.evaluate(() => ({
+    ran: window.__tribuneXss !== undefined,
+    elements: document.querySelectorAll('[data-testid="console"] img:not([data-testid="preview"]), [data-testid="console"] b').length,
+    shownAsText: [...document.querySelectorAll('[data-testid="agenda-item"], [data-testid="vote-public"] th, [data-testid="speaker-select"] option')]
+      .filter((n) => /<img src="x"|<b onmouseover/.test(n.textContent)).length,
+  }));
+  if (injected.ran || injected.elements > 0) fail('markup from the agenda became part of the page (XSS)');
+  if (injected.shownAsText) log(`markup from the agenda shown as text in ${injected.shownAsText} place(s)`);
+}
+
+async function scenarioMeeting() {
+  phase = 'connect';
+  await page.goto(args.url);
+  await waitInPage('the console should connect to Tribune',
+    () => document.querySelector('[data-testid="connection"]')?.dataset.state === 'connected');
+  log('connected');
+  const address = await page.evaluate(() => location.href);
+  if (address.includes('token=')) fail(`the token should leave the address bar, still there: ${address.replace(/token=[^&]*/, 'token=…')}`);
+  await waitInPage('the console should show the meeting (agenda items)',
+    () => document.querySelectorAll('[data-testid="agenda-item"]').length > 0);
+  await waitInPage('the first preview picture should arrive',
+    () => {
+      const image = document.querySelector('[data-testid="preview"]');
+      return image && image.src.startsWith('blob:') && image.naturalWidth > 0;
+    });
+  await waitInPage('the mayor\'s and the moderator\'s pairing QR codes should be shown',
+    () => ['mayor', 'moderator'].every((role) => document.querySelector(`[data-testid="pairing-${role}"] .qr svg path`)));
+  await shot('01-connected');
+  await expectNoInjection();
+
+  phase = 'broadcast';
+  if (await byId('broadcast-start').isVisible()) {
+    await click('broadcast-start');
+    log('broadcast started from the console');
+  }
+  await waitInPage('the broadcast should be running', () => document.querySelector('[data-testid="broadcast-state"]')?.dataset.running === 'true');
+
+  phase = 'open';
+  const initial = await attr('session-badge', 'data-state');
+  if (initial !== 'pre_seance') fail(`the meeting should start in pré-séance, it is in "${initial}" (use a fresh data folder)`);
+  await click('session-open');
+  await expectBadge('seance_ouverte', 'Séance ouverte');
+  const numbers = await page.getByTestId('agenda-item').evaluateAll((nodes) => nodes.map((n) => n.dataset.number));
+  if (numbers.length < 3) fail(`the demo agenda should have at least 3 items, the console lists ${numbers.length}`);
+
+  phase = 'agenda';
+  for (let step = 1; step <= 2; step += 1) {
+    await click('agenda-next');
+    await waitInPage(`after "Suivant" n° ${step}, item ${numbers[step]} should be highlighted`,
+      (n) => {
+        const current = document.querySelectorAll('[data-testid="agenda-item"][data-current="true"]');
+        return current.length === 1 && current[0].dataset.number === n && current[0].getAttribute('aria-current') === 'true';
+      }, numbers[step]);
+    log(`current item: ${numbers[step]}`);
+  }
+  await expectLayer('lower_third', 'agenda');
+  await shot('02-agenda');
+
+  phase = 'vote';
+  await byId('vote-all-pour').click({ timeout: STEP_MS });
+  const counted = await text('vote-count');
+  if (!/^(\d+) \/ \1 /.test(counted)) fail(`"Tous pour" should tick every councillor, the form says "${counted}"`);
+  await click('vote-submit');
+  await expectLayer('lower_third', 'vote');
+  await waitInPage('the recorded vote should read "adopté à l\'unanimité"',
+    () => /unanimité/.test(document.querySelector('[data-testid="vote-recorded"]')?.textContent || ''));
+  await shot('03-vote');
+  await expectNoInjection();
+
+  phase = 'huis-clos';
+  await click('session-huis-clos');
+  await expectBadge('huis_clos', 'Huis clos');
+  await expectLayer('slate', 'huis-clos');
+  if (!(await byId('huis-clos-bar').isVisible())) fail('the huis-clos bar should be visible during the huis clos');
+  console.log(`HUIS_CLOS_ON ${Date.now()}`);
+  await expectPreviewChanges('during the huis clos');
+  await shot('04-huis-clos');
+  await page.waitForTimeout(4000);
+  await click('session-leave-huis-clos');
+  await expectBadge('seance_ouverte', 'Séance ouverte');
+  console.log(`HUIS_CLOS_OFF ${Date.now()}`);
+  await waitInPage('the slate should be taken off after the huis clos',
+    () => document.querySelector('[data-testid="layer-slate"]')?.dataset.visible === 'false');
+  if (await byId('huis-clos-bar').isVisible()) fail('the huis-clos bar should be gone after "Fin du huis clos"');
+
+  phase = 'outputs';
+  await expectPreviewChanges('after the huis clos');
+  const cards = await page.getByTestId('destination-card').count();
+  if (cards > 0) {
+    await waitInPage('a destination card should show "En direct"',
+      () => [...document.querySelectorAll('[data-testid="destination-card"]')]
+        .some((card) => card.dataset.phase === 'live' && /En direct/.test(card.textContent)));
+    const facts = await page.getByTestId('destination-card').first().getByTestId('destination-facts').textContent();
+    log(`destination live: ${(facts || '').trim()}`);
+  } else {
+    log('no destination configured: no card to check');
+  }
+  // Sound and picture as usual for a while after the huis clos (the caller checks them).
+  await page.waitForTimeout(2000);
+  await shot('05-after-huis-clos');
+  const errors = errorsSoFar();
+  if (errors.length) fail(`the page logged errors:\n  ${errors.join('\n  ')}`);
+}
+
+async function scenarioRestart() {
+  phase = 'restart';
+  console.log('READY_FOR_RESTART');
+  await waitInPage('the "connexion perdue" banner should appear once Tribune stops',
+    () => {
+      const banner = document.querySelector('[data-testid="banner"]');
+      return banner && !banner.hidden && /Connexion perdue/.test(banner.textContent);
+    }, undefined, 30_000);
+  if ((await attr('connection', 'data-state')) === 'connected') fail('the connection indicator should not say connected while Tribune is down');
+  log('banner shown');
+  await shot('06-connection-lost');
+  await waitInPage('the banner should disappear once Tribune is back',
+    () => {
+      const banner = document.querySelector('[data-testid="banner"]');
+      return banner && banner.hidden && document.querySelector('[data-testid="connection"]')?.dataset.state === 'connected';
+    }, undefined, 45_000);
+  log('reconnected, banner gone');
+  phase = 'after-restart';
+  await expectBadge('seance_ouverte', 'Séance ouverte');
+  await expectPreviewChanges('after the reconnection');
+  await waitInPage('the status line should say the connection is back',
+    () => /Connexion rétablie/.test(document.querySelector('[data-testid="status-line"]')?.textContent || ''));
+  await shot('07-reconnected');
+  const errors = errorsSoFar();
+  if (errors.length) fail(`the page logged errors:\n  ${errors.join('\n  ')}`);
+}
+
+async function main() {
+  browser = await chromium.launch({
+    executablePath: args.chromium,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'fr-FR' });
+  page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push({ phase, text: error.message }));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push({ phase, text: message.text() });
+  });
+  await scenarioMeeting();
+  if (args.restart) await scenarioRestart();
+}
+
+let status = 0;
+try {
+  await main();
+  console.log(`OK: console scenario${args.restart ? 's' : ''} passed in ${elapsed()}`);
+} catch (error) {
+  status = 1;
+  console.log(`FAIL: ${error instanceof Failure ? error.message : error.stack || error}`);
+  if (page) await shot('failure').catch(() => {});
+} finally {
+  clearTimeout(overall);
+  if (browser) await browser.close().catch(() => {});
+}
+process.exit(status);
