@@ -106,6 +106,8 @@ WebServer::Impl::Impl(WebSettings settings, WebListener& listener)
     key_ = settings_.tlsKey->string();
     vhostInfo.ssl_cert_filepath = certificate_.c_str();
     vhostInfo.ssl_private_key_filepath = key_.c_str();
+    // lws enables TLS on a vhost only when its own options ask for it, not the context's.
+    vhostInfo.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     // The websocket and the deferred REST answers are written for HTTP/1.1.
     vhostInfo.alpn = "http/1.1";
   }
