@@ -219,6 +219,19 @@ async function scenarioMeeting() {
   } else {
     log('no destination configured: no card to check');
   }
+  // Add a destination from a platform preset: its card appears, and the key is nowhere on
+  // the page afterwards (no real platform is reachable from here: it only tries).
+  phase = 'add-destination';
+  await page.getByTestId('add-destination').locator('summary').click();
+  await byId('add-platform').selectOption('twitch');
+  await byId('add-key').fill('live_123456789_PAGESECRETKEY');
+  await click('add-submit');
+  await waitInPage('a card for the added Twitch destination should appear',
+    () => [...document.querySelectorAll('[data-testid="destination-card"]')].some((card) => /twitch/.test(card.textContent)));
+  const html = await page.content();
+  if (html.includes('PAGESECRETKEY')) fail('the stream key is still in the page after adding the destination');
+  if ((await byId('add-key').inputValue()) !== '') fail('the key field should be emptied once sent');
+
   // Sound and picture as usual for a while after the huis clos (the caller checks them).
   await page.waitForTimeout(2000);
   await shot('05-after-huis-clos');

@@ -520,6 +520,7 @@ const SUCCESS_TEXT = {
   'broadcast.stop': () => 'Diffusion arrêtée : plus rien n\'est envoyé aux plateformes (l\'enregistrement continue).',
   'destination.retry': (d, p) => `Nouvel essai de « ${p.name} » lancé.`,
   'destination.enable': (d, p) => `Destination « ${p.name} » ${p.enabled ? 'activée' : 'désactivée'}.`,
+  'destination.add': (d, p) => `Destination « ${p.name || p.platform} » ajoutée pour cette séance.`,
 };
 
 function send(type, params = {}) {
@@ -1311,6 +1312,24 @@ function wireStaticControls() {
   byTestId('agenda-previous').addEventListener('click', () => send('agenda.previous'));
   byTestId('agenda-next').addEventListener('click', () => send('agenda.next'));
   byTestId('broadcast-start').addEventListener('click', () => send('broadcast.start'));
+  const platform = byTestId('add-platform');
+  platform.addEventListener('change', () => {
+    const custom = platform.value === '';
+    byTestId('add-key-label').hidden = custom;
+    byTestId('add-name-label').hidden = !custom;
+    byTestId('add-url-label').hidden = !custom;
+  });
+  byTestId('add-destination-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const params = platform.value === ''
+      ? { name: byTestId('add-name').value.trim(), url: byTestId('add-url').value.trim() }
+      : { platform: platform.value, key: byTestId('add-key').value.trim() };
+    if (send('destination.add', params)) {
+      // The key leaves the page at once: nothing keeps it in the form.
+      byTestId('add-key').value = '';
+      byTestId('add-url').value = '';
+    }
+  });
   byTestId('broadcast-stop').addEventListener('click', () => armOrSend({ type: 'broadcast.stop', confirm: 'Confirmer l\'arrêt de la diffusion' }, {}));
   byTestId('speaker-show').addEventListener('click', () => {
     const id = byTestId('speaker-select').value;
