@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/suggestion.h"
 
 #include <algorithm>
 #include <array>
@@ -54,41 +55,9 @@ constexpr std::size_t kMaxShownLength = 40;
 // Secrets shorter than this are not scrubbed from messages: replacing "abc" everywhere
 // would garble the messages, and such keys are not real platform keys anyway.
 constexpr std::size_t kMinScrubbedLength = 4;
-constexpr std::size_t kMaxSuggestionDistance = 2;
 
 // ---------------------------------------------------------------------------------------
 // Small text helpers.
-
-char lowered(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-// Levenshtein distance, case-insensitive: "Destinaton" is one typo from "destinations".
-std::size_t editDistance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> previous(b.size() + 1);
-  std::vector<std::size_t> current(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    current[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t substitution = previous[j - 1] + (lowered(a[i - 1]) == lowered(b[j - 1]) ? 0 : 1);
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
-    }
-    std::swap(previous, current);
-  }
-  return previous[b.size()];
-}
-
-std::optional<std::string_view> closest(std::string_view word, std::span<const std::string_view> candidates) {
-  std::optional<std::string_view> best;
-  std::size_t bestDistance = kMaxSuggestionDistance + 1;
-  for (const auto candidate : candidates) {
-    const auto distance = editDistance(word, candidate);
-    if (distance < bestDistance && distance < candidate.size()) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
 
 std::string joined(std::span<const std::string_view> words, std::string_view separator) {
   std::string out;
@@ -137,7 +106,8 @@ bool isColour(std::string_view text) {
 }
 
 std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), lowered);
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
   return text;
 }
 

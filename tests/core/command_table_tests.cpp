@@ -94,6 +94,7 @@ const std::vector<ValidRequest>& validRequests() {
       {"broadcast.stop", json::object(), [](World& w) { w.sendOk("broadcast.start"); }},
       {"destination.retry", {{"name", "youtube"}}, [](World& w) { w.sendOk("broadcast.start"); }},
       {"destination.enable", {{"name", "youtube"}, {"enabled", false}}, [](World&) {}},
+      {"destination.add", {{"platform", "twitch"}, {"key", "live_123"}}, [](World&) {}},
   };
   return kRequests;
 }
