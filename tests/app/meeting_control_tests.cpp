@@ -196,7 +196,7 @@ TEST_CASE("a client that reconnects resumes from its last sequence number", "[me
   CHECK(sawOpening);
 }
 
-TEST_CASE("the REST API mirrors the commands; /metrics and /healthz answer", "[meeting][web]") {
+TEST_CASE("the REST API mirrors the commands, and /metrics and /healthz answer", "[meeting][web]") {
   TempDir data;
   RunningTribune tribune(data.path());
   const std::string bearer = "Bearer " + tribune.token("technician");

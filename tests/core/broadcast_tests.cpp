@@ -74,7 +74,7 @@ TEST_CASE("two destinations cannot share a name", "[broadcast]") {
   CHECK(f.broadcast.destinations().size() == 1);
 }
 
-TEST_CASE("disabling a live destination disconnects it; enabling reconnects it", "[broadcast]") {
+TEST_CASE("disabling a live destination disconnects it, and enabling reconnects it", "[broadcast]") {
   Fixture f;
   f.broadcast.addDestination(destination("a"), at(0));
   f.broadcast.start(at(0));

@@ -281,7 +281,7 @@ TEST_CASE("invalid parameters are refused with 422 naming the parameter, for eac
   }
 }
 
-TEST_CASE("parameters must be an object; none at all is fine for commands without any", "[command][params]") {
+TEST_CASE("parameters must be an object, and none at all is fine for commands without any", "[command][params]") {
   World world;
   const auto array = world.send("agenda.jump", json::array({"2"}));
   CHECK(array.status == "invalid_params");

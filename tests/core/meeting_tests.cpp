@@ -370,7 +370,7 @@ TEST_CASE("an unknown speaker is refused, and none is shown at huis clos", "[mee
   requireRefusedQuietly(meeting, meeting.showSpeaker("cm-01", at(4)), StatusCode::WrongState);
 }
 
-TEST_CASE("hiding the speaker takes the lower-third off; with no speaker it is refused", "[meeting][speaker]") {
+TEST_CASE("hiding the speaker takes the lower-third off, and with no speaker it is refused", "[meeting][speaker]") {
   auto meeting = openMeeting();
   requireRefusedQuietly(meeting, meeting.hideSpeaker(at(2)), StatusCode::NothingShown);
   REQUIRE(meeting.showSpeaker("cm-01", at(3)).ok());

@@ -215,7 +215,7 @@ TEST_CASE("the QR code template draws a code that decodes to the question URL", 
   }
 }
 
-TEST_CASE("a logo file becomes a data URI; other files are refused with a reason", "[graphics]") {
+TEST_CASE("a logo file becomes a data URI, and other files are refused with a reason", "[graphics]") {
   std::string error;
   auto uri = graphics::imageDataUri(kOverlays / "no-logo.png", error);
   REQUIRE(uri);
