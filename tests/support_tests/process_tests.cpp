@@ -103,7 +103,8 @@ TEST_CASE("Process gives the child no file descriptors but 0, 1 and 2", "[proces
   CHECK(listed.find(needle) == std::string::npos);
 }
 
-TEST_CASE("~Process kills the child and what it forked", "[process]") {
+// (Not "~Process …": Catch2 reads a leading ~ in a test spec as "every test but".)
+TEST_CASE("the Process destructor kills the child and what it forked", "[process]") {
   TempDir dir;
   pid_t child = 0;
   pid_t grandchild = 0;
