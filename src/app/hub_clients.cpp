@@ -211,7 +211,6 @@ void Hub::handleHttp(const web::HttpRequest& request) {
 
 void Hub::publish(const std::vector<core::MeetingEvent>& events, const std::vector<std::uint64_t>& seqs) {
   if (!web_) return;
-  const auto staff = clientsWithRole(std::nullopt);
   const bool cut = meeting_.publicOutputsCut();
   for (std::size_t i = 0; i < events.size() && i < seqs.size(); ++i) {
     const std::string text = core::event(seqs[i], core::toJson(events[i]));
@@ -223,7 +222,6 @@ void Hub::publish(const std::vector<core::MeetingEvent>& events, const std::vect
     }
     if (!to.empty()) web_->broadcast(to, text);
   }
-  (void)staff;
 }
 
 std::vector<web::ConnectionId> Hub::clientsWithRole(std::optional<core::Role> role) const {

@@ -1,4 +1,5 @@
 #include "core/agenda.h"
+#include "core/json_type.h"
 #include "core/suggestion.h"
 
 #include <algorithm>
@@ -474,22 +475,6 @@ MeetingInfo checkedMeeting(const MeetingInfo& given, Problems& problems) {
 
 // ---------------------------------------------------------------------------------------
 // JSON
-
-template <class Value>
-std::string typeOf(const Value& value) {
-  using Type = typename Value::value_t;
-  switch (value.type()) {
-    case Type::null: return "null";
-    case Type::object: return "an object";
-    case Type::array: return "an array";
-    case Type::string: return "a string";
-    case Type::boolean: return "a boolean";
-    case Type::number_integer:
-    case Type::number_unsigned: return "an integer";
-    case Type::number_float: return "a decimal number";
-    default: return "an unsupported value";
-  }
-}
 
 // The paths of members whose key appears twice in its object. nlohmann keeps the last
 // value silently; a second "title" would hide the first from the technician reading it.

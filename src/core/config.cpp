@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/json_type.h"
 #include "core/suggestion.h"
 
 #include <algorithm>
@@ -161,22 +162,6 @@ std::optional<std::string> keyframeProblemFor(const PlatformPreset& preset, int 
 
 std::string rtmpsOnlyProblem(const PlatformPreset& preset) {
   return preset.displayName + " accepts only RTMPS: the URL must start with rtmps://";
-}
-
-template <class Json>
-std::string typeOf(const Json& value) {
-  using Type = typename Json::value_t;
-  switch (value.type()) {
-    case Type::null: return "null";
-    case Type::object: return "an object";
-    case Type::array: return "an array";
-    case Type::string: return "a string";
-    case Type::boolean: return "a boolean";
-    case Type::number_integer:
-    case Type::number_unsigned: return "an integer";
-    case Type::number_float: return "a decimal number";
-    default: return "an unsupported value";
-  }
 }
 
 // ---------------------------------------------------------------------------------------
