@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <unordered_map>
@@ -34,11 +35,17 @@ constexpr IntRange kKeyRefusals{1, 100};
 constexpr IntRange kTimeoutMs{1000, 120000};
 constexpr IntRange kFadeMs{0, 2000};
 constexpr IntRange kWebPort{1, 65535};
+constexpr IntRange kQuestionLength{20, 2000};
+constexpr IntRange kNameLength{0, 100};  // pseudonym and place; 0: none accepted
+constexpr IntRange kRateCount{1, 10000};
+constexpr IntRange kRateSeconds{1, 86400};
+constexpr IntRange kRetentionDays{1, 3650};
 
 // Lengths in characters (UTF-8 code points): "Ville de Démo" is 13 of them.
 constexpr std::size_t kMaxCommuneLength = 80;
 constexpr std::size_t kMaxFontLength = 64;
 constexpr std::size_t kMaxQuestionUrlLength = 200;
+constexpr std::size_t kMaxNoticeLength = 1000;
 constexpr std::string_view kColourExample = "#1f3a93";
 constexpr std::array<std::string_view, 2> kWebSchemes{"https://", "http://"};
 
@@ -177,6 +184,11 @@ struct RetryDraft {
   bool initialOk = true;
   bool maxGiven = false;
   bool maxOk = true;
+};
+
+struct QuestionsDraft {
+  QuestionSettings settings;
+  bool retentionNoticeGiven = false;  // else the notice's retention text follows retention_days
 };
 
 struct DestinationDraft {
@@ -363,7 +375,7 @@ class ConfigParser {
   using S = const std::string&;
 
   void parseRoot(const Json& document, Config& config) {
-    static constexpr std::array<Field<Config>, 15> kFields{{
+    static constexpr std::array<Field<Config>, 16> kFields{{
         {"source",
          [](P& p, const Json& v, S at, Config& c) {
            // The same parser as --source, so the file and the flag cannot disagree.
@@ -385,6 +397,7 @@ class ConfigParser {
         {"graphics", [](P& p, const Json& v, S at, Config& c) { p.parseGraphics(v, at, c.graphics); }},
         {"web", [](P& p, const Json& v, S at, Config& c) { p.parseWeb(v, at, c.web); }},
         {"session", [](P& p, const Json& v, S at, Config& c) { p.parseSession(v, at, c.session); }},
+        {"questions", [](P& p, const Json& v, S at, Config& c) { p.parseQuestions(v, at, c.questions); }},
         {"destinations", [](P& p, const Json& v, S at, Config& c) { p.parseDestinations(v, at, c.destinations); }},
     }};
     readObject(document, "", kFields, config);
@@ -614,6 +627,95 @@ class ConfigParser {
          }},
     }};
     readObject(value, path, kFields, session);
+  }
+
+  // --- viewers' questions ------------------------------------------------------------------
+
+  void parseQuestions(const Json& value, const std::string& path, QuestionSettings& questions) {
+    static constexpr std::array<Field<QuestionsDraft>, 12> kFields{{
+        {"enabled",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           if (auto enabled = p.readBool(v, at)) d.settings.enabled = *enabled;
+         }},
+        {"prescreen",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           if (auto prescreen = p.readBool(v, at)) d.settings.prescreen = *prescreen;
+         }},
+        {"max_length",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           if (auto length = p.readInt(v, at, kQuestionLength)) d.settings.maxLength = *length;
+         }},
+        {"max_pseudonym_length",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           if (auto length = p.readInt(v, at, kNameLength)) d.settings.maxPseudonymLength = *length;
+         }},
+        {"max_place_length",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           if (auto length = p.readInt(v, at, kNameLength)) d.settings.maxPlaceLength = *length;
+         }},
+        {"per_browser",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) { p.parseRateLimit(v, at, d.settings.perBrowser); }},
+        {"per_address",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) { p.parseRateLimit(v, at, d.settings.perAddress); }},
+        {"votes_per_address",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) { p.parseRateLimit(v, at, d.settings.votesPerAddress); }},
+        {"messages_per_connection",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           p.parseRateLimit(v, at, d.settings.messagesPerConnection);
+         }},
+        {"retention_days",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           if (auto days = p.readInt(v, at, kRetentionDays)) d.settings.retentionDays = *days;
+         }},
+        {"profanity_file",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) { p.readOptionalString(v, at, d.settings.profanityFile); }},
+        {"notice", [](P& p, const Json& v, S at, QuestionsDraft& d) { p.parseNotice(v, at, d); }},
+    }};
+    QuestionsDraft draft{questions};
+    if (!readObject(value, path, kFields, draft)) return;
+    // The default notice must not promise 90 days when the commune keeps questions longer.
+    if (!draft.retentionNoticeGiven) draft.settings.notice.retention = retentionNotice(draft.settings.retentionDays);
+    questions = std::move(draft.settings);
+  }
+
+  // {"count": N, "seconds": S}: N actions at once, then N again over S seconds.
+  void parseRateLimit(const Json& value, const std::string& path, RateLimit& limit) {
+    static constexpr std::array<Field<RateLimit>, 2> kFields{{
+        {"count",
+         [](P& p, const Json& v, S at, RateLimit& r) {
+           if (auto count = p.readInt(v, at, kRateCount)) r.count = static_cast<std::size_t>(*count);
+         }},
+        {"seconds",
+         [](P& p, const Json& v, S at, RateLimit& r) {
+           if (auto seconds = p.readInt(v, at, kRateSeconds)) r.window = std::chrono::seconds{*seconds};
+         }},
+    }};
+    readObject(value, path, kFields, limit);
+  }
+
+  // The GDPR notice viewers read before sending: plain text, one paragraph each.
+  void parseNotice(const Json& value, const std::string& path, QuestionsDraft& draft) {
+    static constexpr std::array<Field<QuestionsDraft>, 3> kFields{{
+        {"purpose",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           if (auto text = p.readText(v, at, kMaxNoticeLength)) d.settings.notice.purpose = *text;
+         }},
+        {"retention",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           // Given, even wrong: a wrong text is reported, not silently replaced.
+           d.retentionNoticeGiven = true;
+           if (auto text = p.readText(v, at, kMaxNoticeLength)) d.settings.notice.retention = *text;
+         }},
+        {"contact",
+         [](P& p, const Json& v, S at, QuestionsDraft& d) {
+           if (auto text = p.readText(v, at, kMaxNoticeLength)) d.settings.notice.contact = *text;
+         }},
+    }};
+    readObject(value, path, kFields, draft);
+  }
+
+  static std::string retentionNotice(int days) {
+    return "Elles sont effacées " + std::to_string(days) + (days == 1 ? " jour" : " jours") + " après la séance.";
   }
 
   // --- destinations ------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/publish_url.h"
+#include "core/rate_limit.h"
 
 namespace tribune::core {
 
@@ -76,6 +77,29 @@ struct SessionSettings {
   bool recordDuringHuisClos = false;  // the minutes' secretary may want the closed session kept
 };
 
+// The viewers' questions (docs/QUESTIONS.md).
+struct QuestionNotice {  // the GDPR notice shown before sending; French
+  std::string purpose = "Vos questions servent à préparer les réponses des élus pendant la séance ou par écrit.";
+  // Unless the file gives its own, the parser writes it for QuestionSettings::retentionDays.
+  std::string retention = "Elles sont effacées 90 jours après la séance.";
+  std::string contact = "Pour toute demande sur vos données, adressez-vous à la mairie.";
+};
+
+struct QuestionSettings {
+  bool enabled = true;
+  bool prescreen = true;        // each question waits for a moderator (at start; the moderator may switch it)
+  int maxLength = 500;          // characters of a question, 20..2000
+  int maxPseudonymLength = 40;  // 0..100
+  int maxPlaceLength = 60;      // 0..100
+  RateLimit perBrowser{3, std::chrono::minutes(5)};   // questions
+  RateLimit perAddress{10, std::chrono::minutes(5)};  // questions
+  RateLimit votesPerAddress{60, std::chrono::minutes(1)};
+  RateLimit messagesPerConnection{20, std::chrono::seconds(10)};  // any viewer message
+  int retentionDays = 90;                                         // 1..3650: questions are purged after this
+  std::optional<std::string> profanityFile;  // relative to the config file; default moderation/profanity-fr.txt
+  QuestionNotice notice;
+};
+
 struct DestinationSettings {
   std::string name;      // unique, [a-z0-9_-]+, shown on the console
   std::string platform;  // preset id or empty for a custom server
@@ -99,6 +123,7 @@ struct Config {
   GraphicsSettings graphics;
   WebSettings web;
   SessionSettings session;
+  QuestionSettings questions;
   std::vector<DestinationSettings> destinations;
 };
 

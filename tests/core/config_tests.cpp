@@ -834,6 +834,9 @@ TEST_CASE("examples/tribune.json is a valid configuration", "[config]") {
   CHECK_FALSE(destinations[2].enabled);
   CHECK(result.config.branding.commune == "Ville de Démo");
   CHECK(result.config.graphics.questionUrl == "https://www.ville-demo.fr/questions");
+  CHECK(result.config.questions.retentionDays == 90);
+  CHECK(result.config.questions.notice.retention == "Elles sont effacées 90 jours après la séance.");
+  CHECK_THAT(result.config.questions.notice.contact, Catch::Contains("dpo@ville-demo.fr"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -964,4 +967,218 @@ TEST_CASE("unknown keys of web and session are refused with a suggestion", "[con
   requireSingleProblem(R"({"web": {"prot": 80}})", "web.prot", "did you mean");
   requireSingleProblem(R"({"session": {"record_during_huisclos": true}})", "session.record_during_huisclos",
                        "did you mean");
+}
+
+// ---------------------------------------------------------------------------------------
+// Viewers' questions
+
+TEST_CASE("questions are open, pre-screened and kept 90 days by default", "[config][questions]") {
+  const auto result = parse("{}");
+  REQUIRE(result.ok());
+  const auto& questions = result.config.questions;
+  CHECK(questions.enabled);
+  CHECK(questions.prescreen);
+  CHECK(questions.maxLength == 500);
+  CHECK(questions.maxPseudonymLength == 40);
+  CHECK(questions.maxPlaceLength == 60);
+  CHECK(questions.perBrowser == RateLimit{3, 300s});
+  CHECK(questions.perAddress == RateLimit{10, 300s});
+  CHECK(questions.votesPerAddress == RateLimit{60, 60s});
+  CHECK(questions.messagesPerConnection == RateLimit{20, 10s});
+  CHECK(questions.retentionDays == 90);
+  CHECK_FALSE(questions.profanityFile);
+  CHECK(questions.notice.purpose ==
+        "Vos questions servent à préparer les réponses des élus pendant la séance ou par écrit.");
+  CHECK(questions.notice.retention == "Elles sont effacées 90 jours après la séance.");
+  CHECK(questions.notice.contact == "Pour toute demande sur vos données, adressez-vous à la mairie.");
+  // An empty section is the same as none.
+  const auto empty = parse(R"({"questions": {}})");
+  REQUIRE(empty.ok());
+  CHECK(empty.config.questions.notice.retention == questions.notice.retention);
+  CHECK(empty.config.questions.perBrowser == questions.perBrowser);
+}
+
+TEST_CASE("every questions setting is read from the document", "[config][questions]") {
+  const auto result = parse(R"({"questions": {
+    "enabled": false, "prescreen": false, "max_length": 280, "max_pseudonym_length": 0, "max_place_length": 100,
+    "per_browser": {"count": 5, "seconds": 600},
+    "per_address": {"count": 200, "seconds": 3600},
+    "votes_per_address": {"count": 30, "seconds": 120},
+    "messages_per_connection": {"count": 40, "seconds": 20},
+    "retention_days": 30,
+    "profanity_file": "moderation/gros-mots.txt",
+    "notice": {"purpose": "Préparer la séance.", "retention": "Effacées après un mois.",
+               "contact": "dpo@ville-demo.fr"}
+  }})");
+  INFO(describe(result.problems));
+  REQUIRE(result.ok());
+  const auto& questions = result.config.questions;
+  CHECK_FALSE(questions.enabled);
+  CHECK_FALSE(questions.prescreen);
+  CHECK(questions.maxLength == 280);
+  CHECK(questions.maxPseudonymLength == 0);
+  CHECK(questions.maxPlaceLength == 100);
+  CHECK(questions.perBrowser == RateLimit{5, 600s});
+  CHECK(questions.perAddress == RateLimit{200, 3600s});
+  CHECK(questions.votesPerAddress == RateLimit{30, 120s});
+  CHECK(questions.messagesPerConnection == RateLimit{40, 20s});
+  CHECK(questions.retentionDays == 30);
+  CHECK(questions.profanityFile == "moderation/gros-mots.txt");
+  CHECK(questions.notice.purpose == "Préparer la séance.");
+  CHECK(questions.notice.retention == "Effacées après un mois.");
+  CHECK(questions.notice.contact == "dpo@ville-demo.fr");
+}
+
+TEST_CASE("a rate limit given in part keeps the default of its other member", "[config][questions]") {
+  const auto result = parse(R"({"questions": {"per_browser": {"count": 1}, "per_address": {"seconds": 60}}})");
+  INFO(describe(result.problems));
+  REQUIRE(result.ok());
+  CHECK(result.config.questions.perBrowser == RateLimit{1, 300s});
+  CHECK(result.config.questions.perAddress == RateLimit{10, 60s});
+}
+
+TEST_CASE("the default retention notice follows retention_days", "[config][questions]") {
+  CHECK(parse(R"({"questions": {"retention_days": 30}})").config.questions.notice.retention ==
+        "Elles sont effacées 30 jours après la séance.");
+  CHECK(parse(R"({"questions": {"retention_days": 1}})").config.questions.notice.retention ==
+        "Elles sont effacées 1 jour après la séance.");
+  // A notice without its own retention text still follows the days.
+  CHECK(parse(R"({"questions": {"retention_days": 365, "notice": {"contact": "La mairie."}}})")
+            .config.questions.notice.retention == "Elles sont effacées 365 jours après la séance.");
+  // The commune's own text wins, wherever it sits in the section.
+  CHECK(parse(R"({"questions": {"notice": {"retention": "Un an."}, "retention_days": 365}})")
+            .config.questions.notice.retention == "Un an.");
+}
+
+TEST_CASE("each questions number outside its range is refused with its path and range", "[config][questions]") {
+  struct Case {
+    std::string member;  // JSON members inside "questions", with a %d for the value
+    std::string path;
+    int min;
+    int max;
+  };
+  const std::vector<Case> cases = {
+      {R"("max_length": %d)", "questions.max_length", 20, 2000},
+      {R"("max_pseudonym_length": %d)", "questions.max_pseudonym_length", 0, 100},
+      {R"("max_place_length": %d)", "questions.max_place_length", 0, 100},
+      {R"("retention_days": %d)", "questions.retention_days", 1, 3650},
+  };
+  std::vector<Case> all = cases;
+  for (const auto* limit : {"per_browser", "per_address", "votes_per_address", "messages_per_connection"}) {
+    all.push_back(
+        {std::string(R"(")") + limit + R"(": {"count": %d})", std::string("questions.") + limit + ".count", 1, 10000});
+    all.push_back({std::string(R"(")") + limit + R"(": {"seconds": %d})",
+                   std::string("questions.") + limit + ".seconds", 1, 86400});
+  }
+  for (const auto& c : all) {
+    const auto at = [&c](long long value) {
+      auto member = c.member;
+      member.replace(member.find("%d"), 2, std::to_string(value));
+      return R"({"questions": {)" + member + "}}";
+    };
+    const auto range = " is out of range (" + std::to_string(c.min) + ".." + std::to_string(c.max) + ")";
+    INFO(c.path);
+    requireSingleProblem(at(c.min - 1), c.path, std::to_string(c.min - 1) + range);
+    requireSingleProblem(at(c.max + 1), c.path, std::to_string(c.max + 1) + range);
+    requireSingleProblem(at(99999999999LL), c.path, "99999999999" + range);
+    CHECK(parse(at(c.min)).ok());
+    CHECK(parse(at(c.max)).ok());
+  }
+}
+
+TEST_CASE("questions values of the wrong type name the expected type", "[config][questions]") {
+  struct Case {
+    std::string document;
+    std::string path;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {R"({"questions": true})", "questions", "expected an object, got a boolean"},
+      {R"({"questions": {"enabled": "yes"}})", "questions.enabled", "expected a boolean (true or false), got a string"},
+      {R"({"questions": {"prescreen": 1}})", "questions.prescreen",
+       "expected a boolean (true or false), got an integer"},
+      {R"({"questions": {"max_length": "500"}})", "questions.max_length", "expected an integer, got a string"},
+      {R"({"questions": {"max_place_length": 6.5}})", "questions.max_place_length",
+       "expected an integer, got a decimal number"},
+      {R"({"questions": {"per_browser": 3}})", "questions.per_browser", "expected an object, got an integer"},
+      {R"({"questions": {"per_address": {"count": "10"}}})", "questions.per_address.count",
+       "expected an integer, got a string"},
+      {R"({"questions": {"votes_per_address": {"seconds": null}}})", "questions.votes_per_address.seconds",
+       "expected an integer, got null"},
+      {R"({"questions": {"retention_days": "90"}})", "questions.retention_days", "expected an integer, got a string"},
+      {R"({"questions": {"profanity_file": ""}})", "questions.profanity_file", "must not be empty"},
+      {R"({"questions": {"notice": "RGPD"}})", "questions.notice", "expected an object, got a string"},
+      {R"({"questions": {"notice": {"purpose": 1}}})", "questions.notice.purpose", "expected a string, got an integer"},
+      {R"({"questions": {"notice": {"contact": ""}}})", "questions.notice.contact", "must not be empty"},
+  };
+  for (const auto& c : cases) {
+    const auto result = parse(c.document);
+    INFO(c.document);
+    INFO(describe(result.problems));
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0] == ConfigProblem{c.path, c.message});
+  }
+}
+
+TEST_CASE("a notice text is at most 1000 characters, not bytes, and has no control character", "[config][questions]") {
+  for (const auto* key : {"purpose", "retention", "contact"}) {
+    const auto path = std::string("questions.notice.") + key;
+    const auto with = [key](const std::string& text) {
+      return std::string(R"({"questions": {"notice": {")") + key + R"(": ")" + text + R"("}}})";
+    };
+    INFO(path);
+    std::string longest;
+    for (int i = 0; i < 1000; ++i) longest += "é";  // 1000 characters, 2000 bytes
+    const auto accepted = parse(with(longest));
+    INFO(describe(accepted.problems));
+    CHECK(accepted.ok());
+    requireSingleProblem(with(longest + "e"), path, "must be at most 1000 characters (got 1001)");
+    requireSingleProblem(with("Ligne 1\\nLigne 2"), path, "must not contain control characters");
+    requireSingleProblem(with(""), path, "must not be empty");
+  }
+  // A wrong retention text is reported, not replaced with the default.
+  const auto wrong = parse(R"({"questions": {"notice": {"retention": ""}}})");
+  REQUIRE(wrong.problems.size() == 1);
+  CHECK(wrong.problems[0].path == "questions.notice.retention");
+}
+
+TEST_CASE("unknown keys of questions are refused with a suggestion or the known keys", "[config][questions]") {
+  struct Case {
+    std::string document;
+    std::string path;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {R"({"question": {}})", "question", R"(unknown key "question" (did you mean "questions"?))"},
+      {R"({"questions": {"max_lenght": 500}})", "questions.max_lenght",
+       R"(unknown key "max_lenght" (did you mean "max_length"?))"},
+      {R"({"questions": {"pre_screen": true}})", "questions.pre_screen",
+       R"(unknown key "pre_screen" (did you mean "prescreen"?))"},
+      {R"({"questions": {"retention_day": 90}})", "questions.retention_day",
+       R"(unknown key "retention_day" (did you mean "retention_days"?))"},
+      {R"({"questions": {"per_browser": {"cout": 3}}})", "questions.per_browser.cout",
+       R"(unknown key "cout" (did you mean "count"?))"},
+      {R"({"questions": {"per_address": {"minutes": 5}}})", "questions.per_address.minutes",
+       R"(unknown key "minutes"; known keys: count, seconds)"},
+      {R"({"questions": {"notice": {"contacts": "x"}}})", "questions.notice.contacts",
+       R"(unknown key "contacts" (did you mean "contact"?))"},
+      {R"({"questions": {"notice": {"dpo": "x"}}})", "questions.notice.dpo",
+       R"(unknown key "dpo"; known keys: purpose, retention, contact)"},
+  };
+  for (const auto& c : cases) {
+    const auto result = parse(c.document);
+    INFO(c.document);
+    INFO(describe(result.problems));
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0] == ConfigProblem{c.path, c.message});
+  }
+}
+
+TEST_CASE("every problem of the questions section is reported in document order", "[config][questions]") {
+  const auto result = parse(R"({"questions": {
+    "max_length": 5, "per_browser": {"count": 0, "seconds": 0}, "notice": {"purpose": ""}, "retention_days": 0
+  }})");
+  CHECK(pathsOf(result.problems) == std::vector<std::string>{"questions.max_length", "questions.per_browser.count",
+                                                             "questions.per_browser.seconds",
+                                                             "questions.notice.purpose", "questions.retention_days"});
 }
