@@ -1,11 +1,14 @@
 // Threading: see event_store.h. The writer thread alone uses the write connection and its
-// insert statement once it runs; the read connection is used under readMutex_ by whichever
-// thread reads. Lock order: readMutex_ and queueMutex_ are never held together.
+// insert statement once it runs (the purge included: it is queued to the writer as a
+// task); the read connection is used under readMutex_ by whichever thread reads. Lock
+// order: readMutex_ and queueMutex_ are never held together.
 #include "store/event_store.h"
 
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <exception>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -30,6 +33,18 @@ std::int64_t toSqlite(std::uint64_t value) {
 }
 
 constexpr const char* kColumns = "SELECT seq, meeting, type, data, wall_ms, program_ns FROM events ";
+
+// The events about questions asked before ?1 (docs/QUESTIONS.md, "Durability and
+// retention"): every "question_…" event of the same meeting and data.id as an old
+// question_asked. "questions_prescreen" is about no question and does not match the GLOB
+// (case-sensitive, and '_' is no wildcard in it). json_extract throws on malformed JSON:
+// json_valid guards it, in a CASE, the one place where SQL promises the order.
+constexpr const char* kAboutOldQuestions = R"sql(
+  type GLOB 'question_*'
+  AND (meeting, CASE WHEN json_valid(data) THEN json_extract(data, '$.id') END) IN (
+    SELECT meeting, CASE WHEN json_valid(data) THEN json_extract(data, '$.id') END
+    FROM events WHERE type = 'question_asked' AND wall_ms < ?1)
+)sql";
 
 StoredEvent readRow(sqlite3_stmt* statement) {
   StoredEvent event;
@@ -74,6 +89,17 @@ struct EventStore::Impl {
     }
   }
 
+  // Work for the writer thread between two transactions (the purge).
+  using Task = std::function<void()>;
+
+  void enqueueTask(Task task) {
+    {
+      std::lock_guard lock(queueMutex);
+      tasks.push_back(std::move(task));
+    }
+    queueChanged.notify_one();
+  }
+
   void enqueue(Batch batch) {
     {
       std::lock_guard lock(queueMutex);
@@ -86,22 +112,57 @@ struct EventStore::Impl {
 
   // Group commit: each turn takes everything queued and commits it in one transaction, so
   // while a commit (and its fsync, with Durability::PowerLoss) is under way the next
-  // appends gather for the following one. Returns once stopping with nothing queued.
+  // appends gather for the following one. Tasks queued by then run after that commit, each
+  // in its own transaction. Returns once stopping with nothing queued.
   void runWriter() {
     for (;;) {
       std::deque<Batch> taken;
+      std::deque<Task> work;
       {
         std::unique_lock lock(queueMutex);
-        queueChanged.wait(lock, [this] { return stopping || !queue.empty(); });
-        if (queue.empty()) return;
+        queueChanged.wait(lock, [this] { return stopping || !queue.empty() || !tasks.empty(); });
+        if (queue.empty() && tasks.empty()) return;
         taken.swap(queue);
+        work.swap(tasks);
         stats.queuedEvents = 0;
       }
-      std::vector<std::vector<std::uint64_t>> seqs;
-      const std::optional<std::string> error = commit(taken, seqs);
-      record(taken, error.has_value());
-      deliver(taken, seqs, error);
+      if (!taken.empty()) {
+        std::vector<std::vector<std::uint64_t>> seqs;
+        const std::optional<std::string> error = commit(taken, seqs);
+        record(taken, error.has_value());
+        deliver(taken, seqs, error);
+      }
+      for (Task& task : work) task();  // each reports to its own caller, never throws
     }
+  }
+
+  // On the writer thread. secure_delete makes SQLite overwrite the deleted rows (and the
+  // pages they free) with zeros; the new page images go to the WAL, so a TRUNCATE
+  // checkpoint then copies them over the old ones in the database file and empties the
+  // -wal file, which held the text too.
+  std::size_t purgeQuestions(std::int64_t cutoffWallMs) {
+    sqlite3* db = writeDb.get();
+    std::size_t deleted = 0;
+    try {
+      sqlite::exec(db, "PRAGMA secure_delete = ON");
+      sqlite::exec(db, "BEGIN IMMEDIATE");
+      sqlite::Statement statement = sqlite::prepare(db, std::string("DELETE FROM events WHERE ") + kAboutOldQuestions);
+      sqlite::bindInt64(db, statement.get(), 1, cutoffWallMs);
+      sqlite::step(db, statement.get());
+      deleted = static_cast<std::size_t>(sqlite3_changes64(db));
+      sqlite::exec(db, "COMMIT");
+    } catch (const std::exception& failure) {
+      if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw StoreError("the event log \"" + file.string() +
+                       "\" could not delete the old questions (nothing was deleted): " + failure.what());
+    }
+    if (deleted > 0) {
+      // Busy when another connection still reads an old snapshot: the deletion stands, and
+      // the old pages are overwritten by a later checkpoint instead (SQLite runs one every
+      // 1000 pages of WAL, and when the last connection closes).
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    }
+    return deleted;
   }
 
   // All of `taken` in one transaction, or nothing of it: an error rolls everything back.
@@ -215,9 +276,10 @@ struct EventStore::Impl {
   mutable std::mutex readMutex;
   sqlite::Connection readDb;
 
-  mutable std::mutex queueMutex;  // guards queue, stopping, stats
+  mutable std::mutex queueMutex;  // guards queue, tasks, stopping, stats
   std::condition_variable queueChanged;
   std::deque<Batch> queue;
+  std::deque<Task> tasks;
   bool stopping = false;
   StoreStats stats;
 
@@ -231,6 +293,32 @@ EventStore::~EventStore() = default;
 
 void EventStore::append(std::vector<NewEvent> events, Done done) {
   impl_->enqueue(Batch{std::move(events), std::move(done)});
+}
+
+std::size_t EventStore::purgeQuestions(std::int64_t cutoffWallMs) {
+  if (std::this_thread::get_id() == impl_->writer.get_id()) {
+    throw StoreError("purgeQuestions was called from an append callback: it would wait for its own thread");
+  }
+  // Shared with the task, so that the writer never touches a dead frame.
+  auto outcome = std::make_shared<std::promise<std::size_t>>();
+  auto done = outcome->get_future();
+  impl_->enqueueTask([impl = impl_.get(), outcome, cutoffWallMs] {
+    try {
+      outcome->set_value(impl->purgeQuestions(cutoffWallMs));
+    } catch (...) {
+      outcome->set_exception(std::current_exception());
+    }
+  });
+  return done.get();
+}
+
+std::size_t EventStore::countQuestionsToPurge(std::int64_t cutoffWallMs) const {
+  std::size_t count = 0;
+  impl_->read(
+      std::string("SELECT count(*) FROM events WHERE ") + kAboutOldQuestions,
+      [cutoffWallMs](sqlite3* db, sqlite3_stmt* statement) { sqlite::bindInt64(db, statement, 1, cutoffWallMs); },
+      [&count](sqlite3_stmt* statement) { count = static_cast<std::size_t>(sqlite3_column_int64(statement, 0)); });
+  return count;
 }
 
 std::vector<StoredEvent> EventStore::readMeeting(const std::string& meeting) const {
@@ -253,6 +341,14 @@ std::optional<std::string> EventStore::lastMeeting() const {
       "SELECT meeting FROM events ORDER BY seq DESC LIMIT 1", [](sqlite3*, sqlite3_stmt*) {},
       [&meeting](sqlite3_stmt* statement) { meeting = sqlite::columnText(statement, 0); });
   return meeting;
+}
+
+std::vector<std::string> EventStore::meetings() const {
+  std::vector<std::string> meetings;
+  impl_->read(
+      "SELECT meeting FROM events GROUP BY meeting ORDER BY min(seq)", [](sqlite3*, sqlite3_stmt*) {},
+      [&meetings](sqlite3_stmt* statement) { meetings.push_back(sqlite::columnText(statement, 0)); });
+  return meetings;
 }
 
 std::uint64_t EventStore::lastSeq() const {

@@ -6,14 +6,17 @@
 //
 // Threading: append() from any thread (in practice the hub); its callback runs on the
 // writer thread once the events are committed — the hub's callback only posts, and must
-// not throw (a throwing callback is counted in stats and otherwise ignored). read*() and
-// stats() may run on any thread: the reads share one read connection under a mutex (WAL:
-// a reader never blocks the writer, nor the writer a reader).
+// not throw (a throwing callback is counted in stats and otherwise ignored). read*(),
+// countQuestionsToPurge() and stats() may run on any thread: the reads share one read
+// connection under a mutex (WAL: a reader never blocks the writer, nor the writer a
+// reader). purgeQuestions() may run on any thread but the writer's (not from a callback):
+// it hands the purge to the writer thread and waits for it.
 //
 // Queue policy: the append queue is unbounded on purpose. An event is a decided change of
 // the meeting; dropping or refusing it would lose the source of truth, and the producer
 // (the hub, a few events per command) cannot outrun a group commit for long. Instead the
 // queue is observable: stats() reports what waits now and the largest backlog seen.
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -88,10 +91,28 @@ class EventStore {
   using Done = std::function<void(AppendResult)>;
   void append(std::vector<NewEvent> events, Done done);
 
+  // Deletes every event about questions asked before `cutoffWallMs` (GDPR retention,
+  // docs/QUESTIONS.md): for each question_asked event older than the cutoff, every event
+  // of the same meeting whose type starts with "question_" and whose data.id is that
+  // question's id. Runs on the writer thread, between transactions, with secure_delete on
+  // so the deleted text is overwritten in the file. Returns how many events were deleted.
+  //
+  // Blocks until done: appends queued before it are committed first, those queued while it
+  // runs wait for it. Then the WAL is checkpointed and truncated, so that neither the
+  // database file nor the -wal file keeps a copy of what was deleted (when another program
+  // holds an old snapshot open, the copy in the -wal goes at a later checkpoint). Throws
+  // StoreError if the deletion fails (nothing is deleted then), or when called from a Done
+  // callback (it would wait for its own thread).
+  std::size_t purgeQuestions(std::int64_t cutoffWallMs);
+  // What purgeQuestions(cutoffWallMs) would delete now, without deleting anything.
+  [[nodiscard]] std::size_t countQuestionsToPurge(std::int64_t cutoffWallMs) const;
+
   [[nodiscard]] std::vector<StoredEvent> readMeeting(const std::string& meeting) const;
   [[nodiscard]] std::vector<StoredEvent> readSince(std::uint64_t afterSeq, std::size_t limit) const;
   // The meeting of the latest event, if any (to resume after a restart).
   [[nodiscard]] std::optional<std::string> lastMeeting() const;
+  // Every meeting of the log, in the order of their first event.
+  [[nodiscard]] std::vector<std::string> meetings() const;
   [[nodiscard]] std::uint64_t lastSeq() const;  // 0 when the log is empty
   [[nodiscard]] StoreStats stats() const;
   [[nodiscard]] const std::filesystem::path& file() const;

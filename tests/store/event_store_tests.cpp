@@ -209,6 +209,15 @@ TEST_CASE("lastMeeting is the meeting of the latest event, and nothing for an em
   CHECK(reopened.lastSeq() == 3);
 }
 
+TEST_CASE("meetings lists every meeting of the log once, in the order of their first event") {
+  TempDir dir("tribune-store");
+  EventStore store(dir / "events.db");
+  CHECK(store.meetings().empty());
+  REQUIRE_FALSE(appendAndWait(store, {makeEvent("mars", "a", "{}"), makeEvent("avril", "b", "{}")}).error);
+  REQUIRE_FALSE(appendAndWait(store, {makeEvent("mars", "c", "{}"), makeEvent("mai", "d", "{}")}).error);
+  CHECK(store.meetings() == std::vector<std::string>{"mars", "avril", "mai"});
+}
+
 TEST_CASE("an empty append is acknowledged with no seqs and no transaction") {
   TempDir dir("tribune-store");
   EventStore store(dir / "events.db");
