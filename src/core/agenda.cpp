@@ -1,6 +1,7 @@
 #include "core/agenda.h"
 #include "core/json_type.h"
 #include "core/suggestion.h"
+#include "core/text_screen.h"
 
 #include <algorithm>
 #include <array>
@@ -107,12 +108,6 @@ std::optional<std::size_t> firstInvalidUtf8(std::string_view text) {
 }
 
 bool isValidUtf8(std::string_view text) { return !firstInvalidUtf8(text).has_value(); }
-
-// Characters of valid UTF-8: the bytes that start a sequence.
-std::size_t characterCount(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
 
 void appendUtf8(std::string& out, char32_t value) {
   const auto byte = [&out](char32_t bits) { out.push_back(static_cast<char>(bits)); };

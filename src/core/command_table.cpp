@@ -6,6 +6,8 @@
 #include <optional>
 #include <utility>
 
+#include "core/text_screen.h"
+
 namespace tribune::core {
 
 namespace {
@@ -19,12 +21,6 @@ constexpr std::uint64_t kMaxCount = 100'000;     // votes of one kind, far above
 
 // ---------------------------------------------------------------------------------------
 // Text helpers
-
-// Characters of valid UTF-8 (nlohmann only hands out valid UTF-8): the bytes starting one.
-std::size_t characterCount(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
 
 // The first `maxCharacters` characters, cut between two characters, with "…" when cut.
 std::string shortened(std::string_view text, std::size_t maxCharacters) {
@@ -73,10 +69,14 @@ enum class ParamKind {
   Text,        // a string of at most kMaxParamLength characters
   ItemNumber,  // a string, or a positive integer kept as its digits
   Bool,
-  Values,   // {"name": "text", …}: a template's variables
-  Choices,  // {"councillor id": "pour" | "contre" | "abstention" | "npp", …}
-  Counts,   // {"pour": n, "contre": n, "abstention": n, "npp": n}, each optional (0)
+  Values,    // {"name": "text", …}: a template's variables
+  Choices,   // {"councillor id": "pour" | "contre" | "abstention" | "npp", …}
+  Counts,    // {"pour": n, "contre": n, "abstention": n, "npp": n}, each optional (0)
+  Id,        // a positive integer (a question's number)
+  LongText,  // a string of at most kMaxLongTextBytes bytes; its handler checks the characters
 };
+
+constexpr std::size_t kMaxLongTextBytes = std::size_t{8} * 2000;
 
 struct ParamSpec {
   std::string_view name;
@@ -93,6 +93,8 @@ std::string_view kindDescription(ParamKind kind) {
     case ParamKind::Values: return "un objet dont chaque valeur est une chaîne de caractères";
     case ParamKind::Choices: return "un objet { identifiant du conseiller : choix }";
     case ParamKind::Counts: return "un objet { pour, contre, abstention, npp } d'entiers positifs";
+    case ParamKind::Id: return "un entier positif";
+    case ParamKind::LongText: return "une chaîne de caractères";
   }
   return "une valeur";
 }
@@ -147,6 +149,15 @@ std::optional<DispatchResult> checkParam(const ParamSpec& spec, const Json& valu
       return textProblem(name, value);
     case ParamKind::Bool:
       if (!value.is_boolean()) return wrongType();
+      return std::nullopt;
+    case ParamKind::Id:
+      if (const auto number = wholeNumber(value); number && *number > 0) return std::nullopt;
+      return wrongType();
+    case ParamKind::LongText:
+      if (!value.is_string()) return wrongType();
+      if (value.get_ref<const std::string&>().size() > kMaxLongTextBytes) {
+        return invalidParam(name, "Le paramètre " + guillemets(name) + " est beaucoup trop long.");
+      }
       return std::nullopt;
     case ParamKind::Values:
       if (!value.is_object()) return wrongType();
@@ -244,6 +255,7 @@ class Params {
     return value.is_string() ? value.get<std::string>() : std::to_string(wholeNumber(value).value_or(0));
   }
   [[nodiscard]] bool boolean(const char* name) const { return params_.at(name).get<bool>(); }
+  [[nodiscard]] std::uint64_t id(const char* name) const { return wholeNumber(params_.at(name)).value_or(0); }
   [[nodiscard]] OverlayValues values(const char* name) const {
     OverlayValues values;
     if (!has(name)) return values;
@@ -275,7 +287,10 @@ class Params {
 struct Context {
   Meeting& meeting;
   Broadcast& broadcast;
+  QuestionIntake& questions;
+  const Caller& caller;
   TimePoint now;
+  std::int64_t wallMs;
 };
 
 using Handler = DispatchResult (*)(const Params& params, Context& context);
@@ -455,6 +470,175 @@ DispatchResult destinationAdd(const Params& p, Context& c) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Viewers' questions (docs/QUESTIONS.md)
+
+DispatchResult rateLimited(std::chrono::milliseconds wait, std::string_view what) {
+  const auto seconds = (wait.count() + 999) / 1000;
+  return refusal(StatusCode::RateLimited, std::string(what) + " : réessayez dans " + frenchDelay(wait) + ".",
+                 {{"retry_after_s", seconds}});
+}
+
+// A viewer's short text (pseudonym, place): one line, cleaned, at most `limit` characters.
+std::optional<DispatchResult> shortViewerText(const Params& p, const char* name, int limit, std::string& out) {
+  auto text = cleanViewerText(p.text(name));
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  if (const auto length = characterCount(text); length > static_cast<std::size_t>(limit)) {
+    return invalidParam(name, "Le paramètre " + guillemets(name) + " est trop long : " + std::to_string(length) +
+                                  " caractères, " + std::to_string(limit) + " au plus.");
+  }
+  out = std::move(text);
+  return std::nullopt;
+}
+
+// question.ask {text, pseudonym?, place?}: a viewer's question, screened (personal data
+// masked, profanity flagged: core/text_screen.h), pending for the moderator (or approved
+// at once when pre-screening is off and nothing is flagged). Acknowledged once durable.
+// Events: question_asked. Refusals: invalid_params (empty, too long, no browser id),
+// rate_limited, questions_closed.
+DispatchResult questionAsk(const Params& p, Context& c) {
+  const auto& settings = c.questions.settings();
+  if (!settings.enabled) {
+    return refusal(StatusCode::QuestionsClosed, "Les questions du public ne sont pas ouvertes pour cette séance.");
+  }
+  if (c.caller.viewer.empty()) {
+    return invalidParam("viewer", "Présentez-vous d'abord avec un identifiant de navigateur (message hello).");
+  }
+  const auto text = cleanViewerText(p.text("text"));
+  const auto length = characterCount(text);
+  if (length == 0) return invalidParam("text", "La question est vide.");
+  if (length > static_cast<std::size_t>(settings.maxLength)) {
+    return invalidParam("text", "La question est trop longue : " + std::to_string(length) + " caractères, " +
+                                    std::to_string(settings.maxLength) + " au plus.");
+  }
+  NewQuestion question;
+  if (auto problem = shortViewerText(p, "pseudonym", settings.maxPseudonymLength, question.pseudonym)) return *problem;
+  if (auto problem = shortViewerText(p, "place", settings.maxPlaceLength, question.place)) return *problem;
+  if (const auto wait = c.questions.admitQuestion(c.caller.viewer, c.caller.address, c.now)) {
+    return rateLimited(*wait, "Vous avez déjà envoyé plusieurs questions");
+  }
+  auto screened = screenViewerText(text, c.questions.profanity());
+  const auto nameScreen = screenViewerText(question.pseudonym + " " + question.place, c.questions.profanity());
+  for (const auto& flag : nameScreen.flags) {
+    if (std::find(screened.flags.begin(), screened.flags.end(), flag) == screened.flags.end()) {
+      screened.flags.push_back(flag);
+    }
+  }
+  if (screened.text != text) question.original = text;
+  question.text = std::move(screened.text);
+  question.flags = std::move(screened.flags);
+  question.author = c.caller.viewer;
+  question.askedMs = c.wallMs;
+  const auto result = c.meeting.askQuestion(std::move(question), c.now);
+  if (!result.ok()) return fromMeeting(result);
+  const auto& asked = c.meeting.questions().all().rbegin()->second;
+  return success({{"question", asked.id}, {"status", std::string(toString(asked.status))}});
+}
+
+// question.upvote {question}: one vote per browser per question (approved, on air or answered).
+// Events: question_upvoted. Refusals: unknown_question, question_status, already_voted,
+// rate_limited.
+DispatchResult questionUpvote(const Params& p, Context& c) {
+  if (c.caller.viewer.empty()) {
+    return invalidParam("viewer", "Présentez-vous d'abord avec un identifiant de navigateur (message hello).");
+  }
+  const auto id = p.id("question");
+  const auto* question = c.meeting.questions().find(id);
+  if (question != nullptr && question->voters.count(c.caller.viewer) == 0) {
+    if (const auto wait = c.questions.admitVote(c.caller.address, c.now)) {
+      return rateLimited(*wait, "Trop de soutiens envoyés depuis votre connexion");
+    }
+  }
+  const auto& viewer = c.caller.viewer;
+  const auto result = c.meeting.onQuestions([&](QuestionBoard& board) { return board.upvote(id, viewer); }, c.now);
+  if (!result.ok()) return fromMeeting(result);
+  return success({{"question", id}, {"votes", c.meeting.questions().find(id)->voters.size()}});
+}
+
+// The moderator's text for question.approve / question.edit: cleaned, 1..max_length.
+std::optional<DispatchResult> moderatorText(const Params& p, const Context& c, std::string& out) {
+  out = cleanViewerText(p.text("text"));
+  const auto length = characterCount(out);
+  if (length == 0) return invalidParam("text", "Le texte de la question est vide.");
+  if (length > static_cast<std::size_t>(c.questions.settings().maxLength)) {
+    return invalidParam("text", "Le texte est trop long : " + std::to_string(length) + " caractères, " +
+                                    std::to_string(c.questions.settings().maxLength) + " au plus.");
+  }
+  return std::nullopt;
+}
+
+// question.approve {question, text?}: pending or rejected → approved, at the end of the queue,
+// with the moderator's text when given. Events: question_approved. Refusals:
+// unknown_question, question_status, invalid_params.
+DispatchResult questionApprove(const Params& p, Context& c) {
+  std::optional<std::string> text;
+  if (p.has("text")) {
+    text.emplace();
+    if (auto problem = moderatorText(p, c, *text)) return *problem;
+  }
+  const auto id = p.id("question");
+  return fromMeeting(c.meeting.onQuestions([&](QuestionBoard& board) { return board.approve(id, text); }, c.now));
+}
+
+// question.edit {question, text}: changes the shown text (the original stays for the moderator);
+// the graphic follows when the question is on air. Events: question_edited, overlay_shown.
+DispatchResult questionEdit(const Params& p, Context& c) {
+  std::string text;
+  if (auto problem = moderatorText(p, c, text)) return *problem;
+  const auto id = p.id("question");
+  return fromMeeting(c.meeting.onQuestions([&](QuestionBoard& board) { return board.edit(id, text); }, c.now));
+}
+
+// question.reject / restore / delete / written_reply {question}: see core/questions.h for the
+// statuses each accepts. Events: question_rejected, question_restored, question_deleted,
+// question_written_reply (and overlay_hidden when the deleted one was on air).
+template <QuestionResult (QuestionBoard::*Command)(std::uint64_t)>
+DispatchResult questionHandler(const Params& p, Context& c) {
+  const auto id = p.id("question");
+  return fromMeeting(c.meeting.onQuestions([id](QuestionBoard& board) { return (board.*Command)(id); }, c.now));
+}
+
+// question.move {question, to: up|down|top}: the approved queue's order. Events: question_moved
+// (none when it is already there).
+DispatchResult questionMove(const Params& p, Context& c) {
+  const auto id = p.id("question");
+  const auto to = queueMoveFromString(p.text("to")).value_or(QueueMove::Top);
+  return fromMeeting(c.meeting.onQuestions([&](QuestionBoard& board) { return board.move(id, to); }, c.now));
+}
+
+// question.merge {question, into}: a duplicate joins another question (its votes too). Events:
+// question_merged.
+DispatchResult questionMerge(const Params& p, Context& c) {
+  const auto id = p.id("question");
+  const auto into = p.id("into");
+  return fromMeeting(c.meeting.onQuestions([&](QuestionBoard& board) { return board.merge(id, into); }, c.now));
+}
+
+// question.on_air {question}: shows the question on the picture, only while the public may be
+// heard. Events: question_on_air, overlay_shown (overlay_hidden of a suspension slate).
+// Refusals: wrong_state (deliberation), unknown_question, question_status.
+DispatchResult questionOnAir(const Params& p, Context& c) {
+  return fromMeeting(c.meeting.questionOnAir(p.id("question"), c.now));
+}
+
+// question.off_air {question}: back to the top of the queue; the graphic leaves the picture.
+DispatchResult questionOffAir(const Params& p, Context& c) {
+  return fromMeeting(c.meeting.questionOffAir(p.id("question"), c.now));
+}
+
+// question.answered {question}: answered; the graphic leaves the picture if it was on air.
+DispatchResult questionAnswered(const Params& p, Context& c) {
+  return fromMeeting(c.meeting.questionAnswered(p.id("question"), c.now));
+}
+
+// questions.prescreen {enabled}: whether new questions wait for the moderator. Events:
+// questions_prescreen (none when unchanged).
+DispatchResult questionsPrescreen(const Params& p, Context& c) {
+  const bool enabled = p.boolean("enabled");
+  return fromMeeting(
+      c.meeting.onQuestions([enabled](QuestionBoard& board) { return board.setPrescreen(enabled); }, c.now));
+}
+
+// ---------------------------------------------------------------------------------------
 // The table. To let another role send a command, add it to the command's line.
 
 struct Command {
@@ -517,6 +701,50 @@ const std::vector<Command>& table() {
         {"key", K::Text, false, {}},
         {"url", K::Text, false, {}}},
        &destinationAdd},
+      {"question.ask",
+       {R::Viewer},
+       {{"text", K::LongText, true, {}}, {"pseudonym", K::Text, false, {}}, {"place", K::Text, false, {}}},
+       &questionAsk},
+      {"question.upvote", {R::Viewer}, {{"question", K::Id, true, {}}}, &questionUpvote},
+      {"question.approve",
+       {R::Moderator, R::Technician},
+       {{"question", K::Id, true, {}}, {"text", K::LongText, false, {}}},
+       &questionApprove},
+      {"question.edit",
+       {R::Moderator, R::Technician},
+       {{"question", K::Id, true, {}}, {"text", K::LongText, true, {}}},
+       &questionEdit},
+      {"question.reject",
+       {R::Moderator, R::Technician},
+       {{"question", K::Id, true, {}}},
+       &questionHandler<&QuestionBoard::reject>},
+      {"question.restore",
+       {R::Moderator, R::Technician},
+       {{"question", K::Id, true, {}}},
+       &questionHandler<&QuestionBoard::restore>},
+      {"question.delete",
+       {R::Moderator, R::Technician},
+       {{"question", K::Id, true, {}}},
+       &questionHandler<&QuestionBoard::remove>},
+      {"question.written_reply",
+       {R::Moderator, R::Technician},
+       {{"question", K::Id, true, {}}},
+       &questionHandler<&QuestionBoard::writtenReply>},
+      {"question.move",
+       {R::Moderator, R::Technician},
+       {{"question", K::Id, true, {}}, {"to", K::Text, true, {"up", "down", "top"}}},
+       &questionMove},
+      {"question.merge",
+       {R::Moderator, R::Technician},
+       {{"question", K::Id, true, {}}, {"into", K::Id, true, {}}},
+       &questionMerge},
+      {"question.on_air", {R::Mayor, R::Moderator, R::Technician}, {{"question", K::Id, true, {}}}, &questionOnAir},
+      {"question.off_air", {R::Mayor, R::Moderator, R::Technician}, {{"question", K::Id, true, {}}}, &questionOffAir},
+      {"question.answered",
+       {R::Mayor, R::Moderator, R::Technician},
+       {{"question", K::Id, true, {}}},
+       &questionAnswered},
+      {"questions.prescreen", {R::Moderator, R::Technician}, {{"enabled", K::Bool, true, {}}}, &questionsPrescreen},
   };
   return kCommands;
 }
@@ -540,6 +768,12 @@ std::string rolesText(const std::vector<Role>& roles) {
 }  // namespace
 
 DispatchResult dispatch(const Request& request, Role role, Meeting& meeting, Broadcast& broadcast, TimePoint now) {
+  QuestionIntake questions;
+  return dispatch(request, Caller{role, {}, {}}, DispatchTarget{meeting, broadcast, questions, now, 0});
+}
+
+DispatchResult dispatch(const Request& request, const Caller& caller, DispatchTarget target) {
+  const auto role = caller.role;
   const auto* command = findCommand(request.type);
   const auto shownType = guillemets(shortened(request.type, kMaxShownTypeLength));
   if (command == nullptr) {
@@ -551,7 +785,7 @@ DispatchResult dispatch(const Request& request, Role role, Meeting& meeting, Bro
                                               " (votre rôle : " + std::string(frenchLabel(role)) + ").");
   }
   if (auto problem = paramsProblem(request.type, command->params, request.params)) return *problem;
-  Context context{meeting, broadcast, now};
+  Context context{target.meeting, target.broadcast, target.questions, caller, target.now, target.wallMs};
   try {
     return command->handler(Params(request.params), context);
   } catch (const std::exception&) {

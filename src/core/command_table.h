@@ -8,6 +8,7 @@
 // then the handler asks the Meeting or the Broadcast, whose refusal comes back with its own
 // stable status. Messages are French, for the console.
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "core/broadcast.h"
 #include "core/clock.h"
 #include "core/meeting.h"
+#include "core/question_intake.h"
 #include "core/role.h"
 #include "core/status.h"
 
@@ -38,6 +40,24 @@ struct DispatchResult {
   [[nodiscard]] bool ok() const { return code == static_cast<int>(StatusCode::Ok); }
 };
 
+// Who sends a command.
+struct Caller {
+  Role role = Role::Viewer;
+  std::string viewer;   // a viewer's browser id (docs/QUESTIONS.md, "hello"); empty otherwise
+  std::string address;  // the peer's address: for rate limits only, never stored
+};
+
+// Everything a command may act on or read, besides the request.
+struct DispatchTarget {
+  Meeting& meeting;
+  Broadcast& broadcast;
+  QuestionIntake& questions;
+  TimePoint now;
+  std::int64_t wallMs = 0;  // wall clock (ms since 1970), written into a question
+};
+
+DispatchResult dispatch(const Request& request, const Caller& caller, DispatchTarget target);
+// The same for a caller known by its role only, with the default question settings.
 DispatchResult dispatch(const Request& request, Role role, Meeting& meeting, Broadcast& broadcast, TimePoint now);
 
 // The table, read-only, for the protocol parser, the documentation and the tests.

@@ -247,6 +247,13 @@ struct Meeting::Appliers {
 };
 
 ApplyResult Meeting::apply(const MeetingEvent& event) {
+  if (QuestionBoard::isQuestionEvent(event.type)) {
+    try {
+      return {questions_.apply({event.type, event.data}).value_or("")};
+    } catch (const Json::exception& error) {
+      return {event.type + ": " + error.what()};
+    }
+  }
   const auto& table = Appliers::kTable;
   const auto entry = std::find_if(table.begin(), table.end(),
                                   [&](const Appliers::Entry& candidate) { return candidate.type == event.type; });
@@ -344,7 +351,11 @@ Json Meeting::snapshot() const {
           {"current_item", std::move(currentItemJson)},
           {"votes", std::move(votes)},
           {"speaker", std::move(speaker)},
-          {"overlays", std::move(overlays)}};
+          {"overlays", std::move(overlays)},
+          {"questions",
+           {{"items", questions_.views(Role::Technician, "")},
+            {"queue", questions_.queue()},
+            {"prescreen", questions_.prescreen()}}}};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -374,6 +385,9 @@ Overlays& Meeting::scratchOverlays() {
 }
 
 OverlayResult Meeting::putOnAir(Layer layer, const std::string& templateName, OverlayValues values, TimePoint now) {
+  if (layer == Layer::LowerThird && templateName != "question" && templateAllowedOn(layer, templateName)) {
+    questionLeavesAir(now);
+  }
   auto& scratch = scratchOverlays();
   auto result = scratch.show(layer, templateName, std::move(values), now);
   if (result.ok()) recordOverlayEvents(scratch);
@@ -430,6 +444,11 @@ void Meeting::followSession(SessionCommand command, TimePoint now) {
   const auto hideSlate = [this, now] {
     if (overlays_.state(Layer::Slate).visible) takeOffAir(Layer::Slate, now);
   };
+  const bool questionTakenOff = !publicMayBeHeard(state_) && questions_.onAir();
+  if (questionTakenOff) {
+    questionLeavesAir(now);
+    followQuestions(now);
+  }
   switch (command) {
     case SessionCommand::Open:
       if (!overlays_.state(Layer::Bug).visible) putOnAir(Layer::Bug, "bug", {}, now);
@@ -453,6 +472,8 @@ void Meeting::followSession(SessionCommand command, TimePoint now) {
     case SessionCommand::StartPublicQuestions: break;
     case SessionCommand::End: putOnAir(Layer::Slate, "ended", {}, now); break;
   }
+  // Back to deliberation after a question: the picture says again what is being discussed.
+  if (questionTakenOff) showCurrentItem(now);
 }
 
 MeetingResult Meeting::open(TimePoint now) { return sessionCommand(SessionCommand::Open, now); }
@@ -679,10 +700,99 @@ MeetingResult Meeting::updateOverlay(Layer layer, const OverlayValues& values, T
 
 MeetingResult Meeting::hideOverlay(Layer layer, TimePoint now) {
   if (state_ == SessionState::HuisClos && layer == Layer::Slate) return huisClosSlateStays(state_);
+  const bool questionShown =
+      layer == Layer::LowerThird && overlays_.state(layer).visible && overlays_.state(layer).templateName == "question";
   const auto result = takeOffAir(layer, now);
   if (!result.ok()) return overlayRefusal(result, layer, overlays_.state(layer).templateName);
   if (layer == Layer::LowerThird) clearSpeaker(now);
+  if (questionShown) questionLeavesAir(now);
   return MeetingResult::success();
+}
+
+// ---------------------------------------------------------------------------------------
+// Viewers' questions
+
+namespace {
+
+OverlayValues questionValues(const Question& question) {
+  return {{"text", question.text}, {"pseudonym", question.pseudonym}, {"quartier", question.place}};
+}
+
+MeetingResult fromBoard(const QuestionResult& result) {
+  if (result.ok()) return MeetingResult::success();
+  return MeetingResult::refusal(result.status, result.message);
+}
+
+}  // namespace
+
+void Meeting::collectQuestionEvents(TimePoint now) {
+  for (auto& event : questions_.takeEvents()) events_.push_back({std::move(event.type), std::move(event.data), now});
+}
+
+void Meeting::questionLeavesAir(TimePoint now) {
+  if (const auto id = questions_.onAir()) {
+    questions_.takeOffAir(*id);
+    collectQuestionEvents(now);
+  }
+}
+
+void Meeting::followQuestions(TimePoint now) {
+  const auto onAir = questions_.onAir();
+  const auto& lowerThird = overlays_.state(Layer::LowerThird);
+  const bool showing = lowerThird.visible && lowerThird.templateName == "question";
+  const auto& slate = overlays_.state(Layer::Slate);
+  if (!onAir) {
+    if (!showing) return;
+    takeOffAir(Layer::LowerThird, now);
+    // A suspension is dressed with its slate whenever no question is read.
+    if (state_ == SessionState::Suspension && !slate.visible) putOnAir(Layer::Slate, "suspension", {}, now);
+    return;
+  }
+  auto values = questionValues(*questions_.find(*onAir));
+  if (!showing || lowerThird.values != values) {
+    clearSpeaker(now);
+    putOnAir(Layer::LowerThird, "question", std::move(values), now);
+  }
+  // The question must be seen: a suspension's or a waiting slate would cover it.
+  if (slate.visible && (slate.templateName == "suspension" || slate.templateName == "starting")) {
+    takeOffAir(Layer::Slate, now);
+  }
+}
+
+MeetingResult Meeting::askQuestion(NewQuestion question, TimePoint now) {
+  if (state_ == SessionState::Terminee) {
+    return MeetingResult::refusal(StatusCode::QuestionsClosed,
+                                  "La séance est terminée : les questions sont closes. Merci de votre participation.");
+  }
+  const auto result = questions_.ask(std::move(question));
+  collectQuestionEvents(now);
+  return fromBoard(result);
+}
+
+MeetingResult Meeting::onQuestions(const std::function<QuestionResult(QuestionBoard&)>& command, TimePoint now) {
+  const auto result = command(questions_);
+  collectQuestionEvents(now);
+  if (result.ok()) followQuestions(now);
+  return fromBoard(result);
+}
+
+MeetingResult Meeting::questionOnAir(std::uint64_t id, TimePoint now) {
+  if (!publicMayBeHeard(state_)) {
+    return MeetingResult::refusal(
+        StatusCode::WrongState,
+        "Pendant les délibérations, le public ne peut pas être entendu : une question passe à l'antenne avant la "
+        "séance, pendant une suspension ou pendant les questions du public" +
+            stateSuffix(state_));
+  }
+  return onQuestions([id](QuestionBoard& board) { return board.putOnAir(id); }, now);
+}
+
+MeetingResult Meeting::questionOffAir(std::uint64_t id, TimePoint now) {
+  return onQuestions([id](QuestionBoard& board) { return board.takeOffAir(id); }, now);
+}
+
+MeetingResult Meeting::questionAnswered(std::uint64_t id, TimePoint now) {
+  return onQuestions([id](QuestionBoard& board) { return board.answered(id); }, now);
 }
 
 }  // namespace tribune::core

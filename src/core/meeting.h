@@ -9,6 +9,8 @@
 // lower-third, a suspension shows its slate, the huis clos its slate, and so on (each
 // command's comment says what it puts on air).
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +24,7 @@
 #include "core/councillor.h"
 #include "core/meeting_event.h"
 #include "core/overlays.h"
+#include "core/questions.h"
 #include "core/session.h"
 #include "core/status.h"
 #include "core/vote.h"
@@ -91,6 +94,23 @@ class Meeting {
   MeetingResult updateOverlay(Layer layer, const OverlayValues& values, TimePoint now);
   MeetingResult hideOverlay(Layer layer, TimePoint now);
 
+  // --- Viewers' questions (core/questions.h, docs/QUESTIONS.md) ---------------------
+  // A screened question; refused (questions_closed) once the meeting is over.
+  MeetingResult askQuestion(NewQuestion question, TimePoint now);
+  // The board's commands that touch nothing else: approve, edit, reject, restore, delete,
+  // written reply, move, merge, upvote, pre-screening. The graphic follows: an edit of the
+  // question on air updates it, its deletion takes it off the picture.
+  MeetingResult onQuestions(const std::function<QuestionResult(QuestionBoard&)>& command, TimePoint now);
+  // Only while the public may be heard (publicMayBeHeard), else wrong_state. Shows the
+  // "question" lower-third (and hides the suspension slate while it is on air); the question
+  // on air before goes back to the top of the queue.
+  MeetingResult questionOnAir(std::uint64_t id, TimePoint now);
+  // Hide the graphic (the suspension slate comes back during a suspension); off air puts
+  // the question back at the top of the queue, answered takes it out.
+  MeetingResult questionOffAir(std::uint64_t id, TimePoint now);
+  MeetingResult questionAnswered(std::uint64_t id, TimePoint now);
+  [[nodiscard]] const QuestionBoard& questions() const { return questions_; }
+
   // --- Events ------------------------------------------------------------------------
   // Replays one event (recovery from the log). A wrong event changes nothing and says why.
   ApplyResult apply(const MeetingEvent& event);
@@ -137,6 +157,13 @@ class Meeting {
   void refreshAgendaLowerThird(TimePoint now);
   void clearSpeaker(TimePoint now);
   [[nodiscard]] std::optional<std::size_t> indexOf(std::string_view number) const;
+  // Queues the board's new events (already applied to it) as meeting events.
+  void collectQuestionEvents(TimePoint now);
+  // The question graphic follows the board: shown, updated or hidden.
+  void followQuestions(TimePoint now);
+  // Something else takes the lower-third, or the session goes back into deliberation: the
+  // question on air goes back to the queue.
+  void questionLeavesAir(TimePoint now);
 
   std::string id_;
   Agenda agenda_;
@@ -145,6 +172,7 @@ class Meeting {
   std::map<std::string, Vote> votes_;
   std::optional<std::string> speaker_;  // councillor id
   Overlays overlays_;
+  QuestionBoard questions_;
   Overlays scratch_;  // where graphics commands are tried before they are recorded
   std::vector<MeetingEvent> events_;
 };

@@ -3,16 +3,13 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/text_screen.h"
+
 namespace tribune::core {
 
 namespace {
 
 using Json = nlohmann::json;
-
-std::size_t characterCount(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
 
 ParseResult failure(StatusCode status, std::string message, Json id = nullptr) {
   return {std::nullopt, status, std::move(message), std::move(id)};
@@ -40,8 +37,13 @@ std::optional<std::string> helloProblem(const Json& params, Hello& hello) {
     } else if (key == "since") {
       if (!value.is_number_unsigned()) return "Le paramètre « since » doit être un entier positif ou nul.";
       hello.since = value.get<std::uint64_t>();
+    } else if (key == "viewer") {
+      // A malformed id is not an error: the server gives a new one (docs/QUESTIONS.md).
+      if (value.is_string() && isValidViewerId(value.get_ref<const std::string&>())) {
+        hello.viewer = value.get<std::string>();
+      }
     } else {
-      return "Paramètre inconnu pour « hello » ; paramètres possibles : token, since.";
+      return "Paramètre inconnu pour « hello » ; paramètres possibles : token, since, viewer.";
     }
   }
   return std::nullopt;
@@ -116,12 +118,14 @@ ParseResult parseClientMessage(std::string_view text, std::size_t maxBytes) {
   return {std::move(message), StatusCode::Ok, {}, std::move(id)};
 }
 
-std::string welcome(Role role, std::uint64_t seq, const Json& snapshot) {
-  return dumped({{"type", "welcome"},
-                 {"protocol", kProtocolVersion},
-                 {"role", std::string(toString(role))},
-                 {"seq", seq},
-                 {"snapshot", snapshot}});
+std::string welcome(Role role, std::uint64_t seq, const Json& snapshot, std::string_view viewer) {
+  Json out{{"type", "welcome"},
+           {"protocol", kProtocolVersion},
+           {"role", std::string(toString(role))},
+           {"seq", seq},
+           {"snapshot", snapshot}};
+  if (!viewer.empty()) out["viewer"] = std::string(viewer);
+  return dumped(out);
 }
 
 std::string result(const Json& id, const DispatchResult& outcome) {

@@ -27,6 +27,7 @@ enum class MessageKind { Hello, Ping, Command };
 struct Hello {
   std::optional<std::string> token;    // gives the role; none: viewer
   std::optional<std::uint64_t> since;  // the last event seq the client has seen
+  std::optional<std::string> viewer;   // a viewer's browser id, when well formed (isValidViewerId)
 };
 
 struct ClientMessage {
@@ -52,8 +53,9 @@ struct ParseResult {
 ParseResult parseClientMessage(std::string_view text, std::size_t maxBytes);
 
 // Server to client, as JSON text ready to send (invalid UTF-8 replaced, never thrown).
-// {"type":"welcome","protocol":1,"role":…,"seq":…,"snapshot":…|null}
-std::string welcome(Role role, std::uint64_t seq, const nlohmann::json& snapshot);
+// {"type":"welcome","protocol":1,"role":…,"seq":…,"snapshot":…|null,"viewer"?:…}; the
+// viewer's browser id only for a viewer (docs/QUESTIONS.md).
+std::string welcome(Role role, std::uint64_t seq, const nlohmann::json& snapshot, std::string_view viewer = {});
 // {"type":"result","id":…,"code":…,"status":…,"message":…,"data":…}; id omitted when null.
 std::string result(const nlohmann::json& id, const DispatchResult& outcome);
 // {"type":"event","seq":…,"event":{"type","data","at_ms"}}

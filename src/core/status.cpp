@@ -12,7 +12,7 @@ struct StatusName {
   std::string_view name;
 };
 
-constexpr std::array<StatusName, 27> kStatusNames{{
+constexpr std::array<StatusName, 32> kStatusNames{{
     {StatusCode::Ok, "ok"},
     {StatusCode::MalformedJson, "malformed_json"},
     {StatusCode::InvalidToken, "invalid_token"},
@@ -39,6 +39,11 @@ constexpr std::array<StatusName, 27> kStatusNames{{
     {StatusCode::DestinationDisabled, "destination_disabled"},
     {StatusCode::NotRunning, "not_running"},
     {StatusCode::DuplicateDestination, "duplicate_destination"},
+    {StatusCode::QuestionsClosed, "questions_closed"},
+    {StatusCode::RateLimited, "rate_limited"},
+    {StatusCode::UnknownQuestion, "unknown_question"},
+    {StatusCode::AlreadyVoted, "already_voted"},
+    {StatusCode::QuestionStatus, "question_status"},
     {StatusCode::InternalError, "internal_error"},
 }};
 

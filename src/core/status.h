@@ -41,6 +41,12 @@ enum class StatusCode {
   DuplicateDestination = 425,
   DestinationDisabled = 421,
   NotRunning = 423,
+  // The viewers' questions (core/questions.h, docs/QUESTIONS.md).
+  QuestionsClosed = 426,  // switched off in the configuration, or the meeting is over
+  RateLimited = 429,      // data.retry_after_s says when to try again
+  UnknownQuestion = 430,
+  AlreadyVoted = 431,
+  QuestionStatus = 432,  // not possible in the question's current status
   // A bug: an exception where none was expected, turned into a result at one place.
   InternalError = 500,
 };

@@ -251,7 +251,7 @@ TEST_CASE("question.ask refuses what it cannot take, each with a French reason",
   CHECK(ended.send("question.ask", {{"text", "Bonjour"}}, Role::Viewer).status == "questions_closed");
 }
 
-TEST_CASE("rate limits per browser and per address; a refusal says how long to wait", "[questions][dispatch][limits]") {
+TEST_CASE("rate limits per browser and per address, a refusal says how long to wait", "[questions][dispatch][limits]") {
   core::QuestionSettings settings;
   settings.perBrowser = {2, 60s};
   settings.perAddress = {3, 60s};

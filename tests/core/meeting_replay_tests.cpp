@@ -77,6 +77,29 @@ std::vector<std::function<core::MeetingResult(Meeting&, core::TimePoint)>> anEve
         return m.recordVote(Vote::secretBallot("2", {3, 1, 1, 0}), t);
       },  // replaces
       [](M& m, T t) { return m.suspend(t); },
+      [](M& m, T t) {
+        core::NewQuestion q;
+        q.text = "Et le parking de la gare ?";
+        q.author = "viewer-browser-00000000000001";
+        q.askedMs = 1'790'000'000'000;
+        return m.askQuestion(q, t);
+      },
+      [](M& m, T t) {
+        core::NewQuestion q;
+        q.text = "Quand rouvre la piscine ?";
+        q.author = "viewer-browser-00000000000002";
+        q.askedMs = 1'790'000'000'000;
+        return m.askQuestion(q, t);
+      },
+      [](M& m, T t) { return m.onQuestions([](core::QuestionBoard& b) { return b.approve(1, std::nullopt); }, t); },
+      [](M& m, T t) { return m.onQuestions([](core::QuestionBoard& b) { return b.approve(2, std::nullopt); }, t); },
+      [](M& m, T t) {
+        return m.onQuestions([](core::QuestionBoard& b) { return b.move(2, core::QueueMove::Top); }, t);
+      },
+      [](M& m, T t) {
+        return m.onQuestions([](core::QuestionBoard& b) { return b.upvote(1, "viewer-browser-00000000000002"); }, t);
+      },
+      [](M& m, T t) { return m.questionOnAir(2, t); },
       [](M& m, T t) { return m.nextItem(t); },
       [](M& m, T t) { return m.resume(t); },
       [](M& m, T t) { return m.enterHuisClos(t); },
@@ -100,7 +123,11 @@ std::vector<std::function<core::MeetingResult(Meeting&, core::TimePoint)>> anEve
                              {{"text", "Et le parking ?"}, {"pseudonym", ""}, {"quartier", "Centre"}}, t);
       },
       [](M& m, T t) { return m.close(t); },
+      [](M& m, T t) { return m.questionOnAir(1, t); },  // refused: séance levée
       [](M& m, T t) { return m.startPublicQuestions(t); },
+      [](M& m, T t) { return m.questionOnAir(1, t); },
+      [](M& m, T t) { return m.questionAnswered(1, t); },
+      [](M& m, T t) { return m.onQuestions([](core::QuestionBoard& b) { return b.setPrescreen(false); }, t); },
       [](M& m, T t) { return m.showSpeaker("cm-01", t); },
       [](M& m, T t) { return m.hideOverlay(Layer::Bug, t); },
       [](M& m, T t) { return m.end(t); },
@@ -123,7 +150,7 @@ TEST_CASE("replaying all the events of a long session into a fresh meeting gives
     for (auto& event : live.takeEvents()) log.push_back(std::move(event));
     CHECK(replayed(log).snapshot() == live.snapshot());
   }
-  CHECK(refused == 7);
+  CHECK(refused == 8);
   CHECK(log.size() > 50);
   const auto final = replayed(log);
   CHECK(final.state() == core::SessionState::Terminee);
@@ -170,10 +197,13 @@ TEST_CASE("the agenda in events is written in the agenda file's schema", "[meeti
 TEST_CASE("an unknown event type is a clear error, never a crash, and changes nothing", "[meeting][replay]") {
   auto meeting = testing::demoMeeting();
   const auto before = meeting.snapshot();
-  const auto result = meeting.apply({"question_submitted", {{"text", "?"}}, at(1)});
+  const auto result = meeting.apply({"petition_submitted", {{"text", "?"}}, at(1)});
   CHECK_FALSE(result.ok());
   CHECK_THAT(result.error,
-             Catch::StartsWith("unknown event type \"question_submitted\"; known types: meeting_created"));
+             Catch::StartsWith("unknown event type \"petition_submitted\"; known types: meeting_created"));
+  const auto question = meeting.apply({"question_submitted", {{"id", 1}}, at(1)});
+  CHECK_THAT(question.error, Catch::StartsWith("unknown event type \"question_submitted\"; known question types: "
+                                               "question_asked, question_approved"));
   CHECK(meeting.snapshot() == before);
 }
 

@@ -65,7 +65,27 @@ TEST_CASE("hello carries an optional token and the last sequence number seen", "
   requireError(R"({"type": "hello", "since": "12"})", StatusCode::InvalidParams, "since");
   requireError(R"({"type": "hello", "token": 12})", StatusCode::InvalidParams, "token");
   requireError(R"({"type": "hello", "token": ")" + std::string(129, 't') + R"("})", StatusCode::InvalidParams, "token");
-  requireError(R"({"type": "hello", "role": "technician"})", StatusCode::InvalidParams, "token, since");
+  requireError(R"({"type": "hello", "role": "technician"})", StatusCode::InvalidParams, "token, since, viewer");
+}
+
+TEST_CASE("a viewer's hello may carry the browser id the server gave, a malformed one is ignored", "[protocol]") {
+  const std::string id = "AbCdEfGhIjKlMnOpQrStUv_-09";
+  const auto result = parse(R"({"type": "hello", "viewer": ")" + id + R"("})");
+  REQUIRE(result.ok());
+  CHECK(result.message->hello.viewer == id);
+  for (const auto* bad : {R"("short")", R"("has spaces in it, twenty-two chars")", R"(12345678901234567890123)",
+                          R"("<script>alert(1)</script>xxxxxxxxxxx")", R"(null)"}) {
+    INFO(bad);
+    const auto parsed = parse(std::string(R"({"type": "hello", "viewer": )") + bad + "}");
+    REQUIRE(parsed.ok());
+    CHECK_FALSE(parsed.message->hello.viewer);
+  }
+  CHECK_FALSE(parse(R"({"type": "hello", "viewer": ")" + std::string(65, 'a') + R"("})").message->hello.viewer);
+  CHECK(parse(R"({"type": "hello", "viewer": ")" + std::string(64, 'a') + R"("})").message->hello.viewer);
+  const auto welcome = nlohmann::json::parse(tribune::core::welcome(tribune::core::Role::Viewer, 3, nullptr, id));
+  CHECK(welcome.at("viewer") == id);
+  const auto staff = nlohmann::json::parse(tribune::core::welcome(tribune::core::Role::Mayor, 3, nullptr));
+  CHECK_FALSE(staff.contains("viewer"));
 }
 
 TEST_CASE("ping takes no parameter", "[protocol]") {

@@ -184,7 +184,7 @@ TEST_CASE("an unknown question is refused by every command", "[questions]") {
 
 TEST_CASE("the queue: approving appends, moves go up, down and to the top, on air comes back first", "[questions]") {
   QuestionBoard board;
-  for (int i = 0; i < 4; ++i) board.ask(question("Q" + std::to_string(i + 1)));
+  for (int i = 0; i < 4; ++i) board.ask(question(std::string("Q").append(std::to_string(i + 1))));
   for (std::uint64_t id : {3, 1, 4, 2}) board.approve(id, std::nullopt);
   CHECK(board.queue() == std::vector<std::uint64_t>{3, 1, 4, 2});
   CHECK(board.move(4, core::QueueMove::Up).ok());
@@ -218,7 +218,7 @@ TEST_CASE("the queue: approving appends, moves go up, down and to the top, on ai
   CHECK(pending.move(1, core::QueueMove::Top).status == StatusCode::QuestionStatus);
 }
 
-TEST_CASE("one vote per browser per public question; a merge brings its voters along", "[questions]") {
+TEST_CASE("one vote per browser per public question, a merge brings its voters along", "[questions]") {
   QuestionBoard board;
   board.ask(question("La piscine ?"));
   board.ask(question("Quand rouvre la piscine ?", kBob));
@@ -241,7 +241,7 @@ TEST_CASE("one vote per browser per public question; a merge brings its voters a
   checkReplay(board, replica);
 }
 
-TEST_CASE("editing keeps the original for the moderator; deleting forgets the text", "[questions]") {
+TEST_CASE("editing keeps the original for the moderator, deleting forgets the text", "[questions]") {
   QuestionBoard board;
   auto asked = question("Pourquoi la rue Jean Jaurès n'est pas éclairée ? [numéro masqué]");
   asked.original = "Pourquoi la rue Jean Jaurès n'est pas éclairée ? 06 12 34 56 78";
@@ -316,7 +316,7 @@ TEST_CASE("what each role sees of a question", "[questions][roles]") {
   CHECK_FALSE(board.view(1, Role::Mayor, ""));
 }
 
-TEST_CASE("the board's events replay into the same board; wrong events are refused and change nothing",
+TEST_CASE("the board's events replay into the same board, and wrong events are refused and change nothing",
           "[questions][replay]") {
   QuestionBoard board;
   board.ask(question("Une"));

@@ -7,6 +7,8 @@
 //   CC=clang CXX=clang++ cmake -S . -B build/h-fuzz -G Ninja -DTRIBUNE_CORE_ONLY=ON -DTRIBUNE_FUZZ=ON
 //   cmake --build build/h-fuzz --target tribune_protocol_fuzz
 //   build/h-fuzz/tests/tribune_protocol_fuzz -dict=tests/fuzz/protocol.dict tests/fuzz/corpus -max_total_time=60
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -34,7 +36,17 @@ core::Broadcast& freshBroadcast(testing::ScriptedRandom& random, std::optional<c
   return *slot;
 }
 
-void handle(std::string_view line, core::Meeting& meeting, core::Broadcast& broadcast, double& seconds) {
+// Viewers' commands are sent as a viewer (with a browser id), the others as the technician.
+core::Caller callerFor(std::string_view type) {
+  const auto roles = core::rolesAllowed(type);
+  if (std::find(roles.begin(), roles.end(), core::Role::Technician) != roles.end() || roles.empty()) {
+    return {core::Role::Technician, "", ""};
+  }
+  return {core::Role::Viewer, "fuzz-viewer-browser-000001", "192.0.2.1"};
+}
+
+void handle(std::string_view line, core::Meeting& meeting, core::Broadcast& broadcast, core::QuestionIntake& intake,
+            double& seconds) {
   const auto parsed = core::parseClientMessage(line, kMaxMessageBytes);
   if (!parsed.ok()) {
     (void)core::error(parsed.status, parsed.error, parsed.id);
@@ -48,8 +60,8 @@ void handle(std::string_view line, core::Meeting& meeting, core::Broadcast& broa
     case core::MessageKind::Ping: (void)core::result(message.id, core::DispatchResult{}); break;
     case core::MessageKind::Command: {
       seconds += 1;
-      const auto outcome =
-          core::dispatch(message.request(), core::Role::Technician, meeting, broadcast, testing::at(seconds));
+      const auto outcome = core::dispatch(message.request(), callerFor(message.type),
+                                          {meeting, broadcast, intake, testing::at(seconds), 1'790'000'000'000});
       // A bug shows as internal_error: make it a finding.
       if (outcome.code == static_cast<int>(core::StatusCode::InternalError)) std::abort();
       (void)core::result(message.id, outcome);
@@ -67,13 +79,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto& broadcast = freshBroadcast(random, slot);
   auto meeting = testing::demoMeeting();
   double seconds = 0;
+  core::QuestionSettings settings;
+  settings.perBrowser = {1000, std::chrono::seconds(1)};
+  core::QuestionIntake intake(settings, *core::parseWordList("connard\nmerde\n").list);
 
   // The whole input as one message (the usual case), then each line as a message.
-  handle(input, meeting, broadcast, seconds);
+  handle(input, meeting, broadcast, intake, seconds);
   for (std::size_t start = 0; start < input.size();) {
     auto end = input.find('\n', start);
     if (end == std::string_view::npos) end = input.size();
-    handle(input.substr(start, end - start), meeting, broadcast, seconds);
+    handle(input.substr(start, end - start), meeting, broadcast, intake, seconds);
     start = end + 1;
   }
 
