@@ -3,18 +3,27 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
+#include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "app/agenda_loader.h"
 #include "app/config_loader.h"
 #include "app/hub.h"
+#include "app/replay.h"
 #include "app/tokens.h"
 #include "core/failure.h"
+#include "core/questions_export.h"
 #include "core/source_spec.h"
 #include "media/devices.h"
 #include "media/media_error.h"
 #include "media/probe.h"
+#include "store/event_store.h"
 
 namespace tribune::app {
 namespace {
@@ -28,6 +37,12 @@ std::filesystem::path defaultDataDir() {
     return std::filesystem::path(home) / ".local/share/tribune";
   }
   return std::filesystem::current_path() / "data";
+}
+
+// --data-dir, else the configuration's data_dir (relative to its file), else the default.
+std::filesystem::path dataDirOf(const std::optional<std::filesystem::path>& flag, const LoadedConfig& loaded) {
+  const auto dir = flag ? *flag : loaded.config.dataDir ? loaded.baseDir / *loaded.config.dataDir : defaultDataDir();
+  return std::filesystem::absolute(dir).lexically_normal();
 }
 
 // The agenda of the config, or the demo agenda when Tribune runs on its defaults.
@@ -46,6 +61,47 @@ void printAgendaProblems(const AgendaError& error) {
 void printProblems(const ConfigError& error) {
   std::cerr << "Configuration invalide / invalid configuration: " << error.file() << "\n";
   for (const auto& problem : error.problems()) std::cerr << "  " << problem.path << ": " << problem.message << "\n";
+}
+
+// The configuration, or nothing once its problems are printed (exit code 2).
+std::optional<LoadedConfig> loadOrReport(const std::optional<std::filesystem::path>& file) {
+  try {
+    return loadConfig(file);
+  } catch (const ConfigError& error) {
+    printProblems(error);
+    return std::nullopt;
+  }
+}
+
+// The event log of a data folder, when there is one: the commands that read or purge it
+// never create one.
+std::unique_ptr<store::EventStore> openExistingLog(const std::filesystem::path& dataDir) {
+  const auto file = eventLogFile(dataDir);
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(file, error)) return nullptr;
+  return std::make_unique<store::EventStore>(file);
+}
+
+std::int64_t nowWallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "2025-03-01T10:00:00Z"
+std::string utcText(std::int64_t wallMs) {
+  constexpr std::int64_t kMsPerSecond = 1000;
+  const std::time_t seconds = wallMs / kMsPerSecond;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  std::array<char, 32> text{};
+  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text.data();
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& word : words) out += (out.empty() ? "" : ", ") + word;
+  return out;
 }
 
 }  // namespace
@@ -109,10 +165,9 @@ int runCommand(const RunArguments& arguments) {
   if (config.graphics.templatesDir)
     config.graphics.templatesDir = (loaded.baseDir / *config.graphics.templatesDir).string();
   if (config.branding.logo) config.branding.logo = (loaded.baseDir / *config.branding.logo).string();
-  std::filesystem::path dataDir = arguments.dataDir ? *arguments.dataDir
-                                  : config.dataDir  ? loaded.baseDir / *config.dataDir
-                                                    : defaultDataDir();
-  options.dataDir = std::filesystem::absolute(dataDir);
+  if (config.questions.profanityFile)
+    config.questions.profanityFile = (loaded.baseDir / *config.questions.profanityFile).string();
+  options.dataDir = dataDirOf(arguments.dataDir, loaded);
   options.shareDir = shareDir();
   if (config.pipelinesDir) config.pipelinesDir = (loaded.baseDir / *config.pipelinesDir).string();
   if (arguments.stopAfterSeconds) options.stopAfter = std::chrono::seconds{*arguments.stopAfterSeconds};
@@ -191,6 +246,101 @@ int checkCommand(const std::optional<std::filesystem::path>& config, bool probe)
     }
   }
   return failures == 0 ? 0 : 1;
+}
+
+int purgeCommand(const LogArguments& arguments, bool dryRun) {
+  const auto loaded = loadOrReport(arguments.config);
+  if (!loaded) return 2;
+  const auto dataDir = dataDirOf(arguments.dataDir, *loaded);
+  const int days = loaded->config.questions.retentionDays;
+  constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+  const std::int64_t cutoff = nowWallMs() - days * kDayMs;
+  try {
+    const auto log = openExistingLog(dataDir);
+    if (!log) {
+      std::cout << "Pas de journal des séances dans " << dataDir.string() << " : rien à effacer / no event log in "
+                << dataDir.string() << ": nothing to purge\n";
+      return 0;
+    }
+    const auto before = utcText(cutoff);
+    if (dryRun) {
+      const auto count = log->countQuestionsToPurge(cutoff);
+      std::cout << "Questions posées avant le " << before << " (conservation : " << days << " jours) : " << count
+                << " événement(s) à effacer (simulation : rien n'est effacé) / questions "
+                << "asked before " << before << " (retention: " << days << " days): " << count
+                << " event(s) would be deleted (dry run: nothing deleted)\n";
+      return 0;
+    }
+    const auto count = log->purgeQuestions(cutoff);
+    std::cout << "Questions posées avant le " << before << " (conservation : " << days << " jours) : " << count
+              << " événement(s) effacé(s) / questions asked before " << before << " (retention: " << days
+              << " days): " << count << " event(s) deleted\n";
+    return 0;
+  } catch (const store::StoreError& error) {
+    std::cerr << "Journal des séances inutilisable / unusable event log: " << error.what() << "\n";
+    return 1;
+  }
+}
+
+int questionsCommand(const QuestionsArguments& arguments) {
+  if (arguments.format != "csv" && arguments.format != "json") {
+    std::cerr << "--format : format « " << arguments.format << " » inconnu, choisir csv ou json / unknown format \""
+              << arguments.format << "\": choose csv or json\n";
+    return 2;
+  }
+  const auto loaded = loadOrReport(arguments.log.config);
+  if (!loaded) return 2;
+  const auto dataDir = dataDirOf(arguments.log.dataDir, *loaded);
+  try {
+    const auto log = openExistingLog(dataDir);
+    const auto meetings = log ? log->meetings() : std::vector<std::string>{};
+    const auto known = meetings.empty() ? std::string("le journal n'en contient aucune / the log holds none")
+                                        : "séances du journal / meetings in the log: " + joined(meetings);
+    if (arguments.meeting && std::find(meetings.begin(), meetings.end(), *arguments.meeting) == meetings.end()) {
+      std::cerr << "Séance inconnue « " << *arguments.meeting << " » / unknown meeting \"" << *arguments.meeting
+                << "\" — " << known << "\n";
+      return 2;
+    }
+    if (meetings.empty()) {
+      std::cerr << "Aucune séance dans le journal de " << dataDir.string() << " / no meeting in the event log of "
+                << dataDir.string() << "\n";
+      return 1;
+    }
+    const std::string meetingId = arguments.meeting.value_or(meetings.back());
+    std::vector<std::string> warnings;
+    const auto meeting = replayMeeting(*log, meetingId, &warnings);
+    for (const auto& warning : warnings) std::cerr << "Attention / warning: " << warning << "\n";
+
+    const auto& board = meeting.questions();
+    const std::string text =
+        arguments.format == "csv"
+            ? core::questionsCsv(board)
+            : core::questionsJson(board, meetingId).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                  "\n";
+    const auto count = std::count_if(board.all().begin(), board.all().end(), [](const auto& entry) {
+      return entry.second.status != core::QuestionStatus::Deleted;
+    });
+    if (arguments.out) {
+      std::ofstream file(*arguments.out, std::ios::binary | std::ios::trunc);
+      file.write(text.data(), static_cast<std::streamsize>(text.size()));
+      file.close();
+      if (!file) {
+        std::cerr << "Impossible d'écrire / cannot write " << arguments.out->string() << "\n";
+        return 1;
+      }
+    } else {
+      std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+      std::cout.flush();
+    }
+    const auto file = arguments.out ? arguments.out->string() : std::string();
+    std::cerr << count << " question(s) de la séance " << meetingId << " exportée(s)"
+              << (file.empty() ? "" : " vers " + file) << " / " << count << " question(s) of meeting " << meetingId
+              << " exported" << (file.empty() ? "" : " to " + file) << "\n";
+    return 0;
+  } catch (const store::StoreError& error) {
+    std::cerr << "Journal des séances inutilisable / unusable event log: " << error.what() << "\n";
+    return 1;
+  }
 }
 
 int tokensCommand(const std::optional<std::filesystem::path>& dataDir, bool rotateThem) {

@@ -18,6 +18,25 @@ struct RunArguments {
 };
 
 int runCommand(const RunArguments& arguments);
+
+// The data folder and the configuration, as `run` finds them.
+struct LogArguments {
+  std::optional<std::filesystem::path> config;
+  std::optional<std::filesystem::path> dataDir;
+};
+
+// Deletes from the event log the questions older than questions.retention_days (and
+// everything about them); --dry-run only counts them (docs/QUESTIONS.md).
+int purgeCommand(const LogArguments& arguments, bool dryRun);
+
+struct QuestionsArguments {
+  LogArguments log;
+  std::optional<std::string> meeting;        // default: the last meeting of the log
+  std::string format = "csv";                // csv or json
+  std::optional<std::filesystem::path> out;  // default: standard output
+};
+// Writes a meeting's questions, for the written replies (core/questions_export.h).
+int questionsCommand(const QuestionsArguments& arguments);
 int checkCommand(const std::optional<std::filesystem::path>& config, bool probe);
 int devicesCommand();
 // Prints the role tokens (creating them if needed); --rotate replaces them all.

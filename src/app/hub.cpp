@@ -81,6 +81,20 @@ std::map<std::string, std::string> brandingValues(const HubOptions& options) {
   return values;
 }
 
+// The commune's profanity list (docs/QUESTIONS.md): its own file, or the one shipped.
+core::WordList loadProfanity(const HubOptions& options) {
+  const std::filesystem::path file = options.config.questions.profanityFile
+                                         ? std::filesystem::path(*options.config.questions.profanityFile)
+                                         : options.shareDir / "moderation" / "profanity-fr.txt";
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string(), {{"questions.profanity_file", "cannot read the file (does it exist?)"}});
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto parsed = core::parseWordList(text.str());
+  if (!parsed.list) throw ConfigError(file.string(), {{"questions.profanity_file", parsed.error}});
+  return std::move(*parsed.list);
+}
+
 }  // namespace
 
 Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_.config.retry, random_) {
@@ -103,9 +117,12 @@ Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_
     }
     broadcast_.addDestination(destination, now);
   }
+  questionIntake_ = core::QuestionIntake(options_.config.questions, loadProfanity(options_));
+  messageLimiter_ = core::RateLimiter(options_.config.questions.messagesPerConnection);
   std::error_code ec;
   std::filesystem::create_directories(options_.dataDir, ec);
   store_ = std::make_unique<store::EventStore>(options_.dataDir / "tribune.db");
+  purgeQuestions();
   tokens_ = Tokens::loadOrCreate(options_.dataDir);
   openMeeting();
   if (options_.serveWeb) startWeb();
@@ -185,8 +202,21 @@ void Hub::scheduleTick() {
   });
 }
 
+// Questions older than the retention period leave the event log (docs/QUESTIONS.md).
+void Hub::purgeQuestions() {
+  constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+  const auto cutoff = wallMs() - options_.config.questions.retentionDays * kDayMs;
+  const auto deleted = store_->purgeQuestions(cutoff);
+  lastPurgeAt_ = core::Clock::now();
+  if (deleted > 0) {
+    logger()->info("questions de plus de {} jours effacées / questions past retention purged: {} événements",
+                   options_.config.questions.retentionDays, deleted);
+  }
+}
+
 void Hub::tick() {
   const auto now = core::Clock::now();
+  if (now - lastPurgeAt_ > std::chrono::hours(24)) purgeQuestions();
   for (const auto& destination : broadcast_.destinations()) {
     const auto& name = destination.settings.name;
     const auto phase = destination.machine.status().phase;

@@ -27,6 +27,8 @@
 #include "core/config.h"
 #include "core/meeting.h"
 #include "core/overlays.h"
+#include "core/question_intake.h"
+#include "core/rate_limit.h"
 #include "media/engine.h"
 #include "store/event_store.h"
 #include "web/web_server.h"
@@ -153,7 +155,8 @@ class Hub final : private media::MediaListener, private web::WebListener {
   // --- the meeting (hub_meeting.cpp) ---
   void openMeeting();
   // Runs a command; `done` gets the result once its events are durable.
-  void command(core::Role role, const core::Request& request, std::function<void(core::DispatchResult)> done);
+  void command(const core::Caller& caller, const core::Request& request,
+               std::function<void(core::DispatchResult)> done);
   // Side effects of new events (graphics, mute, recording pause), then the log, then `done`.
   void commit(std::vector<core::MeetingEvent> events, std::function<void(std::vector<std::uint64_t>)> done);
   void applyMediaState();
@@ -168,12 +171,19 @@ class Hub final : private media::MediaListener, private web::WebListener {
   struct Client {
     std::optional<core::Role> role;  // set by hello
     std::string peer;
+    std::string viewer;  // a viewer's browser id (docs/QUESTIONS.md), set by hello
   };
   void startWeb();
   void handleMessage(web::ConnectionId connection, const std::string& text);
   void handleHttp(const web::HttpRequest& request);
   void publish(const std::vector<core::MeetingEvent>& events, const std::vector<std::uint64_t>& seqs);
-  [[nodiscard]] nlohmann::json clientSnapshot(core::Role role) const;
+  // The viewers' questions go out as per-role views, never as raw events.
+  void publishQuestions(const std::vector<core::MeetingEvent>& events, const std::vector<std::uint64_t>& seqs);
+  void sendQuestionViews(const std::vector<web::ConnectionId>& to, const std::vector<std::uint64_t>& ids,
+                         std::uint64_t seq, bool removals);
+  [[nodiscard]] std::string queueMessage(core::Role role, std::uint64_t seq) const;
+  [[nodiscard]] nlohmann::json clientSnapshot(core::Role role, const std::string& viewer = {}) const;
+  void purgeQuestions();
   [[nodiscard]] nlohmann::json statusJson() const;
   [[nodiscard]] std::string metricsText() const;
   void pushStatus();
@@ -216,6 +226,11 @@ class Hub final : private media::MediaListener, private web::WebListener {
   std::string preview_;                                             // latest preview JPEG
   bool publicCut_ = false;
   bool recordingPaused_ = false;
+
+  core::QuestionIntake questionIntake_;
+  core::RateLimiter messageLimiter_{core::RateLimit{}};  // viewers' messages, per connection
+  std::uint64_t refusedMessages_ = 0;                    // viewers' messages over the limits
+  core::TimePoint lastPurgeAt_{};
 
   std::uint64_t lastSeq_ = 0;  // of the last durable event
   std::map<web::ConnectionId, Client> clients_;

@@ -10,13 +10,15 @@
 #include "app/hub.h"
 #include "app/hub_internal.h"
 #include "core/protocol.h"
+#include "core/questions_export.h"
 #include "graphics/qr_svg.h"
 
 namespace tribune::app {
 namespace {
 
 constexpr std::size_t kMaxMessageBytes = 16 * 1024;
-constexpr std::size_t kMaxResumeEvents = 5000;  // beyond, a fresh snapshot is cheaper
+constexpr std::size_t kMaxViewerMessageBytes = 4 * 1024;  // docs/QUESTIONS.md, "Limits"
+constexpr std::size_t kMaxResumeEvents = 5000;            // beyond, a fresh snapshot is cheaper
 
 // Where a tablet on the town hall's Wi-Fi reaches this machine.
 std::string lanAddress() {
@@ -37,6 +39,7 @@ std::string lanAddress() {
 }
 
 // Event types a viewer may receive; nothing while the session is closed to the public.
+// (Question events go to nobody as such: publishQuestions sends views.)
 bool viewerMaySee(const core::MeetingEvent& event, bool publicOutputsCut) {
   if (publicOutputsCut && event.type != "session_changed") return false;
   return event.type == "session_changed" || event.type == "item_changed" || event.type == "vote_recorded";
@@ -91,7 +94,7 @@ std::string Hub::consoleUrl(core::Role role) const {
 
 void Hub::onOpen(web::ConnectionId connection, std::string peerAddress) {
   boost::asio::post(io_, [this, connection, peer = std::move(peerAddress)] {
-    clients_[connection] = Client{std::nullopt, peer};
+    clients_[connection] = Client{std::nullopt, peer, {}};
   });
 }
 
@@ -112,7 +115,17 @@ void Hub::onHttpRequest(web::HttpRequest request) {
 void Hub::handleMessage(web::ConnectionId connection, const std::string& text) {
   auto client = clients_.find(connection);
   if (client == clients_.end() || !web_) return;
-  auto parsed = core::parseClientMessage(text, kMaxMessageBytes);
+  const bool viewer = !client->second.role || *client->second.role == core::Role::Viewer;
+  if (viewer) {
+    // The public's connections: smaller messages, and not too many of them.
+    if (const auto wait = messageLimiter_.admit(std::to_string(connection), core::Clock::now())) {
+      ++refusedMessages_;
+      web_->send(connection, core::error(core::StatusCode::RateLimited,
+                                         "Trop de messages : réessayez dans " + core::frenchDelay(*wait) + "."));
+      return;
+    }
+  }
+  auto parsed = core::parseClientMessage(text, viewer ? kMaxViewerMessageBytes : kMaxMessageBytes);
   if (!parsed.ok()) {
     web_->send(connection, core::error(parsed.status, parsed.error, parsed.id));
     return;
@@ -128,6 +141,9 @@ void Hub::handleMessage(web::ConnectionId connection, const std::string& text) {
         return;
       }
       client->second.role = role;
+      if (*role == core::Role::Viewer) {
+        client->second.viewer = message.hello.viewer ? *message.hello.viewer : randomToken();
+      }
       const auto since = message.hello.since;
       // Resume from a sequence number when the client knew this meeting and the gap is small.
       std::vector<store::StoredEvent> missed;
@@ -139,13 +155,28 @@ void Hub::handleMessage(web::ConnectionId connection, const std::string& text) {
             std::all_of(missed.begin(), missed.end(), [&](const auto& e) { return e.meeting == meeting_.id(); }) &&
             (missed.empty() || *since + 1 >= missed.front().seq);
       }
+      const auto& viewerId = client->second.viewer;
       web_->send(connection,
-                 core::welcome(*role, lastSeq_, resumable ? nlohmann::json(nullptr) : clientSnapshot(*role)));
+                 core::welcome(*role, lastSeq_, resumable ? nlohmann::json(nullptr) : clientSnapshot(*role, viewerId),
+                               viewerId));
       if (resumable) {
+        std::vector<std::uint64_t> questions;  // changed since: their current views follow
         for (const auto& stored : missed) {
           core::MeetingEvent event{stored.type, nlohmann::json::parse(stored.data, nullptr, false), core::Clock::now()};
+          if (core::QuestionBoard::isQuestionEvent(event.type)) {
+            if (event.data.is_object() && event.data.contains("id") && event.data["id"].is_number_unsigned()) {
+              questions.push_back(event.data["id"].get<std::uint64_t>());
+            }
+            continue;
+          }
           if (*role == core::Role::Viewer && !viewerMaySee(event, meeting_.publicOutputsCut())) continue;
           web_->send(connection, core::event(stored.seq, core::toJson(event)));
+        }
+        std::sort(questions.begin(), questions.end());
+        questions.erase(std::unique(questions.begin(), questions.end()), questions.end());
+        if (!missed.empty()) {
+          sendQuestionViews({connection}, questions, lastSeq_, true);
+          web_->send(connection, queueMessage(*role, lastSeq_));
         }
       }
       if (*role == core::Role::Technician) web_->send(connection, jsonText(statusJson()));
@@ -160,10 +191,10 @@ void Hub::handleMessage(web::ConnectionId connection, const std::string& text) {
                    core::error(core::StatusCode::HelloRequired, "Présentez-vous d'abord (message hello).", message.id));
         return;
       }
-      command(*client->second.role, message.request(),
-              [this, connection, id = message.id](core::DispatchResult result) {
-                if (web_ && clients_.count(connection) != 0) web_->send(connection, core::result(id, result));
-              });
+      const core::Caller caller{*client->second.role, client->second.viewer, client->second.peer};
+      command(caller, message.request(), [this, connection, id = message.id](core::DispatchResult result) {
+        if (web_ && clients_.count(connection) != 0) web_->send(connection, core::result(id, result));
+      });
       return;
     }
   }
@@ -183,7 +214,7 @@ void Hub::handleHttp(const web::HttpRequest& request) {
       return respond(errorResponse(core::StatusCode::UnknownType, "Seules les commandes passent par /api/commands."));
     }
     const auto id = parsed.message->id;
-    command(*role, parsed.message->request(), [respond, id](core::DispatchResult result) {
+    command(core::Caller{*role, {}, {}}, parsed.message->request(), [respond, id](core::DispatchResult result) {
       respond({result.code, "application/json", core::result(id, result)});
     });
     return;
@@ -195,6 +226,15 @@ void Hub::handleHttp(const web::HttpRequest& request) {
       return respond(errorResponse(core::StatusCode::Forbidden, "Réservé au technicien."));
     if (preview_.empty()) return respond(jsonResponse(503, {{"status", "no_preview_yet"}}));
     return respond({200, "image/jpeg", preview_});
+  }
+  if ((request.path == "/api/questions.csv" || request.path == "/api/questions.json") && request.method == "GET") {
+    if (*role != core::Role::Technician && *role != core::Role::Moderator) {
+      return respond(errorResponse(core::StatusCode::Forbidden, "Réservé au modérateur et au technicien."));
+    }
+    if (request.path == "/api/questions.csv") {
+      return respond({200, "text/csv; charset=utf-8", core::questionsCsv(meeting_.questions())});
+    }
+    return respond(jsonResponse(200, core::questionsJson(meeting_.questions(), meeting_.id())));
   }
   if (request.path == "/api/pairing" && request.method == "GET") {
     if (*role != core::Role::Technician)
@@ -212,7 +252,9 @@ void Hub::handleHttp(const web::HttpRequest& request) {
 void Hub::publish(const std::vector<core::MeetingEvent>& events, const std::vector<std::uint64_t>& seqs) {
   if (!web_) return;
   const bool cut = meeting_.publicOutputsCut();
+  publishQuestions(events, seqs);
   for (std::size_t i = 0; i < events.size() && i < seqs.size(); ++i) {
+    if (core::QuestionBoard::isQuestionEvent(events[i].type)) continue;
     const std::string text = core::event(seqs[i], core::toJson(events[i]));
     std::vector<web::ConnectionId> to;
     for (const auto& [connection, client] : clients_) {
@@ -224,6 +266,87 @@ void Hub::publish(const std::vector<core::MeetingEvent>& events, const std::vect
   }
 }
 
+// After question events are durable: each client gets the new view of each question it
+// may see, or its removal, then the queue when it changed (docs/QUESTIONS.md, "Live
+// updates"). Texts common to many clients are built once.
+void Hub::publishQuestions(const std::vector<core::MeetingEvent>& events, const std::vector<std::uint64_t>& seqs) {
+  std::vector<std::uint64_t> ids;
+  bool queueChanged = false;
+  std::uint64_t seq = 0;
+  for (std::size_t i = 0; i < events.size() && i < seqs.size(); ++i) {
+    const auto& event = events[i];
+    if (!core::QuestionBoard::isQuestionEvent(event.type)) continue;
+    seq = seqs[i];
+    if (event.type != "question_upvoted" && event.type != "question_edited") queueChanged = true;
+    if (event.data.contains("id") && event.data["id"].is_number_unsigned()) {
+      const auto id = event.data["id"].get<std::uint64_t>();
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    }
+    if (event.data.contains("into") && event.data["into"].is_number_unsigned()) {
+      const auto into = event.data["into"].get<std::uint64_t>();
+      if (std::find(ids.begin(), ids.end(), into) == ids.end()) ids.push_back(into);
+    }
+  }
+  if (seq == 0) return;
+  std::vector<web::ConnectionId> all;
+  for (const auto& [connection, client] : clients_) {
+    if (client.role) all.push_back(connection);
+  }
+  sendQuestionViews(all, ids, seq, true);
+  if (!queueChanged) return;
+  std::map<core::Role, std::vector<web::ConnectionId>> byRole;
+  for (const auto connection : all) byRole[*clients_.at(connection).role].push_back(connection);
+  for (const auto& [role, connections] : byRole) web_->broadcast(connections, queueMessage(role, seq));
+}
+
+void Hub::sendQuestionViews(const std::vector<web::ConnectionId>& to, const std::vector<std::uint64_t>& ids,
+                            std::uint64_t seq, bool removals) {
+  const auto& board = meeting_.questions();
+  for (const auto id : ids) {
+    const auto* question = board.find(id);
+    if (question == nullptr) continue;
+    const std::string removed = jsonText({{"type", "question_removed"}, {"seq", seq}, {"id", id}});
+    std::map<core::Role, std::string> shared;  // the view of every client of a role but its author and voters
+    std::map<core::Role, std::vector<web::ConnectionId>> sharedTo;
+    for (const auto connection : to) {
+      const auto& client = clients_.at(connection);
+      const auto role = *client.role;
+      const bool personal = role == core::Role::Viewer && !client.viewer.empty() &&
+                            (question->author == client.viewer || question->voters.count(client.viewer) != 0);
+      if (personal) {
+        const auto view = board.view(id, role, client.viewer);
+        if (view) {
+          web_->send(connection, jsonText({{"type", "question"}, {"seq", seq}, {"question", *view}}));
+        } else if (removals) {
+          web_->send(connection, removed);
+        }
+        continue;
+      }
+      if (shared.count(role) == 0) {
+        const auto view = board.view(id, role, "");
+        shared[role] = view ? jsonText({{"type", "question"}, {"seq", seq}, {"question", *view}})
+                            : (removals ? removed : std::string());
+      }
+      if (!shared[role].empty()) sharedTo[role].push_back(connection);
+    }
+    for (const auto& [role, connections] : sharedTo) web_->broadcast(connections, shared[role]);
+  }
+}
+
+std::string Hub::queueMessage(core::Role role, std::uint64_t seq) const {
+  const auto& board = meeting_.questions();
+  nlohmann::json message{{"type", "questions_queue"}, {"seq", seq}, {"queue", board.queue()}};
+  if (role == core::Role::Technician || role == core::Role::Moderator) {
+    const auto counters = board.counters();
+    message["counters"] = {{"pending", counters.pending},
+                           {"approved", counters.approved},
+                           {"answered", counters.answered},
+                           {"rejected", counters.rejected}};
+    message["prescreen"] = board.prescreen();
+  }
+  return jsonText(message);
+}
+
 std::vector<web::ConnectionId> Hub::clientsWithRole(std::optional<core::Role> role) const {
   std::vector<web::ConnectionId> out;
   for (const auto& [connection, client] : clients_) {
@@ -232,9 +355,11 @@ std::vector<web::ConnectionId> Hub::clientsWithRole(std::optional<core::Role> ro
   return out;
 }
 
-// What a client sees on connecting: everything for the staff, the public part for viewers.
-nlohmann::json Hub::clientSnapshot(core::Role role) const {
+// What a client sees on connecting: everything for the staff, the public part for viewers;
+// of the questions, what the role may see (docs/QUESTIONS.md, "What the snapshot holds").
+nlohmann::json Hub::clientSnapshot(core::Role role, const std::string& viewer) const {
   auto snapshot = meeting_.snapshot();
+  const auto& board = meeting_.questions();
   if (role == core::Role::Viewer) {
     nlohmann::json publicPart = {
         {"id", snapshot["id"]}, {"agenda", snapshot["agenda"]}, {"session", snapshot["session"]}};
@@ -242,8 +367,29 @@ nlohmann::json Hub::clientSnapshot(core::Role role) const {
       publicPart["current_item"] = snapshot["current_item"];
       publicPart["votes"] = snapshot["votes"];
     }
+    const auto& settings = questionIntake_.settings();
+    publicPart["questions"] = board.views(role, viewer);
+    publicPart["questions_queue"] = board.queue();
+    publicPart["questions_settings"] = {
+        {"enabled", settings.enabled && meeting_.state() != core::SessionState::Terminee},
+        {"max_length", settings.maxLength},
+        {"max_pseudonym_length", settings.maxPseudonymLength},
+        {"max_place_length", settings.maxPlaceLength},
+        {"notice",
+         {{"purpose", settings.notice.purpose},
+          {"retention", settings.notice.retention},
+          {"contact", settings.notice.contact}}}};
     return publicPart;
   }
+  snapshot["questions"] = board.views(role, "");
+  snapshot["questions_queue"] = board.queue();
+  if (role == core::Role::Mayor) return snapshot;
+  const auto counters = board.counters();
+  snapshot["questions_prescreen"] = board.prescreen();
+  snapshot["questions_counters"] = {{"pending", counters.pending},
+                                    {"approved", counters.approved},
+                                    {"answered", counters.answered},
+                                    {"rejected", counters.rejected}};
   if (role == core::Role::Technician) snapshot["status"] = statusJson();
   return snapshot;
 }
@@ -328,6 +474,15 @@ std::string Hub::metricsText() const {
       << "# TYPE tribune_slow_clients_dropped_total counter\ntribune_slow_clients_dropped_total "
       << w.droppedSlowClients << "\n";
   }
+  const auto counters = meeting_.questions().counters();
+  m << "# HELP tribune_questions Viewers' questions by status.\n# TYPE tribune_questions gauge\n"
+    << "tribune_questions{status=\"pending\"} " << counters.pending << "\n"
+    << "tribune_questions{status=\"approved\"} " << counters.approved << "\n"
+    << "tribune_questions{status=\"answered\"} " << counters.answered << "\n"
+    << "tribune_questions{status=\"rejected\"} " << counters.rejected << "\n";
+  m << "# HELP tribune_viewer_messages_refused_total Viewers' messages over the per-connection limit.\n"
+    << "# TYPE tribune_viewer_messages_refused_total counter\ntribune_viewer_messages_refused_total "
+    << refusedMessages_ << "\n";
   if (store_) {
     const auto st = store_->stats();
     m << "# HELP tribune_events_total Events written to the log.\n# TYPE tribune_events_total counter\n"

@@ -7,6 +7,7 @@
 
 #include "app/hub.h"
 #include "app/hub_internal.h"
+#include "app/replay.h"
 
 namespace tribune::app {
 namespace {
@@ -25,23 +26,14 @@ core::Agenda emptyAgenda(const std::string& commune) {
 void Hub::openMeeting() {
   const auto now = core::Clock::now();
   if (auto last = store_->lastMeeting()) {
-    core::Meeting replayed;
-    std::size_t count = 0;
-    std::uint64_t first = 0;
-    for (const auto& stored : store_->readMeeting(*last)) {
-      auto data = nlohmann::json::parse(stored.data, nullptr, false);
-      auto applied = data.is_discarded() ? core::ApplyResult{"not JSON"}
-                                         : replayed.apply(core::MeetingEvent{stored.type, std::move(data), now});
-      if (!applied.ok())
-        hubLogger()->warn("journal: event {} ({}) skipped: {}", stored.seq, stored.type, applied.error);
-      if (first == 0) first = stored.seq;
-      ++count;
-    }
-    if (count > 0 && replayed.state() != core::SessionState::Terminee) {
+    std::vector<std::string> warnings;
+    auto replayed = replayMeeting(*store_, *last, &warnings);
+    for (const auto& warning : warnings) hubLogger()->warn("journal: {}", warning);
+    if (!replayed.id().empty() && replayed.state() != core::SessionState::Terminee) {
       meeting_ = std::move(replayed);
       lastSeq_ = store_->lastSeq();
-      hubLogger()->info("séance reprise / meeting resumed: {} ({} événements, état {})", meeting_.id(), count,
-                        core::toString(meeting_.state()));
+      hubLogger()->info("séance reprise / meeting resumed: {} (état {}, {} questions)", meeting_.id(),
+                        core::toString(meeting_.state()), meeting_.questions().all().size());
       return;
     }
   }
@@ -60,6 +52,9 @@ void Hub::openMeeting() {
     meeting_.showOverlay(core::Layer::LowerThird, "agenda",
                          {{"number", item.number}, {"title", item.title}, {"rapporteur", item.rapporteur}}, now);
   }
+  if (!options_.config.questions.prescreen) {
+    meeting_.onQuestions([](core::QuestionBoard& board) { return board.setPrescreen(false); }, now);
+  }
   // Durable before anything is served: wait for the log here (the loop is not turning).
   std::vector<store::NewEvent> rows;
   for (const auto& event : meeting_.takeEvents()) {
@@ -74,10 +69,12 @@ void Hub::openMeeting() {
   hubLogger()->info("nouvelle séance / new meeting: {}", meeting_.id());
 }
 
-void Hub::command(core::Role role, const core::Request& request, std::function<void(core::DispatchResult)> done) {
+void Hub::command(const core::Caller& caller, const core::Request& request,
+                  std::function<void(core::DispatchResult)> done) {
   core::DispatchResult outcome;
   try {
-    outcome = core::dispatch(request, role, meeting_, broadcast_, core::Clock::now());
+    outcome = core::dispatch(request, caller,
+                             core::DispatchTarget{meeting_, broadcast_, questionIntake_, core::Clock::now(), wallMs()});
   } catch (const std::exception& e) {
     // The one place where a bug becomes a wire error.
     hubLogger()->error("command {}: {}", request.type, e.what());
@@ -225,7 +222,8 @@ std::future<core::DispatchResult> Hub::submit(core::Role role, core::Request req
   auto promise = std::make_shared<std::promise<core::DispatchResult>>();
   auto future = promise->get_future();
   boost::asio::post(io_, [this, role, request = std::move(request), promise] {
-    command(role, request, [promise](core::DispatchResult result) { promise->set_value(std::move(result)); });
+    command(core::Caller{role, {}, {}}, request,
+            [promise](core::DispatchResult result) { promise->set_value(std::move(result)); });
   });
   return future;
 }

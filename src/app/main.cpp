@@ -41,6 +41,27 @@ int main(int argc, char** argv) {
   tokensCmd->add_option("--data-dir", tokensDataDir, "where tokens.json is");
   tokensCmd->add_flag("--rotate", rotate, "replace every token: the old links stop working");
 
+  tribune::app::LogArguments purge;
+  std::string purgeConfig;
+  std::string purgeDataDir;
+  bool dryRun = false;
+  auto* purgeCmd = cli.add_subcommand("purge", "Delete the questions past questions.retention_days from the log");
+  purgeCmd->add_option("--config", purgeConfig, "tribune.json")->check(CLI::ExistingFile);
+  purgeCmd->add_option("--data-dir", purgeDataDir, "where the event log is");
+  purgeCmd->add_flag("--dry-run", dryRun, "only count what would be deleted");
+
+  tribune::app::QuestionsArguments questions;
+  std::string questionsConfig;
+  std::string questionsDataDir;
+  std::string meeting;
+  std::string out;
+  auto* questionsCmd = cli.add_subcommand("questions", "Export a meeting's questions for the written replies");
+  questionsCmd->add_option("--config", questionsConfig, "tribune.json")->check(CLI::ExistingFile);
+  questionsCmd->add_option("--data-dir", questionsDataDir, "where the event log is");
+  questionsCmd->add_option("--meeting", meeting, "meeting id (default: the last one of the log)");
+  questionsCmd->add_option("--format", questions.format, "csv (default) or json");
+  questionsCmd->add_option("--out", out, "file to write (default: standard output)");
+
   CLI11_PARSE(cli, argc, argv);
   try {
     if (runCmd->parsed()) {
@@ -57,6 +78,18 @@ int main(int argc, char** argv) {
       return tribune::app::checkCommand(file, probe);
     }
     if (devicesCmd->parsed()) return tribune::app::devicesCommand();
+    if (purgeCmd->parsed()) {
+      if (!purgeConfig.empty()) purge.config = purgeConfig;
+      if (!purgeDataDir.empty()) purge.dataDir = purgeDataDir;
+      return tribune::app::purgeCommand(purge, dryRun);
+    }
+    if (questionsCmd->parsed()) {
+      if (!questionsConfig.empty()) questions.log.config = questionsConfig;
+      if (!questionsDataDir.empty()) questions.log.dataDir = questionsDataDir;
+      if (!meeting.empty()) questions.meeting = meeting;
+      if (!out.empty()) questions.out = out;
+      return tribune::app::questionsCommand(questions);
+    }
     if (tokensCmd->parsed()) {
       std::optional<std::filesystem::path> dir;
       if (!tokensDataDir.empty()) dir = tokensDataDir;

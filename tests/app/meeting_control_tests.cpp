@@ -5,92 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "beast_clients.h"
-#include "support/process.h"
-#include "support/temp_dir.h"
+#include "running_tribune.h"
 
 using namespace tribune::testing;
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
-
-namespace {
-
-const std::string kTribune = TRIBUNE_BINARY;
-
-class RunningTribune {
- public:
-  explicit RunningTribune(const std::filesystem::path& dataDir) : dataDir_(dataDir), port_(freeLoopbackPort()) {
-    writeTextFile(dataDir_ / "tribune.json",
-                  Json{{"web", {{"port", port_}}},
-                       {"agenda", std::string(TRIBUNE_SOURCE_DIR) + "/examples/agenda-demo.json"},
-                       {"video", {{"profile", "720p30"}, {"bitrate_kbps", 1500}, {"preset", "ultrafast"}}}}
-                      .dump());
-    start();
-  }
-  void start() {
-    process_.emplace(
-        std::vector<std::string>{kTribune, "run", "--config", (dataDir_ / "tribune.json").string(), "--data-dir",
-                                 dataDir_.string()},
-        // stdout has the console's address (with its token, for the technician);
-        // stderr is the log, which must never hold a token.
-        ProcessOptions{
-            {}, Redirect::appendTo(dataDir_ / "out.txt"), Redirect::appendTo(dataDir_ / "log.txt"), {}, true, true});
-    if (!waitUntil([&] { return loopbackPortAccepts(static_cast<std::uint16_t>(port_)); }, 20s)) {
-      throw std::runtime_error("tribune did not listen: " + readTextFile(dataDir_ / "log.txt"));
-    }
-  }
-  void kill9() { process_->kill9(); }
-  [[nodiscard]] int port() const { return port_; }
-  [[nodiscard]] std::string token(const std::string& role) const {
-    return Json::parse(readTextFile(dataDir_ / "tokens.json"))[role].get<std::string>();
-  }
-
- private:
-  std::filesystem::path dataDir_;
-  int port_;
-  std::optional<Process> process_;
-};
-
-// Next message that is not a status push, a meter reading or a preview picture.
-Json nextMessage(WsClient& ws, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto received =
-        ws.receive(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
-    if (!received.ok) throw std::runtime_error("no message: " + received.error);
-    if (received.binary) continue;
-    auto message = Json::parse(received.text);
-    const auto type = message.value("type", "");
-    if (type == "status" || type == "levels") continue;
-    return message;
-  }
-  throw std::runtime_error("no message in time");
-}
-
-// The result of request `id`, skipping events.
-Json resultOf(WsClient& ws, int id) {
-  while (true) {
-    auto message = nextMessage(ws);
-    if ((message["type"] == "result" || message["type"] == "error") && message.value("id", -1) == id) return message;
-  }
-}
-
-Json hello(WsClient& ws, int port, const std::optional<std::string>& token, std::optional<std::uint64_t> since = {}) {
-  if (!ws.connect(port)) throw std::runtime_error("cannot connect");
-  Json message{{"type", "hello"}};
-  if (token) message["token"] = *token;
-  if (since) message["since"] = *since;
-  ws.send(message.dump());
-  return nextMessage(ws);
-}
-
-Json command(WsClient& ws, int id, Json message) {
-  message["id"] = id;
-  ws.send(message.dump());
-  return resultOf(ws, id);
-}
-
-}  // namespace
 
 TEST_CASE("a meeting run from the console survives kill -9 in the same state", "[meeting][faults]") {
   TempDir data;
