@@ -252,7 +252,6 @@ void Hub::handleHttp(const web::HttpRequest& request) {
 void Hub::publish(const std::vector<core::MeetingEvent>& events, const std::vector<std::uint64_t>& seqs) {
   if (!web_) return;
   const bool cut = meeting_.publicOutputsCut();
-  publishQuestions(events, seqs);
   for (std::size_t i = 0; i < events.size() && i < seqs.size(); ++i) {
     if (core::QuestionBoard::isQuestionEvent(events[i].type)) continue;
     const std::string text = core::event(seqs[i], core::toJson(events[i]));
@@ -264,6 +263,8 @@ void Hub::publish(const std::vector<core::MeetingEvent>& events, const std::vect
     }
     if (!to.empty()) web_->broadcast(to, text);
   }
+  // After the events, so that messages arrive in seq order.
+  publishQuestions(events, seqs);
 }
 
 // After question events are durable: each client gets the new view of each question it
@@ -288,6 +289,7 @@ void Hub::publishQuestions(const std::vector<core::MeetingEvent>& events, const 
     }
   }
   if (seq == 0) return;
+  seq = seqs.back();  // the views are as of the whole batch, sent after its events
   std::vector<web::ConnectionId> all;
   for (const auto& [connection, client] : clients_) {
     if (client.role) all.push_back(connection);
@@ -360,6 +362,16 @@ std::vector<web::ConnectionId> Hub::clientsWithRole(std::optional<core::Role> ro
 nlohmann::json Hub::clientSnapshot(core::Role role, const std::string& viewer) const {
   auto snapshot = meeting_.snapshot();
   const auto& board = meeting_.questions();
+  const auto& settings = questionIntake_.settings();
+  const nlohmann::json questionSettings{
+      {"enabled", settings.enabled && meeting_.state() != core::SessionState::Terminee},
+      {"max_length", settings.maxLength},
+      {"max_pseudonym_length", settings.maxPseudonymLength},
+      {"max_place_length", settings.maxPlaceLength},
+      {"notice",
+       {{"purpose", settings.notice.purpose},
+        {"retention", settings.notice.retention},
+        {"contact", settings.notice.contact}}}};
   if (role == core::Role::Viewer) {
     nlohmann::json publicPart = {
         {"id", snapshot["id"]}, {"agenda", snapshot["agenda"]}, {"session", snapshot["session"]}};
@@ -367,21 +379,13 @@ nlohmann::json Hub::clientSnapshot(core::Role role, const std::string& viewer) c
       publicPart["current_item"] = snapshot["current_item"];
       publicPart["votes"] = snapshot["votes"];
     }
-    const auto& settings = questionIntake_.settings();
     publicPart["questions"] = board.views(role, viewer);
     publicPart["questions_queue"] = board.queue();
-    publicPart["questions_settings"] = {
-        {"enabled", settings.enabled && meeting_.state() != core::SessionState::Terminee},
-        {"max_length", settings.maxLength},
-        {"max_pseudonym_length", settings.maxPseudonymLength},
-        {"max_place_length", settings.maxPlaceLength},
-        {"notice",
-         {{"purpose", settings.notice.purpose},
-          {"retention", settings.notice.retention},
-          {"contact", settings.notice.contact}}}};
+    publicPart["questions_settings"] = questionSettings;
     return publicPart;
   }
   snapshot["questions"] = board.views(role, "");
+  snapshot["questions_settings"] = questionSettings;
   snapshot["questions_queue"] = board.queue();
   if (role == core::Role::Mayor) return snapshot;
   const auto counters = board.counters();

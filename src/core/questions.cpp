@@ -446,7 +446,10 @@ std::optional<nlohmann::json> QuestionBoard::view(std::uint64_t id, Role role, s
   Json out{{"id", id},
            {"status", std::string(toString(question->status))},
            {"status_label", std::string(frenchLabel(question->status))}};
-  if (question->status == QuestionStatus::Deleted) return out;  // its author's, without the text
+  if (question->status == QuestionStatus::Deleted) {  // its author's, without the text
+    out["mine"] = true;
+    return out;
+  }
   out["text"] = question->text;
   out["pseudonym"] = question->pseudonym;
   out["place"] = question->place;

@@ -305,7 +305,7 @@ TEST_CASE("what each role sees of a question", "[questions][roles]") {
   CHECK(alice[1].at("voted") == true);
   CHECK_FALSE(alice[1].contains("author"));
   CHECK(alice[2].at("status_label") == "non retenue");
-  CHECK(alice[3] == json{{"id", 4}, {"status", "deleted"}, {"status_label", "non retenue"}});
+  CHECK(alice[3] == json{{"id", 4}, {"status", "deleted"}, {"status_label", "non retenue"}, {"mine", true}});
 
   // Another viewer: only the public question.
   const auto carol = board.views(Role::Viewer, "carol-browser-000000000003");

@@ -1,0 +1,337 @@
+// The viewers' questions (web/viewer/, web/moderator/, web/mayor/) in a real Chromium against
+// a real `tribune run` publishing to a real nginx-rtmp. The browser part is
+// tests/browser/questions_test.mjs (playwright-core driving Debian's /usr/bin/chromium): two
+// phones ask, the moderator screens, the technician suspends the session over REST, the mayor
+// puts questions on air, and at the end Tribune restarts under the pages' feet. This side
+// starts the peers, gives the page the tokens, restarts Tribune when the page asks for it,
+// and then judges what nginx recorded: the question's lower-third is in the picture while a
+// question is on air (twice: a plain question, then one made of markup), not before nor after.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <utility>
+
+#include "support/ffprobe.h"
+#include "support/nginx_rtmp.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+using namespace tribune::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::filesystem::path kSourceDir = TRIBUNE_SOURCE_DIR;
+const std::filesystem::path kBrowserDir = kSourceDir / "tests" / "browser";
+const std::string kTribune = TRIBUNE_BINARY;
+constexpr const char* kKey = "questions-key";
+
+// overlays/question.svg: the panel is x 96..1824, y 808..1026 in 1920×1080 units, filled
+// with branding.primary_color (#1f3a93 by default); the question's text box is x 136..1792,
+// y 818..968. The picture is 720p (2/3 of that).
+constexpr int kPrimaryRgb[3] = {0x1f, 0x3a, 0x93};
+constexpr int kColourTolerance = 40;
+constexpr double kScale = 1280.0 / 1920.0;
+constexpr double kVideoSampleRate = 10;  // pictures per second looked at
+// A line of the question's panel between its top (y 808) and its text box (y 818), from right
+// of its tab (x 96..436) to its right edge, above the agenda's panel (overlays/agenda.svg:
+// y 828..1026): blue only under the question (or a slate).
+constexpr int kPanelY = 813;
+constexpr int kPanelFromX = 460;
+constexpr int kPanelToX = 1810;
+// A line of the upper picture that no lower-third reaches and no slate's text crosses (the
+// suspension slate's logo plate, x 876..1044, is a tenth of it): blue only under a slate.
+constexpr int kUpperY = 300;
+constexpr int kUpperFromX = 0;
+constexpr int kUpperToX = 1920;
+// The test pattern moves and the encoder works hard at 1500 kb/s: a line counts as blue when
+// most of its pixels are.
+constexpr double kBlueShare = 0.8;
+
+struct RunningTribune {
+  std::optional<Process> process;
+  std::filesystem::path log;
+};
+
+void startTribune(RunningTribune& tribune, const std::filesystem::path& config, const std::filesystem::path& data,
+                  std::uint16_t port) {
+  ProcessOptions options;
+  options.env["TRIBUNE_SHARE_DIR"] = kSourceDir.string();
+  options.out = Redirect::appendTo(tribune.log);
+  options.err = Redirect::appendTo(tribune.log);
+  tribune.process.emplace(
+      std::vector<std::string>{kTribune, "run", "--config", config.string(), "--data-dir", data.string()},
+      std::move(options));
+  const bool up = waitUntil([&] { return loopbackPortAccepts(port) || !tribune.process->running(); }, 20s);
+  INFO(readTextFile(tribune.log));
+  REQUIRE(up);
+  REQUIRE(tribune.process->running());
+}
+
+void stopTribune(RunningTribune& tribune) {
+  if (!tribune.process || !tribune.process->running()) return;
+  tribune.process->signal(SIGINT);
+  auto status = tribune.process->waitFor(20s);
+  INFO(readTextFile(tribune.log));
+  REQUIRE(status);
+  CHECK(*status == 0);
+}
+
+std::string tokenOf(const std::filesystem::path& data, const char* role) {
+  const auto tokens = nlohmann::json::parse(readTextFile(data / "tokens.json"));
+  return tokens.at(role).get<std::string>();
+}
+
+struct Pixel {
+  int r, g, b;
+};
+
+int scaled(int units) { return static_cast<int>(std::lround(units * kScale)); }
+
+// One line of the picture at y (1920×1080 units; two rows of the 720p picture, averaged),
+// kVideoSampleRate times a second from the first picture: for each picture, its pixels.
+std::vector<std::vector<Pixel>> lineAt(const std::string& file, int y) {
+  constexpr int kWidth = 1280;
+  const std::string crop = "crop=" + std::to_string(kWidth) + ":2:0:" + std::to_string(scaled(y));
+  auto result = runCommand({"ffmpeg", "-v", "error", "-nostdin", "-i", file, "-map", "0:v:0", "-vf",
+                            "fps=" + std::to_string(static_cast<int>(kVideoSampleRate)) + "," + crop + ",format=rgb24",
+                            "-f", "rawvideo", "-"},
+                           90s);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  std::vector<std::vector<Pixel>> lines;
+  constexpr std::size_t kRowBytes = kWidth * 3;
+  for (std::size_t at = 0; at + 2 * kRowBytes <= result.out.size(); at += 2 * kRowBytes) {
+    const auto* top = reinterpret_cast<const unsigned char*>(result.out.data() + at);
+    const auto* bottom = top + kRowBytes;
+    std::vector<Pixel> line;
+    line.reserve(kWidth);
+    for (std::size_t x = 0; x < kWidth; ++x) {
+      line.push_back({(top[3 * x] + bottom[3 * x]) / 2, (top[3 * x + 1] + bottom[3 * x + 1]) / 2,
+                      (top[3 * x + 2] + bottom[3 * x + 2]) / 2});
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+// The share of light pixels in the question's text box, in picture n° `index` of the same
+// sampling as pixelsAt: white text was drawn on the blue panel.
+double lightShareOfTextBox(const std::string& file, std::size_t index) {
+  const int x = scaled(136);
+  const int y = scaled(818);
+  const int w = scaled(1792) - x;
+  const int h = scaled(968) - y;
+  auto result = runCommand({"ffmpeg", "-v", "error", "-nostdin", "-i", file, "-map", "0:v:0", "-vf",
+                            "fps=" + std::to_string(static_cast<int>(kVideoSampleRate)) + ",select=eq(n\\," +
+                                std::to_string(index) + "),crop=" + std::to_string(w) + ":" + std::to_string(h) + ":" +
+                                std::to_string(x) + ":" + std::to_string(y) + ",format=rgb24",
+                            "-frames:v", "1", "-f", "rawvideo", "-"},
+                           90s);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const std::size_t bytes = static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3;
+  REQUIRE(result.out.size() == bytes);
+  std::size_t light = 0;
+  for (std::size_t at = 0; at < bytes; at += 3) {
+    const auto* p = reinterpret_cast<const unsigned char*>(result.out.data() + at);
+    if (p[0] > 190 && p[1] > 190 && p[2] > 190) ++light;
+  }
+  return static_cast<double>(light) / static_cast<double>(bytes / 3);
+}
+
+bool isPrimary(const Pixel& p) {
+  return std::abs(p.r - kPrimaryRgb[0]) <= kColourTolerance && std::abs(p.g - kPrimaryRgb[1]) <= kColourTolerance &&
+         std::abs(p.b - kPrimaryRgb[2]) <= kColourTolerance;
+}
+
+// The share of a line's pixels from x0 to x1 (1920×1080 units) in the primary colour.
+double blueShare(const std::vector<Pixel>& line, int x0, int x1) {
+  const auto from = static_cast<std::size_t>(scaled(x0));
+  const auto to = std::min(line.size(), static_cast<std::size_t>(scaled(x1)));
+  if (to <= from) return 0;
+  const auto blue = std::count_if(line.begin() + static_cast<std::ptrdiff_t>(from),
+                                  line.begin() + static_cast<std::ptrdiff_t>(to), isPrimary);
+  return static_cast<double>(blue) / static_cast<double>(to - from);
+}
+
+struct Run {
+  std::size_t start = 0;
+  std::size_t length = 0;
+};
+
+}  // namespace
+
+TEST_CASE("questions from viewers in Chromium: asked on a phone, moderated, put on air by the mayor, seen in the picture",
+          "[browser][rtmp][questions]") {
+  // Nothing is skipped: a machine without the browser peers fails with what to do.
+  if (!std::filesystem::exists(kBrowserDir / "node_modules" / "playwright-core")) {
+    FAIL("tests/browser/node_modules is missing: run ./scripts/setup --test (it runs npm ci in tests/browser)");
+  }
+  if (!std::filesystem::exists("/usr/bin/chromium")) FAIL("/usr/bin/chromium is missing: run ./scripts/setup --test");
+  if (runCommand({"node", "--version"}, 10s).exit_code != 0) FAIL("node is missing: run ./scripts/setup --test");
+
+  NginxRtmp server;
+  server.start();
+  TempDir dir("tribune-questions-browser");
+  const auto data = dir / "data";
+  const std::uint16_t port = freeLoopbackPort();
+  const nlohmann::json config{
+      {"agenda", (kSourceDir / "examples" / "agenda-demo.json").string()},
+      {"video", {{"profile", "720p30"}, {"preset", "ultrafast"}, {"bitrate_kbps", 1500}}},
+      {"web", {{"port", port}}},
+      {"destinations", {{{"name", "nginx"}, {"url", server.rtmpUrl(kKey)}}}},
+  };
+  writeTextFile(dir / "tribune.json", config.dump(2));
+
+  RunningTribune tribune;
+  tribune.log = dir / "tribune.log";
+  startTribune(tribune, dir / "tribune.json", data, port);
+
+  const std::filesystem::path shots = TRIBUNE_BROWSER_SCREENSHOTS;
+  std::filesystem::create_directories(shots);
+  ProcessOptions nodeOptions;
+  nodeOptions.out = Redirect::capture();
+  nodeOptions.err = Redirect::capture();
+  nodeOptions.cwd = kBrowserDir;
+  Process node({"node", (kBrowserDir / "questions_test.mjs").string(), "--base",
+                "http://127.0.0.1:" + std::to_string(port), "--technician", tokenOf(data, "technician"), "--moderator",
+                tokenOf(data, "moderator"), "--mayor", tokenOf(data, "mayor"), "--out", shots.string(), "--restart"},
+               std::move(nodeOptions));
+  // At the end the pages ask for Tribune to go away and come back on the same port and data
+  // folder, as after a technician's Ctrl+C and `tribune run` again.
+  bool restarted = false;
+  const auto deadline = std::chrono::steady_clock::now() + 200s;
+  while (node.running() && std::chrono::steady_clock::now() < deadline) {
+    if (!restarted && node.capturedOut().find("READY_FOR_RESTART") != std::string::npos) {
+      stopTribune(tribune);
+      std::this_thread::sleep_for(1500ms);  // long enough for the pages to notice
+      startTribune(tribune, dir / "tribune.json", data, port);
+      restarted = true;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  if (node.running()) node.kill9();
+  node.finishCapture();
+  const auto nodeStatus = node.exitStatus();
+  {
+    INFO("node questions_test.mjs:\n"
+         << node.capturedOut() << node.capturedErr() << "\nscreenshots: " << shots.string() << "\ntribune log:\n"
+         << readTextFile(tribune.log));
+    REQUIRE(nodeStatus);
+    REQUIRE(*nodeStatus == 0);
+    CHECK(restarted);
+  }
+  stopTribune(tribune);
+  REQUIRE(server.waitForRecordingsClosed(kKey, 10s));
+
+  // The first publish holds the questions on air; the second one is the restarted Tribune.
+  const auto recordings = server.recordings(kKey);
+  INFO(server.errorLog());
+  REQUIRE(recordings.size() >= 2);
+  const std::string file = recordings.front().string();
+
+  // A picture shows a question when the panel's line is blue and the upper picture's is not
+  // (a slate is blue everywhere).
+  const auto panel = lineAt(file, kPanelY);
+  const auto upper = lineAt(file, kUpperY);
+  const std::size_t frames = std::min(panel.size(), upper.size());
+  REQUIRE(frames > static_cast<std::size_t>(10 * kVideoSampleRate));
+  auto isPanel = [&](std::size_t i) { return blueShare(panel[i], kPanelFromX, kPanelToX) >= kBlueShare; };
+  auto isSlate = [&](std::size_t i) { return blueShare(upper[i], kUpperFromX, kUpperToX) >= kBlueShare; };
+  auto isQuestion = [&](std::size_t i) { return isPanel(i) && !isSlate(i); };
+  auto describeFrame = [&](std::size_t i) {
+    std::ostringstream text;
+    text << "blue: panel " << blueShare(panel[i], kPanelFromX, kPanelToX) * 100 << " %, upper "
+         << blueShare(upper[i], kUpperFromX, kUpperToX) * 100 << " %";
+    return text.str();
+  };
+
+  // The question on the picture: runs of question pictures, joined across a fade's few
+  // in-between pictures (the slate going while the panel comes), a second long at least.
+  constexpr std::size_t kFadeFrames = 3;
+  std::vector<Run> pieces;
+  for (std::size_t i = 0; i < frames;) {
+    if (!isQuestion(i)) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < frames && isQuestion(j)) ++j;
+    if (!pieces.empty() && i - (pieces.back().start + pieces.back().length) <= kFadeFrames) {
+      pieces.back().length = j - pieces.back().start;
+    } else {
+      pieces.push_back({i, j - i});
+    }
+    i = j;
+  }
+  std::vector<Run> runs;
+  for (const auto& piece : pieces) {
+    if (static_cast<double>(piece.length) / kVideoSampleRate >= 1.0) runs.push_back(piece);
+  }
+  std::ostringstream found;
+  for (const auto& run : runs) {
+    found << "[" << static_cast<double>(run.start) / kVideoSampleRate << " s, "
+          << static_cast<double>(run.length) / kVideoSampleRate << " s] ";
+  }
+  // One character a picture: Q a question, S a slate, P the panel's points blue under a slate,
+  // . the picture.
+  std::string timeline;
+  for (std::size_t i = 0; i < frames; ++i) timeline += isQuestion(i) ? 'Q' : isSlate(i) ? (isPanel(i) ? 'P' : 'S') : '.';
+  INFO("question on the picture (from, for): " << found.str() << "of " << static_cast<double>(frames) / kVideoSampleRate
+                                               << " s recorded\n" << timeline);
+  // The plain question (on air ~5 s), then the markup one (~4 s, until the session resumed).
+  REQUIRE(runs.size() == 2);
+  CHECK(static_cast<double>(runs[0].length) / kVideoSampleRate >= 3.5);
+  CHECK(static_cast<double>(runs[1].length) / kVideoSampleRate >= 2.5);
+  for (const auto& run : runs) CHECK(static_cast<double>(run.length) / kVideoSampleRate <= 30.0);
+
+  // Before the first question the panel's place showed the picture (pré-séance, the session
+  // open with the agenda's lower-third, which leaves it free).
+  bool panelFreeBefore = false;
+  for (std::size_t i = 0; i < runs[0].start; ++i) {
+    if (!isPanel(i) && !isSlate(i)) panelFreeBefore = true;
+  }
+  CHECK(panelFreeBefore);
+  // The second before and the second after each question: no question (the suspension's
+  // slate, or the picture with the agenda after the resumption), a fade's picture aside.
+  const auto second = static_cast<std::size_t>(kVideoSampleRate);
+  auto questionsIn = [&](std::size_t from, std::size_t to) {
+    std::size_t n = 0;
+    for (std::size_t i = from; i < to; ++i) n += isQuestion(i) ? 1 : 0;
+    return n;
+  };
+  for (const auto& run : runs) {
+    REQUIRE(run.start >= second);
+    REQUIRE(run.start + run.length + second <= frames);
+    INFO("before: " << describeFrame(run.start - 1) << "; after: " << describeFrame(run.start + run.length));
+    CHECK(questionsIn(run.start - second, run.start) <= 2);
+    CHECK(questionsIn(run.start + run.length, run.start + run.length + second) <= 2);
+  }
+  // The first question answered during the suspension: its slate came back.
+  bool slateBetween = false;
+  for (std::size_t i = runs[0].start + runs[0].length; i < runs[1].start; ++i) {
+    if (isSlate(i)) slateBetween = true;
+  }
+  CHECK(slateBetween);
+  // After the resumption: the picture again, with neither slate nor question.
+  bool pictureAfter = false;
+  for (std::size_t i = runs[1].start + runs[1].length; i < frames; ++i) {
+    if (!isSlate(i) && !isPanel(i)) pictureAfter = true;
+  }
+  CHECK(pictureAfter);
+
+  // The text was drawn, the markup question's included (escaped by the SVG templating).
+  for (const auto& run : runs) {
+    const double share = lightShareOfTextBox(file, run.start + run.length / 2);
+    INFO("light pixels in the text box: " << share * 100 << " %");
+    CHECK(share > 0.004);
+    CHECK(share < 0.5);
+  }
+}

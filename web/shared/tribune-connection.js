@@ -1,0 +1,431 @@
+// Tribune — the websocket link shared by the viewers', the moderator's and the mayor's pages
+// (docs/PROTOCOL.md, docs/QUESTIONS.md). Plain ES module, no dependency, no build step.
+//
+//   const link = new TribuneConnection({ token, viewerKey, onWelcome, onMessage, onState });
+//   link.start();
+//   const result = await link.send('question.ask', { text });   // never throws
+//
+// What it does for the pages:
+// - opens /ws (subprotocol "tribune"), sends hello (token, the viewer's browser id kept in
+//   localStorage, `since` to resume), and hands the welcome to the page;
+// - keeps the sequence number of what was seen, drops an event seen twice, and resumes
+//   from it after a cut (the server then sends what was missed, or a whole snapshot);
+// - reconnects by itself, with growing delays and jitter, at once when the device comes back
+//   online or the page becomes visible again;
+// - notices a silent dead link (a ping after a quiet spell, no answer: reconnect);
+// - matches every command with its result by id, with a time limit; a command sent while
+//   disconnected, timed out, or cut by a lost link resolves with a French message too.
+//
+// Nothing here touches the DOM but the small helpers at the end (el, setText, show), which
+// only ever put data in the document as text.
+
+export const SESSION_LABELS = {
+  pre_seance: 'Pré-séance',
+  seance_ouverte: 'Séance ouverte',
+  suspension: 'Suspension de séance',
+  huis_clos: 'Huis clos',
+  seance_levee: 'Séance levée',
+  questions_public: 'Questions du public',
+  terminee: 'Terminée',
+};
+
+// docs/PROTOCOL.md "The session's states": when a question may go on air.
+export const PUBLIC_MAY_BE_HEARD = new Set(['pre_seance', 'suspension', 'questions_public']);
+
+// What a session_changed event makes of the snapshot's `session` member.
+export function sessionFromState(to) {
+  return {
+    state: to,
+    label: SESSION_LABELS[to] || to,
+    public_may_be_heard: PUBLIC_MAY_BE_HEARD.has(to),
+    public_outputs_cut: to === 'huis_clos',
+  };
+}
+
+// docs/QUESTIONS.md "hello": 22 to 64 characters of A-Z a-z 0-9 _ -.
+const VIEWER_ID = /^[A-Za-z0-9_-]{22,64}$/;
+
+const STAFF_DELAYS_MS = [500, 1000, 2000, 3000, 5000];
+const VIEWER_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+
+// A token given in the address's fragment (never sent to a server), kept for this tab only,
+// and taken out of the address bar at once.
+export function takeToken(storageKey) {
+  let token = null;
+  const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const fromAddress = fragment.get('token');
+  try {
+    if (fromAddress) sessionStorage.setItem(storageKey, fromAddress);
+    token = fromAddress || sessionStorage.getItem(storageKey);
+  } catch {
+    token = fromAddress;  // storage refused (private mode): this page only
+  }
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  return token;
+}
+
+export function forgetToken(storageKey) {
+  try {
+    sessionStorage.removeItem(storageKey);
+  } catch {
+    // nothing kept
+  }
+}
+
+const now = () => performance.now();
+
+export class TribuneConnection {
+  // options:
+  //   token        the staff token, or null for a viewer
+  //   viewerKey    localStorage key of the viewer's browser id (viewers only)
+  //   delaysMs     reconnection delays (the last one repeats); jitter ±20 %
+  //   commandTimeoutMs, quietMs (ping after that much silence), pingTimeoutMs
+  //   onWelcome(message, {resumed, reconnected})  a welcome; snapshot null when resumed
+  //   onMessage(message)  every other message but results and pongs, events deduplicated
+  //   onState(state)      'connecting' | 'connected' | 'lost' | 'stopped', after each change
+  //   onRefused(kind)     'invalid-token': the server does not know the token (stopped)
+  constructor(options) {
+    this.token = options.token || null;
+    this.viewerKey = options.viewerKey || null;
+    this.delaysMs = options.delaysMs || (this.token ? STAFF_DELAYS_MS : VIEWER_DELAYS_MS);
+    this.commandTimeoutMs = options.commandTimeoutMs || (this.token ? 10000 : 15000);
+    this.quietMs = options.quietMs || 20000;
+    this.pingTimeoutMs = options.pingTimeoutMs || 10000;
+    this.onWelcome = options.onWelcome || (() => {});
+    this.onMessage = options.onMessage || (() => {});
+    this.onState = options.onState || (() => {});
+    this.onRefused = options.onRefused || (() => {});
+
+    this.state = 'connecting';
+    this.ws = null;
+    this.connected = false;       // welcomed by the server
+    this.everConnected = false;
+    this.stopped = false;
+    this.attempt = 0;
+    this.retryTimer = null;
+    this.retryAt = 0;
+    this.lostAt = 0;
+    this.lastMessageAt = 0;
+    this.pingSentAt = 0;
+    this.hasState = false;        // a snapshot was received: `since` makes sense
+    this.lastSeq = null;          // the highest sequence number seen, for resuming
+    this.lastEventSeq = null;     // of the last `event` applied, to drop duplicates
+    this.role = null;
+    this.viewer = null;
+    this.nextId = 1;
+    this.pending = new Map();     // id → {type, resolve, timer}
+    this.watchdog = null;
+    this.memoryViewer = null;     // when localStorage is refused
+  }
+
+  start() {
+    this.connect();
+    this.watchdog = setInterval(() => this.watch(), 1000);
+    window.addEventListener('online', () => this.reconnectNow());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState !== 'visible') return;
+      // Back from a locked phone or a sleeping tablet: the link may have died unnoticed.
+      if (this.connected) this.ping();
+      else this.reconnectNow();
+    });
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.connected = false;
+    if (ws) {
+      try {
+        ws.close();
+      } catch {
+        // already closing
+      }
+    }
+    this.failPending('stopped', 'La page est déconnectée.');
+    this.setState('stopped');
+  }
+
+  // Seconds before the next try, for "nouvel essai dans N s".
+  secondsToRetry() {
+    return this.retryTimer ? Math.max(0, Math.ceil((this.retryAt - now()) / 1000)) : 0;
+  }
+
+  // Sends a command; resolves with the result message ({status, code, message, data}),
+  // or a made-up one with status not_connected, timeout or connection_lost.
+  send(type, params = {}) {
+    return new Promise((resolve) => {
+      if (!this.connected || !this.ws || this.ws.readyState !== WebSocket.OPEN) {
+        resolve({
+          status: 'not_connected', code: 0, data: {},
+          message: 'Pas de connexion au serveur : rien n\'a été envoyé. Reconnexion en cours, réessayez dans un instant.',
+        });
+        return;
+      }
+      const id = this.nextId++;
+      const timer = setTimeout(() => {
+        if (!this.pending.has(id)) return;
+        this.pending.delete(id);
+        resolve({
+          status: 'timeout', code: 0, data: {},
+          message: 'Le serveur n\'a pas répondu à temps : vérifiez la connexion, puis réessayez.',
+        });
+      }, this.commandTimeoutMs);
+      this.pending.set(id, { type, resolve, timer });
+      try {
+        this.ws.send(JSON.stringify({ ...params, type, id }));
+      } catch {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve({ status: 'not_connected', code: 0, data: {}, message: 'Pas de connexion au serveur : rien n\'a été envoyé.' });
+      }
+    });
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  setState(state) {
+    this.state = state;
+    this.onState(state);
+  }
+
+  storedViewer() {
+    if (!this.viewerKey) return null;
+    let id = this.memoryViewer;
+    try {
+      id = localStorage.getItem(this.viewerKey) || id;
+    } catch {
+      // storage refused: this page's memory only
+    }
+    return id && VIEWER_ID.test(id) ? id : null;
+  }
+
+  keepViewer(id) {
+    if (!this.viewerKey || typeof id !== 'string' || !VIEWER_ID.test(id)) return;
+    this.viewer = id;
+    this.memoryViewer = id;
+    try {
+      localStorage.setItem(this.viewerKey, id);
+    } catch {
+      // kept in memory for this page
+    }
+  }
+
+  connect() {
+    if (this.stopped) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    let ws;
+    try {
+      ws = new WebSocket(`${scheme}//${location.host}/ws`, 'tribune');
+    } catch {
+      this.lost();
+      return;
+    }
+    this.ws = ws;
+    this.setState('connecting');
+    ws.addEventListener('open', () => {
+      if (this.ws !== ws) return;
+      this.lastMessageAt = now();
+      const hello = { type: 'hello' };
+      if (this.token) hello.token = this.token;
+      const viewer = this.storedViewer();
+      if (viewer) hello.viewer = viewer;
+      if (this.hasState && this.lastSeq !== null) hello.since = this.lastSeq;
+      ws.send(JSON.stringify(hello));
+    });
+    ws.addEventListener('message', (message) => {
+      if (this.ws !== ws) return;
+      this.lastMessageAt = now();
+      this.pingSentAt = 0;
+      if (typeof message.data === 'string') this.onText(message.data);
+      // binary frames (the console's preview) are not for these pages
+    });
+    ws.addEventListener('close', () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.lost();
+    });
+  }
+
+  reconnectNow() {
+    if (this.stopped || this.connected || this.ws) return;
+    this.attempt = Math.max(0, this.attempt - 1);
+    this.connect();
+  }
+
+  failPending(status, message) {
+    for (const [id, entry] of this.pending) {
+      clearTimeout(entry.timer);
+      this.pending.delete(id);
+      entry.resolve({ status, code: 0, data: {}, message });
+    }
+  }
+
+  // The link is gone (closed, refused or silent): try again after a growing delay.
+  lost() {
+    const wasConnected = this.connected;
+    this.connected = false;
+    if (this.ws) {
+      const dead = this.ws;
+      this.ws = null;
+      try {
+        dead.close();
+      } catch {
+        // already closing
+      }
+    }
+    this.failPending('connection_lost',
+      'La connexion a été coupée avant la réponse du serveur : vérifiez le résultat une fois reconnecté, puis réessayez si besoin.');
+    if (this.stopped) return;
+    if (wasConnected) this.lostAt = Date.now();
+    const base = this.delaysMs[Math.min(this.attempt, this.delaysMs.length - 1)];
+    const delay = base * (0.8 + Math.random() * 0.4);
+    this.attempt += 1;
+    this.retryAt = now() + delay;
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.setState('lost');
+  }
+
+  watch() {
+    if (!this.connected || !this.ws) return;
+    const t = now();
+    if (this.pingSentAt && t - this.pingSentAt > this.pingTimeoutMs) {
+      this.pingSentAt = 0;
+      this.lost();  // asked, no answer: the link is dead even if the socket says otherwise
+      return;
+    }
+    if (!this.pingSentAt && t - this.lastMessageAt > this.quietMs) this.ping();
+  }
+
+  // Asks the server for a sign of life; watch() gives up on the link without an answer.
+  ping() {
+    if (!this.connected || !this.ws || this.pingSentAt) return;
+    this.pingSentAt = now();
+    try {
+      this.ws.send(JSON.stringify({ type: 'ping', id: `ping-${this.nextId++}` }));
+    } catch {
+      this.lost();
+    }
+  }
+
+  onText(text) {
+    let message;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!message || typeof message !== 'object') return;
+    if (typeof message.seq === 'number' && message.type !== 'welcome') {
+      if (message.type === 'event') {
+        if (this.lastEventSeq !== null && message.seq <= this.lastEventSeq) return;  // seen already
+        this.lastEventSeq = message.seq;
+      }
+      // Question messages of one batch may carry a higher seq than the events sent after
+      // them: `since` is the highest seen, duplicates are dropped on events only.
+      if (this.lastSeq === null || message.seq > this.lastSeq) this.lastSeq = message.seq;
+    }
+    switch (message.type) {
+      case 'welcome': this.welcome(message); return;
+      case 'result': this.result(message); return;
+      case 'error': this.error(message); return;
+      default: this.onMessage(message);
+    }
+  }
+
+  welcome(message) {
+    const reconnected = this.everConnected;
+    this.connected = true;
+    this.everConnected = true;
+    this.attempt = 0;
+    this.role = message.role || null;
+    if (message.viewer) this.keepViewer(message.viewer);
+    const resumed = message.snapshot === null || message.snapshot === undefined;
+    if (!resumed) {
+      this.hasState = true;
+      if (typeof message.seq === 'number') {
+        this.lastSeq = message.seq;
+        this.lastEventSeq = message.seq;
+      }
+    }
+    this.setState('connected');
+    this.onWelcome(message, { resumed, reconnected });
+  }
+
+  result(message) {
+    const entry = this.pending.get(message.id);
+    if (!entry) return;  // a ping's answer, or one that timed out
+    this.pending.delete(message.id);
+    clearTimeout(entry.timer);
+    entry.resolve(message);
+  }
+
+  error(message) {
+    if (message.status === 'invalid_token' || message.code === 401) {
+      this.stop();
+      this.onRefused('invalid-token');
+      return;
+    }
+    const entry = message.id !== undefined ? this.pending.get(message.id) : null;
+    if (entry) {
+      this.pending.delete(message.id);
+      clearTimeout(entry.timer);
+      entry.resolve(message);
+      return;
+    }
+    this.onMessage(message);  // e.g. too many messages (rate_limited) without an id
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Small DOM helpers for the pages: data only ever becomes text nodes.
+
+export const byTestId = (id, root = document) => root.querySelector(`[data-testid="${id}"]`);
+
+// el('button', {class: 'x', testid: 'y', onclick: f}, 'text', child…)
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'testid') node.dataset.testid = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function setText(node, text) {
+  const value = text === null || text === undefined ? '' : String(text);
+  if (node && node.textContent !== value) node.textContent = value;
+}
+
+export function show(node, visible) {
+  if (node && node.hidden === visible) node.hidden = !visible;
+}
+
+// Characters as the server counts them (code points, not UTF-16 units).
+export const characters = (text) => [...(text || '')].length;
+
+// The questions of a snapshot: docs/QUESTIONS.md gives `questions` (a list) and
+// `questions_queue`; an older form nests them as {items, queue, prescreen}.
+export function snapshotQuestions(snapshot) {
+  const q = snapshot ? snapshot.questions : null;
+  if (Array.isArray(q)) {
+    return { items: q, queue: snapshot.questions_queue || [], prescreen: snapshot.questions_prescreen, counters: snapshot.questions_counters };
+  }
+  if (q && typeof q === 'object') {
+    return { items: q.items || [], queue: q.queue || snapshot.questions_queue || [], prescreen: q.prescreen, counters: snapshot.questions_counters };
+  }
+  return { items: [], queue: snapshot && snapshot.questions_queue ? snapshot.questions_queue : [], prescreen: undefined, counters: undefined };
+}
