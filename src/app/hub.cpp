@@ -125,6 +125,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_
   purgeQuestions();
   tokens_ = Tokens::loadOrCreate(options_.dataDir);
   openMeeting();
+  rememberQuestionsSent();
   if (options_.serveWeb) startWeb();
 }
 

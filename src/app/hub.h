@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -180,7 +181,8 @@ class Hub final : private media::MediaListener, private web::WebListener {
   // The viewers' questions go out as per-role views, never as raw events.
   void publishQuestions(const std::vector<core::MeetingEvent>& events, const std::vector<std::uint64_t>& seqs);
   void sendQuestionViews(const std::vector<web::ConnectionId>& to, const std::vector<std::uint64_t>& ids,
-                         std::uint64_t seq, bool removals);
+                         std::uint64_t seq, bool resuming);
+  void rememberQuestionsSent();  // what the clients know of the questions, after openMeeting()
   [[nodiscard]] std::string queueMessage(core::Role role, std::uint64_t seq) const;
   [[nodiscard]] nlohmann::json clientSnapshot(core::Role role, const std::string& viewer = {}) const;
   void purgeQuestions();
@@ -228,6 +230,9 @@ class Hub final : private media::MediaListener, private web::WebListener {
   bool recordingPaused_ = false;
 
   core::QuestionIntake questionIntake_;
+  std::set<std::uint64_t> publicQuestions_;              // questions the mayor and every viewer have seen
+  std::vector<std::uint64_t> sentQueue_;                 // the queue the clients have
+  std::array<std::size_t, 5> sentStaffState_{};          // the counters and pre-screening the staff have
   core::RateLimiter messageLimiter_{core::RateLimit{}};  // viewers' messages, per connection
   std::uint64_t refusedMessages_ = 0;                    // viewers' messages over the limits
   core::TimePoint lastPurgeAt_{};

@@ -272,41 +272,72 @@ void Hub::publish(const std::vector<core::MeetingEvent>& events, const std::vect
 // updates"). Texts common to many clients are built once.
 void Hub::publishQuestions(const std::vector<core::MeetingEvent>& events, const std::vector<std::uint64_t>& seqs) {
   std::vector<std::uint64_t> ids;
-  bool queueChanged = false;
-  std::uint64_t seq = 0;
+  bool any = false;
   for (std::size_t i = 0; i < events.size() && i < seqs.size(); ++i) {
     const auto& event = events[i];
     if (!core::QuestionBoard::isQuestionEvent(event.type)) continue;
-    seq = seqs[i];
-    if (event.type != "question_upvoted" && event.type != "question_edited") queueChanged = true;
-    if (event.data.contains("id") && event.data["id"].is_number_unsigned()) {
-      const auto id = event.data["id"].get<std::uint64_t>();
+    any = true;
+    for (const char* key : {"id", "into"}) {
+      if (!event.data.contains(key) || !event.data[key].is_number_unsigned()) continue;
+      const auto id = event.data[key].get<std::uint64_t>();
       if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
     }
-    if (event.data.contains("into") && event.data["into"].is_number_unsigned()) {
-      const auto into = event.data["into"].get<std::uint64_t>();
-      if (std::find(ids.begin(), ids.end(), into) == ids.end()) ids.push_back(into);
-    }
   }
-  if (seq == 0) return;
-  seq = seqs.back();  // the views are as of the whole batch, sent after its events
+  if (!any) return;
+  const auto seq = seqs.back();  // the views are as of the whole batch, sent after its events
   std::vector<web::ConnectionId> all;
   for (const auto& [connection, client] : clients_) {
     if (client.role) all.push_back(connection);
   }
-  sendQuestionViews(all, ids, seq, true);
-  if (!queueChanged) return;
+  sendQuestionViews(all, ids, seq, false);
+  // The queue goes out only when it changed; the staff's counters when they did.
+  const auto& board = meeting_.questions();
+  const bool queueChanged = board.queue() != sentQueue_;
+  const auto counters = board.counters();
+  const std::array<std::size_t, 5> staffState{counters.pending, counters.approved, counters.answered, counters.rejected,
+                                              board.prescreen() ? 1U : 0U};
+  const bool staffChanged = queueChanged || staffState != sentStaffState_;
+  sentQueue_ = board.queue();
+  sentStaffState_ = staffState;
+  if (!staffChanged) return;
   std::map<core::Role, std::vector<web::ConnectionId>> byRole;
-  for (const auto connection : all) byRole[*clients_.at(connection).role].push_back(connection);
+  for (const auto connection : all) {
+    const auto role = *clients_.at(connection).role;
+    if (queueChanged || role == core::Role::Technician || role == core::Role::Moderator) {
+      byRole[role].push_back(connection);
+    }
+  }
   for (const auto& [role, connections] : byRole) web_->broadcast(connections, queueMessage(role, seq));
 }
 
+void Hub::rememberQuestionsSent() {
+  const auto& board = meeting_.questions();
+  publicQuestions_.clear();
+  for (const auto& [id, question] : board.all()) {
+    if (board.view(id, core::Role::Mayor, "")) publicQuestions_.insert(id);
+  }
+  sentQueue_ = board.queue();
+  sentStaffState_ = {};
+}
+
+// Live (`resuming` false): a question nobody outside the staff could see changes nothing for
+// the other viewers and the mayor, so they get neither its view nor its removal; only its
+// author and its supporters hear of it. A resuming client gets every view or removal.
 void Hub::sendQuestionViews(const std::vector<web::ConnectionId>& to, const std::vector<std::uint64_t>& ids,
-                            std::uint64_t seq, bool removals) {
+                            std::uint64_t seq, bool resuming) {
   const auto& board = meeting_.questions();
   for (const auto id : ids) {
     const auto* question = board.find(id);
     if (question == nullptr) continue;
+    const bool isPublic = board.view(id, core::Role::Mayor, "").has_value();
+    const bool wasPublic = publicQuestions_.count(id) != 0;
+    if (!resuming) {
+      if (isPublic) {
+        publicQuestions_.insert(id);
+      } else {
+        publicQuestions_.erase(id);
+      }
+    }
     const std::string removed = jsonText({{"type", "question_removed"}, {"seq", seq}, {"id", id}});
     std::map<core::Role, std::string> shared;  // the view of every client of a role but its author and voters
     std::map<core::Role, std::vector<web::ConnectionId>> sharedTo;
@@ -317,19 +348,16 @@ void Hub::sendQuestionViews(const std::vector<web::ConnectionId>& to, const std:
                             (question->author == client.viewer || question->voters.count(client.viewer) != 0);
       if (personal) {
         const auto view = board.view(id, role, client.viewer);
-        if (view) {
-          web_->send(connection, jsonText({{"type", "question"}, {"seq", seq}, {"question", *view}}));
-        } else if (removals) {
-          web_->send(connection, removed);
-        }
+        web_->send(connection, view ? jsonText({{"type", "question"}, {"seq", seq}, {"question", *view}}) : removed);
         continue;
       }
+      const bool staff = role == core::Role::Technician || role == core::Role::Moderator;
+      if (!staff && !resuming && !isPublic && !wasPublic) continue;
       if (shared.count(role) == 0) {
         const auto view = board.view(id, role, "");
-        shared[role] = view ? jsonText({{"type", "question"}, {"seq", seq}, {"question", *view}})
-                            : (removals ? removed : std::string());
+        shared[role] = view ? jsonText({{"type", "question"}, {"seq", seq}, {"question", *view}}) : removed;
       }
-      if (!shared[role].empty()) sharedTo[role].push_back(connection);
+      sharedTo[role].push_back(connection);
     }
     for (const auto& [role, connections] : sharedTo) web_->broadcast(connections, shared[role]);
   }
