@@ -168,8 +168,9 @@ struct Run {
 
 }  // namespace
 
-TEST_CASE("questions from viewers in Chromium: asked on a phone, moderated, put on air by the mayor, seen in the picture",
-          "[browser][rtmp][questions]") {
+TEST_CASE(
+    "questions from viewers in Chromium: asked on a phone, moderated, put on air by the mayor, seen in the picture",
+    "[browser][rtmp][questions]") {
   // Nothing is skipped: a machine without the browser peers fails with what to do.
   if (!std::filesystem::exists(kBrowserDir / "node_modules" / "playwright-core")) {
     FAIL("tests/browser/node_modules is missing: run ./scripts/setup --test (it runs npm ci in tests/browser)");
@@ -283,9 +284,11 @@ TEST_CASE("questions from viewers in Chromium: asked on a phone, moderated, put 
   // One character a picture: Q a question, S a slate, P the panel's points blue under a slate,
   // . the picture.
   std::string timeline;
-  for (std::size_t i = 0; i < frames; ++i) timeline += isQuestion(i) ? 'Q' : isSlate(i) ? (isPanel(i) ? 'P' : 'S') : '.';
+  for (std::size_t i = 0; i < frames; ++i)
+    timeline += isQuestion(i) ? 'Q' : isSlate(i) ? (isPanel(i) ? 'P' : 'S') : '.';
   INFO("question on the picture (from, for): " << found.str() << "of " << static_cast<double>(frames) / kVideoSampleRate
-                                               << " s recorded\n" << timeline);
+                                               << " s recorded\n"
+                                               << timeline);
   // The plain question (on air ~5 s), then the markup one (~4 s, until the session resumed).
   REQUIRE(runs.size() == 2);
   CHECK(static_cast<double>(runs[0].length) / kVideoSampleRate >= 3.5);
