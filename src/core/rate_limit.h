@@ -15,8 +15,8 @@
 namespace tribune::core {
 
 struct RateLimit {
-  std::size_t count = 3;                       // a burst of this many…
-  std::chrono::milliseconds window{300'000};   // …then the same again over this long
+  std::size_t count = 3;                      // a burst of this many…
+  std::chrono::milliseconds window{300'000};  // …then the same again over this long
   friend bool operator==(const RateLimit&, const RateLimit&) = default;
 };
 
