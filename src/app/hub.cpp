@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "app/config_loader.h"
+#include "app/replay.h"
 #include "core/source_spec.h"
 #include "graphics/template_renderer.h"
 #include "media/gstreamer_library.h"
@@ -121,7 +122,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_
   messageLimiter_ = core::RateLimiter(options_.config.questions.messagesPerConnection);
   std::error_code ec;
   std::filesystem::create_directories(options_.dataDir, ec);
-  store_ = std::make_unique<store::EventStore>(options_.dataDir / "tribune.db");
+  store_ = std::make_unique<store::EventStore>(eventLogFile(options_.dataDir));
   purgeQuestions();
   tokens_ = Tokens::loadOrCreate(options_.dataDir);
   openMeeting();

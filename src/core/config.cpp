@@ -1,6 +1,7 @@
 #include "core/config.h"
 #include "core/json_type.h"
 #include "core/suggestion.h"
+#include "core/text_screen.h"
 
 #include <algorithm>
 #include <array>
@@ -87,15 +88,6 @@ bool isPrintable(std::string_view text) {
 std::string shown(std::string_view value) {
   if (value.empty() || value.size() > kMaxShownLength || !isPrintable(value)) return "";
   return " \"" + std::string(value) + "\"";
-}
-
-// Code points of a UTF-8 text (the document parser has already refused invalid UTF-8).
-std::size_t characterCount(std::string_view text) {
-  constexpr unsigned char kContinuationMask = 0xC0;
-  constexpr unsigned char kContinuation = 0x80;
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & kContinuationMask) != kContinuation;
-  }));
 }
 
 bool hasControlCharacter(std::string_view text) {
