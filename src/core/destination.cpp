@@ -44,6 +44,7 @@ DestinationMachine::Actions DestinationMachine::connected(TimePoint now) {
   lastProgress_ = now;
   enter(DestinationPhase::Live, now);
   status_.liveSince = now;
+  if (!status_.firstLiveSince) status_.firstLiveSince = now;
   return {DestinationAction::GoLive};
 }
 

@@ -30,7 +30,11 @@ struct DestinationStatus {
   int attempt = 0;                     // consecutive failed attempts since last live
   std::optional<TimePoint> nextTry;    // when Retrying
   std::optional<Failure> lastFailure;  // kept after recovery, for the console
-  std::optional<TimePoint> liveSince;
+  std::optional<TimePoint> liveSince;  // of the current connection
+  // The first time it went live in this run of the program; never reset, not even by
+  // stop(): a reconnect continues the same live on the platform (Facebook counts its 8 h
+  // from there), and only a new run of the program starts a new one.
+  std::optional<TimePoint> firstLiveSince;
   int reconnects = 0;           // times it came back live after losing the connection
   std::uint64_t bytesSent = 0;  // of the current connection
 };

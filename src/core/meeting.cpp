@@ -45,6 +45,31 @@ Json valuesToJson(const OverlayValues& values) {
   return out;
 }
 
+// The source: why a track was lost (what the media side reports), and the slate that says so.
+constexpr std::array<std::string_view, 3> kSourceLossReasons{"no_data", "error", "ended"};
+constexpr std::string_view kSignalLost = "signal-lost";
+
+bool isSourceLossReason(std::string_view reason) {
+  return std::find(kSourceLossReasons.begin(), kSourceLossReasons.end(), reason) != kSourceLossReasons.end();
+}
+
+bool isKnownTrack(SourceTrack track) {
+  const auto index = static_cast<int>(track);
+  return index >= 0 && index < kSourceTrackCount;
+}
+
+std::size_t trackIndex(SourceTrack track) { return static_cast<std::size_t>(track); }
+
+bool showsSignalLost(const LayerState& slate) { return slate.visible && slate.templateName == kSignalLost; }
+
+bool sameLayerState(const LayerState& a, const LayerState& b) {
+  return a.visible == b.visible && a.templateName == b.templateName && a.values == b.values;
+}
+
+Json layerStateToJson(const LayerState& state) {
+  return {{"visible", state.visible}, {"template", state.templateName}, {"values", valuesToJson(state.values)}};
+}
+
 OverlayValues agendaValues(const AgendaItem& item) {
   return {{"number", item.number}, {"title", item.title}, {"rapporteur", item.rapporteur}};
 }
@@ -94,6 +119,15 @@ std::optional<Layer> layerMember(const Json& data, const char* key) {
   return layerFromString(found->get_ref<const std::string&>());
 }
 
+std::optional<SourceTrack> trackMember(const Json& data, const char* key) {
+  const auto found = data.find(key);
+  if (found == data.end() || !found->is_string()) return std::nullopt;
+  for (const auto track : {SourceTrack::Video, SourceTrack::Audio}) {
+    if (toString(track) == found->get_ref<const std::string&>()) return track;
+  }
+  return std::nullopt;
+}
+
 std::optional<OverlayValues> valuesMember(const Json& data, const char* key) {
   const auto found = data.find(key);
   if (found == data.end() || !found->is_object()) return std::nullopt;
@@ -132,6 +166,8 @@ struct Meeting::Appliers {
     m.votes_.clear();
     m.speaker_.reset();
     for (const auto layer : kAllLayers) m.overlays_.apply({OverlayEvent::Kind::Hidden, layer, {}, {}, TimePoint{}});
+    m.sourceLost_ = {};
+    m.heldSlate_.reset();
     return {};
   }
 
@@ -222,6 +258,11 @@ struct Meeting::Appliers {
       return {"overlay event: template " + *templateName + " is not allowed on the " + std::string(toString(*layer)) +
               " layer"};
     }
+    // A slate other than "signal-lost" (huis clos, or the technician's hand) ends the hold:
+    // nothing is covered any more, and the video's return leaves the slate alone.
+    if (*layer == Layer::Slate && (kind == OverlayEvent::Kind::Hidden || *templateName != kSignalLost)) {
+      m.heldSlate_.reset();
+    }
     m.overlays_.apply({kind, *layer, std::move(*templateName), std::move(*values), TimePoint{}});
     return {};
   }
@@ -233,7 +274,47 @@ struct Meeting::Appliers {
     return overlay(m, data, OverlayEvent::Kind::Hidden);
   }
 
-  static constexpr std::array<Entry, 9> kTable{{
+  static ApplyResult sourceLost(Meeting& m, const Json& data) {
+    const auto track = trackMember(data, "track");
+    const auto reason = stringMember(data, "reason");
+    if (!track || !reason || !isSourceLossReason(*reason)) {
+      return {"source_lost: expected \"track\" (video or audio) and \"reason\" (no_data, error or ended)"};
+    }
+    if (m.sourceLost_.at(trackIndex(*track))) {
+      return {"source_lost: the " + std::string(toString(*track)) + " is already lost"};
+    }
+    m.sourceLost_.at(trackIndex(*track)) = true;
+    return {};
+  }
+
+  static ApplyResult sourceRestored(Meeting& m, const Json& data) {
+    const auto track = trackMember(data, "track");
+    if (!track) return {"source_restored: expected \"track\" (video or audio)"};
+    if (!m.sourceLost_.at(trackIndex(*track))) {
+      return {"source_restored: the " + std::string(toString(*track)) + " is not lost"};
+    }
+    m.sourceLost_.at(trackIndex(*track)) = false;
+    if (*track == SourceTrack::Video) m.heldSlate_.reset();
+    return {};
+  }
+
+  static ApplyResult slateHeld(Meeting& m, const Json& data) {
+    const auto visible = data.find("visible");
+    auto templateName = stringMember(data, "template");
+    auto values = valuesMember(data, "values");
+    if (visible == data.end() || !visible->is_boolean() || !templateName || !values) {
+      return {"slate_held: expected a boolean \"visible\", a string \"template\" and string \"values\""};
+    }
+    if ((visible->get<bool>() || !templateName->empty()) && !templateAllowedOn(Layer::Slate, *templateName)) {
+      return {"slate_held: template " + *templateName + " is not allowed on the slate layer"};
+    }
+    if (!m.sourceLost_.at(trackIndex(SourceTrack::Video))) return {"slate_held: the video is not lost"};
+    if (!showsSignalLost(m.overlays_.state(Layer::Slate))) return {"slate_held: the signal-lost slate is not on air"};
+    m.heldSlate_ = LayerState{visible->get<bool>(), std::move(*templateName), std::move(*values)};
+    return {};
+  }
+
+  static constexpr std::array<Entry, 12> kTable{{
       {"meeting_created", &meetingCreated},
       {"agenda_loaded", &agendaLoaded},
       {"session_changed", &sessionChanged},
@@ -243,6 +324,9 @@ struct Meeting::Appliers {
       {"overlay_shown", &overlayShown},
       {"overlay_updated", &overlayUpdated},
       {"overlay_hidden", &overlayHidden},
+      {"source_lost", &sourceLost},
+      {"source_restored", &sourceRestored},
+      {"slate_held", &slateHeld},
   }};
 };
 
@@ -352,6 +436,9 @@ Json Meeting::snapshot() const {
           {"votes", std::move(votes)},
           {"speaker", std::move(speaker)},
           {"overlays", std::move(overlays)},
+          {"source",
+           {{"video", sourceUp(SourceTrack::Video) ? "up" : "lost"},
+            {"audio", sourceUp(SourceTrack::Audio) ? "up" : "lost"}}},
           {"questions",
            {{"items", questions_.views(Role::Technician, "")},
             {"queue", questions_.queue()},
@@ -408,6 +495,32 @@ OverlayResult Meeting::takeOffAir(Layer layer, TimePoint now) {
   return result;
 }
 
+void Meeting::setSlate(const std::optional<std::string>& templateName, TimePoint now) {
+  // Huis clos always wins: its slate goes on the picture, over "signal-lost".
+  if (!heldSlate_ || state_ == SessionState::HuisClos) {
+    if (templateName) {
+      putOnAir(Layer::Slate, *templateName, {}, now);
+    } else if (overlays_.state(Layer::Slate).visible) {
+      takeOffAir(Layer::Slate, now);
+    }
+    return;
+  }
+  auto wanted = *heldSlate_;
+  if (templateName) {
+    wanted = {true, *templateName, {}};
+  } else {
+    wanted.visible = false;
+  }
+  if (!sameLayerState(wanted, *heldSlate_)) record("slate_held", layerStateToJson(wanted), now);
+}
+
+LayerState Meeting::wantedSlate() const { return heldSlate_ ? *heldSlate_ : overlays_.state(Layer::Slate); }
+
+void Meeting::coverWithSignalLost(const LayerState& behind, TimePoint now) {
+  if (!showsSignalLost(overlays_.state(Layer::Slate))) putOnAir(Layer::Slate, std::string(kSignalLost), {}, now);
+  record("slate_held", layerStateToJson(behind), now);
+}
+
 void Meeting::clearSpeaker(TimePoint now) {
   if (speaker_) record("speaker_changed", {{"councillor", nullptr}}, now);
 }
@@ -441,9 +554,7 @@ MeetingResult Meeting::sessionCommand(SessionCommand command, TimePoint now) {
 }
 
 void Meeting::followSession(SessionCommand command, TimePoint now) {
-  const auto hideSlate = [this, now] {
-    if (overlays_.state(Layer::Slate).visible) takeOffAir(Layer::Slate, now);
-  };
+  const auto hideSlate = [this, now] { setSlate(std::nullopt, now); };
   const bool questionTakenOff = !publicMayBeHeard(state_) && questions_.onAir();
   if (questionTakenOff) {
     questionLeavesAir(now);
@@ -458,11 +569,22 @@ void Meeting::followSession(SessionCommand command, TimePoint now) {
       }
       showCurrentItem(now);
       break;
-    case SessionCommand::Suspend: putOnAir(Layer::Slate, "suspension", {}, now); break;
-    case SessionCommand::EnterHuisClos: putOnAir(Layer::Slate, "huis-clos", {}, now); break;
+    case SessionCommand::Suspend: setSlate("suspension", now); break;
+    case SessionCommand::EnterHuisClos: setSlate("huis-clos", now); break;
     case SessionCommand::Resume:
-    case SessionCommand::LeaveHuisClos:
       hideSlate();
+      refreshAgendaLowerThird(now);
+      break;
+    case SessionCommand::LeaveHuisClos:
+      if (sourceUp(SourceTrack::Video)) {
+        hideSlate();
+      } else {
+        // Still no picture: "signal-lost" replaces the huis-clos slate, with what leaving
+        // would have shown (no slate) behind it.
+        auto behind = overlays_.state(Layer::Slate);
+        behind.visible = false;
+        coverWithSignalLost(behind, now);
+      }
       refreshAgendaLowerThird(now);
       break;
     case SessionCommand::Close:
@@ -470,7 +592,7 @@ void Meeting::followSession(SessionCommand command, TimePoint now) {
       clearSpeaker(now);
       break;
     case SessionCommand::StartPublicQuestions: break;
-    case SessionCommand::End: putOnAir(Layer::Slate, "ended", {}, now); break;
+    case SessionCommand::End: setSlate("ended", now); break;
   }
   // Back to deliberation after a question: the picture says again what is being discussed.
   if (questionTakenOff) showCurrentItem(now);
@@ -710,6 +832,50 @@ MeetingResult Meeting::hideOverlay(Layer layer, TimePoint now) {
 }
 
 // ---------------------------------------------------------------------------------------
+// The source
+
+namespace {
+
+MeetingResult unknownTrack() {
+  return MeetingResult::refusal(StatusCode::InvalidParams, "Piste de la source inconnue : « video » ou « audio ».");
+}
+
+}  // namespace
+
+bool Meeting::sourceUp(SourceTrack track) const { return !isKnownTrack(track) || !sourceLost_.at(trackIndex(track)); }
+
+MeetingResult Meeting::sourceLost(SourceTrack track, const std::string& reason, TimePoint now) {
+  if (!isKnownTrack(track)) return unknownTrack();
+  if (!isSourceLossReason(reason)) {
+    return MeetingResult::refusal(
+        StatusCode::InvalidParams,
+        "Cause de perte de la source inconnue " + guillemets(reason) + " : « no_data », « error » ou « ended ».");
+  }
+  if (!sourceUp(track)) return MeetingResult::success();
+  // What the picture shows now is what the session wants once the video is back.
+  const auto before = overlays_.state(Layer::Slate);
+  record("source_lost", {{"track", std::string(toString(track))}, {"reason", reason}}, now);
+  if (track == SourceTrack::Video && state_ != SessionState::HuisClos) coverWithSignalLost(before, now);
+  return MeetingResult::success();
+}
+
+MeetingResult Meeting::sourceRestored(SourceTrack track, TimePoint now) {
+  if (!isKnownTrack(track)) return unknownTrack();
+  if (sourceUp(track)) return MeetingResult::success();
+  // The hold ends with the loss; what it held goes back on air if "signal-lost" is still there.
+  const auto held = track == SourceTrack::Video ? heldSlate_ : std::nullopt;
+  record("source_restored", {{"track", std::string(toString(track))}}, now);
+  if (held && showsSignalLost(overlays_.state(Layer::Slate))) {
+    if (held->visible) {
+      putOnAir(Layer::Slate, held->templateName, held->values, now);
+    } else {
+      takeOffAir(Layer::Slate, now);
+    }
+  }
+  return MeetingResult::success();
+}
+
+// ---------------------------------------------------------------------------------------
 // Viewers' questions
 
 namespace {
@@ -740,12 +906,11 @@ void Meeting::followQuestions(TimePoint now) {
   const auto onAir = questions_.onAir();
   const auto& lowerThird = overlays_.state(Layer::LowerThird);
   const bool showing = lowerThird.visible && lowerThird.templateName == "question";
-  const auto& slate = overlays_.state(Layer::Slate);
   if (!onAir) {
     if (!showing) return;
     takeOffAir(Layer::LowerThird, now);
     // A suspension is dressed with its slate whenever no question is read.
-    if (state_ == SessionState::Suspension && !slate.visible) putOnAir(Layer::Slate, "suspension", {}, now);
+    if (state_ == SessionState::Suspension && !wantedSlate().visible) setSlate("suspension", now);
     return;
   }
   auto values = questionValues(*questions_.find(*onAir));
@@ -754,8 +919,9 @@ void Meeting::followQuestions(TimePoint now) {
     putOnAir(Layer::LowerThird, "question", std::move(values), now);
   }
   // The question must be seen: a suspension's or a waiting slate would cover it.
+  const auto slate = wantedSlate();
   if (slate.visible && (slate.templateName == "suspension" || slate.templateName == "starting")) {
-    takeOffAir(Layer::Slate, now);
+    setSlate(std::nullopt, now);
   }
 }
 

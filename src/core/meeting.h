@@ -8,6 +8,7 @@
 // (apply()). The graphics follow the session: opening shows the bug and the agenda
 // lower-third, a suspension shows its slate, the huis clos its slate, and so on (each
 // command's comment says what it puts on air).
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -26,6 +27,7 @@
 #include "core/overlays.h"
 #include "core/questions.h"
 #include "core/session.h"
+#include "core/source_track.h"
 #include "core/status.h"
 #include "core/vote.h"
 
@@ -94,6 +96,28 @@ class Meeting {
   MeetingResult updateOverlay(Layer layer, const OverlayValues& values, TimePoint now);
   MeetingResult hideOverlay(Layer layer, TimePoint now);
 
+  // --- The source (issue 6) -----------------------------------------------------------
+  // The source's picture or sound stopped (reason: "no_data", "error", "ended", else
+  // invalid_params) or came back. Recorded in every session state (the timeline keeps every
+  // loss and recovery); a repeat (lost when already lost, restored when up) changes nothing.
+  //
+  // The picture: a video loss outside huis clos puts the "signal-lost" slate on air and
+  // holds the slate it covers behind it (slateBehindSignalLost(), event slate_held). While
+  // it covers the picture, the meeting's own slate changes (suspend, resume, end, open, a
+  // question on air during a suspension…) change the held slate only, and "signal-lost"
+  // stays on air; the video back, the held slate takes its place again (shown, or hidden
+  // when nothing was shown). Huis clos wins: its slate replaces "signal-lost" (and ends the
+  // hold), a loss at huis clos leaves it on air, and leaving huis clos while the video is
+  // lost shows "signal-lost" with nothing held behind it. The technician's hand commands
+  // act on the real slate; one that replaces "signal-lost" ends the hold, and the restore
+  // then leaves the slate alone. An audio loss changes no graphic (the media side puts
+  // silence on air), nor does either loss touch the bug, QR code or lower-third.
+  MeetingResult sourceLost(SourceTrack track, const std::string& reason, TimePoint now);
+  MeetingResult sourceRestored(SourceTrack track, TimePoint now);
+  [[nodiscard]] bool sourceUp(SourceTrack track) const;
+  // The slate the session wants while "signal-lost" covers it; nothing when no slate is held.
+  [[nodiscard]] const std::optional<LayerState>& slateBehindSignalLost() const { return heldSlate_; }
+
   // --- Viewers' questions (core/questions.h, docs/QUESTIONS.md) ---------------------
   // A screened question; refused (questions_closed) once the meeting is over.
   MeetingResult askQuestion(NewQuestion question, TimePoint now);
@@ -152,6 +176,13 @@ class Meeting {
   OverlayResult changeOnAir(Layer layer, const OverlayValues& values, TimePoint now);
   OverlayResult takeOffAir(Layer layer, TimePoint now);
   void recordOverlayEvents(Overlays& scratch);
+  // The meeting's own slate changes (a template to show, or nothing to hide it) go through
+  // here: on the picture, or behind "signal-lost" while it covers the picture.
+  void setSlate(const std::optional<std::string>& templateName, TimePoint now);
+  // The slate the session wants: the one held behind "signal-lost", else the one on air.
+  [[nodiscard]] LayerState wantedSlate() const;
+  // Puts "signal-lost" on air (unless it is already there) and holds `behind` behind it.
+  void coverWithSignalLost(const LayerState& behind, TimePoint now);
   [[nodiscard]] Overlays& scratchOverlays();
   void showCurrentItem(TimePoint now);
   void refreshAgendaLowerThird(TimePoint now);
@@ -175,6 +206,11 @@ class Meeting {
   QuestionBoard questions_;
   Overlays scratch_;  // where graphics commands are tried before they are recorded
   std::vector<MeetingEvent> events_;
+
+  // The source: which tracks are lost (by SourceTrack), and the slate held behind
+  // "signal-lost" (set by slate_held events, ended by the video's return or another slate).
+  std::array<bool, kSourceTrackCount> sourceLost_{};
+  std::optional<LayerState> heldSlate_;
 };
 
 }  // namespace tribune::core

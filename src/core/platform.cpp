@@ -14,12 +14,15 @@ std::vector<PlatformPreset> makePresets() {
   // default URL is one where every live event gets its own ingest server, so the
   // technician must paste it.
   return {
+      // YouTube lets a live run on, but a live longer than 12 hours is not kept as a video
+      // on the channel (only its last 12 hours, at best): past 12 h the meeting's replay on
+      // YouTube is lost, so it counts as the limit of one live.
       {.id = "youtube",
        .displayName = "YouTube",
        .defaultUrl = "rtmps://a.rtmps.youtube.com:443/live2",
        .rtmpsOnly = false,
        .maxKeyframeInterval = seconds{4},
-       .maxLiveDuration = std::nullopt},
+       .maxLiveDuration = hours{12}},
       {.id = "facebook",
        .displayName = "Facebook",
        .defaultUrl = "rtmps://live-api-s.facebook.com:443/rtmp",
@@ -66,6 +69,12 @@ const PlatformPreset* findPlatform(std::string_view id) {
   auto found =
       std::find_if(presets.begin(), presets.end(), [id](const PlatformPreset& preset) { return preset.id == id; });
   return found == presets.end() ? nullptr : &*found;
+}
+
+std::optional<std::chrono::seconds> liveTimeLeft(const PlatformPreset& platform, std::chrono::seconds liveFor) {
+  if (!platform.maxLiveDuration) return std::nullopt;
+  const seconds limit = *platform.maxLiveDuration;
+  return std::max(seconds{0}, limit - liveFor);
 }
 
 }  // namespace tribune::core

@@ -219,3 +219,36 @@ TEST_CASE("every failure kind has a French reason and advice", "[destination]") 
   CHECK(core::describe(core::FailureKind::Unreachable).reasonFr == "serveur injoignable");
   CHECK(core::describe(core::FailureKind::ConnectionLost).reasonFr == "connexion perdue");
 }
+
+TEST_CASE("the first live is remembered across reconnects while liveSince follows the connection", "[destination]") {
+  Fixture f;
+  CHECK_FALSE(f.machine.status().firstLiveSince);
+  f.goLive(0);
+  CHECK(f.machine.status().firstLiveSince == at(0.2));
+  CHECK(f.machine.status().liveSince == at(0.2));
+
+  f.machine.failed(at(3600), lost());
+  CHECK_FALSE(f.machine.status().liveSince);
+  CHECK(f.machine.status().firstLiveSince == at(0.2));
+  f.machine.tick(at(3601));  // retry due
+  f.machine.connected(at(3601.5));
+  CHECK(f.machine.status().reconnects == 1);
+  CHECK(f.machine.status().liveSince == at(3601.5));
+  CHECK(f.machine.status().firstLiveSince == at(0.2));
+}
+
+TEST_CASE("the first live is kept through a stop, a failure and a retry now", "[destination]") {
+  Fixture f;
+  f.machine.start(at(0));
+  f.machine.failed(at(1), unreachable());
+  CHECK_FALSE(f.machine.status().firstLiveSince);  // never live yet
+  f.machine.retryNow(at(2));
+  f.machine.connected(at(2.5));
+  CHECK(f.machine.status().firstLiveSince == at(2.5));
+  f.machine.stop(at(10));
+  CHECK(f.machine.status().firstLiveSince == at(2.5));
+  f.machine.start(at(20));
+  f.machine.connected(at(20.5));
+  CHECK(f.machine.status().liveSince == at(20.5));
+  CHECK(f.machine.status().firstLiveSince == at(2.5));
+}

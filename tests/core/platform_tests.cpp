@@ -30,7 +30,13 @@ TEST_CASE("youtube publishes over rtmps to live2 with a keyframe at most every 4
   CHECK(preset->defaultUrl == "rtmps://a.rtmps.youtube.com:443/live2");
   CHECK_FALSE(preset->rtmpsOnly);
   CHECK(preset->maxKeyframeInterval == 4s);
-  CHECK_FALSE(preset->maxLiveDuration.has_value());
+}
+
+TEST_CASE("youtube keeps no replay of a live beyond 12 hours", "[platform]") {
+  const auto* preset = findPlatform("youtube");
+  REQUIRE(preset != nullptr);
+  REQUIRE(preset->maxLiveDuration.has_value());
+  CHECK(*preset->maxLiveDuration == 12h);
 }
 
 TEST_CASE("facebook accepts only rtmps and cuts a live after 8 hours", "[platform]") {
@@ -76,4 +82,34 @@ TEST_CASE("every preset accepts the default 2 s keyframe interval", "[platform]"
     CHECK(preset.maxKeyframeInterval >= 2s);
     CHECK_FALSE(preset.displayName.empty());
   }
+}
+
+TEST_CASE("only youtube and facebook limit the length of a live", "[platform]") {
+  for (const auto* id : {"linkedin", "peertube", "twitch", "x"}) {
+    INFO(id);
+    CHECK_FALSE(findPlatform(id)->maxLiveDuration.has_value());
+  }
+}
+
+TEST_CASE("liveTimeLeft counts down to the platform's limit and stops at zero", "[platform]") {
+  const auto& facebook = *findPlatform("facebook");
+  CHECK(liveTimeLeft(facebook, 0s) == std::optional<std::chrono::seconds>(8h));
+  CHECK(liveTimeLeft(facebook, 7h + 30min) == std::optional<std::chrono::seconds>(30min));
+  CHECK(liveTimeLeft(facebook, 8h - 1s) == std::optional<std::chrono::seconds>(1s));
+  CHECK(liveTimeLeft(facebook, 8h) == std::optional<std::chrono::seconds>(0s));
+  CHECK(liveTimeLeft(facebook, 9h) == std::optional<std::chrono::seconds>(0s));
+  CHECK(liveTimeLeft(*findPlatform("youtube"), 2h) == std::optional<std::chrono::seconds>(10h));
+}
+
+TEST_CASE("liveTimeLeft is nothing for a platform without a limit", "[platform]") {
+  CHECK_FALSE(liveTimeLeft(*findPlatform("twitch"), 0s));
+  CHECK_FALSE(liveTimeLeft(*findPlatform("peertube"), 100h));
+  CHECK_FALSE(liveTimeLeft(PlatformPreset{}, 1h));  // a custom server
+}
+
+TEST_CASE("the live limit warning comes half an hour ahead", "[platform]") {
+  CHECK(kLiveLimitWarning == 30min);
+  const auto& facebook = *findPlatform("facebook");
+  CHECK(*liveTimeLeft(facebook, 7h + 29min) > kLiveLimitWarning);
+  CHECK(*liveTimeLeft(facebook, 7h + 30min) <= kLiveLimitWarning);
 }
