@@ -34,6 +34,11 @@ constexpr IntRange kInitialDelayMs{100, 60000};
 constexpr IntRange kMaxDelayMs{100, 300000};
 constexpr IntRange kKeyRefusals{1, 100};
 constexpr IntRange kTimeoutMs{1000, 120000};
+constexpr IntRange kSourceTimeoutMs{100, 10000};
+constexpr IntRange kSourceStartTimeoutMs{500, 60000};
+constexpr IntRange kRestartMaxDelayMs{500, 300000};
+constexpr IntRange kEncoderStallMs{500, 30000};
+constexpr IntRange kExpectedDurationMinutes{10, 1440};
 constexpr IntRange kFadeMs{0, 2000};
 constexpr IntRange kWebPort{1, 65535};
 constexpr IntRange kQuestionLength{20, 2000};
@@ -219,6 +224,14 @@ class ConfigParser {
     void (*apply)(ConfigParser& parser, const Json& value, const std::string& path, Target& target);
   };
 
+  // A field holding a duration in milliseconds, read as an integer in `range`.
+  template <class Target, std::chrono::milliseconds Target::*member, IntRange range>
+  static constexpr Field<Target> millisecondsField(std::string_view name) {
+    return {name, [](ConfigParser& p, const Json& v, const std::string& at, Target& t) {
+              if (auto ms = p.readInt(v, at, range)) t.*member = std::chrono::milliseconds{*ms};
+            }};
+  }
+
   void problem(const std::string& path, std::string message) {
     problems_.push_back({path.empty() ? "$" : path, std::move(message)});
   }
@@ -367,7 +380,7 @@ class ConfigParser {
   using S = const std::string&;
 
   void parseRoot(const Json& document, Config& config) {
-    static constexpr std::array<Field<Config>, 16> kFields{{
+    static constexpr std::array<Field<Config>, 17> kFields{{
         {"source",
          [](P& p, const Json& v, S at, Config& c) {
            // The same parser as --source, so the file and the flag cannot disagree.
@@ -385,6 +398,7 @@ class ConfigParser {
         {"audio", [](P& p, const Json& v, S at, Config& c) { p.parseAudio(v, at, c.audio); }},
         {"recording", [](P& p, const Json& v, S at, Config& c) { p.parseRecording(v, at, c.recording); }},
         {"retry", [](P& p, const Json& v, S at, Config& c) { p.parseRetry(v, at, c.retry); }},
+        {"watchdog", [](P& p, const Json& v, S at, Config& c) { p.parseWatchdog(v, at, c.watchdog); }},
         {"branding", [](P& p, const Json& v, S at, Config& c) { p.parseBranding(v, at, c.branding); }},
         {"graphics", [](P& p, const Json& v, S at, Config& c) { p.parseGraphics(v, at, c.graphics); }},
         {"web", [](P& p, const Json& v, S at, Config& c) { p.parseWeb(v, at, c.web); }},
@@ -442,17 +456,21 @@ class ConfigParser {
   }
 
   void parseAudio(const Json& value, const std::string& path, AudioSettings& audio) {
-    static constexpr std::array<Field<AudioSettings>, 1> kFields{{
+    static constexpr std::array<Field<AudioSettings>, 2> kFields{{
         {"bitrate_kbps",
          [](P& p, const Json& v, S at, AudioSettings& a) {
            if (auto bitrate = p.readInt(v, at, kAudioBitrateKbps)) a.bitrateKbps = *bitrate;
+         }},
+        {"drift_correction",
+         [](P& p, const Json& v, S at, AudioSettings& a) {
+           if (auto correct = p.readBool(v, at)) a.driftCorrection = *correct;
          }},
     }};
     readObject(value, path, kFields, audio);
   }
 
   void parseRecording(const Json& value, const std::string& path, RecordingSettings& recording) {
-    static constexpr std::array<Field<RecordingSettings>, 2> kFields{{
+    static constexpr std::array<Field<RecordingSettings>, 3> kFields{{
         {"enabled",
          [](P& p, const Json& v, S at, RecordingSettings& r) {
            if (auto enabled = p.readBool(v, at)) r.enabled = *enabled;
@@ -460,6 +478,11 @@ class ConfigParser {
         {"directory",
          [](P& p, const Json& v, S at, RecordingSettings& r) {
            if (auto directory = p.readString(v, at)) r.directory = *directory;
+         }},
+        {"expected_duration_minutes",
+         [](P& p, const Json& v, S at, RecordingSettings& r) {
+           if (auto minutes = p.readInt(v, at, kExpectedDurationMinutes))
+             r.expectedDuration = std::chrono::minutes{*minutes};
          }},
     }};
     readObject(value, path, kFields, recording);
@@ -505,6 +528,17 @@ class ConfigParser {
               "must be at least initial_delay_ms (" + std::to_string(settings.initialDelay.count()) + ")");
     }
     retry = settings;
+  }
+
+  void parseWatchdog(const Json& value, const std::string& path, WatchdogSettings& watchdog) {
+    using W = WatchdogSettings;
+    static constexpr std::array<Field<W>, 4> kFields{{
+        millisecondsField<W, &W::sourceTimeout, kSourceTimeoutMs>("source_timeout_ms"),
+        millisecondsField<W, &W::sourceStartTimeout, kSourceStartTimeoutMs>("source_start_timeout_ms"),
+        millisecondsField<W, &W::restartMaxDelay, kRestartMaxDelayMs>("restart_max_delay_ms"),
+        millisecondsField<W, &W::encoderStall, kEncoderStallMs>("encoder_stall_ms"),
+    }};
+    readObject(value, path, kFields, watchdog);
   }
 
   // --- graphics ----------------------------------------------------------------------------

@@ -29,6 +29,10 @@ struct VideoSettings {
 
 struct AudioSettings {
   int bitrateKbps = 128;
+  // Resample the source's sound to the program clock: a capture card's own clock drifts
+  // by tens of ppm, which over a three-hour meeting puts the sound out of sync with the
+  // picture (core/drift.h measures it).
+  bool driftCorrection = true;
   static constexpr int kSampleRate = 48000;
   static constexpr int kChannels = 2;
 };
@@ -36,6 +40,8 @@ struct AudioSettings {
 struct RecordingSettings {
   bool enabled = true;
   std::string directory = "recordings";  // relative to the data folder unless absolute
+  // How long a meeting lasts, 10..1440 min: to warn when the disk will not hold the rest.
+  std::chrono::minutes expectedDuration{240};
 };
 
 struct RetrySettings {
@@ -44,6 +50,15 @@ struct RetrySettings {
   int maxKeyRefusals = 3;  // then Failed until "retry now"
   std::chrono::milliseconds connectTimeout{10000};
   std::chrono::milliseconds stallTimeout{5000};
+};
+
+// When the source counts as lost and how it is restarted (core/source_watchdog.h), and
+// when the encoder counts as stalled.
+struct WatchdogSettings {
+  std::chrono::milliseconds sourceTimeout{500};        // 100..10000: no buffer of a track for this long: lost
+  std::chrono::milliseconds sourceStartTimeout{5000};  // 500..60000: after a (re)start, wait for the first buffer
+  std::chrono::milliseconds restartMaxDelay{10000};    // 500..300000: longest wait between source restarts
+  std::chrono::milliseconds encoderStall{2000};  // 500..30000: no encoded frame for this long while the source delivers
 };
 
 // The commune's look, fed to every on-air template (overlays/*.svg).
@@ -119,6 +134,7 @@ struct Config {
   AudioSettings audio;
   RecordingSettings recording;
   RetrySettings retry;
+  WatchdogSettings watchdog;
   BrandingSettings branding;
   GraphicsSettings graphics;
   WebSettings web;

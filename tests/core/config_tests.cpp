@@ -6,48 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "config_test_helpers.h"
 #include "core/config.h"
 #include "core/source_spec.h"
 
 using namespace tribune::core;
+using namespace tribune::core::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-using Entries = std::map<std::string, std::string>;
-
-SecretLookup lookupOf(Entries environment = {}, Entries secretsFile = {}) {
-  const auto finder = [](Entries entries) {
-    return [entries = std::move(entries)](const std::string& name) -> std::optional<std::string> {
-      const auto found = entries.find(name);
-      if (found == entries.end()) return std::nullopt;
-      return found->second;
-    };
-  };
-  return {finder(std::move(environment)), finder(std::move(secretsFile))};
-}
-
-// Parsed as ordered_json, like the app does, so problems follow the text.
-ConfigResult parse(const std::string& text, const SecretLookup& secrets = lookupOf()) {
-  return parseConfig(nlohmann::ordered_json::parse(text), secrets);
-}
-
-std::string describe(const std::vector<ConfigProblem>& problems) {
-  std::ostringstream out;
-  for (const auto& problem : problems) out << problem.path << ": " << problem.message << "\n";
-  return out.str();
-}
-
-// Expects exactly one problem, at `path`, whose message contains `fragment`.
-void requireSingleProblem(const std::string& text, const std::string& path, const std::string& fragment,
-                          const SecretLookup& secrets = lookupOf()) {
-  const auto result = parse(text, secrets);
-  INFO(text);
-  INFO(describe(result.problems));
-  REQUIRE(result.problems.size() == 1);
-  CHECK(result.problems[0].path == path);
-  CHECK_THAT(result.problems[0].message, Catch::Contains(fragment));
-}
 
 std::vector<std::string> pathsOf(const std::vector<ConfigProblem>& problems) {
   std::vector<std::string> paths;
@@ -391,7 +358,7 @@ TEST_CASE("an unknown key is an error at every level, with a suggestion for a ty
 
 TEST_CASE("an unknown key far from every known one lists the known keys", "[config]") {
   requireSingleProblem(R"({"audio": {"volume": 3}})", "audio.volume",
-                       R"(unknown key "volume"; known keys: bitrate_kbps)");
+                       R"(unknown key "volume"; known keys: bitrate_kbps, drift_correction)");
   requireSingleProblem(R"({"colour": "red"})", "colour", "known keys: source, pipelines_dir, agenda, data_dir");
   requireSingleProblem(
       R"({"branding": {"couleur": "red"}})", "branding.couleur",

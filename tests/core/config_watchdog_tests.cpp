@@ -1,0 +1,136 @@
+// The source watchdog's settings, the meeting's expected duration and the audio drift
+// correction (docs/CONFIG.md: watchdog, recording, audio).
+#include <catch2/catch.hpp>
+
+#include "config_test_helpers.h"
+
+using namespace tribune::core;
+using namespace tribune::core::testing;
+using namespace std::chrono_literals;
+
+TEST_CASE("the watchdog, the expected duration and drift correction have their defaults", "[config][watchdog]") {
+  const auto result = parse("{}");
+  REQUIRE(result.ok());
+  const auto& config = result.config;
+  CHECK(config.watchdog.sourceTimeout == 500ms);
+  CHECK(config.watchdog.sourceStartTimeout == 5000ms);
+  CHECK(config.watchdog.restartMaxDelay == 10000ms);
+  CHECK(config.watchdog.encoderStall == 2000ms);
+  CHECK(config.recording.expectedDuration == 240min);
+  CHECK(config.audio.driftCorrection);
+}
+
+TEST_CASE("the watchdog, the expected duration and drift correction are read from the document", "[config][watchdog]") {
+  const auto result = parse(R"({
+    "audio": {"bitrate_kbps": 192, "drift_correction": false},
+    "recording": {"expected_duration_minutes": 90},
+    "watchdog": {"source_timeout_ms": 800, "source_start_timeout_ms": 12000, "restart_max_delay_ms": 30000,
+                 "encoder_stall_ms": 3000}
+  })");
+  INFO(describe(result.problems));
+  REQUIRE(result.ok());
+  const auto& config = result.config;
+  CHECK(config.audio.bitrateKbps == 192);
+  CHECK_FALSE(config.audio.driftCorrection);
+  CHECK(config.recording.expectedDuration == 90min);
+  CHECK(config.recording.enabled);
+  CHECK(config.watchdog.sourceTimeout == 800ms);
+  CHECK(config.watchdog.sourceStartTimeout == 12000ms);
+  CHECK(config.watchdog.restartMaxDelay == 30000ms);
+  CHECK(config.watchdog.encoderStall == 3000ms);
+}
+
+TEST_CASE("a watchdog member given alone keeps the defaults of the others", "[config][watchdog]") {
+  const auto result = parse(R"({"watchdog": {"encoder_stall_ms": 1000}})");
+  REQUIRE(result.ok());
+  CHECK(result.config.watchdog.encoderStall == 1000ms);
+  CHECK(result.config.watchdog.sourceTimeout == 500ms);
+  CHECK(result.config.watchdog.sourceStartTimeout == 5000ms);
+  CHECK(result.config.watchdog.restartMaxDelay == 10000ms);
+}
+
+TEST_CASE("each watchdog or expected duration number outside its range is refused with its path",
+          "[config][watchdog]") {
+  struct Case {
+    std::string section;
+    std::string key;
+    int min;
+    int max;
+  };
+  const std::vector<Case> cases = {
+      {"watchdog", "source_timeout_ms", 100, 10000},        {"watchdog", "source_start_timeout_ms", 500, 60000},
+      {"watchdog", "restart_max_delay_ms", 500, 300000},    {"watchdog", "encoder_stall_ms", 500, 30000},
+      {"recording", "expected_duration_minutes", 10, 1440},
+  };
+  for (const auto& c : cases) {
+    const auto at = [&c](long long value) {
+      return R"({")" + c.section + R"(": {")" + c.key + R"(": )" + std::to_string(value) + "}}";
+    };
+    const auto range = " is out of range (" + std::to_string(c.min) + ".." + std::to_string(c.max) + ")";
+    const auto path = c.section + "." + c.key;
+    INFO(path);
+    requireSingleProblem(at(c.min - 1), path, std::to_string(c.min - 1) + range);
+    requireSingleProblem(at(c.max + 1), path, std::to_string(c.max + 1) + range);
+    requireSingleProblem(at(-5), path, "-5" + range);
+    requireSingleProblem(at(99999999999LL), path, "99999999999" + range);
+    CHECK(parse(at(c.min)).ok());
+    CHECK(parse(at(c.max)).ok());
+  }
+}
+
+TEST_CASE("watchdog, expected duration and drift correction values of the wrong type name the expected type",
+          "[config][watchdog]") {
+  struct Case {
+    std::string document;
+    std::string path;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {R"({"watchdog": []})", "watchdog", "expected an object, got an array"},
+      {R"({"watchdog": 500})", "watchdog", "expected an object, got an integer"},
+      {R"({"watchdog": {"source_timeout_ms": "500"}})", "watchdog.source_timeout_ms",
+       "expected an integer, got a string"},
+      {R"({"watchdog": {"source_start_timeout_ms": 5.5}})", "watchdog.source_start_timeout_ms",
+       "expected an integer, got a decimal number"},
+      {R"({"watchdog": {"restart_max_delay_ms": null}})", "watchdog.restart_max_delay_ms",
+       "expected an integer, got null"},
+      {R"({"watchdog": {"encoder_stall_ms": true}})", "watchdog.encoder_stall_ms",
+       "expected an integer, got a boolean"},
+      {R"({"recording": {"expected_duration_minutes": "4h"}})", "recording.expected_duration_minutes",
+       "expected an integer, got a string"},
+      {R"({"audio": {"drift_correction": "yes"}})", "audio.drift_correction",
+       "expected a boolean (true or false), got a string"},
+      {R"({"audio": {"drift_correction": 1}})", "audio.drift_correction",
+       "expected a boolean (true or false), got an integer"},
+  };
+  for (const auto& c : cases) {
+    const auto result = parse(c.document);
+    INFO(c.document);
+    INFO(describe(result.problems));
+    REQUIRE(result.problems.size() == 1);
+    CHECK(result.problems[0] == ConfigProblem{c.path, c.message});
+  }
+}
+
+TEST_CASE("unknown watchdog keys are refused with a suggestion or the known keys", "[config][watchdog]") {
+  requireSingleProblem(R"({"watchdog": {"source_timeout_s": 1}})", "watchdog.source_timeout_s",
+                       R"(unknown key "source_timeout_s" (did you mean "source_timeout_ms"?))");
+  requireSingleProblem(
+      R"({"watchdog": {"slate": true}})", "watchdog.slate",
+      R"(unknown key "slate"; known keys: source_timeout_ms, source_start_timeout_ms, restart_max_delay_ms, )"
+      R"(encoder_stall_ms)");
+  requireSingleProblem(R"({"watchdg": {}})", "watchdg", R"(unknown key "watchdg" (did you mean "watchdog"?))");
+  requireSingleProblem(R"({"audio": {"drift_corection": true}})", "audio.drift_corection",
+                       R"(unknown key "drift_corection" (did you mean "drift_correction"?))");
+  requireSingleProblem(R"({"recording": {"expected_duration_minute": 60}})", "recording.expected_duration_minute",
+                       R"(unknown key "expected_duration_minute" (did you mean "expected_duration_minutes"?))");
+}
+
+TEST_CASE("every watchdog problem is reported in document order", "[config][watchdog]") {
+  const auto result =
+      parse(R"({"watchdog": {"source_timeout_ms": 50, "encoder_stall_ms": "x", "restart_max_delay_ms": 1}})");
+  REQUIRE(result.problems.size() == 3);
+  CHECK(result.problems[0].path == "watchdog.source_timeout_ms");
+  CHECK(result.problems[1].path == "watchdog.encoder_stall_ms");
+  CHECK(result.problems[2].path == "watchdog.restart_max_delay_ms");
+}
