@@ -68,25 +68,45 @@ void OutputFeed::push(Track track, GstSample* sample) {
   const GstSegment* segment = gst_sample_get_segment(sample);
   const Times times{signedRunningTime(segment, GST_BUFFER_PTS(buffer)),
                     signedRunningTime(segment, GST_BUFFER_DTS(buffer))};
-  std::int64_t base;
-  {
-    std::lock_guard lock(mutex_);
-    if (!admit(track, buffer, times, src)) return;
-    base = base_;
-    ++(track == Track::Video ? stats_.pushedVideo : stats_.pushedAudio);
+  // Pushing under the lock keeps each appsrc in time order when the waiting sound goes out
+  // (gst_app_src_push_buffer never blocks here: block=false).
+  std::lock_guard lock(mutex_);
+  // Kept even before the gate opens: the first key unit may be older than the opening.
+  if (track == Track::Audio && !ended_ && base_ == kNoTime && times.pts != kNoTime) {
+    waitingSound_.push_back({SampleRef::ref(sample), times});
+    while (times.pts - waitingSound_.front().times.pts > kSoundWait) waitingSound_.pop_front();
+    return;
   }
+  const bool first = base_ == kNoTime;
+  if (!admit(track, buffer, times, src)) return;
+  ++(track == Track::Video ? stats_.pushedVideo : stats_.pushedAudio);
+  send(src, buffer, gst_sample_get_caps(sample), times);
+  if (first && base_ != kNoTime) sendWaitingSound();
+}
+
+void OutputFeed::send(GstAppSrc* src, GstBuffer* buffer, GstCaps* caps, const Times& times) {
   // A shallow copy: new metadata (timestamps), same memory. The appsrc's segment starts
   // at zero, so these are the output's running times.
   GstBuffer* out = gst_buffer_copy(buffer);
-  GST_BUFFER_PTS(out) = static_cast<GstClockTime>(times.pts - base);
+  GST_BUFFER_PTS(out) = static_cast<GstClockTime>(times.pts - base_);
   GST_BUFFER_DTS(out) = times.dts == kNoTime ? GST_CLOCK_TIME_NONE
-                                             : static_cast<GstClockTime>(std::max<std::int64_t>(0, times.dts - base));
-  GstCaps* caps = gst_sample_get_caps(sample);
+                                             : static_cast<GstClockTime>(std::max<std::int64_t>(0, times.dts - base_));
   if (caps != nullptr) {
     auto current = CapsRef::adopt(gst_app_src_get_caps(src));
     if (!current || !gst_caps_is_equal(current.get(), caps)) gst_app_src_set_caps(src, caps);
   }
   gst_app_src_push_buffer(src, out);  // takes the buffer
+}
+
+void OutputFeed::sendWaitingSound() {
+  auto waiting = std::move(waitingSound_);
+  waitingSound_.clear();
+  for (auto& sound : waiting) {
+    GstBuffer* buffer = gst_sample_get_buffer(sound.sample.get());
+    if (buffer == nullptr || !admit(Track::Audio, buffer, sound.times, audio_.get())) continue;
+    ++stats_.pushedAudio;
+    send(audio_.get(), buffer, gst_sample_get_caps(sound.sample.get()), sound.times);
+  }
 }
 
 void OutputFeed::endOfStream() {

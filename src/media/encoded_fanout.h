@@ -4,19 +4,24 @@
 //
 // Threading: push() runs on the two appsink streaming threads (video and audio); add()
 // and remove() on the hub or engine thread. Lock order: Fanout::mutex_ before
-// OutputFeed::mutex_; neither is held while calling into GStreamer except
-// gst_app_src_push_buffer, which never blocks here (appsrc block=false).
+// OutputFeed::mutex_; neither is held while calling into GStreamer except the appsrc's
+// push and caps calls, which never block here (appsrc block=false).
 //
 // Backpressure: each feed is bounded (maxQueuedBytes in its appsrc). A buffer that does
 // not fit is dropped and counted, and the feed then waits for the next key unit, so a
 // slow destination loses whole GOPs but never receives an undecodable picture and never
 // slows the encoder, the recording or the others.
+//
+// The encoded picture comes out later than the sound (x264's look-ahead): until a feed
+// sends its first key unit, it keeps the last seconds of sound (gate open or not), and
+// sends what is at or after that key unit's time with it, so both tracks start together.
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 
 #include <atomic>
 #include <climits>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -50,6 +55,15 @@ class OutputFeed {
     std::int64_t dts;
   };
   bool admit(Track track, GstBuffer* buffer, const Times& times, GstAppSrc* src);
+  // Under mutex_: pushes `buffer` (shallow copy, rebased on base_) into `src`.
+  void send(GstAppSrc* src, GstBuffer* buffer, GstCaps* caps, const Times& times);
+  // Under mutex_, once base_ is known: the waiting sound at or after it goes out.
+  void sendWaitingSound();
+
+  struct WaitingSound {
+    SampleRef sample;
+    Times times;
+  };
 
   ObjectRef<GstAppSrc> video_;
   ObjectRef<GstAppSrc> audio_;
@@ -60,6 +74,8 @@ class OutputFeed {
   bool ended_ = false;
   std::int64_t base_ = kNoTime;  // running time of the first key unit sent
   static constexpr std::int64_t kNoTime = INT64_MIN;
+  std::deque<WaitingSound> waitingSound_;  // before the first key unit, the last kSoundWait
+  static constexpr std::int64_t kSoundWait = 3'000'000'000;
   FeedStats stats_;
 };
 
