@@ -14,6 +14,7 @@
 
 #include "app/config_loader.h"
 #include "app/replay.h"
+#include "core/platform.h"
 #include "core/source_spec.h"
 #include "graphics/template_renderer.h"
 #include "media/gstreamer_library.h"
@@ -47,19 +48,31 @@ media::ProgramSettings programSettings(const HubOptions& options) {
   std::ostringstream text;
   std::string line;
   bool loop = false;
+  bool network = false;
   while (std::getline(in, line)) {
-    if (line.rfind('#', 0) == 0) {  // comments, and "# tribune: loop" for files
+    if (line.rfind('#', 0) == 0) {  // comments, "# tribune: loop" for files, "# tribune: network"
       loop = loop || line.find("tribune: loop") != std::string::npos;
+      network = network || line.find("tribune: network") != std::string::npos;
       continue;
     }
     text << line << '\n';
   }
   auto expanded = core::expandPreset(text.str(), spec.spec->params);
   if (!expanded.pipeline) throw media::MediaError(file.string() + ": " + *expanded.error);
-  media::ProgramSettings settings{*expanded.pipeline, loop, config.video, config.audio, {}, {}};
+  media::ProgramSettings settings;
+  settings.sourcePipeline = *expanded.pipeline;
+  settings.loopSource = loop;
+  settings.sourceIsNetwork = network;
+  settings.video = config.video;
+  settings.audio = config.audio;
   if (config.graphics.templatesDir) settings.templateDirs.emplace_back(*config.graphics.templatesDir);
   settings.templateDirs.push_back(options.shareDir / "overlays");
   settings.fade = std::chrono::milliseconds{config.graphics.fadeMs};
+  settings.watchdog.timeout = config.watchdog.sourceTimeout;
+  settings.watchdog.startTimeout = config.watchdog.sourceStartTimeout;
+  settings.watchdog.restart.max = config.watchdog.restartMaxDelay;
+  settings.encoderStall = config.watchdog.encoderStall;
+  settings.driftCorrection = config.audio.driftCorrection;
   return settings;
 }
 
@@ -101,14 +114,7 @@ core::WordList loadProfanity(const HubOptions& options) {
 Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_.config.retry, random_) {
   media::ensureGStreamer();
   engine_ = std::make_unique<media::MediaEngine>(programSettings(options_), static_cast<media::MediaListener&>(*this));
-  if (options_.config.recording.enabled) {
-    std::filesystem::path dir = options_.config.recording.directory;
-    if (dir.is_relative()) dir = options_.dataDir / dir;
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw media::MediaError("the recording folder " + dir.string() + " cannot be created: " + ec.message());
-    recordingPath_ = dir / ("seance_" + localTime("%Y-%m-%d_%H-%M-%S") + ".mkv");
-  }
+  prepareRecording();
   branding_ = brandingValues(options_);
   const auto now = core::Clock::now();
   for (const auto& destination : options_.config.destinations) {
@@ -140,10 +146,8 @@ Hub::~Hub() {
 
 int Hub::run() {
   engine_->start();
-  if (!recordingPath_.empty()) {
-    engine_->startRecording({"recording", recordingPath_.string()});
-    logger()->info("enregistrement / recording: {}", recordingPath_.string());
-  }
+  programStartedAt_ = core::Clock::now();
+  if (!recordingPath_.empty()) startRecordingFile();
   prerenderSlates();
   renderAllLayers();
   applyMediaState();
@@ -239,6 +243,7 @@ void Hub::tick() {
   }
   broadcast_.tick(now);
   execute();
+  watchRecordingDisk(now);
   refreshClock();
   if (now - lastPushAt_ >= std::chrono::seconds{1}) {
     lastPushAt_ = now;
@@ -322,7 +327,7 @@ void Hub::onOutputFailed(const std::string& output, std::uint64_t generation, co
   boost::asio::post(io_, [this, output, generation, failure = std::move(failure)]() mutable {
     if (stopped_) return;
     if (output == "recording") {
-      logger()->error("enregistrement en erreur / recording failed: {}", failure.detail);
+      onRecordingFailed(generation, failure);
       return;
     }
     auto current = generations_.find(output);
@@ -376,8 +381,7 @@ HubSnapshot Hub::makeSnapshot() const {
   s.framesEncoded = program.framesEncoded;
   s.framesDropped = program.framesDropped;
   s.cpuLoad = cpuLoad_;
-  s.recordingPath = recordingPath_.string();
-  if (auto recording = engine_->outputStats("recording")) s.recordingBytes = recording->bytesSent;
+  fillRecordingSnapshot(s, now);
   for (const auto& destination : broadcast_.destinations()) {
     const auto& status = destination.machine.status();
     DestinationView view;
@@ -400,6 +404,13 @@ HubSnapshot Hub::makeSnapshot() const {
     if (auto rate = rates_.find(view.name); rate != rates_.end()) view.bitrateKbps = rate->second.kbps;
     if (status.liveSince) view.uptimeSeconds = std::chrono::duration<double>(now - *status.liveSince).count();
     if (auto stats = engine_->outputStats(view.name)) view.droppedBuffers = stats->feed.droppedFull;
+    if (const auto* preset = core::findPlatform(destination.settings.platform); preset && preset->maxLiveDuration) {
+      view.liveLimitSeconds = std::chrono::duration<double>(*preset->maxLiveDuration).count();
+      if (status.firstLiveSince) {
+        const auto liveFor = std::chrono::duration_cast<std::chrono::seconds>(now - *status.firstLiveSince);
+        if (auto left = core::liveTimeLeft(*preset, liveFor)) view.liveLeftSeconds = static_cast<double>(left->count());
+      }
+    }
     s.destinations.push_back(std::move(view));
   }
   for (int i = 0; i < core::kLayerCount; ++i) {

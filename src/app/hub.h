@@ -64,6 +64,10 @@ struct DestinationView {
   double bitrateKbps = 0;
   double uptimeSeconds = 0;
   std::uint64_t droppedBuffers = 0;
+  // Seconds before the platform ends this live (Facebook: 8 h); none when the platform
+  // has no limit or the destination never went live.
+  std::optional<double> liveLeftSeconds;
+  std::optional<double> liveLimitSeconds;  // the platform's limit (Facebook: 8 h), none when it has none
 };
 
 struct LayerView {
@@ -77,9 +81,17 @@ struct HubSnapshot {
   bool running = false;
   std::uint64_t framesEncoded = 0;
   std::uint64_t framesDropped = 0;
-  double cpuLoad = 0;  // process CPU seconds per second
-  std::string recordingPath;
+  double cpuLoad = 0;         // process CPU seconds per second
+  std::string recordingPath;  // the current (last) file
   std::uint64_t recordingBytes = 0;
+  std::string recordingState;               // recording / paused / failed / off
+  std::string recordingError;               // French / English, "" unless failed
+  std::string recordingErrorDetail;         // technical, "" unless failed
+  std::vector<std::string> recordingFiles;  // of this run, oldest first
+  std::uint64_t recordingFailures = 0;
+  std::optional<std::uint64_t> recordingFreeBytes;  // once measured
+  std::uint64_t recordingNeededBytes = 0;           // for the rest of the expected meeting
+  bool recordingLowSpace = false;
   std::vector<DestinationView> destinations;
   std::vector<LayerView> layers;
 };
@@ -122,8 +134,10 @@ class Hub final : private media::MediaListener, private web::WebListener {
   std::future<core::DispatchResult> submit(core::Role role, core::Request request);
   nlohmann::json meetingSnapshot();
   media::AudioLevels audioLevels();
+  media::SourceStats sourceStats();
+  // Test hook: wedges the encoder's input, as a stalled encoder would (issue 6).
+  void simulateEncoderStall();
 
-  [[nodiscard]] const std::filesystem::path& recordingPath() const { return recordingPath_; }
   // The web server's port (0 when there is none), and the consoles' addresses.
   [[nodiscard]] int webPort() const;
   [[nodiscard]] std::string consoleUrl(core::Role role) const;
@@ -136,6 +150,8 @@ class Hub final : private media::MediaListener, private web::WebListener {
   void onGraphicsError(int layer, std::uint64_t changeId, const std::string& message) override;
   void onAudioLevels(media::AudioLevels levels) override;
   void onPreview(std::string jpeg) override;
+  void onSourceChanged(core::SourceTrack track, bool up, const std::string& reason) override;
+  void onEncoderRebuilt(const std::string& detail) override;
   // --- web::WebListener (web thread: post only) ---
   void onOpen(web::ConnectionId connection, std::string peerAddress) override;
   void onMessage(web::ConnectionId connection, std::string text) override;
@@ -167,6 +183,11 @@ class Hub final : private media::MediaListener, private web::WebListener {
   void prerenderSlates();
   void refreshClock();
   OverlayCommandResult overlayCommand(core::MeetingResult result);
+
+  // --- the source (hub_source.cpp) ---
+  // The source's status for the console ("source" of the status message).
+  [[nodiscard]] nlohmann::json sourceJson() const;
+  [[nodiscard]] std::string sourceMetrics() const;
 
   // --- the clients (hub_clients.cpp) ---
   struct Client {
@@ -202,7 +223,6 @@ class Hub final : private media::MediaListener, private web::WebListener {
   std::unique_ptr<media::MediaEngine> engine_;
   std::unique_ptr<web::WebServer> web_;  // after the engine: stopped first
   std::optional<Tokens> tokens_;
-  std::filesystem::path recordingPath_;
   bool stopped_ = false;
   std::atomic<bool> looping_{false};
 
@@ -239,6 +259,51 @@ class Hub final : private media::MediaListener, private web::WebListener {
 
   std::uint64_t lastSeq_ = 0;  // of the last durable event
   std::map<web::ConnectionId, Client> clients_;
+
+  // --- The recording (hub_recording.cpp) ---
+  // A failed disk (full, unwritable) stops the recording, never the broadcast: the hub
+  // raises the alarm, probes the folder every 2 s off its thread, and starts a new file
+  // when the disk is back. The free space is measured every few seconds against what the
+  // rest of the expected meeting needs.
+ public:
+  // Thread-safe. The current (last) file, empty when the recording is off.
+  [[nodiscard]] std::filesystem::path recordingPath();
+  // Thread-safe. Every file of this run, oldest first (the replay joins them).
+  [[nodiscard]] std::vector<std::filesystem::path> recordingFiles();
+
+ private:
+  struct DiskReading {  // from a probe thread
+    std::optional<std::uint64_t> freeBytes;
+    bool writable = false;  // a small file could be written and removed (when asked)
+    std::string error;
+  };
+  void prepareRecording();    // the folder and the first file's name (constructor)
+  void startRecordingFile();  // a new file; paused under huis clos
+  void onRecordingFailed(std::uint64_t generation, const core::Failure& failure);
+  void watchRecordingDisk(core::TimePoint now);  // from tick()
+  void takeDiskReading(const DiskReading& reading, core::TimePoint now);
+  [[nodiscard]] std::filesystem::path newRecordingName() const;
+  // Runs on a probe thread: statvfs, and when `write`, a small file written and removed.
+  static DiskReading readDisk(const std::filesystem::path& dir, bool write);
+  void fillRecordingSnapshot(HubSnapshot& s, core::TimePoint now) const;
+
+  std::filesystem::path recordingDir_;
+  std::filesystem::path recordingPath_;  // the current (last) file
+  std::vector<std::filesystem::path> recordingFiles_;
+  std::uint64_t recordingGeneration_ = 0;  // of the current file's output
+  bool recordingFailed_ = false;
+  std::string recordingErrorDetail_;
+  std::uint64_t recordingFailures_ = 0;
+  core::TimePoint recordingFileStartedAt_{};
+  // Between write probes while the recording is failed: doubles while new files keep
+  // failing soon after they start (a fault that is not the disk), back to 2 s otherwise.
+  std::chrono::seconds recordingRetryDelay_{2};
+  core::TimePoint programStartedAt_{};
+  core::TimePoint lastDiskCheckAt_{};
+  std::future<DiskReading> diskCheck_;  // at most one probe in flight
+  bool diskCheckWantsWrite_ = false;
+  std::optional<std::uint64_t> recordingFreeBytes_;
+  bool recordingLowSpace_ = false;
 };
 
 }  // namespace tribune::app

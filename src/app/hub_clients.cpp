@@ -450,7 +450,9 @@ nlohmann::json Hub::statusJson() const {
          {"bytes_sent", d.bytesSent},
          {"bitrate_kbps", d.bitrateKbps},
          {"uptime_s", d.uptimeSeconds},
-         {"dropped", d.droppedBuffers}});
+         {"dropped", d.droppedBuffers},
+         {"live_left_s", d.liveLeftSeconds ? nlohmann::json(*d.liveLeftSeconds) : nlohmann::json(nullptr)},
+         {"live_limit_s", d.liveLimitSeconds ? nlohmann::json(*d.liveLimitSeconds) : nlohmann::json(nullptr)}});
   }
   nlohmann::json layers = nlohmann::json::object();
   for (const auto& l : s.layers)
@@ -458,7 +460,20 @@ nlohmann::json Hub::statusJson() const {
   return {{"type", "status"},
           {"broadcast", {{"running", s.running}, {"destinations", destinations}}},
           {"program", {{"frames", s.framesEncoded}, {"dropped", s.framesDropped}, {"cpu", s.cpuLoad}}},
-          {"recording", {{"path", s.recordingPath}, {"bytes", s.recordingBytes}, {"paused", recordingPaused_}}},
+          {"source", sourceJson()},
+          {"recording",
+           {{"path", s.recordingPath},
+            {"bytes", s.recordingBytes},
+            {"paused", recordingPaused_},
+            {"state", s.recordingState},
+            {"error", s.recordingError.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.recordingError)},
+            {"error_detail",
+             s.recordingErrorDetail.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.recordingErrorDetail)},
+            {"files", s.recordingFiles},
+            {"failures", s.recordingFailures},
+            {"free_bytes", s.recordingFreeBytes ? nlohmann::json(*s.recordingFreeBytes) : nlohmann::json(nullptr)},
+            {"needed_bytes", s.recordingNeededBytes},
+            {"low_space", s.recordingLowSpace}}},
           {"layers", layers}};
 }
 
@@ -491,6 +506,25 @@ std::string Hub::metricsText() const {
     << "tribune_cpu_load " << s.cpuLoad << "\n";
   m << "# HELP tribune_recording_bytes Size of the recording.\n# TYPE tribune_recording_bytes gauge\n"
     << "tribune_recording_bytes " << s.recordingBytes << "\n";
+  if (s.recordingState != "off") {
+    m << "# HELP tribune_recording_ok 0 while the recording is stopped by a disk failure.\n"
+      << "# TYPE tribune_recording_ok gauge\ntribune_recording_ok " << (s.recordingState == "failed" ? 0 : 1) << "\n"
+      << "# HELP tribune_recording_failures_total Times the recording failed (disk full, unwritable).\n"
+      << "# TYPE tribune_recording_failures_total counter\ntribune_recording_failures_total " << s.recordingFailures
+      << "\n"
+      << "# HELP tribune_recording_files Recording files of this run.\n"
+      << "# TYPE tribune_recording_files gauge\ntribune_recording_files " << s.recordingFiles.size() << "\n";
+    if (s.recordingFreeBytes) {
+      m << "# HELP tribune_recording_free_bytes Free space in the recording folder.\n"
+        << "# TYPE tribune_recording_free_bytes gauge\ntribune_recording_free_bytes " << *s.recordingFreeBytes << "\n";
+    }
+    m << "# HELP tribune_recording_needed_bytes Space the rest of the expected meeting needs.\n"
+      << "# TYPE tribune_recording_needed_bytes gauge\ntribune_recording_needed_bytes " << s.recordingNeededBytes
+      << "\n"
+      << "# HELP tribune_recording_low_space 1 when the free space is less than what is needed.\n"
+      << "# TYPE tribune_recording_low_space gauge\ntribune_recording_low_space " << (s.recordingLowSpace ? 1 : 0)
+      << "\n";
+  }
   m << "# HELP tribune_session_state The session's state.\n# TYPE tribune_session_state gauge\n";
   for (auto state : {core::SessionState::PreSeance, core::SessionState::Ouverte, core::SessionState::Suspension,
                      core::SessionState::HuisClos, core::SessionState::Levee, core::SessionState::QuestionsPublic,
@@ -515,6 +549,7 @@ std::string Hub::metricsText() const {
   m << "# HELP tribune_viewer_messages_refused_total Viewers' messages over the per-connection limit.\n"
     << "# TYPE tribune_viewer_messages_refused_total counter\ntribune_viewer_messages_refused_total "
     << refusedMessages_ << "\n";
+  m << sourceMetrics();
   if (store_) {
     const auto st = store_->stats();
     m << "# HELP tribune_events_total Events written to the log.\n# TYPE tribune_events_total counter\n"

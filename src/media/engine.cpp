@@ -9,6 +9,7 @@
 #include "media/graphics_worker.h"
 #include "media/output.h"
 #include "media/program.h"
+#include "media/source_feed.h"
 
 namespace tribune::media {
 
@@ -69,6 +70,12 @@ MediaEngine::MediaEngine(ProgramSettings settings, MediaListener& listener)
       listener_(listener),
       reaper_(std::make_unique<PipelineReaper>()),
       program_(std::make_unique<Program>(std::move(settings), listener)),
+      source_(std::make_unique<SourceFeed>(
+          SourceFeedSettings{settings_.sourcePipeline, settings_.loopSource, settings_.video.width(),
+                             settings_.video.height(), settings_.watchdog, settings_.encoderStall,
+                             settings_.driftCorrection, !settings_.sourceIsNetwork},
+          *program_, listener,
+          [reaper = reaper_.get()](ElementRef pipeline) { reaper->dispose(std::move(pipeline)); })),
       graphicsWorker_(std::make_unique<GraphicsWorker>(settings_.templateDirs, settings_.video.width(),
                                                        settings_.video.height(), program_->graphics(), listener)) {}
 
@@ -119,12 +126,15 @@ MediaEngine::~MediaEngine() {
   graphicsWorker_.reset();  // no render may land in a program being torn down
   for (auto& [name, output] : outputs_) reaper_->dispose(output->release());
   outputs_.clear();
+  source_.reset();
   program_->stop();
 }
 
 ProgramStats MediaEngine::programStats() const { return program_->stats(); }
 std::uint64_t MediaEngine::programTime() const { return program_->runningTime(); }
-void MediaEngine::loopSource() { program_->loopSource(); }
+void MediaEngine::loopSource() { source_->loopSource(); }
+SourceStats MediaEngine::sourceStats() const { return source_->stats(); }
+void MediaEngine::simulateEncoderStall() { program_->simulateStall(); }
 
 // Three seconds of program at its nominal bitrate: enough to ride out a hiccup, small
 // enough that a stalled destination holds little memory.
@@ -134,7 +144,10 @@ std::uint64_t MediaEngine::maxQueuedBytes() const {
   return bitsPerSecond / 8 * 3 + 512 * 1024;
 }
 
-void MediaEngine::start() { program_->start(); }
+void MediaEngine::start() {
+  program_->start();
+  source_->start();
+}
 
 std::uint64_t MediaEngine::connect(const RtmpOutputSettings& settings) {
   disconnect(settings.name);
@@ -159,12 +172,22 @@ void MediaEngine::disconnect(const std::string& name) {
   outputs_.erase(it);
 }
 
-void MediaEngine::startRecording(const RecordingOutputSettings& settings) {
-  auto output = Output::recording(settings, program_->fanout(), listener_, maxQueuedBytes() * 4);
+std::uint64_t MediaEngine::startRecording(const RecordingOutputSettings& settings, bool paused) {
+  stopRecording(settings.name);
+  const std::uint64_t generation = nextGeneration_++;
+  auto output = Output::recording(settings, generation, program_->fanout(), listener_, maxQueuedBytes() * 4);
   output->start();
-  output->openGate();
+  if (!paused) output->openGate();
   outputs_[settings.name] = std::move(output);
-  program_->requestKeyUnit();
+  if (!paused) program_->requestKeyUnit();
+  return generation;
+}
+
+void MediaEngine::stopRecording(const std::string& name) {
+  auto it = outputs_.find(name);
+  if (it == outputs_.end()) return;
+  reaper_->dispose(it->second->release());
+  outputs_.erase(it);
 }
 
 std::optional<OutputStats> MediaEngine::outputStats(const std::string& name) const {
@@ -189,6 +212,7 @@ void MediaEngine::shutdown(std::chrono::milliseconds grace) {
   }
   for (auto& waiter : waiters) waiter.join();
   for (auto& output : closing) reaper_->dispose(output->release());
+  source_->stop();
   program_->stop();
 }
 

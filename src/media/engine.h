@@ -18,6 +18,7 @@
 namespace tribune::media {
 
 class Program;
+class SourceFeed;
 class Output;
 class PipelineReaper;
 class GraphicsWorker;
@@ -35,12 +36,22 @@ class MediaEngine {
   // The destination's server took the publish: ask for a key unit and let media flow.
   void goLive(const std::string& name);
   void disconnect(const std::string& name);
-  void startRecording(const RecordingOutputSettings& settings);
+  // Opens a recording file (a new one each time: the hub names it) and returns the
+  // generation its failures will carry. `paused` (huis clos) keeps the gate closed.
+  std::uint64_t startRecording(const RecordingOutputSettings& settings, bool paused = false);
+  // Releases the recording (to the reaper: a failed disk may be slow to let go); what was
+  // written stays readable (Matroska written as a stream).
+  void stopRecording(const std::string& name = "recording");
   [[nodiscard]] std::optional<OutputStats> outputStats(const std::string& name) const;
   [[nodiscard]] ProgramStats programStats() const;
   // The program's running time now, in ns: what the event log records as program time.
   [[nodiscard]] std::uint64_t programTime() const;
   void loopSource();
+  // The source: up or lost per track, restarts, the sound's clock drift, encoder stalls.
+  [[nodiscard]] SourceStats sourceStats() const;
+  // Test hook: wedges the encoder's input, as a stalled encoder would (the source feed
+  // then rebuilds the encode side).
+  void simulateEncoderStall();
 
   // Huis clos: sound muted on every public output (the slate is a graphics layer).
   void setMuted(bool muted);
@@ -68,6 +79,7 @@ class MediaEngine {
   MediaListener& listener_;                 // the hub, outlives the engine
   std::unique_ptr<PipelineReaper> reaper_;  // declared first: destroyed last, after outputs are handed to it
   std::unique_ptr<Program> program_;
+  std::unique_ptr<SourceFeed> source_;  // feeds program_; destroyed before it
   std::map<std::string, std::unique_ptr<Output>> outputs_;
   std::unique_ptr<GraphicsWorker> graphicsWorker_;          // renders into program_'s compositor
   std::map<std::uint64_t, std::uint64_t> graphicRequests_;  // change → running time asked

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/failure.h"
+#include "core/source_track.h"
 #include "media/media_types.h"
 
 namespace tribune::media {
@@ -17,6 +18,13 @@ class MediaListener {
   virtual void onOutputFailed(const std::string& output, std::uint64_t generation, core::Failure failure) = 0;
   // The program (source + encoders) failed; the detail is for the log.
   virtual void onProgramError(const std::string& detail) = 0;
+  // The source's picture or sound stopped ("no_data", "error", "ended") or came back
+  // (reason empty). The engine already fills the gap (frozen picture, silence); the owner
+  // decides what goes on air (the "signal-lost" slate) and records it.
+  virtual void onSourceChanged(core::SourceTrack track, bool up, const std::string& reason) = 0;
+  // No encoded frame came out for the stall time while frames went in: the encode side
+  // was rebuilt (the outputs stayed connected).
+  virtual void onEncoderRebuilt(const std::string& detail) = 0;
   // A looping source reached its end and wants to be sought back to its start.
   virtual void onProgramSegmentDone() = 0;
   // Ten times a second, from the program's sound before any mute.

@@ -10,16 +10,21 @@
 
 #include "core/config.h"
 #include "core/publish_url.h"
+#include "core/source_watchdog.h"
 
 namespace tribune::media {
 
 struct ProgramSettings {
-  std::string sourcePipeline;  // expanded preset: elements named `video` and `audio`
-  bool loopSource = false;     // the preset asked to be looped (files)
+  std::string sourcePipeline;    // expanded preset: elements named `video` and `audio`
+  bool loopSource = false;       // the preset asked to be looped (files)
+  bool sourceIsNetwork = false;  // "# tribune: network": not there at start is retried, not an error
   core::VideoSettings video;
   core::AudioSettings audio;
   std::vector<std::filesystem::path> templateDirs;  // the commune's first, then overlays/
   std::chrono::milliseconds fade{300};
+  core::SourceWatchdogSettings watchdog;         // when the source is lost, restarted
+  std::chrono::milliseconds encoderStall{2000};  // no encoded frame for this long: rebuild
+  bool driftCorrection = true;                   // resample the sound to the program clock
 };
 
 // When a graphics change was asked for and when it first reached a frame, both in the
@@ -33,6 +38,22 @@ struct ProgramStats {
   std::uint64_t framesEncoded = 0;
   std::uint64_t framesDropped = 0;  // by videorate, to hold 30 fps
   std::uint64_t framesDuplicated = 0;
+};
+
+// The source as the supervisor sees it (source_feed.h).
+struct SourceStats {
+  bool videoUp = true;
+  bool audioUp = true;
+  std::string videoReason;  // why the track is down: "no_data", "error", "ended"
+  std::string audioReason;
+  std::string lastError;           // the source's last error, for the log and the console
+  int restarts = 0;                // source pipelines started again
+  int stalls = 0;                  // encode sides rebuilt
+  std::optional<double> driftPpm;  // the sound interface's clock against the program's
+  int audioRate = 48000;           // the rate the sound is declared at (48000 ± the drift)
+  std::uint64_t fillerFrames = 0;  // frames put in while the source gave none
+  std::uint64_t fillerAudioBuffers = 0;
+  std::uint64_t droppedLate = 0;  // source buffers older than what the program already had
 };
 
 struct AudioLevels {

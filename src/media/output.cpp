@@ -151,8 +151,8 @@ std::unique_ptr<Output> Output::rtmp(const RtmpOutputSettings& settings, std::ui
                                             maxQueuedBytes, settings.url.key.reveal(), {}));
 }
 
-std::unique_ptr<Output> Output::recording(const RecordingOutputSettings& settings, Fanout& fanout,
-                                          MediaListener& listener, std::uint64_t maxQueuedBytes) {
+std::unique_ptr<Output> Output::recording(const RecordingOutputSettings& settings, std::uint64_t generation,
+                                          Fanout& fanout, MediaListener& listener, std::uint64_t maxQueuedBytes) {
   auto pipeline = parsePipeline(std::string(kSources) +
                                 "matroskamux name=mux streamable=true ! filesink name=sink sync=false async=false "
                                 "video. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! mux.video_0 "
@@ -160,7 +160,7 @@ std::unique_ptr<Output> Output::recording(const RecordingOutputSettings& setting
   auto sink = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(pipeline.get()), "sink"));
   g_object_set(sink.get(), "location", settings.path.c_str(), nullptr);
   return std::unique_ptr<Output>(
-      new Output(settings.name, 0, std::move(pipeline), fanout, listener, maxQueuedBytes, {}, settings.path));
+      new Output(settings.name, generation, std::move(pipeline), fanout, listener, maxQueuedBytes, {}, settings.path));
 }
 
 Output::~Output() {

@@ -29,8 +29,8 @@ class Output {
 
   static std::unique_ptr<Output> rtmp(const RtmpOutputSettings& settings, std::uint64_t generation, Fanout& fanout,
                                       MediaListener& listener, std::uint64_t maxQueuedBytes);
-  static std::unique_ptr<Output> recording(const RecordingOutputSettings& settings, Fanout& fanout,
-                                           MediaListener& listener, std::uint64_t maxQueuedBytes);
+  static std::unique_ptr<Output> recording(const RecordingOutputSettings& settings, std::uint64_t generation,
+                                           Fanout& fanout, MediaListener& listener, std::uint64_t maxQueuedBytes);
   ~Output();
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;

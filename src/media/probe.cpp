@@ -21,6 +21,8 @@ class ProbeListener final : public MediaListener {
   void onGraphicsError(int, std::uint64_t, const std::string&) override {}
   void onAudioLevels(AudioLevels) override {}
   void onPreview(std::string) override {}
+  void onSourceChanged(core::SourceTrack, bool, const std::string&) override {}
+  void onEncoderRebuilt(const std::string&) override {}
   std::mutex mutex;
   std::optional<core::Failure> failure;
 };

@@ -7,17 +7,10 @@
 #include <sstream>
 
 #include "media/media_error.h"
+#include "media/media_log.h"
 
 namespace tribune::media {
 namespace {
-
-auto logger() {
-  static auto log = [] {
-    auto existing = spdlog::get("media");
-    return existing ? existing : spdlog::default_logger()->clone("media");
-  }();
-  return log;
-}
 
 // The level element's message: one peak and one RMS value per channel, in dBFS.
 AudioLevels readLevels(const GstStructure* s) {
@@ -60,17 +53,21 @@ std::string messageDetail(GstMessage* message) {
 std::string Program::describe(const ProgramSettings& s) {
   std::ostringstream d;
   const int gop = s.video.keyframeIntervalSeconds * core::VideoSettings::kFramesPerSecond;
-  d << s.sourcePipeline
-    << "\n"
-    // Normalise whatever the source gives to the program format.
-    << " video. ! videoconvert ! videoscale add-borders=true"
-    << " ! video/x-raw,format=I420,width=" << s.video.width() << ",height=" << s.video.height()
-    << ",pixel-aspect-ratio=1/1"
+  // Live inputs, bounded: if the encoder falls behind, the oldest raw frames go first
+  // (a stall is then seen by the source feed and the encode side rebuilt).
+  d << "appsrc name=program_video_in is-live=true format=time do-timestamp=false block=false"
+    << " max-buffers=8 max-bytes=0 max-time=0 leaky-type=downstream"
+    << " caps=video/x-raw,format=I420,width=" << s.video.width() << ",height=" << s.video.height()
+    << ",pixel-aspect-ratio=1/1,framerate=" << core::VideoSettings::kFramesPerSecond
+    << "/1"
     // Graphics are blended in place by GraphicsStage, a probe on this identity's source pad,
     // before videorate, which keeps a reference to the last frame (a frame it holds is not
     // writable, and blending would copy it whole).
     << " ! identity name=program_graphics silent=true"
-    << " ! videorate name=program_rate ! video/x-raw,framerate=" << core::VideoSettings::kFramesPerSecond << "/1"
+    // skip-to-first: a rebuilt encode side starts mid-timeline, and without it videorate
+    // would fill from the segment's start (zero) with copies of the first frame.
+    << " ! videorate name=program_rate skip-to-first=true ! video/x-raw,framerate="
+    << core::VideoSettings::kFramesPerSecond << "/1"
     << " ! tee name=program_tee"
     // The console's preview: what is on air, small, a few times a second. Its queue leaks
     // so that the preview can never hold the encoder back.
@@ -80,6 +77,8 @@ std::string Program::describe(const ProgramSettings& s) {
     << ",height=" << kPreviewWidth * s.video.height() / s.video.width()
     << " ! jpegenc quality=70 ! appsink name=program_preview sync=false async=false max-buffers=1 drop=true"
     << " program_tee. ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0"
+    // Open in normal running; simulateStall() closes it (a wedged encoder, for the tests).
+    << " ! valve name=program_valve drop=false"
     // Closed GOP of a fixed length (no scene-cut key frames), CBR, as platforms ask.
     << " ! x264enc name=program_encoder speed-preset=" << s.video.x264Preset << " bitrate="
     << s.video.bitrateKbps
@@ -90,7 +89,13 @@ std::string Program::describe(const ProgramSettings& s) {
     << " ! video/x-h264,profile=high ! h264parse config-interval=-1"
     << " ! video/x-h264,stream-format=avc,alignment=au"
     << " ! appsink name=program_video sync=false async=false emit-signals=false\n"
-    << " audio. ! audioconvert ! audioresample ! audio/x-raw,rate=" << core::AudioSettings::kSampleRate << ",channels="
+    << "appsrc name=program_audio_in is-live=true format=time do-timestamp=false block=false"
+    << " max-buffers=50 max-bytes=0 max-time=0 leaky-type=downstream"
+    << " caps=audio/x-raw,format=S16LE,layout=interleaved,rate=" << core::AudioSettings::kSampleRate << ",channels="
+    << core::AudioSettings::kChannels
+    // The source feed may declare another rate to correct the interface's clock drift:
+    // resampling to 48 kHz puts the sound back on the program clock.
+    << " ! audioresample ! audioconvert ! audio/x-raw,rate=" << core::AudioSettings::kSampleRate << ",channels="
     << core::AudioSettings::kChannels
     // Meters see the microphones even while the public outputs are muted (huis clos).
     << " ! level name=program_level interval=" << kLevelInterval << " post-messages=true"
@@ -106,97 +111,190 @@ Program::Program(ProgramSettings settings, MediaListener& listener)
     : settings_(std::move(settings)),
       listener_(listener),
       graphics_(settings_.fade, GST_SECOND / core::VideoSettings::kFramesPerSecond) {
+  build();
+}
+
+void Program::build() {
   GErrorHolder error;
   const std::string description = describe(settings_);
   auto element = gst_parse_launch(description.c_str(), &error.error);
   if (element != nullptr) g_object_ref_sink(element);
-  pipeline_ = ElementRef::adopt(element);
-  if (error.error != nullptr || !pipeline_) {
-    throw MediaError(std::string("the source pipeline could not be built: ") +
+  auto pipeline = ElementRef::adopt(element);
+  if (error.error != nullptr || !pipeline) {
+    throw MediaError(std::string("the encode pipeline could not be built: ") +
                      (error.error ? error.error->message : "unknown error") +
-                     ". Check the preset in pipelines/ and that its plug-ins are installed.");
+                     ". Check that the GStreamer plug-ins of scripts/setup are installed.");
   }
-  auto bin = GST_BIN(pipeline_.get());
-  videoSink_ = ElementRef::adopt(gst_bin_get_by_name(bin, "program_video"));
-  videoRate_ = ElementRef::adopt(gst_bin_get_by_name(bin, "program_rate"));
+  auto bin = GST_BIN(pipeline.get());
+  auto videoSink = ElementRef::adopt(gst_bin_get_by_name(bin, "program_video"));
   auto audioSink = ElementRef::adopt(gst_bin_get_by_name(bin, "program_audio"));
-  if (!videoSink_ || !audioSink) throw MediaError("the program pipeline has no encoder outputs");
+  auto videoIn = ElementRef::adopt(gst_bin_get_by_name(bin, "program_video_in"));
+  auto audioIn = ElementRef::adopt(gst_bin_get_by_name(bin, "program_audio_in"));
+  if (!videoSink || !audioSink || !videoIn || !audioIn) throw MediaError("the program pipeline has no encoder outputs");
 
   GstAppSinkCallbacks videoCallbacks{};
   videoCallbacks.new_sample = &Program::onVideoSample;
-  gst_app_sink_set_callbacks(GST_APP_SINK(videoSink_.get()), &videoCallbacks, this, nullptr);
+  gst_app_sink_set_callbacks(GST_APP_SINK(videoSink.get()), &videoCallbacks, this, nullptr);
   GstAppSinkCallbacks audioCallbacks{};
   audioCallbacks.new_sample = &Program::onAudioSample;
   gst_app_sink_set_callbacks(GST_APP_SINK(audioSink.get()), &audioCallbacks, this, nullptr);
-
-  volume_ = ElementRef::adopt(gst_bin_get_by_name(bin, "program_volume"));
   if (auto preview = ElementRef::adopt(gst_bin_get_by_name(bin, "program_preview"))) {
     GstAppSinkCallbacks previewCallbacks{};
     previewCallbacks.new_sample = &Program::onPreviewSample;
     gst_app_sink_set_callbacks(GST_APP_SINK(preview.get()), &previewCallbacks, this, nullptr);
   }
-  auto graphicsStage = ElementRef::adopt(gst_bin_get_by_name(bin, "program_graphics"));
-  auto graphicsPad = graphicsStage ? PadRef::adopt(gst_element_get_static_pad(graphicsStage.get(), "src")) : PadRef{};
+  auto graphicsElement = ElementRef::adopt(gst_bin_get_by_name(bin, "program_graphics"));
+  auto graphicsPad =
+      graphicsElement ? PadRef::adopt(gst_element_get_static_pad(graphicsElement.get(), "src")) : PadRef{};
   if (!graphicsPad) throw MediaError("the program pipeline has no graphics stage");
+
+  std::lock_guard lock(mutex_);
+  pipeline_ = std::move(pipeline);
+  videoIn_ = std::move(videoIn);
+  audioIn_ = std::move(audioIn);
+  videoSink_ = std::move(videoSink);
+  videoRate_ = ElementRef::adopt(gst_bin_get_by_name(bin, "program_rate"));
+  volume_ = ElementRef::adopt(gst_bin_get_by_name(bin, "program_volume"));
+  valve_ = ElementRef::adopt(gst_bin_get_by_name(bin, "program_valve"));
+  if (volume_) g_object_set(volume_.get(), "mute", muted_ ? TRUE : FALSE, nullptr);
+  audioRate_ = core::AudioSettings::kSampleRate;
   // Streaming thread, once per frame: blends what the compositor says is on air, in place.
   graphicsStage_ = std::make_unique<GraphicsStage>(graphics_, graphicsPad.get());
-
   auto bus = BusRef::adopt(gst_element_get_bus(pipeline_.get()));
   gst_bus_set_sync_handler(bus.get(), &Program::onBusMessage, this, nullptr);
 }
 
+ObjectRef<GstClock> Program::clock() const {
+  std::lock_guard lock(mutex_);
+  return ObjectRef<GstClock>::adopt(pipeline_ ? gst_element_get_clock(pipeline_.get()) : nullptr);
+}
+
+GstClockTime Program::baseTime() const {
+  std::lock_guard lock(mutex_);
+  return pipeline_ ? gst_element_get_base_time(pipeline_.get()) : 0;
+}
+
 GstClockTime Program::runningTime() const {
-  auto clock = ObjectRef<GstClock>::adopt(gst_element_get_clock(pipeline_.get()));
+  auto clock = this->clock();
   if (!clock) return 0;
   const GstClockTime now = gst_clock_get_time(clock.get());
-  const GstClockTime base = gst_element_get_base_time(pipeline_.get());
+  const GstClockTime base = baseTime();
   return now > base ? now - base : 0;
+}
+
+void Program::detachBus() {
+  if (!pipeline_) return;
+  auto bus = BusRef::adopt(gst_element_get_bus(pipeline_.get()));
+  gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
 }
 
 Program::~Program() {
   stop();
-  if (pipeline_) {
-    auto bus = BusRef::adopt(gst_element_get_bus(pipeline_.get()));
-    gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
-  }
+  std::lock_guard lock(mutex_);
+  graphicsStage_.reset();
+  detachBus();
 }
 
 void Program::start() {
-  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    throw MediaError("the source could not start: is the capture device connected and free?");
+  ElementRef pipeline;
+  {
+    std::lock_guard lock(mutex_);
+    pipeline = pipeline_;
+    started_ = true;
   }
-  if (settings_.loopSource) {
-    // A segment seek makes the source post SEGMENT_DONE instead of EOS at its end, so it
-    // can be sought back without flushing the encoders.
-    gst_element_get_state(pipeline_.get(), nullptr, nullptr, 5 * GST_SECOND);
-    if (!gst_element_seek(pipeline_.get(), 1.0, GST_FORMAT_TIME,
-                          static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_SEGMENT), GST_SEEK_TYPE_SET, 0,
-                          GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE)) {
-      logger()->warn("the file source cannot be looped (seek refused); it will end");
-    }
+  if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    throw MediaError("the encoders could not start: are the GStreamer plug-ins of scripts/setup installed?");
   }
 }
 
 void Program::stop() {
-  if (stopping_.exchange(true) || !pipeline_) return;
-  gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  if (stopping_.exchange(true)) return;
+  ElementRef pipeline;
+  {
+    std::lock_guard lock(mutex_);
+    pipeline = pipeline_;
+  }
+  if (pipeline) gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+}
+
+void Program::rebuild(const std::function<void(ElementRef)>& dispose) {
+  if (stopping_) return;
+  auto clock = this->clock();
+  const GstClockTime base = baseTime();
+  ElementRef old;
+  std::unique_ptr<GraphicsStage> oldStage;
+  {
+    std::lock_guard lock(mutex_);
+    old = std::move(pipeline_);
+    oldStage = std::move(graphicsStage_);
+    auto bus = BusRef::adopt(gst_element_get_bus(old.get()));
+    gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
+    for (auto* sink : {"program_video", "program_audio", "program_preview"}) {
+      auto element = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(old.get()), sink));
+      if (!element) continue;
+      GstAppSinkCallbacks none{};
+      gst_app_sink_set_callbacks(GST_APP_SINK(element.get()), &none, nullptr, nullptr);
+    }
+  }
+  oldStage.reset();
+  dispose(std::move(old));
+  build();
+  ElementRef pipeline;
+  {
+    std::lock_guard lock(mutex_);
+    pipeline = pipeline_;
+  }
+  // The same clock and base time: the new encoders stamp on the same running time, so the
+  // outputs see one continuous timeline.
+  if (clock) gst_pipeline_use_clock(GST_PIPELINE(pipeline.get()), clock.get());
+  gst_element_set_start_time(pipeline.get(), GST_CLOCK_TIME_NONE);
+  gst_element_set_base_time(pipeline.get(), base);
+  if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    listener_.onProgramError("the rebuilt encode pipeline could not start");
+  }
+}
+
+void Program::simulateStall() {
+  std::lock_guard lock(mutex_);
+  if (valve_) g_object_set(valve_.get(), "drop", TRUE, nullptr);
+}
+
+void Program::pushVideo(GstBuffer* buffer) {
+  std::lock_guard lock(mutex_);
+  if (!videoIn_ || stopping_) {
+    gst_buffer_unref(buffer);
+    return;
+  }
+  gst_app_src_push_buffer(GST_APP_SRC(videoIn_.get()), buffer);
+}
+
+void Program::pushAudio(GstBuffer* buffer, int rate) {
+  std::lock_guard lock(mutex_);
+  if (!audioIn_ || stopping_) {
+    gst_buffer_unref(buffer);
+    return;
+  }
+  if (rate != audioRate_) {
+    auto caps = CapsRef::adopt(gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16LE", "layout",
+                                                   G_TYPE_STRING, "interleaved", "rate", G_TYPE_INT, rate, "channels",
+                                                   G_TYPE_INT, core::AudioSettings::kChannels, nullptr));
+    gst_app_src_set_caps(GST_APP_SRC(audioIn_.get()), caps.get());
+    audioRate_ = rate;
+  }
+  gst_app_src_push_buffer(GST_APP_SRC(audioIn_.get()), buffer);
 }
 
 void Program::requestKeyUnit() {
+  std::lock_guard lock(mutex_);
   if (!videoSink_) return;
   // An upstream event travels from the appsink back to x264enc.
   gst_element_send_event(videoSink_.get(), gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
 }
 
-void Program::loopSource() {
-  if (stopping_) return;
-  gst_element_seek(pipeline_.get(), 1.0, GST_FORMAT_TIME, GST_SEEK_FLAG_SEGMENT, GST_SEEK_TYPE_SET, 0,
-                   GST_SEEK_TYPE_NONE, GST_CLOCK_TIME_NONE);
-}
-
 ProgramStats Program::stats() const {
   ProgramStats s;
   s.framesEncoded = fanout_.videoFrames();
+  std::lock_guard lock(mutex_);
   if (videoRate_) {
     guint64 dropped = 0;
     guint64 duplicated = 0;
@@ -214,6 +312,8 @@ GstFlowReturn Program::onVideoSample(GstAppSink* sink, gpointer self) {
 }
 
 void Program::setMuted(bool muted) {
+  std::lock_guard lock(mutex_);
+  muted_ = muted;
   if (volume_) g_object_set(volume_.get(), "mute", muted ? TRUE : FALSE, nullptr);
 }
 
@@ -253,9 +353,8 @@ GstBusSyncReply Program::onBusMessage(GstBus*, GstMessage* message, gpointer dat
         if (s != nullptr && gst_structure_has_name(s, "level")) self->listener_.onAudioLevels(readLevels(s));
         break;
       }
-      case GST_MESSAGE_SEGMENT_DONE: self->listener_.onProgramSegmentDone(); break;
       case GST_MESSAGE_EOS:
-        if (!self->stopping_) self->listener_.onProgramError("the source ended");
+        if (!self->stopping_) self->listener_.onProgramError("the encode pipeline ended");
         break;
       case GST_MESSAGE_WARNING: {
         GErrorHolder error;

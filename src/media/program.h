@@ -1,16 +1,21 @@
 #pragma once
-// The program: source preset → normalisation → one H.264 and one AAC encoder → appsinks
-// feeding the Fanout. Encode once, whatever the number of outputs.
+// The program, the encode side: raw picture and sound handed in by the SourceFeed (two
+// live appsrcs) → graphics → one H.264 and one AAC encoder → appsinks feeding the Fanout.
+// Encode once, whatever the number of outputs. The source runs in its own pipeline
+// (source_feed.h), so that its death never touches the encoders (DESIGN.md §4).
 //
-// Threading: constructed, started, stopped and sought from the engine's owner (the hub);
-// appsink callbacks run on streaming threads and only touch the Fanout; bus messages are
-// turned into MediaListener calls in a sync handler (never handled here).
+// Threading: constructed, started, stopped and rebuilt from the engine's owner or the
+// source feed's supervisor; pushVideo/pushAudio from any thread (they lock); appsink
+// callbacks run on streaming threads and only touch the Fanout; bus messages are turned
+// into MediaListener calls in a sync handler (never handled here).
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "core/config.h"
@@ -40,8 +45,23 @@ class Program {
   void requestKeyUnit();
   // Huis clos: no sound leaves (the meters still see the microphones).
   void setMuted(bool muted);
-  // Seeks a looping source back to its start without a flush: the running time goes on.
-  void loopSource();
+  // Hands one raw frame (I420 at the program's size, the buffer's PTS in the program's
+  // running time) to the encode side; takes ownership. Non-blocking: a full input drops
+  // the oldest frame.
+  void pushVideo(GstBuffer* buffer);
+  // Hands interleaved S16LE stereo sound declared at `rate` (48 kHz, or the rate that
+  // corrects the interface's drift: it is resampled to 48 kHz); takes ownership.
+  void pushAudio(GstBuffer* buffer, int rate);
+  // A stall: builds a new encode pipeline on the same clock and base time (the running
+  // time goes on, the Fanout and the outputs stay), and hands the old one to `dispose`
+  // (which must not block the caller: a stalled pipeline can take long to stop).
+  void rebuild(const std::function<void(ElementRef)>& dispose);
+  // Test hook: the encoder's input drops every frame, as a wedged encoder would.
+  void simulateStall();
+  // The pipeline clock and base time that the source's pipeline must share (valid once
+  // started).
+  [[nodiscard]] ObjectRef<GstClock> clock() const;
+  [[nodiscard]] GstClockTime baseTime() const;
 
   [[nodiscard]] Fanout& fanout() { return fanout_; }
   [[nodiscard]] GraphicsCompositor& graphics() { return graphics_; }
@@ -58,18 +78,29 @@ class Program {
   static GstFlowReturn onVideoSample(GstAppSink* sink, gpointer self);
   static GstFlowReturn onAudioSample(GstAppSink* sink, gpointer self);
   static GstFlowReturn onPreviewSample(GstAppSink* sink, gpointer self);
+  // Builds the pipeline and its hooks (constructor and rebuild); throws MediaError.
+  void build();
+  void detachBus();
 
   ProgramSettings settings_;
   MediaListener& listener_;  // owned by the hub, outlives the program
+  Fanout fanout_;
+  GraphicsCompositor graphics_;
+  // What build() creates. mutex_ guards the references while rebuild() swaps them, so
+  // that a push never meets a half-built pipeline.
+  mutable std::mutex mutex_;
   ElementRef pipeline_;
+  ElementRef videoIn_;
+  ElementRef audioIn_;
   ElementRef videoSink_;
   ElementRef videoRate_;
   ElementRef volume_;
-  Fanout fanout_;
-  GraphicsCompositor graphics_;
+  ElementRef valve_;
   std::unique_ptr<GraphicsStage> graphicsStage_;  // the probe that blends graphics_ into each frame
+  int audioRate_ = 0;                             // the rate the audio input is declared at
+  bool muted_ = false;
+  bool started_ = false;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> segmentSeekDone_{false};
 };
 
 }  // namespace tribune::media

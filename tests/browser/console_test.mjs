@@ -11,6 +11,11 @@
 // "connexion perdue" banner (the caller stops Tribune), then its disappearance (the caller
 // starts Tribune again) and the meeting's state as it was.
 //
+// Scenario 3 (always, last): a second page whose status pushes are rewritten on the way
+// (playwright's routeWebSocket) into what Tribune sends when the recording disk is full,
+// the source lost and a Facebook live near its 8 h: the alarms must show, as text, and go
+// once the real status comes through again.
+//
 // Exit status 0 on success; 1 with a line "FAIL: …" otherwise.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -266,6 +271,86 @@ async function scenarioRestart() {
   if (errors.length) fail(`the page logged errors:\n  ${errors.join('\n  ')}`);
 }
 
+// What Tribune's status says in trouble (hub_clients.cpp statusJson), markup included in
+// the technical detail: it must be shown as text.
+function troubled(status) {
+  status.recording = {
+    ...(status.recording || {}),
+    state: 'failed',
+    error: 'Disque plein ou non inscriptible : l\'enregistrement est arrêté, la diffusion continue / Disk full or unwritable: recording stopped, streaming goes on',
+    error_detail: 'No space left on device <img src="x" onerror="window.__tribuneXss=2">',
+    free_bytes: 1.2e9,
+    needed_bytes: 5.4e9,
+    low_space: true,
+  };
+  status.source = {
+    video: { up: false, reason: 'no video for 2 s' },
+    audio: { up: false, reason: 'no audio for 2 s' },
+    restarts: 2,
+    drift_ppm: 12,
+    stalls: 1,
+  };
+  for (const d of (status.broadcast && status.broadcast.destinations) || []) {
+    Object.assign(d, { platform: 'facebook', phase: 'live', enabled: true, live_left_s: 25 * 60 - 10, live_limit_s: 8 * 3600 });
+  }
+  return status;
+}
+
+async function scenarioAlarms(context) {
+  phase = 'alarms';
+  const alarms = { on: true };
+  const second = await context.newPage();
+  second.on('pageerror', (error) => pageErrors.push({ phase, text: error.message }));
+  await second.routeWebSocket(/.*/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (typeof message !== 'string' || !alarms.on) {
+        ws.send(message);
+        return;
+      }
+      const m = JSON.parse(message);
+      if (m.type === 'status') troubled(m);
+      if (m.type === 'welcome' && m.snapshot && m.snapshot.status) troubled(m.snapshot.status);
+      ws.send(JSON.stringify(m));
+    });
+  });
+  const main = page;
+  page = second;
+  try {
+    await page.goto(args.url);
+    await waitInPage('the recording alarm should show the reason',
+      () => {
+        const alarm = document.querySelector('[data-testid="recording-alarm"]');
+        return alarm && !alarm.hidden && /Disque plein ou non inscriptible/.test(alarm.textContent) && /Disk full/.test(alarm.textContent);
+      });
+    log('recording alarm shown');
+    await waitInPage('the video-lost banner should show', () => !document.querySelector('[data-testid="video-lost-alarm"]').hidden);
+    await waitInPage('the no-sound warning should show', () => !document.querySelector('[data-testid="source-audio-alert"]').hidden);
+    await waitInPage('the A/V drift and source counts should show',
+      () => /Dérive audio\/vidéo : \+12 ppm, corrigée/.test(document.querySelector('[data-testid="source-facts"]').textContent));
+    await waitInPage('the free space should be shown short of what the meeting needs',
+      () => {
+        const space = document.querySelector('[data-testid="recording-space"]');
+        return space && !space.hidden && space.dataset.low === 'true' && /il faut ~5,4 Go pour la fin de la séance/.test(space.textContent);
+      });
+    await waitInPage('the live-limit warning should show on the destination',
+      () => /Facebook coupera ce direct dans 25 min \(limite de 8 h\)/.test(
+        document.querySelector('[data-testid="destination-live-limit"]:not([hidden])')?.textContent || ''));
+    log('source, space and live-limit warnings shown');
+    const injected = await page.evaluate(() => window.__tribuneXss !== undefined || document.querySelector('[data-testid="recording-alarm"] img') !== null);
+    if (injected) fail('markup in the recording error became part of the page (XSS)');
+    await shot('08-alarms');
+    alarms.on = false;
+    await waitInPage('the alarms should go once the status is fine again',
+      () => document.querySelector('[data-testid="recording-alarm"]').hidden && document.querySelector('[data-testid="video-lost-alarm"]').hidden);
+    log('alarms cleared');
+  } finally {
+    page = main;
+    await second.close().catch(() => {});
+  }
+}
+
 async function main() {
   browser = await chromium.launch({
     executablePath: args.chromium,
@@ -280,6 +365,9 @@ async function main() {
   });
   await scenarioMeeting();
   if (args.restart) await scenarioRestart();
+  await scenarioAlarms(context);
+  const errors = errorsSoFar();
+  if (errors.length) fail(`the page logged errors:\n  ${errors.join('\n  ')}`);
 }
 
 let status = 0;

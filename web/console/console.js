@@ -74,6 +74,10 @@ const PHASES = {
   idle: { light: 'grey', label: 'À l\'arrêt', en: 'idle' },
 };
 
+// Platforms' names for the live-limit warning (ids as in the presets, src/core/platform.cpp).
+const PLATFORM_NAMES = { youtube: 'YouTube', facebook: 'Facebook', linkedin: 'LinkedIn', peertube: 'PeerTube', twitch: 'Twitch', x: 'X' };
+const LIVE_LIMIT_WARNING_S = 30 * 60;  // core::kLiveLimitWarning
+
 const TOKEN_KEY = 'tribune.console.token';
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 3000, 5000];
 const SILENT_LINK_MS = 6000;      // status arrives every second: 6 s of nothing is a dead link
@@ -130,6 +134,11 @@ function duration(seconds) {
   const pad = (n) => String(n).padStart(2, '0');
   return h > 0 ? `${h} h ${pad(m)} min ${pad(s % 60)} s` : m > 0 ? `${m} min ${pad(s % 60)} s` : `${s} s`;
 }
+
+function gigabytes(bytes, locale = frenchNumber) {
+  return `${locale.format((bytes || 0) / 1e9)} ${locale === frenchNumber ? 'Go' : 'GB'}`;
+}
+const englishNumber = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 });
 
 function megabytes(bytes) {
   if (!bytes) return '0 Mo';
@@ -999,7 +1008,56 @@ function renderStatus() {
   setText(stop, stopArmed ? 'Confirmer l\'arrêt ?' : 'Arrêter la diffusion');
   renderDestinations(destinations, running);
   renderProgramFacts(st);
+  renderSource(st);
+  renderAlarms(st);
   renderHeader();
+}
+
+// Banners for what is wrong on air or on disk. Fields absent from an older server's
+// status simply show nothing.
+function renderAlarms(st) {
+  const connected = Boolean(st) && state.connected;
+  const video = st && st.source && st.source.video;
+  const videoLost = connected && Boolean(video) && video.up === false;
+  show(byTestId('video-lost-alarm'), videoLost);
+  setText(byTestId('video-lost-detail'), videoLost && video.reason ? video.reason : '');
+  const r = st && st.recording;
+  const failed = connected && Boolean(r) && r.state === 'failed';
+  show(byTestId('recording-alarm'), failed);
+  setText(byTestId('recording-alarm-text'), failed
+    ? (r.error || 'Enregistrement arrêté : la diffusion continue / Recording stopped: streaming goes on')
+    : '');
+  setText(byTestId('recording-alarm-detail'), failed
+    ? `Libérez de la place sur le disque de l'enregistrement ou vérifiez-le : l'enregistrement reprendra seul dans un nouveau fichier. / Free some space or check the disk: recording resumes by itself in a new file.${r.error_detail ? ` (${r.error_detail})` : ''}`
+    : '');
+}
+
+// The source as the watchdog sees it: sound lost, A/V drift, restarts and stalls.
+function renderSource(st) {
+  const source = st && st.source;
+  const audio = source && source.audio;
+  const audioLost = Boolean(audio) && audio.up === false;
+  const alert = byTestId('source-audio-alert');
+  show(alert, audioLost);
+  alert.title = audioLost && audio.reason ? audio.reason : '';
+  const facts = byTestId('source-facts');
+  if (!source) {
+    show(facts, false);
+    return;
+  }
+  const fr = [];
+  const en = [];
+  if (typeof source.drift_ppm === 'number') {
+    const ppm = `${source.drift_ppm > 0 ? '+' : ''}${frenchInteger.format(source.drift_ppm)} ppm`;
+    fr.push(`Dérive audio/vidéo : ${ppm}, corrigée`);
+    en.push(`A/V drift: ${source.drift_ppm > 0 ? '+' : ''}${Math.round(source.drift_ppm)} ppm, corrected`);
+  }
+  const restarts = source.restarts || 0;
+  const stalls = source.stalls || 0;
+  fr.push(`source redémarrée ${frenchInteger.format(restarts)} fois, ${frenchInteger.format(stalls)} blocage${stalls > 1 ? 's' : ''}`);
+  en.push(`source restarts: ${restarts}, stalls: ${stalls}`);
+  facts.replaceChildren(fr.join(' · '), el('span', { class: 'en', lang: 'en', text: en.join(' · ') }));
+  show(facts, true);
 }
 
 const destinationCards = new Map();
@@ -1037,6 +1095,10 @@ function buildDestinationCard(name) {
   card.failure = el('div', { class: 'dest-failure', testid: 'destination-failure', hidden: true },
     el('p', {}, card.reason, ' ', card.advice),
     el('details', {}, el('summary', { text: 'Détail technique' }), card.detail));
+  card.limitFr = el('span');
+  card.limitEn = el('span', { class: 'en', lang: 'en' });
+  card.limit = el('p', { class: 'dest-limit', testid: 'destination-live-limit', role: 'status', hidden: true },
+    card.limitFr, card.limitEn);
   card.retry = el('button', { type: 'button', class: 'small', testid: 'destination-retry', text: 'Réessayer maintenant' });
   card.toggle = el('button', { type: 'button', class: 'small', testid: 'destination-toggle' });
   card.retry.addEventListener('click', () => send('destination.retry', { name }));
@@ -1046,7 +1108,7 @@ function buildDestinationCard(name) {
   });
   card.root = el('article', { class: 'destination', testid: 'destination-card', dataset: { name } },
     el('header', {}, card.light, card.name, card.where, card.phase),
-    card.facts, card.failure,
+    card.facts, card.failure, card.limit,
     el('div', { class: 'dest-buttons' }, card.retry, card.toggle));
   return card;
 }
@@ -1090,10 +1152,28 @@ function updateDestinationCard(card, d, running) {
     setText(card.detail, f.detail || f.code || '');
   }
   show(card.failure, showFailure);
+  renderLiveLimit(card, d);
   card.retry.disabled = commandDisabled('destination.retry') || !running || !d.enabled || d.phase === 'live';
   card.retry.title = !running ? 'La diffusion est arrêtée : démarrez-la d\'abord.' : !d.enabled ? 'Destination désactivée : activez-la d\'abord.' : '';
   card.toggle.disabled = commandDisabled('destination.enable');
   setText(card.toggle, d.enabled ? 'Désactiver' : 'Activer');
+}
+
+// "Facebook coupera ce direct dans 25 min (limite de 8 h)": the platform ends a live
+// after its limit; the technician can plan a new live before it does.
+function renderLiveLimit(card, d) {
+  const left = d.live_left_s;
+  const warn = typeof left === 'number' && left <= LIVE_LIMIT_WARNING_S && d.enabled && d.phase === 'live';
+  show(card.limit, warn);
+  if (!warn) return;
+  const platform = PLATFORM_NAMES[d.platform] || d.platform || d.name;
+  const minutes = Math.max(0, Math.ceil(left / 60));
+  const hours = typeof d.live_limit_s === 'number' ? Math.round(d.live_limit_s / 3600) : null;
+  const whenFr = minutes >= 1 ? `dans ${minutes} min` : 'dans moins d\'une minute';
+  const whenEn = minutes >= 1 ? `in ${minutes} min` : 'in less than a minute';
+  setText(card.limitFr, `${platform} coupera ce direct ${whenFr}${hours ? ` (limite de ${hours} h)` : ''}`);
+  setText(card.limitEn, ` / ${platform} will end this live ${whenEn}${hours ? ` (${hours}-hour limit)` : ''}`);
+  card.limit.dataset.severity = left <= 5 * 60 ? 'error' : 'warning';
 }
 
 function renderProgramFacts(st) {
@@ -1116,9 +1196,17 @@ function renderProgramFacts(st) {
   alert.dataset.severity = 'warning';
   show(alert, Boolean(dropping));
   const r = st.recording || {};
-  if (!r.path) {
+  renderRecordingSpace(r);
+  if (!r.path || r.state === 'off') {
     setText(recording, 'Enregistrement : désactivé.');
     recording.dataset.state = 'off';
+    return;
+  }
+  const files = Array.isArray(r.files) && r.files.length > 1 ? ` (${r.files.length} fichiers)` : '';
+  if (r.state === 'failed') {
+    recording.dataset.state = 'failed';
+    recordingWatch = { bytes: r.bytes, since: t };
+    setText(recording, `Enregistrement arrêté (disque plein ou non inscriptible), la diffusion continue — dernier fichier : ${r.path.split(/[\\/]/).pop()}${files}`);
     return;
   }
   if (r.bytes !== recordingWatch.bytes) recordingWatch = { bytes: r.bytes, since: t };
@@ -1129,7 +1217,21 @@ function renderProgramFacts(st) {
     ? `Enregistrement en pause (huis clos) — ${file}, ${megabytes(r.bytes)}`
     : stuck
       ? `L'enregistrement n'avance plus depuis ${duration((t - recordingWatch.since) / 1000)} : vérifiez l'espace disque. (${file})`
-      : `Enregistrement : ${file} — ${megabytes(r.bytes)}`);
+      : `Enregistrement : ${file} — ${megabytes(r.bytes)}${files}`);
+}
+
+// "Espace libre : 12 Go — il faut ~8 Go pour la fin de la séance", in amber when short.
+function renderRecordingSpace(r) {
+  const node = byTestId('recording-space');
+  const known = typeof r.free_bytes === 'number' && r.state !== 'off';
+  show(node, known);
+  if (!known) return;
+  const low = Boolean(r.low_space);
+  node.dataset.low = String(low);
+  const need = r.needed_bytes > 0;
+  const fr = `${low ? 'Attention : ' : ''}Espace libre : ${gigabytes(r.free_bytes)}${need ? ` — il faut ~${gigabytes(r.needed_bytes)} pour la fin de la séance` : ''}${low ? ' : libérez de la place.' : ''}`;
+  const en = `${low ? 'Warning: ' : ''}Free space: ${gigabytes(r.free_bytes, englishNumber)}${need ? `, ~${gigabytes(r.needed_bytes, englishNumber)} needed for the rest of the meeting` : ''}`;
+  node.replaceChildren(fr, el('span', { class: 'en', lang: 'en', text: en }));
 }
 
 // --- preview and meters ---
