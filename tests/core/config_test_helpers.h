@@ -48,4 +48,30 @@ inline void requireSingleProblem(const std::string& text, const std::string& pat
   CHECK_THAT(result.problems[0].message, Catch::Contains(fragment));
 }
 
+// `section.key` takes integers from `min` to `max` and refuses, with the range, a value
+// just outside, a negative one and one too big for an int. `minAlone`: the minimum is
+// valid on its own (not when another key must stay below it).
+struct IntRangeCase {
+  std::string section;
+  std::string key;
+  int min;
+  int max;
+  bool minAlone = true;
+};
+
+inline void checkIntRange(const IntRangeCase& c) {
+  const auto at = [&c](long long value) {
+    return R"({")" + c.section + R"(": {")" + c.key + R"(": )" + std::to_string(value) + "}}";
+  };
+  const auto range = " is out of range (" + std::to_string(c.min) + ".." + std::to_string(c.max) + ")";
+  const auto path = c.section + "." + c.key;
+  INFO(path);
+  requireSingleProblem(at(c.min - 1), path, std::to_string(c.min - 1) + range);
+  requireSingleProblem(at(c.max + 1), path, std::to_string(c.max + 1) + range);
+  requireSingleProblem(at(-5), path, "-5" + range);
+  requireSingleProblem(at(99999999999LL), path, "99999999999" + range);
+  CHECK(parse(at(c.max)).ok());
+  if (c.minAlone) CHECK(parse(at(c.min)).ok());
+}
+
 }  // namespace tribune::core::testing

@@ -51,31 +51,12 @@ TEST_CASE("a watchdog member given alone keeps the defaults of the others", "[co
 
 TEST_CASE("each watchdog or expected duration number outside its range is refused with its path",
           "[config][watchdog]") {
-  struct Case {
-    std::string section;
-    std::string key;
-    int min;
-    int max;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<IntRangeCase> cases = {
       {"watchdog", "source_timeout_ms", 100, 10000},        {"watchdog", "source_start_timeout_ms", 500, 60000},
       {"watchdog", "restart_max_delay_ms", 500, 300000},    {"watchdog", "encoder_stall_ms", 500, 30000},
       {"recording", "expected_duration_minutes", 10, 1440},
   };
-  for (const auto& c : cases) {
-    const auto at = [&c](long long value) {
-      return R"({")" + c.section + R"(": {")" + c.key + R"(": )" + std::to_string(value) + "}}";
-    };
-    const auto range = " is out of range (" + std::to_string(c.min) + ".." + std::to_string(c.max) + ")";
-    const auto path = c.section + "." + c.key;
-    INFO(path);
-    requireSingleProblem(at(c.min - 1), path, std::to_string(c.min - 1) + range);
-    requireSingleProblem(at(c.max + 1), path, std::to_string(c.max + 1) + range);
-    requireSingleProblem(at(-5), path, "-5" + range);
-    requireSingleProblem(at(99999999999LL), path, "99999999999" + range);
-    CHECK(parse(at(c.min)).ok());
-    CHECK(parse(at(c.max)).ok());
-  }
+  for (const auto& c : cases) checkIntRange(c);
 }
 
 TEST_CASE("watchdog, expected duration and drift correction values of the wrong type name the expected type",

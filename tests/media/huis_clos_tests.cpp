@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "media_timeline.h"
 #include "running_hub.h"
 #include "support/ffprobe.h"
 #include "support/nginx_rtmp.h"
@@ -14,48 +15,6 @@ using namespace tribune::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-// One letter per half second of the file's sound: 'T' the test tone, 's' silence.
-std::string soundTimeline(const std::string& file) {
-  TempDir dir;
-  const auto raw = dir / "sound.s16";
-  auto result = runCommand(
-      {"ffmpeg", "-v", "error", "-y", "-i", file, "-vn", "-ac", "1", "-ar", "48000", "-f", "s16le", raw.string()}, 60s);
-  if (result.exit_code != 0) throw std::runtime_error("ffmpeg: " + result.err);
-  const std::string bytes = readTextFile(raw);
-  const std::size_t window = 24000;  // samples
-  std::string timeline;
-  for (std::size_t at = 0; (at + window) * 2 <= bytes.size(); at += window) {
-    double sum = 0;
-    for (std::size_t i = 0; i < window; ++i) {
-      const auto sample = static_cast<std::int16_t>(static_cast<std::uint8_t>(bytes[(at + i) * 2]) |
-                                                    (static_cast<std::uint8_t>(bytes[(at + i) * 2 + 1]) << 8));
-      sum += static_cast<double>(sample) * sample;
-    }
-    const double rms = std::sqrt(sum / window) / 32768.0;
-    timeline += rms > 0.02 ? 'T' : (rms < 0.001 ? 's' : '?');
-  }
-  return timeline;
-}
-
-// One letter per half second of picture: 'H' the slate's colour at (40, 40), '.' not.
-std::string pictureTimeline(const std::string& file) {
-  TempDir dir;
-  const auto raw = dir / "frames.rgb";
-  auto result = runCommand({"ffmpeg", "-v", "error", "-y", "-i", file, "-vf", "fps=2,crop=2:2:40:40", "-f", "rawvideo",
-                            "-pix_fmt", "rgb24", raw.string()},
-                           60s);
-  if (result.exit_code != 0) throw std::runtime_error("ffmpeg: " + result.err);
-  const std::string bytes = readTextFile(raw);
-  std::string timeline;
-  for (std::size_t at = 0; at + 12 <= bytes.size(); at += 12) {
-    const int r = static_cast<std::uint8_t>(bytes[at]);
-    const int g = static_cast<std::uint8_t>(bytes[at + 1]);
-    const int b = static_cast<std::uint8_t>(bytes[at + 2]);
-    timeline += std::abs(r - 0x1f) < 40 && std::abs(g - 0x3a) < 40 && std::abs(b - 0x93) < 40 ? 'H' : '.';
-  }
-  return timeline;
-}
 
 core::DispatchResult run(RunningHub& hub, const std::string& type) {
   return hub.hub().submit(core::Role::Technician, core::Request{type, nlohmann::json::object()}).get();
@@ -84,8 +43,8 @@ TEST_CASE("huis clos cuts the platform to the slate and silence, and pauses the 
   REQUIRE(server.waitForRecordingsClosed("huis-clos-key", 5s));
   const auto received = server.recordings("huis-clos-key");
   REQUIRE(received.size() == 1);  // the publish never stopped
-  const auto sound = soundTimeline(received.front().string());
-  const auto picture = pictureTimeline(received.front().string());
+  const auto sound = soundLetters(decodeSound(received.front().string()), 0.5);
+  const auto picture = slateLetters(received.front().string(), 2);
   INFO("sound   " << sound);
   INFO("picture " << picture);
   // Tone, then at least three seconds of silence with the slate, then the tone again.
@@ -102,7 +61,7 @@ TEST_CASE("huis clos cuts the platform to the slate and silence, and pauses the 
   const auto video = probePackets(recording, "v");
   REQUIRE_FALSE(video.empty());
   CHECK(largestGap(video) > 3.0);
-  CHECK(pictureTimeline(recording).find("HHH") == std::string::npos);
+  CHECK(slateLetters(recording, 2).find("HHH") == std::string::npos);
 }
 
 TEST_CASE("the sound meters read the programme's peak and RMS per channel, even under huis clos", "[media][levels]") {
