@@ -80,6 +80,7 @@ GstBusSyncReply onBusMessage(GstBus*, GstMessage* message, gpointer data) {
   } catch (...) {
     // Never unwind through GStreamer.
   }
+  gst_message_unref(message);  // dropped: ours to release (GstBusSyncHandler)
   return GST_BUS_DROP;
 }
 

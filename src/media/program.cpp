@@ -368,6 +368,9 @@ GstBusSyncReply Program::onBusMessage(GstBus*, GstMessage* message, gpointer dat
   } catch (...) {
     // Never unwind through GStreamer.
   }
+  // A sync handler that drops a message owns it (GstBusSyncHandler): without this unref
+  // every message leaked, ten level messages a second among them (the soak's growth).
+  gst_message_unref(message);
   return GST_BUS_DROP;
 }
 

@@ -300,7 +300,10 @@ GstFlowReturn SourceFeed::onAudioSample(GstAppSink* sink, gpointer data) {
 
 GstBusSyncReply SourceFeed::onBusMessage(GstBus*, GstMessage* message, gpointer data) {
   auto* bridge = static_cast<std::shared_ptr<Bridge>*>(data)->get();
-  if (bridge->detached) return GST_BUS_DROP;
+  if (bridge->detached) {
+    gst_message_unref(message);  // dropped: ours to release (GstBusSyncHandler)
+    return GST_BUS_DROP;
+  }
   try {
     switch (GST_MESSAGE_TYPE(message)) {
       case GST_MESSAGE_ERROR: bridge->feed->failed(bridge->generation, errorText(message, false), false); break;
@@ -312,6 +315,7 @@ GstBusSyncReply SourceFeed::onBusMessage(GstBus*, GstMessage* message, gpointer 
   } catch (...) {
     // Never unwind through GStreamer.
   }
+  gst_message_unref(message);  // dropped: ours to release (GstBusSyncHandler)
   return GST_BUS_DROP;
 }
 
