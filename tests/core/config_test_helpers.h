@@ -48,6 +48,15 @@ inline void requireSingleProblem(const std::string& text, const std::string& pat
   CHECK_THAT(result.problems[0].message, Catch::Contains(fragment));
 }
 
+// Expects exactly one problem, at `path`, with exactly `message`.
+inline void requireOnlyProblem(const std::string& text, const std::string& path, const std::string& message) {
+  const auto result = parse(text);
+  INFO(text);
+  INFO(describe(result.problems));
+  REQUIRE(result.problems.size() == 1);
+  CHECK(result.problems[0] == ConfigProblem{path, message});
+}
+
 // `section.key` takes integers from `min` to `max` and refuses, with the range, a value
 // just outside, a negative one and one too big for an int. `minAlone`: the minimum is
 // valid on its own (not when another key must stay below it).

@@ -84,13 +84,7 @@ TEST_CASE("watchdog, expected duration and drift correction values of the wrong 
       {R"({"audio": {"drift_correction": 1}})", "audio.drift_correction",
        "expected a boolean (true or false), got an integer"},
   };
-  for (const auto& c : cases) {
-    const auto result = parse(c.document);
-    INFO(c.document);
-    INFO(describe(result.problems));
-    REQUIRE(result.problems.size() == 1);
-    CHECK(result.problems[0] == ConfigProblem{c.path, c.message});
-  }
+  for (const auto& c : cases) requireOnlyProblem(c.document, c.path, c.message);
 }
 
 TEST_CASE("unknown watchdog keys are refused with a suggestion or the known keys", "[config][watchdog]") {
