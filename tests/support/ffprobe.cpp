@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include "support/process.h"
 
@@ -94,6 +95,20 @@ std::vector<double> keyframeTimes(const std::string& path_or_url) {
 const nlohmann::json& videoStream(const nlohmann::json& probe) { return streamOfType(probe, "video"); }
 
 const nlohmann::json& audioStream(const nlohmann::json& probe) { return streamOfType(probe, "audio"); }
+
+std::vector<ChapterInfo> probeChapters(const std::string& path) {
+  nlohmann::json probe = runProbe({"-show_chapters"}, path);
+  std::vector<ChapterInfo> chapters;
+  if (!probe.contains("chapters")) return chapters;
+  for (const auto& c : probe["chapters"]) {
+    ChapterInfo chapter;
+    chapter.start = numberField(c, "start_time");
+    chapter.end = numberField(c, "end_time");
+    if (c.contains("tags")) chapter.title = c["tags"].value("title", "");
+    chapters.push_back(std::move(chapter));
+  }
+  return chapters;
+}
 
 double durationSeconds(const std::string& path_or_url) {
   nlohmann::json probe = runProbe({"-show_format"}, path_or_url);

@@ -38,6 +38,15 @@ const nlohmann::json& audioStream(const nlohmann::json& probe);
 // packets' timestamps. Throws if neither is known.
 double durationSeconds(const std::string& path_or_url);
 
+struct ChapterInfo {
+  double start = 0;   // seconds (start_time)
+  double end = 0;     // seconds (end_time)
+  std::string title;  // tags.title, "" when the chapter has none
+};
+
+// `ffprobe -show_chapters`: the container's chapters as a player lists them, in order.
+std::vector<ChapterInfo> probeChapters(const std::string& path);
+
 // How long a single ffprobe run may take before it is killed (a URL that never answers).
 inline constexpr std::chrono::seconds kProbeTimeout{20};
 
