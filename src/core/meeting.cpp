@@ -168,6 +168,18 @@ struct Meeting::Appliers {
     for (const auto layer : kAllLayers) m.overlays_.apply({OverlayEvent::Kind::Hidden, layer, {}, {}, TimePoint{}});
     m.sourceLost_ = {};
     m.heldSlate_.reset();
+    m.recordings_.clear();
+    return {};
+  }
+
+  static ApplyResult recordingStarted(Meeting& m, const Json& data) {
+    auto recording = recordingFileFromJson(data);
+    if (!recording) {
+      return {
+          "recording_started: expected a non-empty string \"file\" and integers \"epoch_ms\" and \"program_ns\" "
+          "(not negative)"};
+    }
+    m.recordings_.push_back(std::move(*recording));
     return {};
   }
 
@@ -314,7 +326,7 @@ struct Meeting::Appliers {
     return {};
   }
 
-  static constexpr std::array<Entry, 12> kTable{{
+  static constexpr std::array<Entry, 13> kTable{{
       {"meeting_created", &meetingCreated},
       {"agenda_loaded", &agendaLoaded},
       {"session_changed", &sessionChanged},
@@ -327,6 +339,7 @@ struct Meeting::Appliers {
       {"source_lost", &sourceLost},
       {"source_restored", &sourceRestored},
       {"slate_held", &slateHeld},
+      {"recording_started", &recordingStarted},
   }};
 };
 
@@ -872,6 +885,18 @@ MeetingResult Meeting::sourceRestored(SourceTrack track, TimePoint now) {
       takeOffAir(Layer::Slate, now);
     }
   }
+  return MeetingResult::success();
+}
+
+// ---------------------------------------------------------------------------------------
+// The recording
+
+MeetingResult Meeting::recordingStarted(const RecordingFile& recording, TimePoint now) {
+  if (!recordingFileFromJson(toJson(recording))) {
+    return MeetingResult::refusal(StatusCode::InvalidParams,
+                                  "Fichier d'enregistrement invalide : nom vide ou temps négatif.");
+  }
+  record("recording_started", toJson(recording), now);
   return MeetingResult::success();
 }
 

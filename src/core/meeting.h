@@ -26,6 +26,7 @@
 #include "core/meeting_event.h"
 #include "core/overlays.h"
 #include "core/questions.h"
+#include "core/recording_file.h"
 #include "core/session.h"
 #include "core/source_track.h"
 #include "core/status.h"
@@ -117,6 +118,15 @@ class Meeting {
   [[nodiscard]] bool sourceUp(SourceTrack track) const;
   // The slate the session wants while "signal-lost" covers it; nothing when no slate is held.
   [[nodiscard]] const std::optional<LayerState>& slateBehindSignalLost() const { return heldSlate_; }
+
+  // --- The recording (issue 7) ------------------------------------------------------
+  // A recording file started: where its time zero is on the program's clock, so that the
+  // replay export can place every event on the picture. Accepted in every state (a run
+  // resumed after a crash starts a new file), refused (invalid_params) when the file name is
+  // empty or a time is negative. The hub records it once the file's first key frame is known.
+  MeetingResult recordingStarted(const RecordingFile& recording, TimePoint now);
+  // Every file of the meeting, in the order they started.
+  [[nodiscard]] const std::vector<RecordingFile>& recordings() const { return recordings_; }
 
   // --- Viewers' questions (core/questions.h, docs/QUESTIONS.md) ---------------------
   // A screened question; refused (questions_closed) once the meeting is over.
@@ -211,6 +221,7 @@ class Meeting {
   // "signal-lost" (set by slate_held events, ended by the video's return or another slate).
   std::array<bool, kSourceTrackCount> sourceLost_{};
   std::optional<LayerState> heldSlate_;
+  std::vector<RecordingFile> recordings_;
 };
 
 }  // namespace tribune::core
