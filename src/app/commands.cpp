@@ -11,9 +11,11 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <variant>
 
 #include "app/agenda_loader.h"
 #include "app/config_loader.h"
+#include "app/export.h"
 #include "app/hub.h"
 #include "app/replay.h"
 #include "app/tokens.h"
@@ -282,65 +284,102 @@ int purgeCommand(const LogArguments& arguments, bool dryRun) {
   }
 }
 
+// The meeting a command works on: the one asked for, or the last of the log. When there is
+// none, says why on stderr and gives the exit code (2: unknown id, 1: empty log).
+std::variant<std::string, int> chooseMeeting(const store::EventStore* log, const std::optional<std::string>& asked,
+                                             const std::filesystem::path& dataDir) {
+  const auto meetings = log ? log->meetings() : std::vector<std::string>{};
+  const auto known = meetings.empty() ? std::string("le journal n'en contient aucune / the log holds none")
+                                      : "séances du journal / meetings in the log: " + joined(meetings);
+  if (asked && std::find(meetings.begin(), meetings.end(), *asked) == meetings.end()) {
+    std::cerr << "Séance inconnue « " << *asked << " » / unknown meeting \"" << *asked << "\" — " << known << "\n";
+    return 2;
+  }
+  if (meetings.empty()) {
+    std::cerr << "Aucune séance dans le journal de " << dataDir.string() << " / no meeting in the event log of "
+              << dataDir.string() << "\n";
+    return 1;
+  }
+  return asked.value_or(meetings.back());
+}
+
+// The prologue of the commands that read one meeting of the log: the configuration, the
+// data folder, the log, the meeting asked for (or the last one); then `use(log, dataDir,
+// meetingId)`. A log that cannot be read is exit code 1, with what is wrong.
+template <typename Use>
+int onMeeting(const LogArguments& arguments, const std::optional<std::string>& meeting, Use use) {
+  const auto loaded = loadOrReport(arguments.config);
+  if (!loaded) return 2;
+  const auto dataDir = dataDirOf(arguments.dataDir, *loaded);
+  try {
+    const auto log = openExistingLog(dataDir);
+    const auto chosen = chooseMeeting(log.get(), meeting, dataDir);
+    if (std::holds_alternative<int>(chosen)) return std::get<int>(chosen);
+    return use(*log, dataDir, std::get<std::string>(chosen));
+  } catch (const store::StoreError& error) {
+    std::cerr << "Journal des séances inutilisable / unusable event log: " << error.what() << "\n";
+    return 1;
+  }
+}
+
 int questionsCommand(const QuestionsArguments& arguments) {
   if (arguments.format != "csv" && arguments.format != "json") {
     std::cerr << "--format : format « " << arguments.format << " » inconnu, choisir csv ou json / unknown format \""
               << arguments.format << "\": choose csv or json\n";
     return 2;
   }
-  const auto loaded = loadOrReport(arguments.log.config);
-  if (!loaded) return 2;
-  const auto dataDir = dataDirOf(arguments.log.dataDir, *loaded);
-  try {
-    const auto log = openExistingLog(dataDir);
-    const auto meetings = log ? log->meetings() : std::vector<std::string>{};
-    const auto known = meetings.empty() ? std::string("le journal n'en contient aucune / the log holds none")
-                                        : "séances du journal / meetings in the log: " + joined(meetings);
-    if (arguments.meeting && std::find(meetings.begin(), meetings.end(), *arguments.meeting) == meetings.end()) {
-      std::cerr << "Séance inconnue « " << *arguments.meeting << " » / unknown meeting \"" << *arguments.meeting
-                << "\" — " << known << "\n";
-      return 2;
-    }
-    if (meetings.empty()) {
-      std::cerr << "Aucune séance dans le journal de " << dataDir.string() << " / no meeting in the event log of "
-                << dataDir.string() << "\n";
-      return 1;
-    }
-    const std::string meetingId = arguments.meeting.value_or(meetings.back());
-    std::vector<std::string> warnings;
-    const auto meeting = replayMeeting(*log, meetingId, &warnings);
-    for (const auto& warning : warnings) std::cerr << "Attention / warning: " << warning << "\n";
+  return onMeeting(
+      arguments.log, arguments.meeting,
+      [&](const store::EventStore& log, const std::filesystem::path&, const std::string& meetingId) {
+        std::vector<std::string> warnings;
+        const auto meeting = replayMeeting(log, meetingId, &warnings);
+        for (const auto& warning : warnings) std::cerr << "Attention / warning: " << warning << "\n";
 
-    const auto& board = meeting.questions();
-    const std::string text =
-        arguments.format == "csv"
-            ? core::questionsCsv(board)
-            : core::questionsJson(board, meetingId).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
-                  "\n";
-    const auto count = std::count_if(board.all().begin(), board.all().end(), [](const auto& entry) {
-      return entry.second.status != core::QuestionStatus::Deleted;
-    });
-    if (arguments.out) {
-      std::ofstream file(*arguments.out, std::ios::binary | std::ios::trunc);
-      file.write(text.data(), static_cast<std::streamsize>(text.size()));
-      file.close();
-      if (!file) {
-        std::cerr << "Impossible d'écrire / cannot write " << arguments.out->string() << "\n";
-        return 1;
-      }
-    } else {
-      std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
-      std::cout.flush();
-    }
-    const auto file = arguments.out ? arguments.out->string() : std::string();
-    std::cerr << count << " question(s) de la séance " << meetingId << " exportée(s)"
-              << (file.empty() ? "" : " vers " + file) << " / " << count << " question(s) of meeting " << meetingId
-              << " exported" << (file.empty() ? "" : " to " + file) << "\n";
-    return 0;
-  } catch (const store::StoreError& error) {
-    std::cerr << "Journal des séances inutilisable / unusable event log: " << error.what() << "\n";
-    return 1;
-  }
+        const auto& board = meeting.questions();
+        const std::string text =
+            arguments.format == "csv"
+                ? core::questionsCsv(board)
+                : core::questionsJson(board, meetingId).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                      "\n";
+        const auto count = std::count_if(board.all().begin(), board.all().end(), [](const auto& entry) {
+          return entry.second.status != core::QuestionStatus::Deleted;
+        });
+        if (arguments.out) {
+          std::ofstream file(*arguments.out, std::ios::binary | std::ios::trunc);
+          file.write(text.data(), static_cast<std::streamsize>(text.size()));
+          file.close();
+          if (!file) {
+            std::cerr << "Impossible d'écrire / cannot write " << arguments.out->string() << "\n";
+            return 1;
+          }
+        } else {
+          std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+          std::cout.flush();
+        }
+        const auto file = arguments.out ? arguments.out->string() : std::string();
+        std::cerr << count << " question(s) de la séance " << meetingId << " exportée(s)"
+                  << (file.empty() ? "" : " vers " + file) << " / " << count << " question(s) of meeting " << meetingId
+                  << " exported" << (file.empty() ? "" : " to " + file) << "\n";
+        return 0;
+      });
+}
+
+int exportCommand(const ExportArguments& arguments) {
+  return onMeeting(
+      arguments.log, arguments.meeting,
+      [&](const store::EventStore& log, const std::filesystem::path& dataDir, const std::string& meetingId) {
+        const auto out = arguments.out.value_or(defaultExportDir(dataDir, meetingId));
+        try {
+          const auto result = exportMeeting(log, meetingId, {out, arguments.clips});
+          for (const auto& warning : result.warnings) std::cerr << "Attention / warning: " << warning << "\n";
+          std::cout << "Séance " << meetingId << " exportée dans / meeting exported to " << out.string() << "\n";
+          for (const auto& file : result.files) std::cout << "  " << file.filename().string() << "\n";
+          return 0;
+        } catch (const ExportError& error) {
+          std::cerr << "Export impossible / export failed: " << error.what() << "\n";
+          return 1;
+        }
+      });
 }
 
 int tokensCommand(const std::optional<std::filesystem::path>& dataDir, bool rotateThem) {

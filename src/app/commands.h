@@ -37,6 +37,14 @@ struct QuestionsArguments {
 };
 // Writes a meeting's questions, for the written replies (core/questions_export.h).
 int questionsCommand(const QuestionsArguments& arguments);
+struct ExportArguments {
+  LogArguments log;
+  std::optional<std::string> meeting;        // default: the last meeting of the log
+  std::optional<std::filesystem::path> out;  // default: DATA/exports/MEETING
+  bool clips = false;                        // also one MP4 per agenda item
+};
+// Writes a meeting's replay and records (app/export.h, docs/EXPORT.md).
+int exportCommand(const ExportArguments& arguments);
 int checkCommand(const std::optional<std::filesystem::path>& config, bool probe);
 int devicesCommand();
 // Prints the role tokens (creating them if needed); --rotate replaces them all.

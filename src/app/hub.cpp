@@ -141,6 +141,7 @@ Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_
 Hub::~Hub() {
   web_.reset();
   engine_.reset();
+  joinExport();  // it reads the log
   store_.reset();
 }
 
@@ -244,6 +245,7 @@ void Hub::tick() {
   broadcast_.tick(now);
   execute();
   watchRecordingDisk(now);
+  announceRecording();
   refreshClock();
   if (now - lastPushAt_ >= std::chrono::seconds{1}) {
     lastPushAt_ = now;
@@ -382,6 +384,11 @@ HubSnapshot Hub::makeSnapshot() const {
   s.framesDropped = program.framesDropped;
   s.cpuLoad = cpuLoad_;
   fillRecordingSnapshot(s, now);
+  s.exportState = exportState_;
+  s.exportDir = exportDir_.string();
+  s.exportFiles = exportFiles_;
+  s.exportWarnings = exportWarnings_;
+  s.exportError = exportError_;
   for (const auto& destination : broadcast_.destinations()) {
     const auto& status = destination.machine.status();
     DestinationView view;

@@ -19,6 +19,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "app/tokens.h"
@@ -92,6 +93,13 @@ struct HubSnapshot {
   std::optional<std::uint64_t> recordingFreeBytes;  // once measured
   std::uint64_t recordingNeededBytes = 0;           // for the rest of the expected meeting
   bool recordingLowSpace = false;
+  // The replay export (issue 7): idle, running, done or failed; its folder, what it wrote,
+  // its warnings and error (French).
+  std::string exportState = "idle";
+  std::string exportDir;
+  std::vector<std::string> exportFiles;
+  std::vector<std::string> exportWarnings;
+  std::string exportError;
   std::vector<DestinationView> destinations;
   std::vector<LayerView> layers;
 };
@@ -286,6 +294,17 @@ class Hub final : private media::MediaListener, private web::WebListener {
   // Runs on a probe thread: statvfs, and when `write`, a small file written and removed.
   static DiskReading readDisk(const std::filesystem::path& dir, bool write);
   void fillRecordingSnapshot(HubSnapshot& s, core::TimePoint now) const;
+  // Once the current file's first key frame is known, the meeting records where the file
+  // starts on the program's clock (recording_started): the replay is placed with it.
+  void announceRecording();  // from tick()
+
+  // --- The replay export (hub_export.cpp, app/export.h) ---
+  // At "séance levée" and "terminée" the meeting is exported into DATA/exports/MEETING on a
+  // thread of its own, at a low priority (the broadcast goes on); one at a time, a request
+  // during an export runs once it is done. The destructor waits for it.
+  void exportAfter(const std::vector<core::MeetingEvent>& events);
+  void startExport();
+  void joinExport();
 
   std::filesystem::path recordingDir_;
   std::filesystem::path recordingPath_;  // the current (last) file
@@ -304,6 +323,17 @@ class Hub final : private media::MediaListener, private web::WebListener {
   bool diskCheckWantsWrite_ = false;
   std::optional<std::uint64_t> recordingFreeBytes_;
   bool recordingLowSpace_ = false;
+  bool recordingAnnounced_ = false;             // the current file's recording_started is logged
+  std::optional<std::int64_t> programEpochMs_;  // wall clock at this run's program time 0
+
+  std::thread exportThread_;
+  bool exporting_ = false;    // hub thread: an export runs
+  bool exportAgain_ = false;  // asked for while one ran
+  std::string exportState_ = "idle";
+  std::filesystem::path exportDir_;
+  std::vector<std::string> exportFiles_;
+  std::vector<std::string> exportWarnings_;
+  std::string exportError_;
 };
 
 }  // namespace tribune::app

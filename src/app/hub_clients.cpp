@@ -474,6 +474,12 @@ nlohmann::json Hub::statusJson() const {
             {"free_bytes", s.recordingFreeBytes ? nlohmann::json(*s.recordingFreeBytes) : nlohmann::json(nullptr)},
             {"needed_bytes", s.recordingNeededBytes},
             {"low_space", s.recordingLowSpace}}},
+          {"export",
+           {{"state", s.exportState},
+            {"dir", s.exportDir.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.exportDir)},
+            {"files", s.exportFiles},
+            {"warnings", s.exportWarnings},
+            {"error", s.exportError.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.exportError)}}},
           {"layers", layers}};
 }
 

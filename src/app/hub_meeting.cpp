@@ -121,6 +121,7 @@ void Hub::commit(std::vector<core::MeetingEvent> events, std::function<void(std:
           }
           lastSeq_ = std::max(lastSeq_, result.seqs.back());
           publish(events, result.seqs);
+          exportAfter(events);
           done(result.seqs);
         });
       });

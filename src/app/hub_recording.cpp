@@ -82,6 +82,7 @@ void Hub::startRecordingFile() {
   recordingPath_ = path;
   recordingFiles_.push_back(path);
   recordingFileStartedAt_ = core::Clock::now();
+  recordingAnnounced_ = false;
   if (resumed) {
     hubLogger()->info("enregistrement repris dans un nouveau fichier / recording resumed in a new file: {}{}",
                       path.string(), recordingPaused_ ? " (en pause : huis clos)" : "");
@@ -216,6 +217,27 @@ void Hub::fillRecordingSnapshot(HubSnapshot& s, core::TimePoint now) const {
                            options_.config.audio.bitrateKbps, options_.config.recording.expectedDuration, elapsed);
   s.recordingNeededBytes = space.neededBytes;
   s.recordingLowSpace = recordingFreeBytes_.has_value() && space.low;
+}
+
+void Hub::announceRecording() {
+  if (recordingAnnounced_ || recordingFailed_ || recordingFiles_.empty() || stopped_) return;
+  const auto stats = engine_->outputStats("recording");
+  if (!stats || !stats->feed.startRunningTime) return;
+  recordingAnnounced_ = true;
+  if (!programEpochMs_) {
+    programEpochMs_ = wallMs() - static_cast<std::int64_t>(engine_->programTime() / 1'000'000);
+  }
+  std::error_code ec;
+  auto file = std::filesystem::absolute(recordingPath_, ec);
+  if (ec) file = recordingPath_;
+  const core::RecordingFile recording{file.string(), *programEpochMs_,
+                                      std::max<std::int64_t>(0, *stats->feed.startRunningTime)};
+  const auto result = meeting_.recordingStarted(recording, core::Clock::now());
+  if (!result.ok()) {
+    hubLogger()->error("recording_started refused: {}", result.message);
+    return;
+  }
+  commit(meeting_.takeEvents(), [](std::vector<std::uint64_t>) {});
 }
 
 std::filesystem::path Hub::recordingPath() {

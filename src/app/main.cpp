@@ -62,6 +62,19 @@ int main(int argc, char** argv) {
   questionsCmd->add_option("--format", questions.format, "csv (default) or json");
   questionsCmd->add_option("--out", out, "file to write (default: standard output)");
 
+  tribune::app::ExportArguments exportArgs;
+  std::string exportConfig;
+  std::string exportDataDir;
+  std::string exportMeeting;
+  std::string exportOut;
+  auto* exportCmd =
+      cli.add_subcommand("export", "Write a meeting's replay (chaptered MP4), chapters, data and questions");
+  exportCmd->add_option("--config", exportConfig, "tribune.json")->check(CLI::ExistingFile);
+  exportCmd->add_option("--data-dir", exportDataDir, "where the event log is");
+  exportCmd->add_option("--meeting", exportMeeting, "meeting id (default: the last one of the log)");
+  exportCmd->add_option("--out", exportOut, "folder to write (default: DATA/exports/MEETING)");
+  exportCmd->add_flag("--clips", exportArgs.clips, "also one MP4 per agenda item");
+
   CLI11_PARSE(cli, argc, argv);
   try {
     if (runCmd->parsed()) {
@@ -89,6 +102,13 @@ int main(int argc, char** argv) {
       if (!meeting.empty()) questions.meeting = meeting;
       if (!out.empty()) questions.out = out;
       return tribune::app::questionsCommand(questions);
+    }
+    if (exportCmd->parsed()) {
+      if (!exportConfig.empty()) exportArgs.log.config = exportConfig;
+      if (!exportDataDir.empty()) exportArgs.log.dataDir = exportDataDir;
+      if (!exportMeeting.empty()) exportArgs.meeting = exportMeeting;
+      if (!exportOut.empty()) exportArgs.out = exportOut;
+      return tribune::app::exportCommand(exportArgs);
     }
     if (tokensCmd->parsed()) {
       std::optional<std::filesystem::path> dir;

@@ -121,7 +121,9 @@ void OutputFeed::endOfStream() {
 
 FeedStats OutputFeed::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  auto stats = stats_;
+  if (base_ != kNoTime) stats.startRunningTime = base_;
+  return stats;
 }
 
 void Fanout::add(std::shared_ptr<OutputFeed> feed) {

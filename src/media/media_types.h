@@ -77,6 +77,10 @@ struct FeedStats {
   std::uint64_t pushedAudio = 0;
   std::uint64_t droppedFull = 0;    // did not fit in the bounded queue
   std::uint64_t droppedGating = 0;  // waiting for the gate or for a key unit
+  // The program's running time (ns) of the output's time 0: its first key unit. -1 until
+  // it is sent (nothing before). A recording file's frames are at this program time plus
+  // their timestamp. May be slightly negative at the program's start (B-frames: DTS < PTS).
+  std::optional<std::int64_t> startRunningTime;
 };
 
 struct OutputStats {

@@ -39,7 +39,8 @@ inline core::DestinationSettings testDestination(const std::string& name, const 
 class RunningHub {
  public:
   // Recordings go to `dataDir`, which outlives the hub so that tests can probe them.
-  RunningHub(core::Config config, const std::filesystem::path& dataDir) {
+  RunningHub(core::Config config, const std::filesystem::path& dataDir,
+             std::optional<core::Agenda> agenda = std::nullopt) {
     static bool logging = [] {
       app::setUpLogging("info");
       return true;
@@ -47,6 +48,7 @@ class RunningHub {
     (void)logging;
     app::HubOptions options;
     options.config = std::move(config);
+    options.agenda = std::move(agenda);
     options.dataDir = dataDir;
     options.shareDir = TRIBUNE_SOURCE_DIR;
     options.webPortOverride = 0;  // any free port: tests run side by side
