@@ -1197,6 +1197,7 @@ function renderProgramFacts(st) {
   show(alert, Boolean(dropping));
   const r = st.recording || {};
   renderRecordingSpace(r);
+  renderExport(st.export || {});
   if (!r.path || r.state === 'off') {
     setText(recording, 'Enregistrement : désactivé.');
     recording.dataset.state = 'off';
@@ -1218,6 +1219,22 @@ function renderProgramFacts(st) {
     : stuck
       ? `L'enregistrement n'avance plus depuis ${duration((t - recordingWatch.since) / 1000)} : vérifiez l'espace disque. (${file})`
       : `Enregistrement : ${file} — ${megabytes(r.bytes)}${files}`);
+}
+
+// The replay export at the closing (docs/EXPORT.md): where it is, or why it failed.
+function renderExport(x) {
+  const node = byTestId('export');
+  const shown = x.state === 'running' || x.state === 'done' || x.state === 'failed';
+  show(node, shown);
+  if (!shown) return;
+  node.dataset.state = x.state;
+  const fr = {
+    running: `Export du replay en cours… (${x.dir || ''})`,
+    done: `Replay exporté : ${x.dir || ''} (${(x.files || []).length} fichiers)${(x.warnings || []).length ? ` — ${x.warnings.join(' ; ')}` : ''}`,
+    failed: `Export du replay impossible : ${x.error || ''}. Relancez-le avec « tribune export ».`,
+  }[x.state];
+  const en = { running: 'Exporting the replay…', done: 'Replay exported', failed: 'Replay export failed: run tribune export' }[x.state];
+  node.replaceChildren(fr, el('span', { class: 'en', lang: 'en', text: en }));
 }
 
 // "Espace libre : 12 Go — il faut ~8 Go pour la fin de la séance", in amber when short.
