@@ -122,7 +122,7 @@ ExportResult exportMeeting(const store::EventStore& store, const std::string& me
 
   // The recording files: scanned once; one that cannot be read is left out, and said.
   std::map<std::string, core::FileScan> scans;
-  for (const auto& recording : core::recordingFiles(events)) {
+  for (const auto& recording : meeting.recordings()) {
     if (scans.count(recording.file) != 0) continue;
     try {
       const auto scan = archive::scanRecording(recording.file);

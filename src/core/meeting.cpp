@@ -892,7 +892,7 @@ MeetingResult Meeting::sourceRestored(SourceTrack track, TimePoint now) {
 // The recording
 
 MeetingResult Meeting::recordingStarted(const RecordingFile& recording, TimePoint now) {
-  if (!recordingFileFromJson(toJson(recording))) {
+  if (!isValid(recording)) {
     return MeetingResult::refusal(StatusCode::InvalidParams,
                                   "Fichier d'enregistrement invalide : nom vide ou temps négatif.");
   }

@@ -2,6 +2,10 @@
 
 namespace tribune::core {
 
+bool isValid(const RecordingFile& recording) {
+  return !recording.file.empty() && recording.epochMs >= 0 && recording.programNs >= 0;
+}
+
 nlohmann::json toJson(const RecordingFile& recording) {
   return {{"file", recording.file}, {"epoch_ms", recording.epochMs}, {"program_ns", recording.programNs}};
 }
@@ -11,14 +15,14 @@ std::optional<RecordingFile> recordingFileFromJson(const nlohmann::json& value) 
   const auto file = value.find("file");
   const auto epoch = value.find("epoch_ms");
   const auto program = value.find("program_ns");
-  if (file == value.end() || !file->is_string() || file->get<std::string>().empty()) return std::nullopt;
+  if (file == value.end() || !file->is_string()) return std::nullopt;
   for (const auto& number : {epoch, program}) {
     if (number == value.end() || !number->is_number_integer()) return std::nullopt;
-    if (number->is_number_unsigned() ? number->get<std::uint64_t>() > INT64_MAX : number->get<std::int64_t>() < 0) {
-      return std::nullopt;
-    }
+    if (number->is_number_unsigned() && number->get<std::uint64_t>() > INT64_MAX) return std::nullopt;
   }
-  return RecordingFile{file->get<std::string>(), epoch->get<std::int64_t>(), program->get<std::int64_t>()};
+  RecordingFile recording{file->get<std::string>(), epoch->get<std::int64_t>(), program->get<std::int64_t>()};
+  if (!isValid(recording)) return std::nullopt;
+  return recording;
 }
 
 }  // namespace tribune::core

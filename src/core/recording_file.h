@@ -17,10 +17,13 @@ struct RecordingFile {
   friend bool operator==(const RecordingFile&, const RecordingFile&) = default;
 };
 
+// A file name, and times that are not negative.
+bool isValid(const RecordingFile& recording);
+
 // {"file", "epoch_ms", "program_ns"}: the data of a recording_started event.
 nlohmann::json toJson(const RecordingFile& recording);
-// The inverse; nothing when a member is missing, of the wrong type, or negative, or the
-// file name is empty.
+// The inverse; nothing when a member is missing or of the wrong type, or the result is not
+// isValid.
 std::optional<RecordingFile> recordingFileFromJson(const nlohmann::json& value);
 
 }  // namespace tribune::core

@@ -9,7 +9,6 @@
 #include "app/agenda_loader.h"
 #include "app/export.h"
 #include "app/replay.h"
-#include "core/replay_plan.h"
 #include "media_timeline.h"
 #include "running_hub.h"
 #include "support/ffprobe.h"
@@ -100,13 +99,8 @@ TEST_CASE("a meeting's replay has a chapter per item, no huis clos, and the reco
   INFO("warnings: " << nlohmann::json(result.warnings).dump());
   CHECK(onlyShortChapterWarnings(result.warnings));
   const auto replay = (out / "seance.mp4").string();
-  const auto recordings = core::recordingFiles([&] {
-    std::vector<core::LoggedEvent> events;
-    for (const auto& e : log.readMeeting(meetingId)) {
-      events.push_back({e.seq, e.type, nlohmann::json::parse(e.data), e.wallMs, e.programNs});
-    }
-    return events;
-  }());
+  std::vector<std::string> replayWarnings;
+  const auto recordings = app::replayMeeting(log, meetingId, &replayWarnings).recordings();
   REQUIRE(recordings.size() == 1);
   const auto recording = recordings.front().file;
 
