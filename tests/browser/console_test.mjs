@@ -290,6 +290,12 @@ function troubled(status) {
     drift_ppm: 12,
     stalls: 1,
   };
+  // The replay export at the closing failed (docs/EXPORT.md), its reason carrying markup.
+  status.export = {
+    state: 'failed',
+    dir: '/srv/tribune/replays/seance-2026-12-05',
+    error: 'ecriture impossible <img src="x" onerror="window.__tribuneXss=3">',
+  };
   for (const d of (status.broadcast && status.broadcast.destinations) || []) {
     Object.assign(d, { platform: 'facebook', phase: 'live', enabled: true, live_left_s: 25 * 60 - 10, live_limit_s: 8 * 3600 });
   }
@@ -338,12 +344,22 @@ async function scenarioAlarms(context) {
       () => /Facebook coupera ce direct dans 25 min \(limite de 8 h\)/.test(
         document.querySelector('[data-testid="destination-live-limit"]:not([hidden])')?.textContent || ''));
     log('source, space and live-limit warnings shown');
-    const injected = await page.evaluate(() => window.__tribuneXss !== undefined || document.querySelector('[data-testid="recording-alarm"] img') !== null);
+    await waitInPage('the failed replay export should say why and how to run it again',
+      () => {
+        const line = document.querySelector('[data-testid="export"]');
+        return line && !line.hidden && line.dataset.state === 'failed' &&
+          /Export du replay impossible : ecriture impossible <img src="x"/.test(line.textContent) &&
+          /Relancez-le avec « tribune export »/.test(line.textContent) && /Replay export failed/.test(line.textContent);
+      });
+    log('replay export failure shown');
+    const injected = await page.evaluate(() => window.__tribuneXss !== undefined ||
+      document.querySelector('[data-testid="recording-alarm"] img, [data-testid="export"] img') !== null);
     if (injected) fail('markup in the recording error became part of the page (XSS)');
     await shot('08-alarms');
     alarms.on = false;
     await waitInPage('the alarms should go once the status is fine again',
-      () => document.querySelector('[data-testid="recording-alarm"]').hidden && document.querySelector('[data-testid="video-lost-alarm"]').hidden);
+      () => document.querySelector('[data-testid="recording-alarm"]').hidden && document.querySelector('[data-testid="video-lost-alarm"]').hidden &&
+        document.querySelector('[data-testid="export"]').hidden);
     log('alarms cleared');
   } finally {
     page = main;
