@@ -151,6 +151,7 @@ int Hub::run() {
   if (!recordingPath_.empty()) startRecordingFile();
   prerenderSlates();
   renderAllLayers();
+  warmTemplates();
   applyMediaState();
   broadcast_.start(core::Clock::now());
   execute();

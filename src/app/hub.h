@@ -189,6 +189,7 @@ class Hub final : private media::MediaListener, private web::WebListener {
   void renderAllLayers();
   [[nodiscard]] std::map<std::string, std::string> layerValues(core::Layer layer, const core::OverlayValues& own) const;
   void prerenderSlates();
+  void warmTemplates();
   void refreshClock();
   OverlayCommandResult overlayCommand(core::MeetingResult result);
 

@@ -183,6 +183,33 @@ void Hub::prerenderSlates() {
   }
 }
 
+// The other templates are rendered on demand, each with new values; their first render
+// also reads the file and loads fonts and glyphs. Warm each once, after what is on air at
+// start, with French text of the usual shapes (accents, digits, capitals), so that the
+// first speaker or item of the meeting appears as fast as the next ones.
+void Hub::warmTemplates() {
+  const core::OverlayValues sample{
+      {"number", "12"},
+      {"title", "Approbation du procès-verbal de la séance précédente — budget « Écoles » 2026"},
+      {"rapporteur", "Mme Élise Durand-Noël, adjointe aux finances"},
+      {"name", "M. Jean-François Lefèvre"},
+      {"role", "Conseiller municipal délégué à la voirie"},
+      {"pour", "21"},
+      {"contre", "3"},
+      {"abstention", "1"},
+      {"npp", "0"},
+      {"result", "Adopté à la majorité"},
+      {"pseudonym", "Hélène du quartier"},
+      {"quartier", "Centre-ville"},
+      {"text", "Où en sont les travaux de l'école ? Quand la rue sera-t-elle rouverte à la circulation ?"},
+      {"url", "https://www.ville.fr/questions"},
+      {"caption", "Posez vos questions"},
+  };
+  for (const auto layer : {core::Layer::Bug, core::Layer::Qr, core::Layer::LowerThird}) {
+    for (const auto& name : core::templatesOf(layer)) engine_->warmGraphic(name, layerValues(layer, sample));
+  }
+}
+
 // The clock is presentation, not meeting state: the bug is redrawn each minute without
 // an event in the log.
 void Hub::refreshClock() {

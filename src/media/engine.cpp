@@ -113,6 +113,10 @@ void MediaEngine::prerenderGraphic(const std::string& templateName, std::map<std
   graphicsWorker_->prerender(templateName, std::move(values));
 }
 
+void MediaEngine::warmGraphic(const std::string& templateName, std::map<std::string, std::string> values) {
+  graphicsWorker_->warm(templateName, std::move(values));
+}
+
 std::optional<GraphicTiming> MediaEngine::graphicTiming(std::uint64_t changeId) const {
   auto it = graphicRequests_.find(changeId);
   if (it == graphicRequests_.end()) return std::nullopt;

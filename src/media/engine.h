@@ -60,6 +60,9 @@ class MediaEngine {
   // Renders a template ahead of time so that showing it later costs no render: the
   // huis-clos slate must cover the picture within a frame.
   void prerenderGraphic(const std::string& templateName, std::map<std::string, std::string> values);
+  // Renders a template once and discards it, so that its first showing costs no more than
+  // the next ones (GraphicsWorker::warm).
+  void warmGraphic(const std::string& templateName, std::map<std::string, std::string> values);
 
   // On-air graphics (layers as core::Layer). Rendering happens on the graphics worker;
   // the first frame that carries the change is recorded for graphicTiming().

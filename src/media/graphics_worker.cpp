@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "graphics/template_renderer.h"
 #include "media/graphics_compositor.h"
 #include "media/i420_blend.h"
@@ -32,7 +34,9 @@ void GraphicsWorker::submit(GraphicRequest request) {
     // A newer request for the layer makes an older, not yet rendered one pointless.
     std::erase_if(queue_,
                   [&](const GraphicRequest& queued) { return queued.installIt && queued.layer == request.layer; });
-    queue_.push_back(std::move(request));
+    // Ahead of warm-ups still queued: they only save time for later changes.
+    auto firstWarm = std::find_if(queue_.begin(), queue_.end(), [](const GraphicRequest& q) { return q.warmOnly; });
+    queue_.insert(firstWarm, std::move(request));
   }
   wake_.notify_all();
 }
@@ -45,6 +49,19 @@ void GraphicsWorker::prerender(std::string templateName, std::map<std::string, s
   wake_.notify_all();
 }
 
+void GraphicsWorker::warm(std::string templateName, std::map<std::string, std::string> values) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({-1, true, false, std::move(templateName), std::move(values), 0, true});
+  }
+  wake_.notify_all();
+}
+
+bool GraphicsWorker::waitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return idle_.wait_for(lock, timeout, [&] { return queue_.empty() && !busy_; });
+}
+
 void GraphicsWorker::run() {
   graphics::TemplateRenderer renderer(dirs_, width_, height_);  // owned by this thread
   std::unique_lock lock(mutex_);
@@ -53,8 +70,13 @@ void GraphicsWorker::run() {
     if (quitting_) return;
     GraphicRequest request = std::move(queue_.front());
     queue_.pop_front();
+    busy_ = true;
     lock.unlock();
-    if (!request.show) {
+    if (request.warmOnly) {
+      if (auto result = renderer.render(request.templateName, request.values); result.error) {
+        spdlog::debug("graphics: warming {} failed: {}", request.templateName, *result.error);
+      }
+    } else if (!request.show) {
       compositor_.install(request.layer, std::shared_ptr<const PlanarOverlay>{}, request.changeId);
     } else {
       auto key = std::make_pair(request.templateName, request.values);
@@ -77,6 +99,8 @@ void GraphicsWorker::run() {
       if (overlay && request.installIt) compositor_.install(request.layer, overlay, request.changeId);
     }
     lock.lock();
+    busy_ = false;
+    if (queue_.empty()) idle_.notify_all();
   }
 }
 

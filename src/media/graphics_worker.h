@@ -3,6 +3,7 @@
 // a render takes milliseconds, which neither the hub nor a streaming thread may spend.
 // Requests for the same layer coalesce (only the latest matters); failures go to the
 // MediaListener.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -30,6 +31,7 @@ struct GraphicRequest {
   std::string templateName;
   std::map<std::string, std::string> values;  // template and branding variables
   std::uint64_t changeId = 0;
+  bool warmOnly = false;  // render and discard (warm()): nothing cached, installed or reported
 };
 
 class GraphicsWorker {
@@ -44,6 +46,13 @@ class GraphicsWorker {
   // Renders into the cache only; a later submit of the same template and values installs
   // the cached image without rendering.
   void prerender(std::string templateName, std::map<std::string, std::string> values);
+  // Renders once and throws the image away. A template's first render pays for reading its
+  // file and loading its fonts and glyphs (2 to 4 frames at 1080p, docs/PERFORMANCE.md),
+  // which the first lower-third of a meeting must not wait for. A failure is only logged:
+  // it will be reported when the template is really shown.
+  void warm(std::string templateName, std::map<std::string, std::string> values);
+  // Waits until nothing is queued or being rendered; false if `timeout` passed first.
+  [[nodiscard]] bool waitIdle(std::chrono::milliseconds timeout);
 
  private:
   void run();
@@ -55,6 +64,8 @@ class GraphicsWorker {
   MediaListener& listener_;         // the hub, outlives the worker
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable idle_;
+  bool busy_ = false;  // a request taken off the queue is being handled
   std::deque<GraphicRequest> queue_;
   // Rendered images by template and values, owned by the worker thread (no lock needed).
   // Kept converted to planar YUV: a full-frame slate takes ~10 ms to convert at 1080p,
