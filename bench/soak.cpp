@@ -42,14 +42,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -69,15 +67,17 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
+#include "summary.h"
 #include "support/nginx_rtmp.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "tribune_run.h"
 
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace fs = std::filesystem;
 using tcp = asio::ip::tcp;
@@ -85,10 +85,21 @@ using Json = nlohmann::json;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using tribune::bench::fixed;
+using tribune::bench::httpGet;
+using tribune::bench::Listening;
+using tribune::bench::metric;
+using tribune::bench::openDescriptors;
+using tribune::bench::percentile;
+using tribune::bench::readFile;
+using tribune::bench::readProcStat;
+using tribune::bench::startTribuneRun;
+using tribune::bench::TribuneFiles;
+using tribune::bench::utcNow;
+using tribune::bench::waitUntilListening;
+using tribune::bench::withCommas;
 using tribune::testing::NginxRtmp;
 using tribune::testing::Process;
-using tribune::testing::ProcessOptions;
-using tribune::testing::Redirect;
 using tribune::testing::TempDir;
 
 const std::vector<std::string> kKeys{"soak-a", "soak-b"};  // stream keys = destination names
@@ -187,26 +198,6 @@ Options parseOptions(int argc, char** argv) {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
-std::string readFile(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string fixed(double value, int decimals) {
-  if (std::isnan(value)) return "—";
-  std::ostringstream s;
-  s << std::fixed << std::setprecision(decimals) << value;
-  return s.str();
-}
-
-std::string withCommas(long long n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
-  return (n < 0 ? "-" : "") + digits;
-}
-
 std::string signedFixed(double value, int decimals) { return (value > 0 ? "+" : "") + fixed(value, decimals); }
 
 std::string clockOf(double seconds) {  // m:ss
@@ -216,63 +207,8 @@ std::string clockOf(double seconds) {  // m:ss
   return text;
 }
 
-std::string utcNow(const char* format) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[64];
-  std::strftime(text, sizeof text, format, &tm);
-  return text;
-}
-
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
-  return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
-
 std::int64_t nowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
-}
-
-// GET over loopback with a 5 s deadline per step; nullopt when it fails.
-std::optional<std::string> httpGet(int port, const std::string& target) {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  http::request<http::empty_body> request{http::verb::get, target, 11};
-  request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-  request.set(http::field::connection, "close");
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  bool ok = false;
-  stream.expires_after(5s);
-  stream.async_connect(
-      tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), [&](error_code ec) {
-        if (ec) return;
-        stream.expires_after(5s);
-        http::async_write(stream, request, [&](error_code wec, std::size_t) {
-          if (wec) return;
-          stream.expires_after(5s);
-          http::async_read(stream, buffer, response,
-                           [&](error_code rec, std::size_t) { ok = !rec && response.result_int() == 200; });
-        });
-      });
-  io.run();
-  error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  if (!ok) return std::nullopt;
-  return response.body();
-}
-
-// One value of a Prometheus text: `name` or `name{destination="x"}`.
-std::optional<double> metric(const std::string& text, const std::string& series) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-  }
-  return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -296,23 +232,8 @@ ProcFigures readProc(pid_t pid) {
     if (line.rfind("RssAnon:", 0) == 0) f.rssAnonKb = std::stol(line.substr(8));
     if (line.rfind("Threads:", 0) == 0) f.threads = std::stol(line.substr(8));
   }
-  std::error_code ec;
-  long n = 0;
-  for (auto it = fs::directory_iterator(base + "/fd", ec); !ec && it != fs::directory_iterator(); it.increment(ec)) ++n;
-  if (!ec) f.fds = n;
-  const std::string stat = readFile(base + "/stat");
-  const auto paren = stat.rfind(')');
-  if (paren != std::string::npos && paren + 2 < stat.size()) {
-    // After the command name in parentheses: fields 3 onwards; utime and stime are 14 and 15.
-    std::istringstream in(stat.substr(paren + 2));
-    std::string field;
-    unsigned long long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && in >> field; ++i) {
-      if (i == 14) utime = std::stoull(field);
-      if (i == 15) stime = std::stoull(field);
-    }
-    f.cpuS = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  }
+  f.fds = openDescriptors(pid).value_or(-1);
+  if (const auto stat = readProcStat(pid)) f.cpuS = stat->ownS;
   return f;
 }
 
@@ -623,24 +544,13 @@ void Soak::startTribune() {
                       {"per_address", {{"count", 10000}, {"seconds", 1}}},
                       {"messages_per_connection", {{"count", 10000}, {"seconds", 1}}}}},
                     {"destinations", destinations}};
-  std::ofstream(data_->path() / "tribune.json") << config.dump(2);
-  const fs::path dataDir = data_->path() / "data";
-  fs::create_directories(dataDir);
-  ProcessOptions options;
-  options.out = Redirect::toFile(data_->path() / "out.txt");
-  options.err = Redirect::toFile(data_->path() / "log.txt");
-  tribune_ = std::make_unique<Process>(
-      std::vector<std::string>{o_.tribune.string(), "run", "--config", (data_->path() / "tribune.json").string(),
-                               "--data-dir", dataDir.string()},
-      std::move(options));
-  const auto deadline = Clock::now() + 30s;
-  while (!tribune::testing::loopbackPortAccepts(static_cast<std::uint16_t>(port_)) ||
-         !fs::exists(dataDir / "tokens.json")) {
-    if (!tribune_->running())
-      throw std::runtime_error("tribune exited before listening:\n" + readFile(data_->path() / "log.txt"));
-    if (Clock::now() > deadline)
-      throw std::runtime_error("tribune did not listen within 30 s:\n" + readFile(data_->path() / "log.txt"));
-    std::this_thread::sleep_for(100ms);
+  const TribuneFiles files{data_->path()};
+  const fs::path dataDir = files.dataDir();
+  tribune_ = std::make_unique<Process>(startTribuneRun(o_.tribune, files.dir, config));
+  switch (waitUntilListening(*tribune_, port_, 30s, dataDir / "tokens.json")) {
+    case Listening::yes: break;
+    case Listening::exited: throw std::runtime_error("tribune exited before listening:\n" + readFile(files.log()));
+    case Listening::timedOut: throw std::runtime_error("tribune did not listen within 30 s:\n" + readFile(files.log()));
   }
   std::cout << "  tribune pid " << tribune_->pid() << ", web on 127.0.0.1:" << port_ << ", data dir "
             << dataDir.string() << "\n";
@@ -800,7 +710,7 @@ Sample Soak::sample(double t) {
   Sample s;
   s.t = t;
   s.proc = readProc(tribune_->pid());  // before the HTTP call, whose connection it would count
-  if (auto text = httpGet(port_, "/metrics")) {
+  if (auto text = httpGet(port_, "/metrics", 5s)) {
     s.metricsOk = true;
     s.framesEncoded = metric(*text, "tribune_frames_encoded_total").value_or(std::nan(""));
     s.framesDropped = metric(*text, "tribune_frames_dropped_total").value_or(std::nan(""));
@@ -1012,6 +922,12 @@ void Soak::report(double ranS, const std::string& ending) {
   const double window = b.t - a.t;
   const bool rssHolds = rssGrowth <= 5.0;
   const bool fdsHold = b.proc.fds <= a.proc.fds;
+  const std::string minutes = fixed(ranS / 60.0, 0) + " min";
+  tribune::bench::summaryRow({"soak", "resident memory growth over " + minutes, signedFixed(rssGrowth, 1) + " %", "",
+                              "≤ 5 % (3 hours)", rssHolds});
+  tribune::bench::summaryRow({"soak", "open descriptors over " + minutes,
+                              std::to_string(a.proc.fds) + " → " + std::to_string(b.proc.fds), "", "no growth",
+                              fdsHold});
   auto mib = [](long kb) { return fixed(static_cast<double>(kb) / 1024.0, 1) + " MiB"; };
 
   Tally technician, moderator, questions;

@@ -84,6 +84,9 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
+#include "summary.h"
+
 extern char** environ;
 
 namespace {
@@ -96,6 +99,11 @@ using tcp = asio::ip::tcp;
 using Json = nlohmann::json;
 using boost::system::error_code;
 using namespace std::chrono_literals;
+using tribune::bench::fixed;
+using tribune::bench::machineLoad;
+using tribune::bench::percentile;
+using tribune::bench::readFile;
+using tribune::bench::withCommas;
 
 std::int64_t nowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -224,31 +232,6 @@ Options parseOptions(int argc, char** argv) {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
-std::string withCommas(long long n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return (n < 0 ? "-" : "") + out;
-}
-
-std::string fixed(double value, int decimals) {
-  if (std::isnan(value)) return "—";
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
-
-// Nearest rank: the smallest value with at least p of the values at or below it.
-double percentile(std::vector<double> values, double p) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
-  return values[std::max<std::size_t>(rank, 1) - 1];
-}
-
 struct Spread {
   double median = std::nan("");
   double min = std::nan("");
@@ -260,9 +243,8 @@ Spread spreadOf(const std::vector<double>& values) {
   for (double x : values)
     if (!std::isnan(x)) v.push_back(x);
   if (v.empty()) return {};
-  std::sort(v.begin(), v.end());
-  const double median = v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-  return {median, v.front(), v.back()};
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  return {tribune::bench::summaryMedian(v), *lo, *hi};
 }
 
 std::string show(const Spread& s, int decimals, const std::string& unit = "") {
@@ -272,18 +254,17 @@ std::string show(const Spread& s, int decimals, const std::string& unit = "") {
   return out;
 }
 
+// "min–max" for scripts/bench's summary (bench/summary.h); "" when every run gave the same.
+std::string spreadText(const Spread& s, int decimals, const std::string& unit = "") {
+  if (std::isnan(s.median) || s.min == s.max) return "";
+  return fixed(s.min, decimals) + "–" + fixed(s.max, decimals) + unit;
+}
+
 std::string showCount(const Spread& s) {
   if (std::isnan(s.median)) return "—";
   std::string out = withCommas(std::llround(s.median));
   if (s.min != s.max) out += " (" + withCommas(std::llround(s.min)) + "–" + withCommas(std::llround(s.max)) + ")";
   return out;
-}
-
-std::string readFile(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 rlim_t raiseDescriptorLimit() {
@@ -309,14 +290,6 @@ bool portAccepts(int port) {
   error_code ec;
   socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), ec);
   return !ec;
-}
-
-std::string machineLoad() {
-  std::string load = readFile("/proc/loadavg");
-  std::istringstream in(load);
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -393,18 +366,6 @@ class Tribune {
     }
     return -1;
   }
-  [[nodiscard]] double cpuSeconds() const {
-    const std::string stat = readFile("/proc/" + std::to_string(pid_) + "/stat");
-    // After the command name in parentheses: fields 3 onwards; utime and stime are 14 and 15.
-    std::istringstream in(stat.substr(stat.rfind(')') + 2));
-    std::string field;
-    unsigned long long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && in >> field; ++i) {
-      if (i == 14) utime = std::stoull(field);
-      if (i == 15) stime = std::stoull(field);
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  }
   [[nodiscard]] std::string descriptorLimit() const {
     std::istringstream in(readFile("/proc/" + std::to_string(pid_) + "/limits"));
     std::string line;
@@ -419,12 +380,7 @@ class Tribune {
     return "?";
   }
   [[nodiscard]] std::size_t openDescriptors() const {
-    std::error_code ec;
-    std::size_t n = 0;
-    for (auto it = fs::directory_iterator("/proc/" + std::to_string(pid_) + "/fd", ec);
-         !ec && it != fs::directory_iterator(); it.increment(ec))
-      ++n;
-    return n;
+    return static_cast<std::size_t>(tribune::bench::openDescriptors(pid_).value_or(0));
   }
   [[nodiscard]] std::string log() const { return readFile(dir_ / "log.txt"); }
 
@@ -1259,6 +1215,12 @@ void reportWebsockets(const Options& options, const std::vector<WsRun>& runs, rl
   const bool memoryBar = perConnection.median <= 20.0;
   const bool p99Bar = p99.median <= 100.0;
   auto holds = [](bool yes) { return yes ? "**yes**" : "**no**"; };
+  tribune::bench::summaryRow(
+      {"websockets", "viewer connections held at once", fixed(held.median, 0), spreadText(held, 0), "10,000", heldBar});
+  tribune::bench::summaryRow({"websockets", "server memory per connection", fixed(perConnection.median, 1) + " KB",
+                              spreadText(perConnection, 1, " KB"), "≤ 20 KB", memoryBar});
+  tribune::bench::summaryRow({"websockets", "an event to every viewer, p99", fixed(p99.median, 1) + " ms",
+                              spreadText(p99, 1, " ms"), "≤ 100 ms", p99Bar});
 
   std::cout << "\n### websockets: " << withCommas(options.connections) << " viewers asked, " << options.events
             << " events a run (agenda.jump → item_changed to every viewer), "
@@ -1737,6 +1699,12 @@ void reportQuestions(const Options& options, const std::vector<QRun>& runs, rlim
   const bool rateBar = rate.median >= 2000;
   const bool noneLost = notFound == 0 && noResult == 0 && refused == 0;
   auto holds = [](bool yes) { return yes ? "**yes**" : "**no**"; };
+  const std::string viewersText = withCommas(options.viewers) + " browsers";
+  tribune::bench::summaryRow({"questions", "questions/s accepted durably at saturation, " + viewersText,
+                              fixed(rate.median, 0), spreadText(rate, 0), "≥ 2,000/s", rateBar});
+  tribune::bench::summaryRow({"questions",
+                              "questions lost (acknowledged but not in the log, refused, no result), " + viewersText,
+                              std::to_string(notFound + refused + noResult), "", "none lost", noneLost});
 
   std::cout << "\n### questions: " << withCommas(options.viewers + options.watchers) << " viewer connections ("
             << withCommas(options.viewers) << " asking, each its own browser id"
