@@ -97,6 +97,10 @@ ElementRef parsePipeline(const std::string& description) {
 
 // Non-live appsrcs: the fanout pushes in real time already, and the muxer then waits for
 // both tracks and interleaves them by timestamp. Sinks do not sync to a clock.
+// The appsrcs link straight to the muxer: their own queues, bounded by OutputFeed to
+// maxQueuedBytes, are the only buffering. A queue element after them would drain them at
+// once, so a slow destination grew it without limit while the bound never saw a byte; it
+// also cost two more threads, woken for every buffer (issue 8's encode-once figures).
 constexpr const char* kSources =
     "appsrc name=video format=time is-live=false block=false max-bytes=0 "
     "appsrc name=audio format=time is-live=false block=false max-bytes=0 ";
@@ -140,8 +144,7 @@ std::unique_ptr<Output> Output::rtmp(const RtmpOutputSettings& settings, std::ui
                                      MediaListener& listener, std::uint64_t maxQueuedBytes) {
   auto pipeline = parsePipeline(std::string(kSources) +
                                 "flvmux name=mux streamable=true ! rtmp2sink name=sink sync=false async=false "
-                                "video. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! mux.video "
-                                "audio. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! mux.audio");
+                                "video. ! mux.video audio. ! mux.audio");
   auto sink = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(pipeline.get()), "sink"));
   // Set programmatically, never through a launch string that a debug log could show.
   g_object_set(sink.get(), "location", settings.url.full().c_str(), nullptr);
@@ -156,8 +159,7 @@ std::unique_ptr<Output> Output::recording(const RecordingOutputSettings& setting
                                           Fanout& fanout, MediaListener& listener, std::uint64_t maxQueuedBytes) {
   auto pipeline = parsePipeline(std::string(kSources) +
                                 "matroskamux name=mux streamable=true ! filesink name=sink sync=false async=false "
-                                "video. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! mux.video_0 "
-                                "audio. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! mux.audio_0");
+                                "video. ! mux.video_0 audio. ! mux.audio_0");
   auto sink = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(pipeline.get()), "sink"));
   g_object_set(sink.get(), "location", settings.path.c_str(), nullptr);
   return std::unique_ptr<Output>(

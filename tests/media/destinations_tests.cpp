@@ -208,3 +208,32 @@ TEST_CASE("a destination whose server freezes is declared stalled and slows nobo
   CHECK(largestGap(probePackets(steadyFiles.front().string(), "v")) < 0.2);
   CHECK(largestGap(probePackets(recordingPath, "v")) < 0.2);
 }
+
+// A weak uplink: bytes leave too slowly (here not at all) but the connection is not yet
+// declared stalled. The destination's queue is bounded (three seconds of program): what
+// does not fit is dropped by whole GOPs and counted, never held without limit.
+TEST_CASE("a destination that cannot keep up drops whole GOPs instead of queueing without limit",
+          "[media][rtmp][faults]") {
+  NginxRtmp steady;
+  NginxRtmp slow;
+  steady.start();
+  slow.start();
+  TempDir data;
+  auto config = testConfig();
+  config.video.bitrateKbps = 6000;      // fills the socket's buffers and the queue sooner
+  config.retry.stallTimeout = 60000ms;  // never declared stalled within this test
+  config.destinations.push_back(testDestination("steady", steady.rtmpUrl("steady-key")));
+  config.destinations.push_back(testDestination("slow", slow.rtmpUrl("slow-key")));
+  RunningHub hub(config, data.path());
+  REQUIRE(hub.waitForPhase("steady", "live", 5s));
+  REQUIRE(hub.waitForPhase("slow", "live", 5s));
+  std::this_thread::sleep_for(1s);
+  CHECK(hub.destination("slow").droppedBuffers == 0);
+  slow.freeze();
+  // Kernel buffers (a few MB on loopback) then the 3 s queue fill: then buffers are dropped.
+  REQUIRE(waitUntil([&] { return hub.destination("slow").droppedBuffers > 0; }, 40s, 100ms));
+  CHECK(hub.destination("slow").phase == "live");
+  CHECK(hub.destination("steady").droppedBuffers == 0);
+  CHECK(hub.destination("steady").reconnects == 0);
+  slow.thaw();
+}
