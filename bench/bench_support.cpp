@@ -9,10 +9,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cmath>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iomanip>
+#include <limits>
 #include <sstream>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 
@@ -187,6 +190,50 @@ std::optional<long> openDescriptors(pid_t pid) {
     ++n;
   if (ec) return std::nullopt;
   return n;
+}
+
+std::string OptionReader::value() {
+  if (at_ + 1 >= args_.size()) fail(name() + " needs a value");
+  return args_[++at_];
+}
+
+namespace {
+
+std::string rangeText(double low, double high) {
+  std::ostringstream text;
+  if (std::isinf(high)) {
+    text << "≥ " << low;
+  } else {
+    text << "from " << low << " to " << high;
+  }
+  return text.str();
+}
+
+}  // namespace
+
+double OptionReader::number(const std::string& text, double low, double high) const {
+  double n = 0;
+  try {
+    std::size_t used = 0;
+    n = std::stod(text, &used);
+    if (used != text.size()) n = std::nan("");
+  } catch (const std::exception&) {
+    n = std::nan("");
+  }
+  if (!(n >= low && n <= high)) fail(name() + ": not a number " + rangeText(low, high) + ": " + text);
+  return n;
+}
+
+int OptionReader::whole(const std::string& text, double low, double high) const {
+  const double n = number(text, low, high);
+  if (n != std::floor(n) || std::abs(n) > std::numeric_limits<int>::max())
+    fail(name() + ": not a whole number " + rangeText(low, high) + ": " + text);
+  return static_cast<int>(n);
+}
+
+void OptionReader::fail(const std::string& problem) const {
+  fail_(problem, 2);
+  std::abort();  // fail_ exits; never reached
 }
 
 }  // namespace tribune::bench

@@ -7,7 +7,9 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,5 +93,38 @@ std::optional<ProcStat> readProcStat(pid_t pid);
 
 // The entries of /proc/PID/fd; nullopt when it cannot be listed.
 std::optional<long> openDescriptors(pid_t pid);
+
+// A driver's command line, read one argument at a time. Every problem goes to `fail`, the
+// driver's usage(), which prints it with the usage and exits with `status`.
+class OptionReader {
+ public:
+  using Fail = void (*)(const std::string& problem, int status);
+  static constexpr double kNoLimit = std::numeric_limits<double>::infinity();
+
+  OptionReader(std::vector<std::string> args, Fail onProblem) : args_(std::move(args)), fail_(onProblem) {}
+  OptionReader(int argc, char** argv, Fail onProblem) : OptionReader({argv + 1, argv + argc}, onProblem) {}
+
+  // Moves to the next argument; false when there is none left.
+  bool next() {
+    option_ = ++at_;
+    return at_ < args_.size();
+  }
+  [[nodiscard]] const std::string& name() const { return args_[option_]; }
+  // The argument after the current option, consumed: "--runs needs a value" when missing.
+  std::string value();
+  // value() as a number in [low, high], or as a whole number.
+  double number(double low, double high = kNoLimit) { return number(value(), low, high); }
+  int whole(double low, double high = kNoLimit) { return whole(value(), low, high); }
+  // The same for a piece of a value (an item of a comma-separated list).
+  double number(const std::string& text, double low, double high = kNoLimit) const;
+  int whole(const std::string& text, double low, double high = kNoLimit) const;
+  [[noreturn]] void fail(const std::string& problem) const;
+
+ private:
+  std::vector<std::string> args_;
+  Fail fail_;
+  std::size_t at_ = static_cast<std::size_t>(-1);  // the last argument read; before the first
+  std::size_t option_ = 0;                         // the current option (at_ before its value)
+};
 
 }  // namespace tribune::bench

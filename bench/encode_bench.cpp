@@ -176,39 +176,19 @@ std::vector<std::string> splitList(const std::string& text) {
 
 Options parseOptions(int argc, char** argv) {
   Options o;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) usage(a + " needs a value");
-      return args[++i];
-    };
-    auto number = [&](const std::string& v, double low, double high) {
-      try {
-        std::size_t used = 0;
-        const double n = std::stod(v, &used);
-        if (used != v.size() || !(n >= low && n <= high)) throw std::invalid_argument(v);
-        return n;
-      } catch (const std::exception&) {
-        usage(a + ": expected a number from " + summaryNumber(low, 0) + " to " + summaryNumber(high, 0) + ", got \"" +
-              v + "\"");
-      }
-    };
-    auto whole = [&](const std::string& v, int low, int high) {
-      const double n = number(v, low, high);
-      if (n != std::floor(n)) usage(a + ": expected a whole number, got \"" + v + "\"");
-      return static_cast<int>(n);
-    };
+  tribune::bench::OptionReader in(argc, argv, usage);
+  while (in.next()) {
+    const std::string& a = in.name();
     if (a == "--help" || a == "-h") usage("help", 0);
     if (a == "--rounds") {
-      o.rounds = whole(value(), 1, 100);
+      o.rounds = in.whole(1, 100);
     } else if (a == "--seconds") {
-      o.seconds = number(value(), 3, 3600);
+      o.seconds = in.number(3, 3600);
     } else if (a == "--warmup-s") {
-      o.warmupS = number(value(), 0, 600);
+      o.warmupS = in.number(0, 600);
     } else if (a == "--profiles") {
       o.profiles.clear();
-      for (const auto& name : splitList(value())) {
+      for (const auto& name : splitList(in.value())) {
         const auto profile = profileNamed(name);
         if (!profile) usage("--profiles: unknown profile \"" + name + "\"; expected 720p30 and/or 1080p30");
         if (std::none_of(o.profiles.begin(), o.profiles.end(), [&](const Profile& p) { return p.name == name; }))
@@ -217,8 +197,8 @@ Options parseOptions(int argc, char** argv) {
       if (o.profiles.empty()) usage("--profiles: give at least one of 720p30, 1080p30");
     } else if (a == "--destinations") {
       o.destinations.clear();
-      for (const auto& count : splitList(value())) {
-        const int n = whole(count, 1, 8);
+      for (const auto& count : splitList(in.value())) {
+        const int n = in.whole(count, 1, 8);
         if (std::find(o.destinations.begin(), o.destinations.end(), n) == o.destinations.end())
           o.destinations.push_back(n);
       }
@@ -226,12 +206,12 @@ Options parseOptions(int argc, char** argv) {
       if (o.destinations.empty() || o.destinations.front() != 1)
         usage("--destinations: the list must include 1 (every ratio is against 1 destination)");
     } else if (a == "--preset") {
-      o.preset = value();
+      o.preset = in.value();
       if (!tribune::bench::isX264Preset(o.preset)) usage("--preset: unknown x264 preset \"" + o.preset + "\"");
     } else if (a == "--tribune") {
-      o.tribune = value();
+      o.tribune = in.value();
     } else if (a == "--ffmpeg") {
-      o.ffmpeg = value();
+      o.ffmpeg = in.value();
     } else if (a == "--keep") {
       o.keep = true;
     } else {

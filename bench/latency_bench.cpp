@@ -103,45 +103,30 @@ struct Options {
 
 Options parseOptions(int argc, char** argv) {
   Options o;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) usage(a + " needs a value");
-      return args[++i];
-    };
-    auto integer = [&](long low, long high) {
-      const std::string v = value();
-      try {
-        std::size_t used = 0;
-        const long n = std::stol(v, &used);
-        if (used != v.size() || n < low || n > high) throw std::invalid_argument(v);
-        return static_cast<int>(n);
-      } catch (const std::exception&) {
-        usage(a + ": not a whole number from " + std::to_string(low) + " to " + std::to_string(high) + ": " + v);
-      }
-    };
+  bench::OptionReader in(argc, argv, usage);
+  while (in.next()) {
+    const std::string& a = in.name();
     if (a == "--help" || a == "-h") usage("help", 0);
     if (a == "--changes") {
-      o.changes = integer(1, 1000000);
+      o.changes = in.whole(1, 1000000);
     } else if (a == "--runs") {
-      o.runs = integer(1, 1000);
+      o.runs = in.whole(1, 1000);
     } else if (a == "--profile") {
-      o.profile = value();
+      o.profile = in.value();
       if (o.profile != "1080p30" && o.profile != "720p30") usage("--profile: 1080p30 or 720p30, not " + o.profile);
     } else if (a == "--preset") {
-      o.preset = value();
+      o.preset = in.value();
       if (!bench::isX264Preset(*o.preset)) usage("--preset: an x264 preset (ultrafast … placebo), not " + *o.preset);
     } else if (a == "--fade-ms") {
-      o.fadeMs = integer(0, 2000);  // docs/CONFIG.md: graphics.fade_ms, 0..2000
+      o.fadeMs = in.whole(0, 2000);  // docs/CONFIG.md: graphics.fade_ms, 0..2000
     } else if (a == "--min-gap-ms") {
-      o.minGapMs = integer(1, 60000);
+      o.minGapMs = in.whole(1, 60000);
     } else if (a == "--max-gap-ms") {
-      o.maxGapMs = integer(1, 60000);
+      o.maxGapMs = in.whole(1, 60000);
     } else if (a == "--seed") {
-      o.seed = static_cast<unsigned>(integer(0, 2147483647));
+      o.seed = static_cast<unsigned>(in.whole(0, 2147483647));
     } else if (a == "--log-level") {
-      o.logLevel = value();
+      o.logLevel = in.value();
       static const std::vector<std::string> kLevels{"trace", "debug", "info", "warn", "error"};
       if (std::find(kLevels.begin(), kLevels.end(), o.logLevel) == kLevels.end())
         usage("--log-level: trace, debug, info, warn or error, not " + o.logLevel);

@@ -165,65 +165,47 @@ Options parseOptions(int argc, char** argv) {
   if (o.benchmark != "start" && o.benchmark != "reconnect")
     usage("unknown benchmark '" + o.benchmark + "' (start or reconnect)");
   const bool reconnect = o.benchmark == "reconnect";
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) usage(a + " needs a value");
-      return args[++i];
-    };
-    auto number = [&](double low, double high) {
-      const std::string v = value();
-      try {
-        std::size_t used = 0;
-        const double n = std::stod(v, &used);
-        if (used != v.size() || !(n >= low && n <= high)) throw std::invalid_argument(v);
-        return n;
-      } catch (const std::exception&) {
-        std::ostringstream range;
-        range << low << " to " << high;
-        usage(a + ": not a number from " + range.str() + ": " + v);
-      }
-    };
+  tribune::bench::OptionReader in({args.begin() + 1, args.end()}, usage);
+  while (in.next()) {
+    const std::string& a = in.name();
     auto onlyFor = [&](bool allowed) {
       if (!allowed) usage(a + " is for the reconnect benchmark only");
     };
     if (a == "--help" || a == "-h") usage("help", 0);
     if (a == "--runs") {
-      const double n = number(1, 1000);
-      if (n != std::floor(n)) usage("--runs: a whole number, got " + args[i]);
-      o.runs = static_cast<int>(n);
+      o.runs = in.whole(1, 1000);
     } else if (a == "--down-s") {
       onlyFor(reconnect);
-      o.downS = number(0.1, 600);
+      o.downS = in.number(0.1, 600);
     } else if (a == "--down-spread-s") {
       onlyFor(reconnect);
-      o.spreadS = number(0, 600);
+      o.spreadS = in.number(0, 600);
     } else if (a == "--warmup-s") {
       onlyFor(reconnect);
-      o.warmupS = number(0, 600);
+      o.warmupS = in.number(0, 600);
     } else if (a == "--settle-s") {
       onlyFor(reconnect);
-      o.settleS = number(0.5, 600);
+      o.settleS = in.number(0.5, 600);
     } else if (a == "--no-player") {
       onlyFor(reconnect);
       o.player = false;
     } else if (a == "--timeout-s") {
-      o.timeoutS = number(1, 600);
+      o.timeoutS = in.number(1, 600);
     } else if (a == "--profile") {
-      o.profile = value();
+      o.profile = in.value();
       if (o.profile != "720p30" && o.profile != "1080p30") usage("--profile: 720p30 or 1080p30, got " + o.profile);
     } else if (a == "--preset") {
-      o.preset = value();
+      o.preset = in.value();
     } else if (a == "--bitrate-kbps") {
-      o.bitrateKbps = static_cast<int>(number(500, 20000));
+      o.bitrateKbps = in.whole(500, 20000);
     } else if (a == "--recording") {
-      const std::string v = value();
+      const std::string v = in.value();
       if (v != "on" && v != "off") usage("--recording: on or off, got " + v);
       o.recording = v == "on";
     } else if (a == "--keep") {
       o.keep = true;
     } else if (a == "--tribune") {
-      o.tribune = value();
+      o.tribune = in.value();
     } else {
       usage("unknown argument " + a);
     }

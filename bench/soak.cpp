@@ -141,51 +141,36 @@ struct Options {
 
 Options parseOptions(int argc, char** argv) {
   Options o;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) usage(a + " needs a value");
-      return args[++i];
-    };
-    auto number = [&](double low) {
-      const std::string v = value();
-      try {
-        std::size_t used = 0;
-        const double n = std::stod(v, &used);
-        if (used != v.size() || !(n >= low)) throw std::invalid_argument(v);
-        return n;
-      } catch (const std::exception&) {
-        usage(a + ": not a number ≥ " + std::to_string(low) + ": " + v);
-      }
-    };
+  tribune::bench::OptionReader in(argc, argv, usage);
+  while (in.next()) {
+    const std::string& a = in.name();
     if (a == "--help" || a == "-h") usage("help", 0);
     if (a == "--minutes") {
-      o.minutes = number(0.05);
+      o.minutes = in.number(0.05);
     } else if (a == "--warmup-s") {
-      o.warmupS = number(0);
+      o.warmupS = in.number(0);
     } else if (a == "--sample-s") {
-      o.sampleS = number(1);
+      o.sampleS = in.number(1);
     } else if (a == "--graphics-s") {
-      o.graphicsS = number(0.2);
+      o.graphicsS = in.number(0.2);
     } else if (a == "--questions-per-s") {
-      o.questionsPerS = number(0);
+      o.questionsPerS = in.number(0);
     } else if (a == "--viewers") {
-      o.viewers = static_cast<int>(number(1));
+      o.viewers = static_cast<int>(in.number(1));
     } else if (a == "--watchers") {
-      o.watchers = static_cast<int>(number(0));
+      o.watchers = static_cast<int>(in.number(0));
     } else if (a == "--bitrate-kbps") {
-      o.bitrateKbps = static_cast<int>(number(500));
+      o.bitrateKbps = static_cast<int>(in.number(500));
     } else if (a == "--profile") {
-      o.profile = value();
+      o.profile = in.value();
     } else if (a == "--preset") {
-      o.preset = value();
+      o.preset = in.value();
     } else if (a == "--csv") {
-      o.csv = value();
+      o.csv = in.value();
     } else if (a == "--keep") {
       o.keep = true;
     } else if (a == "--tribune") {
-      o.tribune = value();
+      o.tribune = in.value();
     } else {
       usage("unknown argument " + a);
     }

@@ -135,52 +135,32 @@ struct Options {
 
 Options parseOptions(int argc, char** argv) {
   Options o;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) usage(a + " needs a value");
-      return args[++i];
-    };
-    auto number = [&](double low, double high) {
-      const std::string v = value();
-      try {
-        std::size_t used = 0;
-        const double n = std::stod(v, &used);
-        if (used != v.size() || !(n >= low && n <= high)) throw std::invalid_argument(v);
-        return n;
-      } catch (const std::exception&) {
-        usage(a + ": not a number from " + std::to_string(low) + " to " + std::to_string(high) + ": " + v);
-      }
-    };
-    auto integer = [&](int low, int high) {
-      const double n = number(low, high);
-      if (n != std::floor(n)) usage(a + ": not a whole number: " + std::to_string(n));
-      return static_cast<int>(n);
-    };
+  bench::OptionReader in(argc, argv, usage);
+  while (in.next()) {
+    const std::string& a = in.name();
     if (a == "--help" || a == "-h") usage("help", 0);
     if (a == "--kills") {
-      o.kills = integer(1, 1000);
+      o.kills = in.whole(1, 1000);
     } else if (a == "--source-timeout-ms") {
-      o.sourceTimeoutMs = integer(100, 10000);  // docs/CONFIG.md: watchdog.source_timeout_ms, 100..10000
+      o.sourceTimeoutMs = in.whole(100, 10000);  // docs/CONFIG.md: watchdog.source_timeout_ms, 100..10000
     } else if (a == "--warmup-s") {
-      o.warmupS = number(1, 3600);
+      o.warmupS = in.number(1, 3600);
     } else if (a == "--down-s") {
-      o.downS = number(0.5, 600);
+      o.downS = in.number(0.5, 600);
     } else if (a == "--flow-s") {
-      o.flowS = number(1, 3600);
+      o.flowS = in.number(1, 3600);
     } else if (a == "--back-timeout-s") {
-      o.backTimeoutS = number(1, 3600);
+      o.backTimeoutS = in.number(1, 3600);
     } else if (a == "--profile") {
-      o.profile = value();
+      o.profile = in.value();
       if (o.profile != "1080p30" && o.profile != "720p30") usage("--profile: 1080p30 or 720p30, not " + o.profile);
     } else if (a == "--preset") {
-      o.preset = value();
+      o.preset = in.value();
       if (!bench::isX264Preset(*o.preset)) usage("--preset: an x264 preset (ultrafast … placebo), not " + *o.preset);
     } else if (a == "--keep") {
       o.keep = true;
     } else if (a == "--tribune") {
-      o.tribune = value();
+      o.tribune = in.value();
     } else {
       usage("unknown argument " + a);
     }

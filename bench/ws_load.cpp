@@ -164,62 +164,48 @@ Options parseOptions(int argc, char** argv) {
   Options o;
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) usage("which benchmark?");
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) usage(a + " needs a value");
-      return args[++i];
-    };
-    auto integer = [&](int low) {
-      const std::string v = value();
-      try {
-        std::size_t used = 0;
-        const int n = std::stoi(v, &used);
-        if (used != v.size() || n < low) throw std::invalid_argument(v);
-        return n;
-      } catch (const std::exception&) {
-        usage(a + ": not an integer ≥ " + std::to_string(low) + ": " + v);
-      }
-    };
+  tribune::bench::OptionReader in(std::move(args), usage);
+  while (in.next()) {
+    const std::string& a = in.name();
     if (a == "--help" || a == "-h") usage("help", 0);
     if (a == "websockets" || a == "questions") {
       o.mode = a;
     } else if (a == "--runs") {
-      o.runs = integer(1);
+      o.runs = in.whole(1);
     } else if (a == "--threads") {
-      o.threads = integer(1);
+      o.threads = in.whole(1);
     } else if (a == "--window") {
-      o.window = integer(1);
+      o.window = in.whole(1);
     } else if (a == "--keep") {
       o.keep = true;
     } else if (a == "--tribune") {
-      o.tribune = value();
+      o.tribune = in.value();
     } else if (a == "--connections") {
-      o.connections = integer(1);
+      o.connections = in.whole(1);
     } else if (a == "--events") {
-      o.events = integer(1);
+      o.events = in.whole(1);
     } else if (a == "--gap-ms") {
-      o.gapMs = integer(0);
+      o.gapMs = in.whole(0);
     } else if (a == "--console") {
-      const std::string v = value();
+      const std::string v = in.value();
       if (v != "ws" && v != "rest") usage("--console: ws or rest");
       o.restConsole = v == "rest";
     } else if (a == "--hold-s") {
-      o.holdS = integer(1);
+      o.holdS = in.whole(1);
     } else if (a == "--viewers") {
-      o.viewers = integer(1);
+      o.viewers = in.whole(1);
     } else if (a == "--moderate") {
-      o.moderate = integer(0);
+      o.moderate = in.whole(0);
     } else if (a == "--rate") {
-      o.rate = integer(1);
+      o.rate = in.whole(1);
     } else if (a == "--per-viewer") {
-      o.perViewer = integer(1);
+      o.perViewer = in.whole(1);
     } else if (a == "--watchers") {
-      o.watchers = integer(0);
+      o.watchers = in.whole(0);
     } else if (a == "--no-prescreen") {
       o.prescreen = false;
     } else if (a == "--timeout-s") {
-      o.timeoutS = integer(1);
+      o.timeoutS = in.whole(1);
     } else {
       usage("unknown argument " + a);
     }
