@@ -1,11 +1,12 @@
 // WebServer: life cycle of the lws context and its thread, the public thread-safe calls,
 // and the single lws callback (a trampoline that lets no exception through).
 //
-// Threading contract: see web_server_impl.h. In short: the constructor creates the
-// context on the caller's thread and starts the web thread, which alone runs lws and the
-// listener; other threads only queue into the Outbox (whose wake calls
-// lws_cancel_service) or set the health/metrics documents; the destructor stops the
-// Outbox, wakes the loop, joins, and the web thread destroys the context on its way out.
+// Threading contract: see web_server_impl.h. In short: the constructor creates the libev
+// loop and the lws context on the caller's thread and starts the web thread, which alone
+// runs the loop (so lws and the listener); other threads only queue into the Outbox (whose
+// wake calls lws_cancel_service) or set the health/metrics documents; the destructor stops
+// the Outbox, wakes the loop, joins, and the web thread destroys the context on its way
+// out.
 //
 // Lock order: documentsMutex_ and the Outbox's mutex are leaves (never nested).
 #include <arpa/inet.h>
@@ -22,9 +23,6 @@
 
 namespace tribune::web {
 namespace {
-
-// How long the goodbye (close 1001) to websocket clients may delay the destructor.
-constexpr lws_usec_t kGoodbyeMicroseconds = 500 * LWS_US_PER_MS;
 
 // Idle websocket connections are pinged, and dropped when nothing came back.
 constexpr std::uint16_t kPingAfterIdleSeconds = 30;
@@ -49,9 +47,23 @@ bool concernsOneConnection(lws_callback_reasons reason) {
   }
 }
 
-void onShutdownDeadline(lws_sorted_usec_list_t* sul) {
-  // The sul is the first member of ShutdownDeadline (standard layout).
-  reinterpret_cast<ShutdownDeadline*>(sul)->passed = true;
+// How long the goodbye (close 1001) to websocket clients may delay the destructor.
+constexpr ev_tstamp kGoodbyeSeconds = 0.5;
+
+// lws 4.1's libev glue re-arms its one timer (the soonest of lws' timers: an API answer's
+// deadline, a connection's timeout, the idle pings) with ev_timer_set, which does nothing
+// to a timer already running: a deadline 200 ms away waited behind the next idle ping,
+// 30 s later. lws also looks at its timers after every event it serves, so this tick
+// wakes it (through its own cancel pipe) often enough that none is late by more than it.
+constexpr ev_tstamp kLwsTimerTickSeconds = 0.05;
+
+void onLwsTimerTick(struct ev_loop* /*loop*/, ev_timer* timer, int /*events*/) {
+  lws_cancel_service(static_cast<lws_context*>(timer->data));
+}
+
+void onGoodbyeDeadline(struct ev_loop* loop, ev_timer* timer, int /*events*/) {
+  *static_cast<bool*>(timer->data) = true;
+  ev_break(loop, EVBREAK_ONE);
 }
 
 }  // namespace
@@ -74,17 +86,29 @@ WebServer::Impl::Impl(WebSettings settings, WebListener& listener)
   protocols_[0].callback = &Impl::trampoline;
   // protocols_[1] stays zeroed: the terminator.
 
+  // epoll, and no signal handling of libev's own: the application owns its signals.
+  loop_.reset(ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | static_cast<unsigned>(EVFLAG_NOSIGMASK)));
+  if (!loop_) throw std::runtime_error("web: cannot create the event loop (libev on epoll)");
+  foreignLoops_[0] = loop_.get();
+
   lws_context_creation_info contextInfo;
   std::memset(&contextInfo, 0, sizeof contextInfo);
   // UTF-8 validation is read from the context options by the websocket parser.
-  contextInfo.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8;
+  contextInfo.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_LIBEV;
+  // A foreign loop: lws registers its descriptors and timers in ours, installs no signal
+  // watcher, and leaves running the loop to run().
+  contextInfo.foreign_loops = foreignLoops_.data();
   if (settings_.tlsCertificate) contextInfo.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
   contextInfo.port = CONTEXT_PORT_NO_LISTEN;
   contextInfo.gid = -1;
   contextInfo.uid = -1;
   contextInfo.user = this;
   contextOwner_.reset(lws_create_context(&contextInfo));
-  if (!contextOwner_) throw std::runtime_error("web: libwebsockets could not create its context");
+  if (!contextOwner_) {
+    throw std::runtime_error(
+        "web: libwebsockets could not create its context (its libev plugin comes with the package "
+        "libwebsockets-evlib-ev)");
+  }
   context_ = contextOwner_.get();
 
   address_ = settings_.address;
@@ -132,14 +156,20 @@ WebServer::Impl::~Impl() {
 }
 
 void WebServer::Impl::run() {
+  ev_timer_init(&lwsTimerTick_, onLwsTimerTick, kLwsTimerTickSeconds, kLwsTimerTickSeconds);
+  lwsTimerTick_.data = context_;
+  ev_timer_start(loop_.get(), &lwsTimerTick_);
+  // Until applyOutboxWork sees stopping_ and breaks it. ev_run also returns when nothing
+  // is watched any more, which with the listening socket watched means lws gave up.
   while (!stopping_) {
-    if (lws_service(context_, 0) < 0) {
-      webLogger()->error("web: the libwebsockets loop failed; the web server stops");
+    if (ev_run(loop_.get(), 0) == 0 && !stopping_) {
+      webLogger()->error("web: the event loop has nothing left to watch; the web server stops");
       break;
     }
   }
   outbox_->stop(/*wakeLoop=*/false);  // from here on nobody calls lws_cancel_service
   closeEverything();
+  ev_timer_stop(loop_.get(), &lwsTimerTick_);
   contextOwner_.reset();  // closes what is left; CLOSED callbacks still reach the listener
   context_ = nullptr;
 }
@@ -154,12 +184,14 @@ void WebServer::Impl::closeEverything() {
                      reinterpret_cast<unsigned char*>(const_cast<char*>(kReason)), sizeof kReason - 1);
     lws_callback_on_writable(connection.wsi);
   }
-  shutdownDeadline_.passed = false;
-  lws_sul_schedule(context_, 0, &shutdownDeadline_.sul, onShutdownDeadline, kGoodbyeMicroseconds);
-  while (!connections_.empty() && !shutdownDeadline_.passed) {
-    if (lws_service(context_, 0) < 0) break;
+  goodbyeDeadlinePassed_ = false;
+  ev_timer_init(&goodbyeDeadline_, onGoodbyeDeadline, kGoodbyeSeconds, 0.);
+  goodbyeDeadline_.data = &goodbyeDeadlinePassed_;
+  ev_timer_start(loop_.get(), &goodbyeDeadline_);
+  while (!connections_.empty() && !goodbyeDeadlinePassed_) {
+    if (ev_run(loop_.get(), EVRUN_ONCE) == 0) break;
   }
-  lws_sul_schedule(context_, 0, &shutdownDeadline_.sul, onShutdownDeadline, LWS_SET_TIMER_USEC_CANCEL);
+  ev_timer_stop(loop_.get(), &goodbyeDeadline_);
 }
 
 int WebServer::Impl::trampoline(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len) {
@@ -208,10 +240,14 @@ int WebServer::Impl::handle(lws* wsi, lws_callback_reasons reason, void* user, v
 }
 
 void WebServer::Impl::applyOutboxWork() {
+  if (stopping_) {
+    ev_break(loop_.get(), EVBREAK_ALL);  // run() says goodbye and destroys the context
+    return;
+  }
   Outbox::Work work = outbox_->takeWork();
   for (ConnectionId id : work.writable) {
     auto found = connections_.find(id);
-    if (found != connections_.end() && !found->second.closing) lws_callback_on_writable(found->second.wsi);
+    if (found != connections_.end()) writeSoon(id, found->second);
   }
   for (ConnectionId id : work.slow) {
     auto found = connections_.find(id);

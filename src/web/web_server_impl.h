@@ -4,13 +4,19 @@
 // websocket_session.cpp (/ws).
 //
 // Threading contract:
-// - The web thread (thread_) runs lws_service and every lws callback. It alone touches
-//   lws objects (a wsi is never used from another thread: it may already be freed), the
-//   maps of connections and exchanges, and the id counters. It calls the listener.
+// - The web thread (thread_) runs the event loop (libev on epoll, lent to lws as a foreign
+//   loop) and so every lws callback. It alone touches lws objects (a wsi is never used
+//   from another thread: it may already be freed), the loop, the maps of connections and
+//   exchanges, and the id counters. It calls the listener.
 // - Any other thread only reaches outbox_ (which wakes the loop with lws_cancel_service),
 //   the health and metrics documents (under documentsMutex_) and the atomic counters.
-// - The context is created on the constructing thread before thread_ starts and
-//   destroyed on the web thread when the loop ends; the destructor joins.
+// - The loop and the context are created on the constructing thread before thread_
+//   starts and destroyed on the web thread when the loop ends (the context first); the
+//   destructor joins.
+//
+// Why libev: lws' own loop calls poll() over every descriptor on each pass, and a pass
+// happens on every wake-up and every round of writes. With 10,000 viewers open that was
+// half of an event's fan-out (docs/PERFORMANCE.md, "Websockets"); epoll costs what is ready.
 //
 // Lock order: documentsMutex_ and Outbox's mutex are leaves, never held together, never
 // held while calling lws or the listener (the listener may call send() right back).
@@ -26,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <ev.h>
 #include <libwebsockets.h>
 
 #include "web/lws_support.h"
@@ -63,11 +70,11 @@ struct WebsocketConnection {
   bool closing = false;  // a close was decided: write nothing more
 };
 
-// An lws timer that bounds the goodbye to websocket clients when stopping.
-struct ShutdownDeadline {
-  lws_sorted_usec_list_t sul{};  // first member: the lws callback casts back from it
-  bool passed = false;
+// The web thread's libev loop. It outlives the lws context that uses it.
+struct DestroyEvLoop {
+  void operator()(struct ev_loop* loop) const noexcept { ev_loop_destroy(loop); }
 };
+using EvLoopPtr = std::unique_ptr<struct ev_loop, DestroyEvLoop>;
 
 struct WebServer::Impl {
   Impl(WebSettings settings, WebListener& listener);
@@ -81,7 +88,7 @@ struct WebServer::Impl {
 
   void run();                // the web thread
   void closeEverything();    // web thread, on stop: 1001 to every websocket, briefly serviced
-  void applyOutboxWork();    // web thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED
+  void applyOutboxWork();    // web thread, on LWS_CALLBACK_EVENT_WAIT_CANCELLED (ends the loop when stopping)
   void forgetWsi(lws* wsi);  // web thread, when lws is done with a wsi
 
   // http_exchange.cpp (web thread)
@@ -102,6 +109,11 @@ struct WebServer::Impl {
   int onWebsocketOpen(lws* wsi);
   int onWebsocketReceive(lws* wsi, const char* data, std::size_t len);
   int onWebsocketWriteable(lws* wsi);
+  enum class Written { Done, Closing, Failed };  // Closing: a close reason is set
+  // Writes what the Outbox holds for the connection while the socket takes it whole.
+  Written writeQueued(lws* wsi, ConnectionId id, WebsocketConnection& connection);
+  // Outside WRITEABLE: writes now when lws may, else asks for WRITEABLE.
+  void writeSoon(ConnectionId id, WebsocketConnection& connection);
   void onWebsocketClosed(lws* wsi);
   int refuse(lws* wsi, WebsocketConnection& connection, lws_close_status status, const char* reason);
   void dropSlow(ConnectionId id, WebsocketConnection& connection);
@@ -126,7 +138,9 @@ struct WebServer::Impl {
   std::atomic<bool> stopping_{false};
 
   // Bounds the goodbye to websocket clients when stopping (web thread only).
-  ShutdownDeadline shutdownDeadline_;
+  ev_timer goodbyeDeadline_{};
+  ev_timer lwsTimerTick_{};  // see kLwsTimerTickSeconds
+  bool goodbyeDeadlinePassed_ = false;
 
   // Web thread only.
   std::unordered_map<lws*, RequestId> exchangeOf_;
@@ -145,7 +159,9 @@ struct WebServer::Impl {
   lws_retry_bo_t idlePolicy_{};
   std::array<lws_protocols, 2> protocols_{};
 
-  lws_context* context_ = nullptr;  // owned by contextOwner_ (reset on the web thread)
+  EvLoopPtr loop_;                       // declared before the context: destroyed after it
+  std::array<void*, 1> foreignLoops_{};  // what lws is given: loop_
+  lws_context* context_ = nullptr;       // owned by contextOwner_ (reset on the web thread)
   LwsContextPtr contextOwner_;
   int port_ = 0;
   std::unique_ptr<Outbox> outbox_;  // after context_: its wake calls lws_cancel_service

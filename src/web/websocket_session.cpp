@@ -3,10 +3,16 @@
 // a message over maxMessageBytes: 1009; a client too slow to read: 1008).
 //
 // Threading contract: web thread only (every function here runs inside an lws callback).
-// Outgoing messages come from other threads through the Outbox; here they are taken one
-// at a time in SERVER_WRITEABLE (one lws_write per callback, LWS_PRE headroom), and
-// WRITEABLE is asked for again while more is queued. No lock is taken here other than the
-// Outbox's own (a leaf, released before lws or the listener is called).
+// Outgoing messages come from other threads through the Outbox. They are written as soon
+// as the web thread learns of them (writeQueued, from the wake-up's callback), while the
+// socket takes them whole; what lws could not hand to the kernel it keeps and sends first
+// (lws_partial_buffered), and the rest waits for SERVER_WRITEABLE. Writing at once spares
+// each viewer of an event a round trip through the event loop: at 10,000 viewers that
+// round trip (two epoll_ctl per viewer, or a poll() over every descriptor with lws' own
+// loop) cost more than the writes themselves (docs/PERFORMANCE.md, "Websockets"). Over
+// TLS, lws wants its writes in WRITEABLE only, so there every write waits for it. No lock
+// is taken here other than the Outbox's own (a leaf, released before lws or the listener
+// is called).
 #include <cstring>
 
 #include "web/web_server_impl.h"
@@ -85,31 +91,56 @@ int WebServer::Impl::onWebsocketWriteable(lws* wsi) {
   if (id == connectionOf_.end()) return -1;
   WebsocketConnection& connection = connections_.at(id->second);
   if (connection.closing) return -1;  // its close reason is set: lws says goodbye
+  return writeQueued(wsi, id->second, connection) == Written::Failed ? -1 : 0;
+}
 
-  Outbox::Next next = outbox_->next(id->second);
-  if (next.closeReason) {
-    connection.closing = true;
-    setCloseReason(wsi, LWS_CLOSE_STATUS_NORMAL, std::move(*next.closeReason));
-    return -1;
+void WebServer::Impl::writeSoon(ConnectionId id, WebsocketConnection& connection) {
+  if (connection.closing) return;
+  if (settings_.tlsCertificate || lws_partial_buffered(connection.wsi) != 0) {
+    lws_callback_on_writable(connection.wsi);
+    return;
   }
-  if (!next.message) return 0;
+  switch (writeQueued(connection.wsi, id, connection)) {
+    case Written::Done: break;
+    case Written::Closing: lws_callback_on_writable(connection.wsi); break;  // WRITEABLE lets lws close
+    case Written::Failed:
+      connection.closing = true;
+      lws_set_timeout(connection.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+      break;
+  }
+}
 
-  const std::string& bytes = *next.message->bytes;
-  if (writeBuffer_.capacity() > kKeptWriteBufferBytes && bytes.size() <= kKeptWriteBufferBytes) {
-    std::vector<unsigned char>().swap(writeBuffer_);
+WebServer::Impl::Written WebServer::Impl::writeQueued(lws* wsi, ConnectionId id, WebsocketConnection& connection) {
+  while (true) {
+    Outbox::Next next = outbox_->next(id);
+    if (next.closeReason) {
+      connection.closing = true;
+      setCloseReason(wsi, LWS_CLOSE_STATUS_NORMAL, std::move(*next.closeReason));
+      return Written::Closing;
+    }
+    if (!next.message) return Written::Done;
+
+    const std::string& bytes = *next.message->bytes;
+    if (writeBuffer_.capacity() > kKeptWriteBufferBytes && bytes.size() <= kKeptWriteBufferBytes) {
+      std::vector<unsigned char>().swap(writeBuffer_);
+    }
+    writeBuffer_.resize(LWS_PRE + bytes.size());
+    std::memcpy(writeBuffer_.data() + LWS_PRE, bytes.data(), bytes.size());
+    const int written = lws_write(wsi, writeBuffer_.data() + LWS_PRE, bytes.size(),
+                                  next.message->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+    // lws keeps whatever the socket did not take and sends it before the next WRITEABLE.
+    if (written < static_cast<int>(bytes.size())) {
+      webLogger()->info("web: connection {}: write failed, closing", id);
+      return Written::Failed;
+    }
+    ++messagesOut_;
+    if (!next.more) return Written::Done;
+    // Over TLS one write per WRITEABLE; otherwise on while the kernel takes it all.
+    if (settings_.tlsCertificate || lws_partial_buffered(wsi) != 0) {
+      lws_callback_on_writable(wsi);
+      return Written::Done;
+    }
   }
-  writeBuffer_.resize(LWS_PRE + bytes.size());
-  std::memcpy(writeBuffer_.data() + LWS_PRE, bytes.data(), bytes.size());
-  const int written = lws_write(wsi, writeBuffer_.data() + LWS_PRE, bytes.size(),
-                                next.message->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-  // lws keeps whatever the socket did not take and sends it before the next WRITEABLE.
-  if (written < static_cast<int>(bytes.size())) {
-    webLogger()->info("web: connection {}: write failed, closing", id->second);
-    return -1;
-  }
-  ++messagesOut_;
-  if (next.more) lws_callback_on_writable(wsi);
-  return 0;
 }
 
 void WebServer::Impl::dropSlow(ConnectionId id, WebsocketConnection& connection) {
