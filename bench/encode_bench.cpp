@@ -20,6 +20,14 @@
 //     which gst-libav's avenc_aac also is) 128 kb/s 48 kHz stereo, then the tee muxer to
 //     N FLV outputs on nginx. `-re` paces it in real time, like a live source.
 //
+// With --source file, both sides take the same input instead: an H.264 + AAC clip made
+// once per profile at the start (the test picture above, bars, noise and scroll, without
+// the clock, encoded by x264 at CRF 18; a 1 kHz tone), looped and played at its own pace
+// (Tribune: `source: "file:…"`, pipelines/file.pipeline; ffmpeg: `-re -stream_loop -1`).
+// Both decode it with libavcodec (gst-libav's avdec_h264 is FFmpeg's decoder), as they
+// would an IP camera's stream, so the test sources' own costs (GStreamer's videotestsrc
+// and its Cairo clock against lavfi's bars and drawtext) are out of the comparison.
+//
 // For each variant: start the process; wait until every destination publishes (tribune:
 // tribune_destination_live on /metrics; both: nginx's recording of each stream key has
 // data); warm up --warmup-s; then measure over about --seconds. The window opens and closes
@@ -149,6 +157,7 @@ struct Options {
   fs::path tribune = TRIBUNE_BINARY;
   std::string ffmpeg = "ffmpeg";
   fs::path sourceDir = TRIBUNE_SOURCE_DIR;
+  bool fileSource = false;  // --source file: both sides play the same H.264 clip
   bool keep = false;
 };
 
@@ -157,11 +166,14 @@ struct Options {
       << "tribune_bench_encode: " << problem << "\n"
       << "usage: tribune_bench_encode [--rounds R (3)] [--seconds S (15)] [--warmup-s S (5)]\n"
       << "                            [--profiles 720p30,1080p30] [--destinations 1,2,4]\n"
-      << "                            [--preset P (veryfast)] [--tribune PATH] [--ffmpeg PATH] [--keep]\n"
+      << "                            [--preset P (veryfast)] [--source test|file] [--tribune PATH]\n"
+      << "                            [--ffmpeg PATH] [--keep]\n"
       << "Starts nginx-rtmp on loopback, then for each profile and each number of destinations runs\n"
       << "`tribune run` and an equivalent ffmpeg one-liner (drawtext + libx264 + tee), R rounds in a rotated\n"
       << "order, and prints their CPU seconds per second of program and the ratios DESIGN.md §7 bars:\n"
       << "4 destinations / 1 (≤ 1.10) and Tribune / ffmpeg (≤ 1.0). --destinations must include 1.\n"
+      << "--source test (default): each side's own test picture; --source file: both play the same\n"
+      << "H.264 + AAC clip, made at the start, looped.\n"
       << "--keep keeps the data dirs, nginx's dir and the recordings (TRIBUNE_KEEP_TEST_FILES=1).\n";
   std::exit(status);
 }
@@ -208,6 +220,10 @@ Options parseOptions(int argc, char** argv) {
     } else if (a == "--preset") {
       o.preset = in.value();
       if (!tribune::bench::isX264Preset(o.preset)) usage("--preset: unknown x264 preset \"" + o.preset + "\"");
+    } else if (a == "--source") {
+      const std::string source = in.value();
+      if (source != "test" && source != "file") usage("--source: test or file, not \"" + source + "\"");
+      o.fileSource = source == "file";
     } else if (a == "--tribune") {
       o.tribune = in.value();
     } else if (a == "--ffmpeg") {
@@ -376,6 +392,8 @@ class EncodeBench {
   Run runVariant(const Variant& v, int round);
   void runTribune(const Variant& v, const std::vector<std::string>& keys, Run& result);
   void runFfmpeg(const Variant& v, const std::vector<std::string>& keys, Run& result);
+  void makeClips();
+  [[nodiscard]] std::string sourceText() const;
   std::vector<std::string> ffmpegCommand(const Profile& p, const std::vector<std::string>& urls) const;
   void measure(const std::function<std::optional<Reading>()>& read, Process& process, std::chrono::milliseconds poll,
                std::chrono::milliseconds timeout, Run& result);
@@ -387,6 +405,8 @@ class EncodeBench {
 
   Options o_;
   std::unique_ptr<NginxRtmp> nginx_;
+  std::unique_ptr<TempDir> clipDir_;                          // --source file
+  std::map<std::string, fs::path> clips_;                     // by profile name
   std::map<std::string, std::vector<Run>> runs_;              // by variant label, one per round
   std::map<std::string, std::vector<std::string>> commands_;  // the ffmpeg command, by profile
   std::string startedUtc_;
@@ -450,7 +470,7 @@ void EncodeBench::runTribune(const Variant& v, const std::vector<std::string>& k
   Json destinations = Json::array();
   for (std::size_t i = 0; i < keys.size(); ++i)
     destinations.push_back({{"name", "d" + std::to_string(i + 1)}, {"url", nginx_->rtmpUrl(keys[i])}});
-  const Json config{{"source", "test"},
+  const Json config{{"source", o_.fileSource ? "file:" + clips_.at(v.profile.name).string() : std::string("test")},
                     {"agenda", (o_.sourceDir / "examples" / "agenda-demo.json").string()},
                     {"video",
                      {{"profile", v.profile.name},
@@ -529,7 +549,11 @@ std::vector<std::string> EncodeBench::ffmpegCommand(const Profile& p, const std:
   };
   const std::string size = std::to_string(p.width) + "x" + std::to_string(p.height);
   const std::string noiseSize = std::to_string(p.width / 4) + "x" + std::to_string(p.height / 4);
-  const std::string graph =
+  // The bug, top left, and the lower-third, two lines on the primary colour.
+  const std::string graphics =
+      text(std::string(kCommune) + "  EN DIRECT  %{localtime\\:%R}", px(30), kPrimary, px(120), px(74)) + "," +
+      text(kItemLine, px(40), kPrimary, px(136), px(860)) + "," + text(kRapporteur, px(28), kPrimary, px(136), px(968));
+  const std::string testGraph =
       // Tribune's test source (videotestsrc pattern=smpte) has a patch of random grey noise
       // in the bottom right quarter of the bottom row, renewed every frame: the hardest part
       // of the picture to encode, which alone fills the bitrate. The same patch here, from
@@ -538,11 +562,8 @@ std::vector<std::string> EncodeBench::ffmpegCommand(const Profile& p, const std:
       ",scroll=horizontal=" + summaryNumber(2.0 / p.width, 7) +
       // The test source's clock and running time in the middle, on a shaded background.
       "," + text("%{localtime\\:%T}", px(142), "black@0.5", "(w-tw)/2", "(h-th)/2") + "," +
-      text("%{pts\\:hms}", px(78), "black@0.5", "(w-tw)/2", "(h-th)/2+" + px(150)) +
-      // The bug, top left, and the lower-third, two lines on the primary colour.
-      "," + text(std::string(kCommune) + "  EN DIRECT  %{localtime\\:%R}", px(30), kPrimary, px(120), px(74)) + "," +
-      text(kItemLine, px(40), kPrimary, px(136), px(860)) + "," +
-      text(kRapporteur, px(28), kPrimary, px(136), px(968)) + ",format=yuv420p[v]";
+      text("%{pts\\:hms}", px(78), "black@0.5", "(w-tw)/2", "(h-th)/2+" + px(150)) + "," + graphics +
+      ",format=yuv420p[v]";
   const std::string gop = std::to_string(kKeyframeS * kFps);
   const std::string kbps = std::to_string(p.videoKbps) + "k";
   std::string tee;
@@ -552,12 +573,18 @@ std::vector<std::string> EncodeBench::ffmpegCommand(const Profile& p, const std:
                                 // The frame count, ten times a second, on stdout.
                                 "-progress", "pipe:1", "-stats_period", "0.1"};
   auto add = [&](std::initializer_list<std::string> words) { argv.insert(argv.end(), words); };
-  // Inputs, each paced in real time: bars, noise, a 1 kHz tone.
-  add({"-re", "-f", "lavfi", "-i", "smptebars=size=" + size + ":rate=" + std::to_string(kFps)});
-  add({"-re", "-f", "rawvideo", "-pix_fmt", "gray", "-video_size", noiseSize, "-framerate", std::to_string(kFps), "-i",
-       "/dev/urandom"});
-  add({"-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=" + std::to_string(kAudioRate)});
-  add({"-filter_complex", graph, "-map", "[v]", "-map", "2:a"});
+  if (o_.fileSource) {
+    // The clip, looped, at its own pace; the graphics on it.
+    add({"-re", "-stream_loop", "-1", "-i", clips_.at(p.name).string()});
+    add({"-filter_complex", "[0:v]" + graphics + ",format=yuv420p[v]", "-map", "[v]", "-map", "0:a"});
+  } else {
+    // Inputs, each paced in real time: bars, noise, a 1 kHz tone.
+    add({"-re", "-f", "lavfi", "-i", "smptebars=size=" + size + ":rate=" + std::to_string(kFps)});
+    add({"-re", "-f", "rawvideo", "-pix_fmt", "gray", "-video_size", noiseSize, "-framerate", std::to_string(kFps),
+         "-i", "/dev/urandom"});
+    add({"-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=" + std::to_string(kAudioRate)});
+    add({"-filter_complex", testGraph, "-map", "[v]", "-map", "2:a"});
+  }
   // Tribune's x264enc: speed-preset, bitrate, pass=cbr (maxrate = bitrate, VBV of
   // vbv-buf-capacity=1000 ms), dct8x8, key-int-max and option-string
   // scenecut=0:open-gop=0:min-keyint, High profile from the caps; its input has a fixed
@@ -688,6 +715,83 @@ void EncodeBench::checkReceived(const Variant& v, const std::vector<std::string>
   }
 }
 
+// --source file: one clip per profile, 20 s (so that both sides loop it during a run), of
+// the bars, noise and scroll of the test picture and a 1 kHz tone, as a camera would send
+// it: H.264 High (x264 CRF 18, a key frame a second) and AAC-LC 48 kHz stereo in MP4.
+void EncodeBench::makeClips() {
+  clipDir_ = std::make_unique<TempDir>("tribune-encode-clips");
+  for (const auto& p : o_.profiles) {
+    const fs::path clip = clipDir_->path() / ("clip-" + p.name + ".mp4");
+    const std::string size = std::to_string(p.width) + "x" + std::to_string(p.height);
+    const std::string noiseSize = std::to_string(p.width / 4) + "x" + std::to_string(p.height / 4);
+    const std::string fps = std::to_string(kFps);
+    const std::vector<std::string> argv{
+        o_.ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "smptebars=size=" + size + ":rate=" + fps,
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "gray",
+        "-video_size",
+        noiseSize,
+        "-framerate",
+        fps,
+        "-i",
+        "/dev/urandom",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=1000:sample_rate=" + std::to_string(kAudioRate),
+        "-filter_complex",
+        "[0:v][1:v]overlay=x=" + std::to_string(p.width * 3 / 4) + ":y=" + std::to_string(p.height * 3 / 4) +
+            ",scroll=horizontal=" + summaryNumber(2.0 / p.width, 7) + ",format=yuv420p[v]",
+        "-map",
+        "[v]",
+        "-map",
+        "2:a",
+        "-t",
+        "20",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "18",
+        "-profile:v",
+        "high",
+        "-g",
+        fps,
+        "-c:a",
+        "aac",
+        "-b:a",
+        "128k",
+        "-ar",
+        std::to_string(kAudioRate),
+        "-ac",
+        "2",
+        clip.string()};
+    std::cout << "  making the " << p.name << " clip both sides will play…" << std::flush;
+    const auto result = tribune::testing::runCommand(argv, 300s);
+    if (result.exit_code != 0 || !fs::exists(clip))
+      throw std::runtime_error("ffmpeg could not make the clip " + clip.string() + ": " + tail(result.err, 2000));
+    std::error_code ec;
+    std::cout << " " << fixed(static_cast<double>(fs::file_size(clip, ec)) * 8 / 20 / 1e6, 1) << " Mb/s\n";
+    clips_[p.name] = clip;
+  }
+}
+
+std::string EncodeBench::sourceText() const {
+  return o_.fileSource ? "the same H.264 + AAC clip on both sides (`--source file`)"
+                       : "each side's own test picture (`--source test`)";
+}
+
 Run EncodeBench::runVariant(const Variant& v, int round) {
   Run result;
   std::vector<std::string> keys;
@@ -724,6 +828,7 @@ int EncodeBench::run() {
   ffmpegVersion_ = firstLineOf({o_.ffmpeg, "-hide_banner", "-version"});
   if (ffmpegVersion_.empty()) throw std::runtime_error("cannot run `" + o_.ffmpeg + " -version`");
 
+  if (o_.fileSource) makeClips();
   nginx_ = std::make_unique<NginxRtmp>();
   nginx_->start();  // throws with nginx's error log when it does not come up
   std::cout << "  nginx-rtmp on 127.0.0.1:" << nginx_->rtmpPort() << "; " << o_.rounds << " round"
@@ -811,6 +916,7 @@ int EncodeBench::report() {
             << "produced (frames ÷ 30): median (min–max) over rounds. Both sides: x264 `" << o_.preset
             << "`, CBR with a 1 s VBV, closed GOP of " << kKeyframeS * kFps << " frames without scene-cut, High "
             << "profile, AAC-LC " << kAudioKbps << " kb/s 48 kHz stereo, bug and lower-third on the picture; "
+            << "input: " << sourceText() << "; "
             << "Tribune's recording is off (the one-liner does not record). nginx's CPU is not counted.\n";
 
   bool everyBarMeasured = true;
@@ -856,18 +962,20 @@ int EncodeBench::report() {
     const int most = o_.destinations.back();
     if (most > 1) {
       const Figure f = ratio(runsOf(Side::tribune, p, most), runsOf(Side::tribune, p, 1));
-      bars.push_back({"encode", "CPU " + std::to_string(most) + " destinations / 1 destination, " + p.name,
+      bars.push_back({"encode",
+                      "CPU " + std::to_string(most) + " destinations / 1 destination, " + p.name +
+                          (o_.fileSource ? ", same H.264 file as input" : ""),
                       fixed(f.median(), 3), f.spread(3), most == 4 ? "≤ 1.10" : "",
                       f.values.empty() || most != 4 ? std::optional<bool>() : std::optional<bool>(f.median() <= 1.10)});
       if (f.values.empty()) everyBarMeasured = false;
     }
     for (int n : o_.destinations) {
       const Figure f = ratio(runsOf(Side::tribune, p, n), runsOf(Side::ffmpeg, p, n));
-      bars.push_back(
-          {"encode",
-           "CPU Tribune / ffmpeg one-liner, " + std::to_string(n) + " destination" + (n > 1 ? "s" : "") + ", " + p.name,
-           fixed(f.median(), 3), f.spread(3), "≤ 1.0",
-           f.values.empty() ? std::optional<bool>() : std::optional<bool>(f.median() <= 1.0)});
+      bars.push_back({"encode",
+                      "CPU Tribune / ffmpeg one-liner, " + std::to_string(n) + " destination" + (n > 1 ? "s" : "") +
+                          ", " + p.name + (o_.fileSource ? ", same H.264 file as input" : ""),
+                      fixed(f.median(), 3), f.spread(3), "≤ 1.0",
+                      f.values.empty() ? std::optional<bool>() : std::optional<bool>(f.median() <= 1.0)});
       if (f.values.empty()) everyBarMeasured = false;
     }
   }
