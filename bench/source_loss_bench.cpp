@@ -676,10 +676,19 @@ int SourceLossBench::run(const std::string& command) {
   known.erase(std::remove_if(known.begin(), known.end(), [](double v) { return std::isnan(v); }), known.end());
   const bool allFound = !known.empty() && known.size() == kills.size();
   const double worst = known.empty() ? std::nan("") : *std::max_element(known.begin(), known.end());
-  const bool slateHolds = allFound && worst <= 500.0;
+  // The stream-time delay starts where the source's last sound was timestamped, not at its
+  // death, and the program runs behind the source: it can even come out negative. What
+  // tribune saw by the wall clock is a lower bound of the slate's delay after the death, so
+  // the bar needs both (docs/PERFORMANCE.md, "Start, reconnect and source loss").
+  std::vector<double> seen = sawLoss;
+  seen.erase(std::remove_if(seen.begin(), seen.end(), [](double v) { return std::isnan(v); }), seen.end());
+  const double worstSeen = seen.empty() ? std::nan("") : *std::max_element(seen.begin(), seen.end());
+  const bool seenHolds = seen.size() == kills.size() && !seen.empty() && worstSeen <= 500.0;
+  const bool slateHolds = allFound && worst <= 500.0 && seenHolds;
   std::cout << "\n**Bars (DESIGN.md §7): slate on air within 500 ms of the death: median " << fixed(median(delays), 0)
-            << " ms, worst " << fixed(worst, 0) << " ms"
-            << (allFound ? "" : " (a loss without a slate found in the recording)") << ": "
+            << " ms, worst " << fixed(worst, 0) << " ms in stream time; the loss seen by tribune "
+            << fixed(median(sawLoss), 0) << " ms after the kill by the wall clock, worst " << fixed(worstSeen, 0)
+            << " ms" << (allFound ? "" : " (a loss without a slate found in the recording)") << ": "
             << (slateHolds ? "holds" : "DOES NOT HOLD") << " (" << watchdog
             << "). No output ever disconnects: " << publishes << " publish" << (publishes == 1 ? "" : "es") << ", "
             << files.size() << " file" << (files.size() == 1 ? "" : "s") << ", reconnects +"
@@ -690,11 +699,16 @@ int SourceLossBench::run(const std::string& command) {
     for (std::size_t i = 0; i < readings.size(); ++i) std::cout << "  " << readings[i].picture << "\n";
   }
 
-  bench::summaryRow(
-      {"source-loss",
-       "slate on air (first frame of its fade) after the source's death, ms (" + setting + "; bar for every kill)",
-       fixed(median(delays), 0), bench::summarySpread(known, 0), "≤ 500 ms",
-       known.empty() ? std::nullopt : std::optional<bool>(slateHolds)});
+  bench::summaryRow({"source-loss",
+                     "slate on air (first frame of its fade) after the silence in the recording (stream time), ms (" +
+                         setting + "; bar for every kill)",
+                     fixed(median(delays), 0), bench::summarySpread(known, 0), "≤ 500 ms",
+                     known.empty() ? std::nullopt : std::optional<bool>(allFound && worst <= 500.0)});
+  bench::summaryRow({"source-loss",
+                     "the loss seen by tribune after the kill, wall clock, ms (a lower bound of the slate's delay "
+                     "after the death; bar for every kill)",
+                     fixed(median(sawLoss), 0), bench::summarySpread(seen, 0), "≤ 500 ms",
+                     seen.empty() ? std::nullopt : std::optional<bool>(seenHolds)});
   bench::summaryRow({"source-loss",
                      "publishes for the whole run (" + std::to_string(kills.size()) + " kills; reconnects +" +
                          fixed(reconnectsAfter - reconnectsBefore, 0) + ")",
