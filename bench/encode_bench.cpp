@@ -381,6 +381,35 @@ Edge nextEdge(const std::function<std::optional<Reading>()>& read, pid_t pid, st
 }
 
 // ---------------------------------------------------------------------------------------
+// Tribune's test picture, as ffmpeg makes it (for the one-liner and for --source file's clip)
+
+// Inputs 0 (SMPTE bars), 1 (a noise patch) and 2 (a 1 kHz tone); each `-re` when paced.
+std::vector<std::string> testPictureInputs(const Profile& p, bool paced) {
+  const std::string fps = std::to_string(kFps);
+  const std::vector<std::vector<std::string>> inputs{
+      {"-f", "lavfi", "-i",
+       "smptebars=size=" + std::to_string(p.width) + "x" + std::to_string(p.height) + ":rate=" + fps},
+      {"-f", "rawvideo", "-pix_fmt", "gray", "-video_size",
+       std::to_string(p.width / 4) + "x" + std::to_string(p.height / 4), "-framerate", fps, "-i", "/dev/urandom"},
+      {"-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=" + std::to_string(kAudioRate)}};
+  std::vector<std::string> argv;
+  for (const auto& input : inputs) {
+    if (paced) argv.emplace_back("-re");
+    argv.insert(argv.end(), input.begin(), input.end());
+  }
+  return argv;
+}
+
+// Tribune's test source (videotestsrc pattern=smpte) has a patch of random grey noise in
+// the bottom right quarter of the bottom row, renewed every frame: the hardest part of the
+// picture to encode, which alone fills the bitrate. The same patch here, from /dev/urandom;
+// then the picture moves 2 pixels a frame (horizontal-speed=2). Without the clock.
+std::string testPictureFilter(const Profile& p) {
+  return "[0:v][1:v]overlay=x=" + std::to_string(p.width * 3 / 4) + ":y=" + std::to_string(p.height * 3 / 4) +
+         ",scroll=horizontal=" + summaryNumber(2.0 / p.width, 7);
+}
+
+// ---------------------------------------------------------------------------------------
 // The benchmark
 
 class EncodeBench {
@@ -547,23 +576,15 @@ std::vector<std::string> EncodeBench::ffmpegCommand(const Profile& p, const std:
     return std::string("drawtext=fontfile=") + kFont + ":text='" + what + "':fontsize=" + size +
            ":fontcolor=white:box=1:boxcolor=" + box + ":boxborderw=" + px(12) + ":x=" + x + ":y=" + y;
   };
-  const std::string size = std::to_string(p.width) + "x" + std::to_string(p.height);
-  const std::string noiseSize = std::to_string(p.width / 4) + "x" + std::to_string(p.height / 4);
   // The bug, top left, and the lower-third, two lines on the primary colour.
   const std::string graphics =
       text(std::string(kCommune) + "  EN DIRECT  %{localtime\\:%R}", px(30), kPrimary, px(120), px(74)) + "," +
       text(kItemLine, px(40), kPrimary, px(136), px(860)) + "," + text(kRapporteur, px(28), kPrimary, px(136), px(968));
-  const std::string testGraph =
-      // Tribune's test source (videotestsrc pattern=smpte) has a patch of random grey noise
-      // in the bottom right quarter of the bottom row, renewed every frame: the hardest part
-      // of the picture to encode, which alone fills the bitrate. The same patch here, from
-      // /dev/urandom; then the picture moves 2 pixels a frame (horizontal-speed=2).
-      "[0:v][1:v]overlay=x=" + std::to_string(p.width * 3 / 4) + ":y=" + std::to_string(p.height * 3 / 4) +
-      ",scroll=horizontal=" + summaryNumber(2.0 / p.width, 7) +
-      // The test source's clock and running time in the middle, on a shaded background.
-      "," + text("%{localtime\\:%T}", px(142), "black@0.5", "(w-tw)/2", "(h-th)/2") + "," +
-      text("%{pts\\:hms}", px(78), "black@0.5", "(w-tw)/2", "(h-th)/2+" + px(150)) + "," + graphics +
-      ",format=yuv420p[v]";
+  const std::string testGraph = testPictureFilter(p) +
+                                // The test source's clock and running time in the middle, on a shaded background.
+                                "," + text("%{localtime\\:%T}", px(142), "black@0.5", "(w-tw)/2", "(h-th)/2") + "," +
+                                text("%{pts\\:hms}", px(78), "black@0.5", "(w-tw)/2", "(h-th)/2+" + px(150)) + "," +
+                                graphics + ",format=yuv420p[v]";
   const std::string gop = std::to_string(kKeyframeS * kFps);
   const std::string kbps = std::to_string(p.videoKbps) + "k";
   std::string tee;
@@ -579,10 +600,8 @@ std::vector<std::string> EncodeBench::ffmpegCommand(const Profile& p, const std:
     add({"-filter_complex", "[0:v]" + graphics + ",format=yuv420p[v]", "-map", "[v]", "-map", "0:a"});
   } else {
     // Inputs, each paced in real time: bars, noise, a 1 kHz tone.
-    add({"-re", "-f", "lavfi", "-i", "smptebars=size=" + size + ":rate=" + std::to_string(kFps)});
-    add({"-re", "-f", "rawvideo", "-pix_fmt", "gray", "-video_size", noiseSize, "-framerate", std::to_string(kFps),
-         "-i", "/dev/urandom"});
-    add({"-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=" + std::to_string(kAudioRate)});
+    const auto inputs = testPictureInputs(p, /*paced=*/true);
+    argv.insert(argv.end(), inputs.begin(), inputs.end());
     add({"-filter_complex", testGraph, "-map", "[v]", "-map", "2:a"});
   }
   // Tribune's x264enc: speed-preset, bitrate, pass=cbr (maxrate = bitrate, VBV of
@@ -722,61 +741,38 @@ void EncodeBench::makeClips() {
   clipDir_ = std::make_unique<TempDir>("tribune-encode-clips");
   for (const auto& p : o_.profiles) {
     const fs::path clip = clipDir_->path() / ("clip-" + p.name + ".mp4");
-    const std::string size = std::to_string(p.width) + "x" + std::to_string(p.height);
-    const std::string noiseSize = std::to_string(p.width / 4) + "x" + std::to_string(p.height / 4);
     const std::string fps = std::to_string(kFps);
-    const std::vector<std::string> argv{
-        o_.ffmpeg,
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-f",
-        "lavfi",
-        "-i",
-        "smptebars=size=" + size + ":rate=" + fps,
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "gray",
-        "-video_size",
-        noiseSize,
-        "-framerate",
-        fps,
-        "-i",
-        "/dev/urandom",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=1000:sample_rate=" + std::to_string(kAudioRate),
-        "-filter_complex",
-        "[0:v][1:v]overlay=x=" + std::to_string(p.width * 3 / 4) + ":y=" + std::to_string(p.height * 3 / 4) +
-            ",scroll=horizontal=" + summaryNumber(2.0 / p.width, 7) + ",format=yuv420p[v]",
-        "-map",
-        "[v]",
-        "-map",
-        "2:a",
-        "-t",
-        "20",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-crf",
-        "18",
-        "-profile:v",
-        "high",
-        "-g",
-        fps,
-        "-c:a",
-        "aac",
-        "-b:a",
-        "128k",
-        "-ar",
-        std::to_string(kAudioRate),
-        "-ac",
-        "2",
-        clip.string()};
+    std::vector<std::string> argv{o_.ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error"};
+    const auto inputs = testPictureInputs(p, /*paced=*/false);
+    argv.insert(argv.end(), inputs.begin(), inputs.end());
+    for (const std::string& word : std::initializer_list<std::string>{"-filter_complex",
+                                                                      testPictureFilter(p) + ",format=yuv420p[v]",
+                                                                      "-map",
+                                                                      "[v]",
+                                                                      "-map",
+                                                                      "2:a",
+                                                                      "-t",
+                                                                      "20",
+                                                                      "-c:v",
+                                                                      "libx264",
+                                                                      "-preset",
+                                                                      "veryfast",
+                                                                      "-crf",
+                                                                      "18",
+                                                                      "-profile:v",
+                                                                      "high",
+                                                                      "-g",
+                                                                      fps,
+                                                                      "-c:a",
+                                                                      "aac",
+                                                                      "-b:a",
+                                                                      "128k",
+                                                                      "-ar",
+                                                                      std::to_string(kAudioRate),
+                                                                      "-ac",
+                                                                      "2",
+                                                                      clip.string()})
+      argv.push_back(word);
     std::cout << "  making the " << p.name << " clip both sides will play…" << std::flush;
     const auto result = tribune::testing::runCommand(argv, 300s);
     if (result.exit_code != 0 || !fs::exists(clip))

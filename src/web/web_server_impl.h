@@ -114,6 +114,7 @@ struct WebServer::Impl {
   Written writeQueued(lws* wsi, ConnectionId id, WebsocketConnection& connection);
   // Outside WRITEABLE: writes now when lws may, else asks for WRITEABLE.
   void writeSoon(ConnectionId id, WebsocketConnection& connection);
+  [[nodiscard]] bool mustWaitForWriteable(lws* wsi) const;
   void onWebsocketClosed(lws* wsi);
   int refuse(lws* wsi, WebsocketConnection& connection, lws_close_status status, const char* reason);
   void dropSlow(ConnectionId id, WebsocketConnection& connection);

@@ -91,12 +91,18 @@ int WebServer::Impl::onWebsocketWriteable(lws* wsi) {
   if (id == connectionOf_.end()) return -1;
   WebsocketConnection& connection = connections_.at(id->second);
   if (connection.closing) return -1;  // its close reason is set: lws says goodbye
-  return writeQueued(wsi, id->second, connection) == Written::Failed ? -1 : 0;
+  // Closing: the close reason is set and -1 lets lws say goodbye, as above.
+  return writeQueued(wsi, id->second, connection) == Written::Done ? 0 : -1;
+}
+
+bool WebServer::Impl::mustWaitForWriteable(lws* wsi) const {
+  // Over TLS lws takes one write per WRITEABLE; behind a write lws had to buffer, nothing.
+  return settings_.tlsCertificate.has_value() || lws_partial_buffered(wsi) != 0;
 }
 
 void WebServer::Impl::writeSoon(ConnectionId id, WebsocketConnection& connection) {
   if (connection.closing) return;
-  if (settings_.tlsCertificate || lws_partial_buffered(connection.wsi) != 0) {
+  if (mustWaitForWriteable(connection.wsi)) {
     lws_callback_on_writable(connection.wsi);
     return;
   }
@@ -135,8 +141,8 @@ WebServer::Impl::Written WebServer::Impl::writeQueued(lws* wsi, ConnectionId id,
     }
     ++messagesOut_;
     if (!next.more) return Written::Done;
-    // Over TLS one write per WRITEABLE; otherwise on while the kernel takes it all.
-    if (settings_.tlsCertificate || lws_partial_buffered(wsi) != 0) {
+    // On while the kernel takes it all.
+    if (mustWaitForWriteable(wsi)) {
       lws_callback_on_writable(wsi);
       return Written::Done;
     }
