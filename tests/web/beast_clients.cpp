@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <type_traits>
 
 namespace tribune::testing {
 
@@ -149,12 +150,14 @@ void httpSendAndLeave(int port, const HttpCall& call) {
   socket.close();
 }
 
-WsClient::WsClient() : ownIo_(std::in_place), io_(*ownIo_), ws_(io_) {}
+TrustedCertificate::TrustedCertificate(const std::filesystem::path& certificate) : tls(net::ssl::context::tls_client) {
+  tls.set_verify_mode(net::ssl::verify_peer);
+  tls.load_verify_file(certificate.string());
+}
 
-WsClient::WsClient(net::io_context& io) : io_(io), ws_(io_) {}
-
-bool WsClient::runOne(std::chrono::milliseconds timeout,
-                      const std::function<void(const std::function<void(bool)>&)>& start) {
+template <class NextLayer>
+bool BasicWsClient<NextLayer>::runOne(std::chrono::milliseconds timeout,
+                                      const std::function<void(const std::function<void(bool)>&)>& start) {
   auto finished = std::make_shared<std::optional<bool>>();
   start([finished](bool ok) { *finished = ok; });
   io_.restart();
@@ -170,36 +173,61 @@ bool WsClient::runOne(std::chrono::milliseconds timeout,
   return **finished;
 }
 
-bool WsClient::connect(int port, const std::string& target, const std::optional<std::string>& subprotocol,
-                       std::chrono::milliseconds timeout) {
+template <class NextLayer>
+void BasicWsClient<NextLayer>::startUpgrade(int port, const std::string& target,
+                                            const std::function<void(bool)>& done) {
+  // Once the stream below the websocket is ready (over TLS: after the TLS handshake).
+  auto upgrade = [this, port, target, done] {
+    ws_.async_handshake("127.0.0.1:" + std::to_string(port), target, [this, done](error_code handshakeError) {
+      if (handshakeError) lastError_ = "upgrade: " + handshakeError.message();
+      done(!handshakeError);
+    });
+  };
+  socket().async_connect(loopback(port), [this, done, upgrade](error_code error) {
+    if (error) {
+      lastError_ = "connect: " + error.message();
+      done(false);
+      return;
+    }
+    if constexpr (std::is_same_v<NextLayer, TlsStream>) {
+      ws_.next_layer().set_verify_callback(net::ssl::host_name_verification("127.0.0.1"));
+      ws_.next_layer().async_handshake(net::ssl::stream_base::client, [this, done, upgrade](error_code tlsError) {
+        if (tlsError) {
+          lastError_ = "TLS: " + tlsError.message();
+          done(false);
+          return;
+        }
+        upgrade();
+      });
+    } else {
+      upgrade();
+    }
+  });
+}
+
+template <class NextLayer>
+bool BasicWsClient<NextLayer>::connect(int port, const std::string& target,
+                                       const std::optional<std::string>& subprotocol,
+                                       std::chrono::milliseconds timeout) {
   if (subprotocol) {
     ws_.set_option(websocket::stream_base::decorator([protocol = *subprotocol](websocket::request_type& request) {
       request.set(http::field::sec_websocket_protocol, protocol);
     }));
   }
-  return runOne(timeout, [this, port, &target](const std::function<void(bool)>& done) {
-    socket().async_connect(loopback(port), [this, port, &target, done](error_code error) {
-      if (error) {
-        lastError_ = error.message();
-        done(false);
-        return;
-      }
-      ws_.async_handshake("127.0.0.1:" + std::to_string(port), target, [this, done](error_code handshakeError) {
-        if (handshakeError) lastError_ = handshakeError.message();
-        done(!handshakeError);
-      });
-    });
-  });
+  return runOne(timeout,
+                [this, port, &target](const std::function<void(bool)>& done) { startUpgrade(port, target, done); });
 }
 
-bool WsClient::send(const std::string& text, std::chrono::milliseconds timeout) {
+template <class NextLayer>
+bool BasicWsClient<NextLayer>::send(const std::string& text, std::chrono::milliseconds timeout) {
   ws_.text(true);
   return runOne(timeout, [this, &text](const std::function<void(bool)>& done) {
     ws_.async_write(net::buffer(text), [done](error_code error, std::size_t) { done(!error); });
   });
 }
 
-bool WsClient::sendBinary(const std::string& bytes, std::chrono::milliseconds timeout) {
+template <class NextLayer>
+bool BasicWsClient<NextLayer>::sendBinary(const std::string& bytes, std::chrono::milliseconds timeout) {
   ws_.binary(true);
   const bool ok = runOne(timeout, [this, &bytes](const std::function<void(bool)>& done) {
     ws_.async_write(net::buffer(bytes), [done](error_code error, std::size_t) { done(!error); });
@@ -208,7 +236,9 @@ bool WsClient::sendBinary(const std::string& bytes, std::chrono::milliseconds ti
   return ok;
 }
 
-bool WsClient::sendFragmented(const std::vector<std::string>& parts, std::chrono::milliseconds timeout) {
+template <class NextLayer>
+bool BasicWsClient<NextLayer>::sendFragmented(const std::vector<std::string>& parts,
+                                              std::chrono::milliseconds timeout) {
   ws_.text(true);
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const bool last = i + 1 == parts.size();
@@ -220,7 +250,8 @@ bool WsClient::sendFragmented(const std::vector<std::string>& parts, std::chrono
   return true;
 }
 
-WsClient::Received WsClient::closedOrError(const error_code& error) {
+template <class NextLayer>
+WsReceived BasicWsClient<NextLayer>::closedOrError(const error_code& error) {
   Received received;
   received.error = error.message();
   // The close frame may have arrived even when the teardown after it failed (the server
@@ -232,7 +263,8 @@ WsClient::Received WsClient::closedOrError(const error_code& error) {
   return received;
 }
 
-void WsClient::startReceive(const std::function<void(Received)>& done) {
+template <class NextLayer>
+void BasicWsClient<NextLayer>::startReceive(const std::function<void(Received)>& done) {
   ws_.async_read(buffer_, [this, done](error_code error, std::size_t) {
     if (error) {
       done(closedOrError(error));
@@ -247,7 +279,8 @@ void WsClient::startReceive(const std::function<void(Received)>& done) {
   });
 }
 
-WsClient::Received WsClient::receive(std::chrono::milliseconds timeout) {
+template <class NextLayer>
+WsReceived BasicWsClient<NextLayer>::receive(std::chrono::milliseconds timeout) {
   Received result;
   const bool finished = runOne(timeout, [this, &result](const std::function<void(bool)>& done) {
     startReceive([&result, done](Received received) {
@@ -259,23 +292,21 @@ WsClient::Received WsClient::receive(std::chrono::milliseconds timeout) {
   return result;
 }
 
-bool WsClient::close(std::chrono::milliseconds timeout) {
+template <class NextLayer>
+bool BasicWsClient<NextLayer>::close(std::chrono::milliseconds timeout) {
   return runOne(timeout, [this](const std::function<void(bool)>& done) {
     ws_.async_close(websocket::close_code::normal, [done](error_code error) { done(!error); });
   });
 }
 
-void WsClient::startConnect(int port, const std::function<void(bool)>& done) {
+template <class NextLayer>
+void BasicWsClient<NextLayer>::startConnect(int port, const std::function<void(bool)>& done) {
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::request_type& request) { request.set(http::field::sec_websocket_protocol, "tribune"); }));
-  socket().async_connect(loopback(port), [this, port, done](error_code error) {
-    if (error) {
-      done(false);
-      return;
-    }
-    ws_.async_handshake("127.0.0.1:" + std::to_string(port), "/ws",
-                        [done](error_code handshakeError) { done(!handshakeError); });
-  });
+  startUpgrade(port, "/ws", done);
 }
+
+template class BasicWsClient<tcp::socket>;
+template class BasicWsClient<TlsStream>;
 
 }  // namespace tribune::testing
