@@ -46,23 +46,15 @@ media::ProgramSettings programSettings(const HubOptions& options) {
   std::ifstream in(file);
   if (!in) throw media::MediaError("source preset " + file.string() + " cannot be read");
   std::ostringstream text;
-  std::string line;
-  bool loop = false;
-  bool network = false;
-  while (std::getline(in, line)) {
-    if (line.rfind('#', 0) == 0) {  // comments, "# tribune: loop" for files, "# tribune: network"
-      loop = loop || line.find("tribune: loop") != std::string::npos;
-      network = network || line.find("tribune: network") != std::string::npos;
-      continue;
-    }
-    text << line << '\n';
-  }
-  auto expanded = core::expandPreset(text.str(), spec.spec->params);
+  text << in.rdbuf();
+  const auto preset = core::readPresetFile(text.str());
+  if (!preset.preset) throw media::MediaError(file.string() + ": " + *preset.error);
+  auto expanded = core::expandPreset(preset.preset->body, spec.spec->params);
   if (!expanded.pipeline) throw media::MediaError(file.string() + ": " + *expanded.error);
   media::ProgramSettings settings;
   settings.sourcePipeline = *expanded.pipeline;
-  settings.loopSource = loop;
-  settings.sourceIsNetwork = network;
+  settings.loopSource = preset.preset->loop;
+  settings.sourceIsNetwork = preset.preset->network;
   settings.video = config.video;
   settings.audio = config.audio;
   if (config.graphics.templatesDir) settings.templateDirs.emplace_back(*config.graphics.templatesDir);

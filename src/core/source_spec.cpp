@@ -1,7 +1,9 @@
 #include "core/source_spec.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <string>
 
 namespace tribune::core {
 namespace {
@@ -81,6 +83,46 @@ PresetResult expandPreset(std::string_view preset, const std::map<std::string, s
   }
   out.append(preset.substr(pos));
   return {out, std::nullopt};
+}
+
+PresetFileResult readPresetFile(std::string_view text) {
+  constexpr std::string_view kDirective = "tribune:";
+  constexpr std::string_view kBlank = " \t\r";
+  PresetFile preset;
+  int number = 0;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    ++number;
+    const auto first = line.find_first_not_of(kBlank);
+    if (first == std::string_view::npos || line[first] != '#') {
+      preset.body.append(line).push_back('\n');
+      continue;
+    }
+    std::string_view comment = line.substr(first + 1);
+    comment.remove_prefix(std::min(comment.size(), comment.find_first_not_of(kBlank)));
+    if (!startsWith(comment, kDirective)) continue;
+    std::string_view word = comment.substr(kDirective.size());
+    word.remove_prefix(std::min(word.size(), word.find_first_not_of(kBlank)));
+    std::size_t length = 0;
+    while (length < word.size() && (std::isalnum(static_cast<unsigned char>(word[length])) != 0 ||
+                                    word[length] == '_' || word[length] == '-')) {
+      ++length;
+    }
+    word = word.substr(0, length);
+    if (word == "loop") {
+      preset.loop = true;
+    } else if (word == "network") {
+      preset.network = true;
+    } else {
+      std::string trimmed(line.substr(first));
+      while (!trimmed.empty() && kBlank.find(trimmed.back()) != std::string_view::npos) trimmed.pop_back();
+      return {std::nullopt, "line " + std::to_string(number) + ": unknown directive \"" + trimmed +
+                                "\" (known: \"# tribune: loop\", \"# tribune: network\")"};
+    }
+  }
+  return {std::move(preset), std::nullopt};
 }
 
 }  // namespace tribune::core

@@ -30,4 +30,21 @@ struct PresetResult {
 };
 PresetResult expandPreset(std::string_view preset, const std::map<std::string, std::string>& params);
 
+// A preset file's text. Lines whose first non-blank character is '#' are comments; a
+// comment whose text starts with "tribune:" is a directive, one word, then anything as a
+// note: "# tribune: loop" (a file: sought back to its start at its end), "# tribune:
+// network" (a source not up yet at start is waited for and retried, not an error). Any
+// other word there is an error naming the line, so a misspelt directive is never silently
+// ignored.
+struct PresetFile {
+  std::string body;  // the gst-launch fragment: every line but the comments
+  bool loop = false;
+  bool network = false;
+};
+struct PresetFileResult {
+  std::optional<PresetFile> preset;
+  std::optional<std::string> error;
+};
+PresetFileResult readPresetFile(std::string_view text);
+
 }  // namespace tribune::core

@@ -136,6 +136,20 @@ TEST_CASE("tribune run refuses a malformed --destination without echoing the key
   CHECK(result.err.find("HIDDEN-KEY") == std::string::npos);
 }
 
+TEST_CASE("tribune run refuses a source preset with a misspelt directive, naming the file and the line", "[cli]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "pipelines");
+  writeTextFile(dir / "pipelines" / "test.pipeline",
+                "# A test picture.\n# tribune: netwrok\nvideotestsrc is-live=true ! queue name=video\n"
+                "audiotestsrc is-live=true ! queue name=audio\n");
+  writeTextFile(dir / "tribune.json", R"({"source": "test", "pipelines_dir": "pipelines"})");
+  auto result = runCommand(
+      {kTribune, "run", "--config", (dir / "tribune.json").string(), "--data-dir", (dir / "data").string()}, 30s);
+  INFO(result.err);
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.find("test.pipeline: line 2: unknown directive \"# tribune: netwrok\"") != std::string::npos);
+}
+
 TEST_CASE("SIGINT stops tribune cleanly: the destination is unpublished and the recording is complete", "[cli][rtmp]") {
   NginxRtmp server;
   server.start();

@@ -50,3 +50,39 @@ TEST_CASE("a placeholder without a value is an error naming it", "[source]") {
   CHECK(r.error->find("{{device}}") != std::string::npos);
   CHECK(core::expandPreset("v4l2src device={{device", {{"device", "x"}}).error);
 }
+
+TEST_CASE("a preset file's directives are read and its comments left out of the pipeline", "[source]") {
+  auto r = core::readPresetFile(
+      "# A media file.\n"
+      "# tribune: loop\n"
+      "  #tribune:network (a sender not up yet is waited for)\n"
+      "# Tribune's own comment: tribune: nothing here\n"
+      "filesrc location={{path}} ! decodebin name=decode\n"
+      "decode. ! queue name=video");
+  REQUIRE(r.preset);
+  CHECK(r.preset->loop);
+  CHECK(r.preset->network);
+  CHECK(r.preset->body == "filesrc location={{path}} ! decodebin name=decode\ndecode. ! queue name=video\n");
+
+  auto plain = core::readPresetFile("videotestsrc ! queue name=video\n# just a comment\n");
+  REQUIRE(plain.preset);
+  CHECK_FALSE(plain.preset->loop);
+  CHECK_FALSE(plain.preset->network);
+}
+
+TEST_CASE("a misspelt or empty preset directive is an error naming its line", "[source]") {
+  auto check = [](const char* text, const char* expected) {
+    INFO(text);
+    auto r = core::readPresetFile(text);
+    CHECK_FALSE(r.preset);
+    REQUIRE(r.error);
+    CHECK(*r.error == expected);
+  };
+  check(
+      "# A camera.\n# tribune: netwrok (typo)\nsrtsrc ! queue name=video\n",
+      R"msg(line 2: unknown directive "# tribune: netwrok (typo)" (known: "# tribune: loop", "# tribune: network"))msg");
+  check("# tribune: loops\n",
+        R"msg(line 1: unknown directive "# tribune: loops" (known: "# tribune: loop", "# tribune: network"))msg");
+  check("x\ny\n  # tribune:   \r\n",
+        R"msg(line 3: unknown directive "# tribune:" (known: "# tribune: loop", "# tribune: network"))msg");
+}
