@@ -139,7 +139,15 @@ TEST_CASE("the REST API mirrors the commands, and /metrics and /healthz answer",
       },
       5s));
   CHECK(httpCall(tribune.port(), {"GET", "/healthz", "", {}}).status == 200);
-  auto preview = httpCall(tribune.port(), {"GET", "/api/preview.jpg", "", {{"Authorization", bearer}}});
+  // The first preview comes a few frames after the start (503 "no_preview_yet" until then),
+  // later on a machine busy with other tests.
+  HttpReply preview;
+  CHECK(waitUntil(
+      [&] {
+        preview = httpCall(tribune.port(), {"GET", "/api/preview.jpg", "", {{"Authorization", bearer}}});
+        return preview.status != 503;
+      },
+      10s));
   CHECK(preview.status == 200);
   CHECK(preview.header("content-type") == "image/jpeg");
   CHECK(preview.body.substr(0, 2) == "\xFF\xD8");
