@@ -49,7 +49,7 @@ TEST_CASE("an empty document is a valid configuration with every default", "[con
   CHECK(config.recording.enabled);
   CHECK(config.recording.directory == "recordings");
   CHECK(config.retry.initialDelay == 500ms);
-  CHECK(config.retry.maxDelay == 2000ms);
+  CHECK(config.retry.maxDelay == 1500ms);
   CHECK(config.retry.maxKeyRefusals == 3);
   CHECK(config.retry.connectTimeout == 10000ms);
   CHECK(config.retry.stallTimeout == 5000ms);
