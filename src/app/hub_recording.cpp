@@ -2,9 +2,10 @@
 // disk stops the recording, never the broadcast: the failed output is released (to the
 // engine's reaper), the technicians see an alarm, and a probe every 2 s starts a new file
 // once the folder takes writes again (the probe waits longer, doubling up to 60 s, while
-// each new file fails again within 30 s: a fault the probe cannot see). The old file stays readable (Matroska written
-// as a stream). Runs on the hub thread; the disk probes run on a short-lived thread each (std::async) so that a slow
-// disk never stalls the hub.
+// each new file fails again within 30 s: a fault the probe cannot see; the rule is
+// core::recordingProbeDelay). The old file stays readable (Matroska written as a stream).
+// Runs on the hub thread; the disk probes run on a short-lived thread each (std::async)
+// so that a slow disk never stalls the hub.
 #include <fcntl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -22,12 +23,8 @@
 namespace tribune::app {
 namespace {
 
-constexpr auto kProbePeriodFailed = std::chrono::seconds{2};
-constexpr auto kProbePeriodFailedMax = std::chrono::seconds{60};
-// A new file that fails sooner than this after its start counts as failing again.
-constexpr auto kRecordingFailsSoon = std::chrono::seconds{30};
 constexpr auto kProbePeriodHealthy = std::chrono::seconds{5};
-constexpr std::size_t kProbeBytes = 64 * 1024;
+constexpr std::size_t kProbeBytes = std::size_t{64} * 1024;
 
 constexpr const char* kDiskFailedFr =
     "Disque plein ou non inscriptible : l'enregistrement est arrêté, la diffusion continue";
@@ -97,9 +94,9 @@ void Hub::onRecordingFailed(std::uint64_t generation, const core::Failure& failu
   ++recordingFailures_;
   recordingErrorDetail_ = failure.detail;
   const auto now = core::Clock::now();
-  recordingRetryDelay_ = recordingFiles_.size() > 1 && now - recordingFileStartedAt_ < kRecordingFailsSoon
-                             ? std::min(recordingRetryDelay_ * 2, kProbePeriodFailedMax)
-                             : kProbePeriodFailed;
+  recordingRetryDelay_ =
+      core::recordingProbeDelay(recordingRetryDelay_, recordingFiles_.size() > 1,
+                                std::chrono::duration_cast<std::chrono::seconds>(now - recordingFileStartedAt_));
   engine_->stopRecording();
   hubLogger()->error("{} / {} — {} [{}]", kDiskFailedFr, kDiskFailedEn, recordingPath_.string(), failure.detail);
   lastDiskCheckAt_ = now;  // the first probe in 2 s or more: let the disk settle
@@ -237,7 +234,7 @@ void Hub::announceRecording() {
     hubLogger()->error("recording_started refused: {}", result.message);
     return;
   }
-  commit(meeting_.takeEvents(), [](std::vector<std::uint64_t>) {});
+  commit(meeting_.takeEvents(), [](const std::vector<std::uint64_t>&) {});
 }
 
 std::filesystem::path Hub::recordingPath() {

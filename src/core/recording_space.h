@@ -25,4 +25,11 @@ RecordingSpace recordingSpace(std::uint64_t freeBytes, int videoKbps, int audioK
 // never less than 16 MiB, so that a disk with a few blocks freed does not fail again at once.
 std::uint64_t recordingBytesToResume(int videoKbps, int audioKbps);
 
+// The wait before the next write probe after the recording failed. A file that failed
+// within 30 s of being started to resume the recording (not the meeting's first file)
+// failed again on a fault the probe cannot see (it writes 64 KiB, the file much more),
+// so the wait doubles from the last one, up to 60 s; any other failure waits 2 s.
+std::chrono::seconds recordingProbeDelay(std::chrono::seconds previous, bool resumedFile,
+                                         std::chrono::seconds fileLasted);
+
 }  // namespace tribune::core

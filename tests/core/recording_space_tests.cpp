@@ -3,6 +3,8 @@
 
 #include "core/recording_space.h"
 
+#include <vector>
+
 using namespace tribune::core;
 using namespace std::chrono_literals;
 
@@ -30,4 +32,26 @@ TEST_CASE("the space is low when the free bytes are fewer than the needed ones",
 TEST_CASE("a new file starts only with room for a minute of recording and at least 16 MiB", "[recording-space]") {
   CHECK(recordingBytesToResume(4500, 128) == 578500ULL * 60);
   CHECK(recordingBytesToResume(500, 64) == 16ULL * 1024 * 1024);
+}
+
+TEST_CASE("after a recording failure the disk is probed again in 2 s", "[recording-space]") {
+  // The meeting's first file, however long it ran: the disk filled up, a short wait.
+  CHECK(recordingProbeDelay(2s, false, 0s) == 2s);
+  CHECK(recordingProbeDelay(2s, false, 3600s) == 2s);
+  // A resumed file that recorded for 30 s or more: the probe was right, start over at 2 s.
+  CHECK(recordingProbeDelay(32s, true, 30s) == 2s);
+  CHECK(recordingProbeDelay(60s, true, 600s) == 2s);
+}
+
+TEST_CASE("a resumed file that fails within 30 s doubles the wait, up to 60 s", "[recording-space]") {
+  // The probe said the folder takes writes, yet the new file failed at once: a fault the
+  // 64 KiB probe cannot see, so hammering the disk every 2 s would only fill the log.
+  std::vector<std::chrono::seconds> waits;
+  std::chrono::seconds wait = 2s;
+  for (int i = 0; i < 7; ++i) {
+    wait = recordingProbeDelay(wait, true, 29s);
+    waits.push_back(wait);
+  }
+  CHECK(waits == std::vector<std::chrono::seconds>{4s, 8s, 16s, 32s, 60s, 60s, 60s});
+  CHECK(recordingProbeDelay(4s, true, 0s) == 8s);
 }
