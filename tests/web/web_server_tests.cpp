@@ -606,6 +606,44 @@ TEST_CASE("a client that never reads is dropped while another one receives every
   CHECK(fixture.server.stats().connections == 1);
 }
 
+TEST_CASE("a client that reads late gets every message whole and in order once its socket was full", "[web]") {
+  // 16 MiB while the client does not read: more than loopback's socket buffers take, so
+  // lws keeps the rest of a write (lws_partial_buffered) and every later message must wait
+  // for WRITEABLE behind it instead of being written at once.
+  WebSettings settings;
+  settings.maxQueuedMessages = 1024;
+  Server fixture(settings);
+  WsClient client;
+  REQUIRE(client.connect(fixture.server.port()));
+  REQUIRE(fixture.listener.waitForOpened(1));
+  const ConnectionId id = fixture.listener.opened()[0].id;
+
+  constexpr std::size_t kMessageBytes = std::size_t{64} * 1024;
+  constexpr int kMessages = 256;
+  auto message = [&](int i) {
+    std::string text = std::to_string(i) + ":";
+    text.resize(kMessageBytes, static_cast<char>('a' + i % 26));
+    return text;
+  };
+  for (int i = 0; i < kMessages; ++i) fixture.server.broadcast({id}, message(i));
+  std::this_thread::sleep_for(300ms);  // the web thread writes until the socket is full
+
+  int inOrder = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    const auto received = client.receive(5s);
+    INFO("message " << i << ": " << received.error);
+    REQUIRE(received.ok);
+    if (received.text != message(i)) break;
+    ++inOrder;
+  }
+  CHECK(inOrder == kMessages);
+  // Still open and still served at once.
+  fixture.server.broadcast({id}, "after");
+  CHECK(client.receive(2s).text == "after");
+  CHECK(fixture.server.stats().droppedSlowClients == 0);
+  CHECK(fixture.server.stats().connections == 1);
+}
+
 TEST_CASE("200 websocket clients connected at once each receive a broadcast", "[web]") {
   Server fixture;
   const int port = fixture.server.port();
