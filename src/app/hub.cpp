@@ -309,7 +309,7 @@ void Hub::logStatus() const {
   std::string line = fmt::format("programme : {} images, {} perdues, CPU {:.0f} %", snapshot.framesEncoded,
                                  snapshot.framesDropped, snapshot.cpuLoad * 100);
   if (!snapshot.recordingPath.empty())
-    line += fmt::format(" ; enregistrement {:.1f} Mo", snapshot.recordingBytes / 1e6);
+    line += fmt::format(" ; enregistrement {:.1f} Mo", static_cast<double>(snapshot.recordingBytes) / 1e6);
   for (const auto& d : snapshot.destinations) {
     line += fmt::format(" ; {} : {}", d.name, d.phase);
     if (d.phase == "live") line += fmt::format(" {:.1f} Mb/s", d.bitrateKbps / 1000);
