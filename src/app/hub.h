@@ -31,6 +31,7 @@
 #include "core/overlays.h"
 #include "core/question_intake.h"
 #include "core/rate_limit.h"
+#include "core/recording_space.h"
 #include "media/engine.h"
 #include "store/event_store.h"
 #include "web/web_server.h"
@@ -317,7 +318,7 @@ class Hub final : private media::MediaListener, private web::WebListener {
   core::TimePoint recordingFileStartedAt_{};
   // Between write probes while the recording is failed: doubles while new files keep
   // failing soon after they start (a fault that is not the disk), back to 2 s otherwise.
-  std::chrono::seconds recordingRetryDelay_{2};
+  std::chrono::seconds recordingRetryDelay_{core::kRecordingProbeFirst};
   core::TimePoint programStartedAt_{};
   core::TimePoint lastDiskCheckAt_{};
   std::future<DiskReading> diskCheck_;  // at most one probe in flight

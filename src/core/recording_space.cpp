@@ -37,11 +37,10 @@ std::uint64_t recordingBytesToResume(int videoKbps, int audioKbps) {
 
 std::chrono::seconds recordingProbeDelay(std::chrono::seconds previous, bool resumedFile,
                                          std::chrono::seconds fileLasted) {
-  constexpr std::chrono::seconds kFirst{2};
   constexpr std::chrono::seconds kMax{60};
   constexpr std::chrono::seconds kFailsSoon{30};
-  if (!resumedFile || fileLasted >= kFailsSoon) return kFirst;
-  return std::clamp(previous * 2, kFirst, kMax);
+  if (!resumedFile || fileLasted >= kFailsSoon) return kRecordingProbeFirst;
+  return std::clamp(previous * 2, kRecordingProbeFirst, kMax);
 }
 
 }  // namespace tribune::core

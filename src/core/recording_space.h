@@ -28,7 +28,9 @@ std::uint64_t recordingBytesToResume(int videoKbps, int audioKbps);
 // The wait before the next write probe after the recording failed. A file that failed
 // within 30 s of being started to resume the recording (not the meeting's first file)
 // failed again on a fault the probe cannot see (it writes 64 KiB, the file much more),
-// so the wait doubles from the last one, up to 60 s; any other failure waits 2 s.
+// so the wait doubles from the last one, up to 60 s; any other failure waits
+// kRecordingProbeFirst.
+inline constexpr std::chrono::seconds kRecordingProbeFirst{2};
 std::chrono::seconds recordingProbeDelay(std::chrono::seconds previous, bool resumedFile,
                                          std::chrono::seconds fileLasted);
 
