@@ -1,0 +1,133 @@
+// Lip sync end to end (issue 27, part 2): a clip with a white flash and a 1 kHz beep at the
+// same instant every second (support/lip_sync.h) is played into Tribune, which publishes
+// to a real nginx-rtmp, records locally and exports the replay; each flash's beep is found
+// in what nginx, the recording and the replay hold, and the offset (sound − picture) must
+// stay within broadcast practice, −40 ms (sound ahead) to +60 ms (sound behind), from 3 s
+// after the source's picture first arrives (and again after a restart of the source).
+// The `file:` source is the in-sync reference: the same clip, played by GStreamer locally.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "app/agenda_loader.h"
+#include "running_hub.h"
+#include "support/lip_sync.h"
+#include "support/nginx_rtmp.h"
+#include "support/process.h"
+
+using namespace tribune;
+using namespace tribune::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr double kSoundAheadMs = -40;  // the most the sound may lead the picture
+constexpr double kSoundBehindMs = 60;  // the most it may lag
+constexpr double kSettleS = 3;         // after the picture's first flash (or its return)
+constexpr double kRestartGapS = 2.5;   // flashes this far apart: the source was away
+
+core::DispatchResult run(RunningHub& hub, const std::string& type) {
+  return hub.hub().submit(core::Role::Technician, core::Request{type, nlohmann::json::object()}).get();
+}
+
+core::Config lipSyncConfig(const std::string& source, const std::string& rtmpUrl) {
+  auto config = testConfig();
+  config.source = source;
+  config.destinations.push_back(testDestination("platform", rtmpUrl));
+  return config;
+}
+
+// Where the source's picture (re)starts: the first flash, and each flash after a gap.
+std::vector<double> stretchStarts(const LipSyncReading& reading) {
+  std::vector<double> starts;
+  for (std::size_t i = 0; i < reading.flashes.size(); ++i) {
+    if (i == 0 || reading.flashes[i] - reading.flashes[i - 1] > kRestartGapS) starts.push_back(reading.flashes[i]);
+  }
+  return starts;
+}
+
+// The pairs that the bounds apply to: from kSettleS after each stretch's start.
+std::vector<LipSyncPair> settledPairs(const LipSyncReading& reading) {
+  const auto starts = stretchStarts(reading);
+  std::vector<LipSyncPair> settled;
+  for (const auto& pair : reading.pairs) {
+    double start = -1;
+    for (const double s : starts) {
+      if (s <= pair.pictureS) start = s;
+    }
+    if (start >= 0 && pair.pictureS >= start + kSettleS) settled.push_back(pair);
+  }
+  return settled;
+}
+
+// Reads `file` and checks every settled offset against the bounds; at least `atLeast`
+// settled pairs (a flash without its beep, or none at all, is a failure too).
+void checkLipSync(const std::string& what, const std::string& file, std::size_t atLeast, std::size_t stretches = 1) {
+  const auto reading = readLipSync(file);
+  const auto settled = settledPairs(reading);
+  const auto spread = offsetSpread(settled);
+  INFO(what << " (" << file << ")");
+  INFO("offsets, sound − picture at each flash (file time): " << describePairs(reading.pairs));
+  INFO("from " << kSettleS << " s after each start: " << spread.count << " pairs, " << spread.minMs << " to "
+               << spread.maxMs << " ms, median " << spread.medianMs << " ms, drift " << offsetDriftMsPerS(settled)
+               << " ms/s");
+  INFO(describeTimelines(reading));
+  CHECK(stretchStarts(reading).size() == stretches);
+  CHECK(settled.size() >= atLeast);
+  // Every flash of a settled stretch has its beep.
+  std::size_t unpaired = 0;
+  for (const double flash : reading.flashes) {
+    const bool paired = std::any_of(reading.pairs.begin(), reading.pairs.end(),
+                                    [&](const LipSyncPair& p) { return p.pictureS == flash; });
+    unpaired += paired ? 0 : 1;
+  }
+  CHECK(unpaired <= stretches);  // the last flash before a cut or the end may lose its beep
+  CHECK(pairsOutside(settled, kSoundAheadMs, kSoundBehindMs).empty());
+}
+
+std::string nginxRecording(NginxRtmp& server, const std::string& key) {
+  REQUIRE(server.waitForRecordingsClosed(key, 10s));
+  const auto files = server.recordings(key);
+  REQUIRE(files.size() == 1);  // one publish from start to end
+  return files.front().string();
+}
+
+// Closes the session and waits for the replay the hub exports at "séance levée".
+std::string exportReplay(RunningHub& hub) {
+  REQUIRE(run(hub, "session.close").ok());
+  REQUIRE(waitUntil([&] { return hub.hub().snapshot().exportState == "done"; }, 60s, 100ms));
+  for (const auto& file : hub.hub().snapshot().exportFiles) {
+    if (std::filesystem::path(file).filename() == "seance.mp4") return file;
+  }
+  FAIL("the export wrote no seance.mp4");
+  return {};
+}
+
+core::Agenda demoAgenda() {
+  return app::loadAgenda(std::string(TRIBUNE_SOURCE_DIR) + "/examples/agenda-demo.json", "");
+}
+
+}  // namespace
+
+TEST_CASE("a file source keeps sound and picture together at the platform, in the recording and in the replay",
+          "[media][lip-sync]") {
+  TempDir dir;
+  const auto clip = dir / "clip.mp4";
+  makeLipSyncClip(clip, 30);  // longer than the run: no loop
+  NginxRtmp server;
+  server.start();
+  TempDir data;
+  std::string recording;
+  std::string replay;
+  {
+    RunningHub hub(lipSyncConfig("file:" + clip.string(), server.rtmpUrl("lips-file")), data.path(), demoAgenda());
+    REQUIRE(hub.waitForPhase("platform", "live", 10s));
+    REQUIRE(run(hub, "session.open").ok());
+    std::this_thread::sleep_for(16s);
+    replay = exportReplay(hub);
+    recording = hub.hub().recordingPath().string();
+  }
+  checkLipSync("what nginx received", nginxRecording(server, "lips-file"), 10);
+  checkLipSync("the local recording", recording, 10);
+  checkLipSync("the replay", replay, 8);
+}
