@@ -639,6 +639,17 @@ DispatchResult questionsPrescreen(const Params& p, Context& c) {
 }
 
 // ---------------------------------------------------------------------------------------
+// The sound
+
+// loudness.mode {mode: auto|frozen|off}: the automatic gain towards the loudness target
+// follows the programme (auto), stays where it is (frozen) or goes back to 0 dB (off); the
+// true-peak limiter stays in every mode. Events: loudness_mode (none when unchanged).
+DispatchResult loudnessMode(const Params& p, Context& c) {
+  const auto mode = loudnessModeFromString(p.text("mode")).value_or(LoudnessMode::Auto);
+  return fromMeeting(c.meeting.setLoudnessMode(mode, c.now), {{"mode", std::string(toString(mode))}});
+}
+
+// ---------------------------------------------------------------------------------------
 // The table. To let another role send a command, add it to the command's line.
 
 struct Command {
@@ -745,6 +756,7 @@ const std::vector<Command>& table() {
        {{"question", K::Id, true, {}}},
        &questionAnswered},
       {"questions.prescreen", {R::Moderator, R::Technician}, {{"enabled", K::Bool, true, {}}}, &questionsPrescreen},
+      {"loudness.mode", {R::Technician}, {{"mode", K::Text, true, {"auto", "frozen", "off"}}}, &loudnessMode},
   };
   return kCommands;
 }

@@ -27,6 +27,28 @@ struct IntRange {
   int max;
 };
 
+struct NumberRange {
+  double min;
+  double max;
+};
+
+// The shortest text of a number: "-16", "-0.5".
+std::string fmtNumber(double number) {
+  std::string text = std::to_string(number);
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
+}
+
+// audio.loudness: the targets in use run from -31 (very quiet broadcast practice) to -10;
+// a ceiling over 0 dBTP would clip.
+constexpr NumberRange kTargetLufs{-31, -10};
+constexpr NumberRange kTruePeakDbtp{-9, 0};
+constexpr NumberRange kMaxGainDb{0, 30};
+constexpr NumberRange kGateLufs{-70, -30};
+
 constexpr IntRange kVideoBitrateKbps{500, 20000};
 constexpr IntRange kKeyframeIntervalSeconds{1, 10};
 constexpr IntRange kAudioBitrateKbps{64, 320};
@@ -283,6 +305,21 @@ class ConfigParser {
     return value.template get<int>();
   }
 
+  // A number (integer or not) within `range`.
+  std::optional<double> readNumber(const Json& value, const std::string& path, NumberRange range) {
+    if (!value.is_number()) {
+      problem(path, "expected a number, got " + typeOf(value));
+      return std::nullopt;
+    }
+    const auto number = value.template get<double>();
+    if (!(number >= range.min && number <= range.max)) {
+      problem(path,
+              fmtNumber(number) + " is out of range (" + fmtNumber(range.min) + ".." + fmtNumber(range.max) + ")");
+      return std::nullopt;
+    }
+    return number;
+  }
+
   // A text shown on air: no control character, at most `maxCharacters` characters.
   std::optional<std::string> readText(const Json& value, const std::string& path, std::size_t maxCharacters) {
     auto text = readString(value, path);
@@ -456,7 +493,7 @@ class ConfigParser {
   }
 
   void parseAudio(const Json& value, const std::string& path, AudioSettings& audio) {
-    static constexpr std::array<Field<AudioSettings>, 2> kFields{{
+    static constexpr std::array<Field<AudioSettings>, 3> kFields{{
         {"bitrate_kbps",
          [](P& p, const Json& v, S at, AudioSettings& a) {
            if (auto bitrate = p.readInt(v, at, kAudioBitrateKbps)) a.bitrateKbps = *bitrate;
@@ -465,8 +502,42 @@ class ConfigParser {
          [](P& p, const Json& v, S at, AudioSettings& a) {
            if (auto correct = p.readBool(v, at)) a.driftCorrection = *correct;
          }},
+        {"loudness", [](P& p, const Json& v, S at, AudioSettings& a) { p.parseLoudness(v, at, a.loudness); }},
     }};
     readObject(value, path, kFields, audio);
+  }
+
+  void parseLoudness(const Json& value, const std::string& path, LoudnessSettings& loudness) {
+    static constexpr std::array<Field<LoudnessSettings>, 5> kFields{{
+        {"enabled",
+         [](P& p, const Json& v, S at, LoudnessSettings& l) {
+           if (auto enabled = p.readBool(v, at)) l.enabled = *enabled;
+         }},
+        {"target_lufs",
+         [](P& p, const Json& v, S at, LoudnessSettings& l) {
+           if (auto lufs = p.readNumber(v, at, kTargetLufs)) l.targetLufs = *lufs;
+         }},
+        {"true_peak_dbtp",
+         [](P& p, const Json& v, S at, LoudnessSettings& l) {
+           if (auto dbtp = p.readNumber(v, at, kTruePeakDbtp)) l.truePeakDbtp = *dbtp;
+         }},
+        {"max_gain_db",
+         [](P& p, const Json& v, S at, LoudnessSettings& l) {
+           if (auto db = p.readNumber(v, at, kMaxGainDb)) l.maxGainDb = *db;
+         }},
+        {"gate_lufs",
+         [](P& p, const Json& v, S at, LoudnessSettings& l) {
+           if (auto lufs = p.readNumber(v, at, kGateLufs)) l.gateLufs = *lufs;
+         }},
+    }};
+    LoudnessSettings draft = loudness;
+    if (!readObject(value, path, kFields, draft)) return;
+    if (draft.gateLufs >= draft.targetLufs - 10) {
+      problem(path + ".gate_lufs", "must be at least 10 LU under target_lufs (" + fmtNumber(draft.targetLufs) +
+                                       "): the gate tells the room from a speaker");
+      return;
+    }
+    loudness = draft;
   }
 
   void parseRecording(const Json& value, const std::string& path, RecordingSettings& recording) {

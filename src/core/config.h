@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/loudness.h"
 #include "core/publish_url.h"
 #include "core/rate_limit.h"
 
@@ -33,6 +34,9 @@ struct AudioSettings {
   // by tens of ppm, which over a three-hour meeting puts the sound out of sync with the
   // picture (core/drift.h measures it).
   bool driftCorrection = true;
+  // The programme's loudness: automatic gain towards a target, true-peak limiter
+  // (core/loudness.h, audio.loudness in docs/CONFIG.md).
+  LoudnessSettings loudness;
   static constexpr int kSampleRate = 48000;
   static constexpr int kChannels = 2;
 };

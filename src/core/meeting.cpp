@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <utility>
@@ -183,6 +184,25 @@ struct Meeting::Appliers {
     return {};
   }
 
+  static ApplyResult loudnessMode(Meeting& m, const Json& data) {
+    const auto mode = data.find("mode");
+    const auto parsed =
+        mode != data.end() && mode->is_string() ? loudnessModeFromString(mode->get<std::string>()) : std::nullopt;
+    if (!parsed) return {"loudness_mode: expected \"mode\", one of auto, frozen, off"};
+    m.loudnessMode_ = *parsed;
+    return {};
+  }
+
+  static ApplyResult loudnessMeasured(Meeting& m, const Json& data) {
+    const auto integrated = data.find("integrated_lufs");
+    const auto peak = data.find("true_peak_dbtp");
+    if (integrated == data.end() || !integrated->is_number() || peak == data.end() || !peak->is_number()) {
+      return {"loudness_measured: expected numbers \"integrated_lufs\" and \"true_peak_dbtp\""};
+    }
+    m.loudness_ = LoudnessMeasure{integrated->get<double>(), peak->get<double>()};
+    return {};
+  }
+
   static ApplyResult agendaLoaded(Meeting& m, const Json& data) {
     if (m.state_ != SessionState::PreSeance) {
       return {"agenda_loaded: the session is " + std::string(toString(m.state_)) + ", not pre_seance"};
@@ -326,7 +346,7 @@ struct Meeting::Appliers {
     return {};
   }
 
-  static constexpr std::array<Entry, 13> kTable{{
+  static constexpr std::array<Entry, 15> kTable{{
       {"meeting_created", &meetingCreated},
       {"agenda_loaded", &agendaLoaded},
       {"session_changed", &sessionChanged},
@@ -340,6 +360,8 @@ struct Meeting::Appliers {
       {"source_restored", &sourceRestored},
       {"slate_held", &slateHeld},
       {"recording_started", &recordingStarted},
+      {"loudness_mode", &loudnessMode},
+      {"loudness_measured", &loudnessMeasured},
   }};
 };
 
@@ -455,7 +477,11 @@ Json Meeting::snapshot() const {
           {"questions",
            {{"items", questions_.views(Role::Technician, "")},
             {"queue", questions_.queue()},
-            {"prescreen", questions_.prescreen()}}}};
+            {"prescreen", questions_.prescreen()}}},
+          {"loudness",
+           {{"mode", loudnessMode_ ? Json(std::string(toString(*loudnessMode_))) : Json(nullptr)},
+            {"integrated_lufs", loudness_ ? Json(loudness_->integratedLufs) : Json(nullptr)},
+            {"true_peak_dbtp", loudness_ ? Json(loudness_->truePeakDbtp) : Json(nullptr)}}}};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -984,6 +1010,23 @@ MeetingResult Meeting::questionOffAir(std::uint64_t id, TimePoint now) {
 
 MeetingResult Meeting::questionAnswered(std::uint64_t id, TimePoint now) {
   return onQuestions([id](QuestionBoard& board) { return board.answered(id); }, now);
+}
+
+// ---------------------------------------------------------------------------------------
+// The sound's loudness
+
+MeetingResult Meeting::setLoudnessMode(LoudnessMode mode, TimePoint now) {
+  if (loudnessMode_ != mode) record("loudness_mode", {{"mode", std::string(toString(mode))}}, now);
+  return MeetingResult::success();
+}
+
+MeetingResult Meeting::loudnessMeasured(LoudnessMeasure measure, TimePoint now) {
+  if (!std::isfinite(measure.integratedLufs) || !std::isfinite(measure.truePeakDbtp)) {
+    return MeetingResult::refusal(StatusCode::InvalidParams, "Mesure de sonie invalide (silence seulement ?).");
+  }
+  record("loudness_measured", {{"integrated_lufs", measure.integratedLufs}, {"true_peak_dbtp", measure.truePeakDbtp}},
+         now);
+  return MeetingResult::success();
 }
 
 }  // namespace tribune::core

@@ -23,6 +23,7 @@
 #include "core/agenda.h"
 #include "core/clock.h"
 #include "core/councillor.h"
+#include "core/loudness.h"
 #include "core/meeting_event.h"
 #include "core/overlays.h"
 #include "core/questions.h"
@@ -147,6 +148,22 @@ class Meeting {
 
   // --- Events ------------------------------------------------------------------------
   // Replays one event (recovery from the log). A wrong event changes nothing and says why.
+  // --- The sound's loudness (issue 27) ----------------------------------------------
+  // The technician's choice for the automatic gain (auto, frozen, off); none until one is
+  // made (then the configuration's audio.loudness.enabled decides). Records loudness_mode,
+  // nothing when unchanged.
+  MeetingResult setLoudnessMode(LoudnessMode mode, TimePoint now);
+  [[nodiscard]] std::optional<LoudnessMode> loudnessMode() const { return loudnessMode_; }
+  // The programme's integrated loudness (LUFS) and highest true peak (dBTP) so far, as
+  // measured on what went out; the hub records them as the session closes, for the
+  // replay's seance.json. Records loudness_measured.
+  struct LoudnessMeasure {
+    double integratedLufs = 0;
+    double truePeakDbtp = 0;
+  };
+  MeetingResult loudnessMeasured(LoudnessMeasure measure, TimePoint now);
+  [[nodiscard]] const std::optional<LoudnessMeasure>& loudness() const { return loudness_; }
+
   ApplyResult apply(const MeetingEvent& event);
   // Events since the last call, oldest first.
   std::vector<MeetingEvent> takeEvents();
@@ -222,6 +239,8 @@ class Meeting {
   std::array<bool, kSourceTrackCount> sourceLost_{};
   std::optional<LayerState> heldSlate_;
   std::vector<RecordingFile> recordings_;
+  std::optional<LoudnessMode> loudnessMode_;
+  std::optional<LoudnessMeasure> loudness_;
 };
 
 }  // namespace tribune::core

@@ -144,6 +144,7 @@ const std::vector<ValidRequest>& validRequests() {
        }},
       {"question.answered", {{"question", 1}}, [](World& w) { w.ask("Et la piscine ?"); }},
       {"questions.prescreen", {{"enabled", false}}, [](World&) {}},
+      {"loudness.mode", {{"mode", "frozen"}}, [](World&) {}},
   };
   return kRequests;
 }
@@ -191,7 +192,8 @@ TEST_CASE("the table has exactly the documented commands, each with a valid exam
                                                "question.on_air",
                                                "question.off_air",
                                                "question.answered",
-                                               "questions.prescreen"};
+                                               "questions.prescreen",
+                                               "loudness.mode"};
   CHECK(core::commandTypes() == expected);
   REQUIRE(validRequests().size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) CHECK(validRequests()[i].type == expected[i]);
@@ -360,6 +362,7 @@ TEST_CASE("invalid parameters are refused with 422 naming the parameter, for eac
       {"question.merge", {{"question", 1}}, "into", "manquant"},
       {"question.on_air", {{"question", -1}}, "question", "un entier positif"},
       {"questions.prescreen", {{"enabled", 1}}, "enabled", "un booléen"},
+      {"loudness.mode", {{"mode", "on"}}, "mode", "auto"},
   };
   for (const auto& c : cases) {
     INFO(c.type << " " << c.params.dump().substr(0, 120));
@@ -508,4 +511,26 @@ TEST_CASE("destination.add adds a destination from a platform preset or a URL, f
   CHECK(tribune::core::dispatch({"destination.add", {{"platform", "youtube"}, {"key", "k"}}}, Role::Mayor, meeting,
                                 broadcast, tribune::testing::at(1))
             .status == "forbidden");
+}
+
+TEST_CASE("loudness.mode freezes or switches off the automatic gain, recorded once", "[dispatch]") {
+  World world;
+  CHECK_FALSE(world.meeting.loudnessMode());
+  auto result = world.send("loudness.mode", {{"mode", "frozen"}}, Role::Technician);
+  REQUIRE(result.ok());
+  CHECK(result.data["mode"] == "frozen");
+  auto events = world.meeting.takeEvents();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].type == "loudness_mode");
+  CHECK(events[0].data == nlohmann::json{{"mode", "frozen"}});
+  CHECK(world.meeting.loudnessMode() == tribune::core::LoudnessMode::Frozen);
+  CHECK(world.meeting.snapshot()["loudness"]["mode"] == "frozen");
+  // The same again changes nothing and records nothing.
+  REQUIRE(world.send("loudness.mode", {{"mode", "frozen"}}, Role::Technician).ok());
+  CHECK(world.meeting.takeEvents().empty());
+  // A replayed event sets it the same way; a wrong one is refused and changes nothing.
+  CHECK(world.meeting.apply({"loudness_mode", {{"mode", "off"}}, {}}).ok());
+  CHECK(world.meeting.loudnessMode() == tribune::core::LoudnessMode::Off);
+  CHECK_FALSE(world.meeting.apply({"loudness_mode", {{"mode", "loud"}}, {}}).ok());
+  CHECK(world.meeting.loudnessMode() == tribune::core::LoudnessMode::Off);
 }

@@ -327,7 +327,7 @@ TEST_CASE("an unknown key is an error at every level, with a suggestion for a ty
 
 TEST_CASE("an unknown key far from every known one lists the known keys", "[config]") {
   requireSingleProblem(R"({"audio": {"volume": 3}})", "audio.volume",
-                       R"(unknown key "volume"; known keys: bitrate_kbps, drift_correction)");
+                       R"(unknown key "volume"; known keys: bitrate_kbps, drift_correction, loudness)");
   requireSingleProblem(R"({"colour": "red"})", "colour", "known keys: source, pipelines_dir, agenda, data_dir");
   requireSingleProblem(
       R"({"branding": {"couleur": "red"}})", "branding.couleur",
