@@ -4,9 +4,9 @@
 // Method. It starts its own nginx-rtmp on loopback (tests/support's NginxRtmp: the stream
 // key "lipsync" is the one destination, recorded to FLV), makes the lip-sync clip
 // (tests/support/lip_sync.h: a white flash on the picture and a 1 kHz beep on the sound at
-// the same instant every second, 640x360 30 fps H.264 + AAC 48 kHz, --clip-s long) and
-// plays it the way issue 27 did, `ffmpeg -re -stream_loop -1 -i clip.mp4 -c copy -f mpegts
-// "srt://127.0.0.1:PORT?mode=listener"`, into the real `tribune run` (a separate process,
+// the same instant every second, 640x360 (--clip-size) 30 fps H.264 + AAC 48 kHz, --clip-s
+// long) and plays it the way issue 27 did, `ffmpeg -re -stream_loop -1 -i clip.mp4 -c copy
+// -f mpegts "srt://127.0.0.1:PORT?mode=listener"`, into the real `tribune run` (a separate process,
 // config in a fresh folder under /tmp) with the source `srt://127.0.0.1:PORT?mode=caller`
 // (SRT's default latency unless --srt-latency-ms), Tribune's default video settings unless
 // --profile / --preset, and the recording on. Once the destination is live with both
@@ -73,6 +73,8 @@ constexpr double kSettleS = 3;
 struct Options {
   double seconds = 3600;
   int clipS = 60;
+  int clipWidth = 640;
+  int clipHeight = 360;
   int windows = 12;
   std::optional<int> srtLatencyMs;  // none: SRT's default (120 ms)
   std::optional<std::string> profile;
@@ -85,7 +87,8 @@ struct Options {
 [[noreturn]] void usage(const std::string& problem, int status = 2) {
   (status == 0 ? std::cout : std::cerr)
       << "tribune_bench_lip_sync: " << problem << "\n"
-      << "usage: tribune_bench_lip_sync [--seconds S (3600)] [--clip-s S (60)] [--windows N (12)]\n"
+      << "usage: tribune_bench_lip_sync [--seconds S (3600)] [--clip-s S (60)] [--clip-size WxH (640x360)]\n"
+      << "                              [--windows N (12)]\n"
       << "                              [--srt-latency-ms MS (SRT's default)] [--profile 1080p30|720p30]\n"
       << "                              [--preset P] [--no-recording] [--keep] [--tribune PATH]\n"
       << "Plays a clip with a flash and a beep every second (ffmpeg, MPEG-TS over SRT) into `tribune run`, which\n"
@@ -105,6 +108,12 @@ Options parseOptions(int argc, char** argv) {
       o.seconds = in.number(10, 24 * 3600);
     } else if (a == "--clip-s") {
       o.clipS = in.whole(4, 3600);
+    } else if (a == "--clip-size") {
+      const std::string size = in.value();
+      const auto x = size.find('x');
+      if (x == std::string::npos) usage("--clip-size: WIDTHxHEIGHT, e.g. 1280x720, not " + size);
+      o.clipWidth = in.whole(size.substr(0, x), 16, 3840);
+      o.clipHeight = in.whole(size.substr(x + 1), 16, 2160);
     } else if (a == "--windows") {
       o.windows = in.whole(1, 1000);
     } else if (a == "--srt-latency-ms") {
@@ -223,7 +232,10 @@ int LipSyncBench::run(const std::string& command) {
   nginx_->start();
   data_ = std::make_unique<TempDir>("tribune-bench-lipsync");
   const fs::path clip = data_->path() / "clip.mp4";
-  testing::makeLipSyncClip(clip, o_.clipS);
+  testing::LipSyncClipOptions clipOptions;
+  clipOptions.width = o_.clipWidth;
+  clipOptions.height = o_.clipHeight;
+  testing::makeLipSyncClip(clip, o_.clipS, clipOptions);
   const int port = testing::freeUdpLoopbackPort();
   const fs::path senderLog = data_->path() / "sender.txt";
   sender_ = std::make_unique<Process>(testing::lipSyncSrtSender(clip, port, senderLog));
@@ -333,7 +345,8 @@ int LipSyncBench::run(const std::string& command) {
                         (o_.preset ? ", x264 " + *o_.preset : std::string());
   std::cout << "\n### Lip sync, an SRT camera for " << fixed(o_.seconds, 0) << " s (" << started << ")\n\n"
             << "Machine: " << bench::machineAndLoad() << ". Command: `" << command << "`.\n"
-            << "Source: the lip-sync clip (" << o_.clipS << " s, looped) by `ffmpeg -re -stream_loop -1 … -c copy -f "
+            << "Source: the lip-sync clip (" << o_.clipWidth << "x" << o_.clipHeight << ", " << o_.clipS
+            << " s, looped) by `ffmpeg -re -stream_loop -1 … -c copy -f "
             << "mpegts srt://…?mode=listener`; " << setting << ". Offset = beep − flash (positive: sound late), from "
             << fixed(kSettleS, 0) << " s after the first flash; bounds −40/+60 ms.\n";
   std::vector<Figures> figures;

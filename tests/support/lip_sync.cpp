@@ -186,11 +186,14 @@ TrackTimeline videoTimeline(const std::vector<VideoFrame>& frames) {
   std::vector<double> sorted = steps;
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
   const double step = sorted[sorted.size() / 2];
-  for (const double s : steps) {
-    const double jumpMs = (s - step) * 1000;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    const double jumpMs = (steps[i] - step) * 1000;
     if (std::abs(jumpMs) > 5) {
       ++t.jumps;
-      if (std::abs(jumpMs) > std::abs(t.largestJumpMs)) t.largestJumpMs = jumpMs;
+      if (std::abs(jumpMs) > std::abs(t.largestJumpMs)) {
+        t.largestJumpMs = jumpMs;
+        t.largestJumpAtS = frames[i + 1].t;
+      }
     }
   }
   return t;
@@ -213,7 +216,10 @@ TrackTimeline soundTimeline(const std::vector<SoundFrame>& frames) {
       const double jumpMs = (frames[i].t - expected) * 1000;
       if (std::abs(jumpMs) > 5) {
         ++t.jumps;
-        if (std::abs(jumpMs) > std::abs(t.largestJumpMs)) t.largestJumpMs = jumpMs;
+        if (std::abs(jumpMs) > std::abs(t.largestJumpMs)) {
+          t.largestJumpMs = jumpMs;
+          t.largestJumpAtS = frames[i].t;
+        }
       }
     }
   }
@@ -392,11 +398,12 @@ std::string describePairs(const std::vector<LipSyncPair>& pairs) {
 std::string describeTimelines(const LipSyncReading& r) {
   return "picture: " + std::to_string(r.video.frames) + " frames from " + number(r.video.firstS, 3) + " s to " +
          number(r.video.lastS, 3) + " s, " + std::to_string(r.video.jumps) + " irregular steps (largest " +
-         signedMs(r.video.largestJumpMs) + "); sound: " + std::to_string(r.audio.frames) + " frames from " +
-         number(r.audio.firstS, 3) + " s to " + number(r.audio.lastS, 3) + " s, stamped vs counted from its samples " +
-         signedMs(r.audio.endDriftMs) + " at the end (" + signedMs(r.audio.minDriftMs) + " to " +
-         signedMs(r.audio.maxDriftMs) + "), " + std::to_string(r.audio.jumps) + " holes or overlaps (largest " +
-         signedMs(r.audio.largestJumpMs) + "); " + std::to_string(r.flashes.size()) + " flashes, " +
+         signedMs(r.video.largestJumpMs) + " at " + number(r.video.largestJumpAtS, 2) +
+         " s); sound: " + std::to_string(r.audio.frames) + " frames from " + number(r.audio.firstS, 3) + " s to " +
+         number(r.audio.lastS, 3) + " s, stamped vs counted from its samples " + signedMs(r.audio.endDriftMs) +
+         " at the end (" + signedMs(r.audio.minDriftMs) + " to " + signedMs(r.audio.maxDriftMs) + "), " +
+         std::to_string(r.audio.jumps) + " holes or overlaps (largest " + signedMs(r.audio.largestJumpMs) + " at " +
+         number(r.audio.largestJumpAtS, 2) + " s); " + std::to_string(r.flashes.size()) + " flashes, " +
          std::to_string(r.beeps.size()) + " beeps";
 }
 

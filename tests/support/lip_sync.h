@@ -82,6 +82,7 @@ struct TrackTimeline {
   // largest one (ms, signed: negative is an overlap).
   std::size_t jumps = 0;
   double largestJumpMs = 0;
+  double largestJumpAtS = 0;  // the PTS of the frame after it
 };
 
 struct LipSyncReading {
