@@ -18,7 +18,8 @@
 // frame's and every sound frame's own PTS; the flash to its frame, the beep's onset to a
 // fraction of a millisecond): for each flash, offset = beep − flash (positive: the sound is
 // late). From 3 s after the first flash: min / median / max, how many are outside the
-// bounds, the drift (least-squares slope, ms of offset per second and per hour), and the
+// bounds, the steps (the offset moving more than 5 ms from one flash to the next) and the
+// drift between them (least-squares slope, ms of offset per second and per hour), and the
 // offsets per window of the run (--windows, 12 by default), so a drift shows as a trend.
 // The tracks' timestamps are summed up too (the sound's PTS against its samples counted:
 // a track stamped from something else than its samples drifts there).
@@ -148,11 +149,44 @@ std::vector<LipSyncPair> settled(const LipSyncReading& reading) {
   return reading.pairsFrom(reading.flashes.front() + kSettleS);
 }
 
+constexpr double kStepMs = 5;  // an offset moving more than this from one flash to the next: a step
+
+// A slow drift and sudden steps are told apart: the offsets are cut where they move more
+// than kStepMs from one flash to the next, and the drift is the slope within the pieces
+// (least squares on each piece of 5 flashes or more, weighted by its length).
+struct Steps {
+  double driftMsPerS = 0;
+  std::vector<std::pair<double, double>> steps;  // (picture time s, ms)
+};
+
+Steps stepsAndDrift(const std::vector<LipSyncPair>& pairs) {
+  Steps out;
+  std::vector<std::vector<LipSyncPair>> pieces(1);
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    if (i > 0 && std::abs(pairs[i].offsetMs() - pairs[i - 1].offsetMs()) > kStepMs) {
+      out.steps.emplace_back(pairs[i].pictureS, pairs[i].offsetMs() - pairs[i - 1].offsetMs());
+      pieces.emplace_back();
+    }
+    pieces.back().push_back(pairs[i]);
+  }
+  double weighted = 0;
+  double weight = 0;
+  for (const auto& piece : pieces) {
+    if (piece.size() < 5) continue;
+    const double span = piece.back().pictureS - piece.front().pictureS;
+    weighted += testing::offsetDriftMsPerS(piece) * span;
+    weight += span;
+  }
+  out.driftMsPerS = weight > 0 ? weighted / weight : 0;
+  return out;
+}
+
 struct Figures {
   std::string where;
   testing::OffsetSpread spread;
   std::size_t outside = 0;
-  double driftMsPerS = 0;
+  double driftMsPerS = 0;  // within the pieces between steps
+  std::size_t steps = 0;
   std::size_t unpaired = 0;
 };
 
@@ -163,7 +197,9 @@ Figures report(const std::string& where, const LipSyncReading& reading, int wind
   const auto pairs = settled(reading);
   f.spread = testing::offsetSpread(pairs);
   f.outside = testing::pairsOutside(pairs, kSoundAheadMs, kSoundBehindMs).size();
-  f.driftMsPerS = testing::offsetDriftMsPerS(pairs);
+  const Steps steps = stepsAndDrift(pairs);
+  f.driftMsPerS = steps.driftMsPerS;
+  f.steps = steps.steps.size();
   f.unpaired = reading.flashes.size() - reading.pairs.size();
   std::cout << "\n#### " << where << "\n\n"
             << "| from (file s) | to | flashes paired | offset min, ms | median | max | outside −40/+60 |\n"
@@ -188,8 +224,15 @@ Figures report(const std::string& where, const LipSyncReading& reading, int wind
   std::cout << "| **all, from " << fixed(kSettleS, 0) << " s after the first flash** | | " << f.spread.count << " | "
             << signedMs(f.spread.minMs, 1) << " | " << signedMs(f.spread.medianMs, 1) << " | "
             << signedMs(f.spread.maxMs, 1) << " | " << f.outside << " |\n\n"
-            << "Drift of the offset: " << signedMs(f.driftMsPerS, 2) << " ms/s (" << signedMs(f.driftMsPerS * 3600, 0)
-            << " ms an hour). Flashes without their beep: " << f.unpaired << " of " << reading.flashes.size()
+            << "Drift of the offset between steps: " << signedMs(f.driftMsPerS, 3) << " ms/s ("
+            << signedMs(f.driftMsPerS * 3600, 0) << " ms an hour); over the whole run, steps included: "
+            << signedMs(testing::offsetDriftMsPerS(pairs) * 3600, 0) << " ms an hour. Steps of more than "
+            << fixed(kStepMs, 0) << " ms from one flash to the next: " << steps.steps.size();
+  for (std::size_t i = 0; i < steps.steps.size() && i < 20; ++i) {
+    std::cout << (i == 0 ? " (" : ", ") << fixed(steps.steps[i].first, 1) << " s " << signedMs(steps.steps[i].second, 1)
+              << " ms" << (i + 1 == std::min<std::size_t>(steps.steps.size(), 20) ? ")" : "");
+  }
+  std::cout << ". Flashes without their beep: " << f.unpaired << " of " << reading.flashes.size()
             << ".\n\nTimestamps: " << testing::describeTimelines(reading) << ".\n";
   if (!reading.pairs.empty()) {
     // The first seconds, where a start-up transient shows.
@@ -377,7 +420,8 @@ int LipSyncBench::run(const std::string& command) {
               << signedMs(f.driftMsPerS * 3600, 0) << " ms an hour: " << (holds ? "holds" : "DOES NOT HOLD") << ".**\n";
     bench::summaryRow({"lipsync",
                        "offset sound − picture, ms, " + f.where + " (SRT camera, " + fixed(o_.seconds, 0) +
-                           " s; drift " + signedMs(f.driftMsPerS * 3600, 0) + " ms/h)",
+                           " s; drift " + signedMs(f.driftMsPerS * 3600, 0) + " ms/h, " + std::to_string(f.steps) +
+                           " steps)",
                        signedMs(f.spread.medianMs, 0),
                        f.spread.count ? signedMs(f.spread.minMs, 0) + "–" + signedMs(f.spread.maxMs, 0) : "",
                        "−40 to +60 ms", f.spread.count ? std::optional<bool>(holds) : std::nullopt});
