@@ -173,7 +173,11 @@ ExportResult exportMeeting(const store::EventStore& store, const std::string& me
   } catch (const archive::ArchiveError& e) {
     throw ExportError(e.what());
   }
-  const auto record = core::meetingRecord(meeting, events, plan, localIso);
+  auto record = core::meetingRecord(meeting, events, plan, localIso);
+  // The programme's integrated loudness, logged as the session closed (issue 27).
+  if (const auto& loudness = meeting.loudness()) {
+    record["loudness"] = {{"integrated_lufs", loudness->integratedLufs}, {"true_peak_dbtp", loudness->truePeakDbtp}};
+  }
   writeFile(options.outDir / "seance.json", record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
             result);
   writeFile(options.outDir / "seance.md", core::meetingSummary(record), result);

@@ -143,6 +143,8 @@ class Hub final : private media::MediaListener, private web::WebListener {
   std::future<core::DispatchResult> submit(core::Role role, core::Request request);
   nlohmann::json meetingSnapshot();
   media::AudioLevels audioLevels();
+  // The last loudness report (none before the first, a quarter of a second in).
+  std::optional<media::LoudnessFigures> loudness();
   media::SourceStats sourceStats();
   // Test hook: wedges the encoder's input, as a stalled encoder would (issue 6).
   void simulateEncoderStall();
@@ -159,6 +161,7 @@ class Hub final : private media::MediaListener, private web::WebListener {
   void onGraphicsError(int layer, std::uint64_t changeId, const std::string& message) override;
   void onAudioLevels(media::AudioLevels levels) override;
   void onPreview(std::string jpeg) override;
+  void onLoudness(media::LoudnessFigures figures) override;
   void onSourceChanged(core::SourceTrack track, bool up, const std::string& reason) override;
   void onEncoderRebuilt(const std::string& detail) override;
   // --- web::WebListener (web thread: post only) ---
@@ -258,6 +261,15 @@ class Hub final : private media::MediaListener, private web::WebListener {
   std::string preview_;                                             // latest preview JPEG
   bool publicCut_ = false;
   bool recordingPaused_ = false;
+
+  // --- The sound's loudness (hub_loudness.cpp) ---
+  [[nodiscard]] core::LoudnessMode loudnessMode() const;  // the technician's choice, else the configuration's
+  void applyLoudnessMode();                               // from applyMediaState()
+  // As the session closes: the integrated loudness so far into the log (seance.json).
+  void recordLoudness(std::vector<core::MeetingEvent>& events);
+  [[nodiscard]] static nlohmann::json loudnessJson(const media::LoudnessFigures& figures);
+  std::optional<media::LoudnessFigures> loudness_;  // the latest report
+  std::optional<core::LoudnessMode> appliedLoudnessMode_;
 
   core::QuestionIntake questionIntake_;
   std::set<std::uint64_t> publicQuestions_;              // questions the mayor and every viewer have seen

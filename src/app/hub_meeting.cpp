@@ -99,6 +99,7 @@ void Hub::command(const core::Caller& caller, const core::Request& request,
 }
 
 void Hub::commit(std::vector<core::MeetingEvent> events, std::function<void(std::vector<std::uint64_t>)> done) {
+  recordLoudness(events);
   // 1. Effects now.
   std::set<core::Layer> layers;
   for (const auto& event : events) {
@@ -143,6 +144,7 @@ void Hub::applyMediaState() {
     hubLogger()->info(paused ? "enregistrement en pause (huis clos) / recording paused"
                              : "enregistrement repris / recording resumed");
   }
+  applyLoudnessMode();
 }
 
 // Branding, then the clock, then the layer's own values (which win). Slates get no clock:

@@ -98,6 +98,8 @@ void MediaEngine::hideGraphic(int layer, std::uint64_t changeId) {
 
 void MediaEngine::setMuted(bool muted) { program_->setMuted(muted); }
 
+void MediaEngine::setLoudnessMode(core::LoudnessMode mode) { program_->setLoudnessMode(mode); }
+
 void MediaEngine::setRecordingPaused(bool paused) {
   auto it = outputs_.find("recording");
   if (it == outputs_.end()) return;

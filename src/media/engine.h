@@ -55,6 +55,8 @@ class MediaEngine {
 
   // Huis clos: sound muted on every public output (the slate is a graphics layer).
   void setMuted(bool muted);
+  // The automatic gain towards the loudness target (docs/PROTOCOL.md, loudness.mode).
+  void setLoudnessMode(core::LoudnessMode mode);
   // Pauses or resumes the recording; resuming waits for a key unit (asked for at once).
   void setRecordingPaused(bool paused);
   // Renders a template ahead of time so that showing it later costs no render: the

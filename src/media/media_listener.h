@@ -6,6 +6,7 @@
 
 #include "core/failure.h"
 #include "core/source_track.h"
+#include "media/loudness_figures.h"
 #include "media/media_types.h"
 
 namespace tribune::media {
@@ -29,6 +30,9 @@ class MediaListener {
   virtual void onProgramSegmentDone() = 0;
   // Ten times a second, from the program's sound before any mute.
   virtual void onAudioLevels(AudioLevels levels) = 0;
+  // Four times a second, the loudness of what goes out and what the automatic gain does
+  // (a default that ignores them: listeners that have no use for them need not say so).
+  virtual void onLoudness(LoudnessFigures /*figures*/) {}
   // A small JPEG of what is on air, a few times a second.
   virtual void onPreview(std::string jpeg) = 0;
   // A template could not be rendered; the layer keeps what it showed.

@@ -98,10 +98,17 @@ std::string Program::describe(const ProgramSettings& s) {
     << " ! audioresample ! audioconvert ! audio/x-raw,rate=" << core::AudioSettings::kSampleRate << ",channels="
     << core::AudioSettings::kChannels
     // Meters see the microphones even while the public outputs are muted (huis clos).
-    << " ! level name=program_level interval=" << kLevelInterval << " post-messages=true"
+    << " ! level name=program_level interval=" << kLevelInterval
+    << " post-messages=true"
+    // The loudness stage (LoudnessStage, a probe on this identity's source pad): gain towards
+    // the target and true-peak limiter, in place, on interleaved floats. After the meters
+    // (they show the microphones as they come), before the mute (huis clos stays absolute:
+    // nothing the stage does can be heard through it).
+    << " ! audioconvert ! audio/x-raw,format=F32LE,layout=interleaved"
+    << " ! identity name=program_loudness silent=true"
     << " ! volume name=program_volume"
     << " ! queue max-size-time=1000000000 max-size-buffers=0 max-size-bytes=0"
-    << " ! avenc_aac bitrate=" << s.audio.bitrateKbps * 1000
+    << " ! audioconvert ! avenc_aac bitrate=" << s.audio.bitrateKbps * 1000
     << " ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw"
     << " ! appsink name=program_audio sync=false async=false emit-signals=false\n";
   return d.str();
@@ -110,7 +117,9 @@ std::string Program::describe(const ProgramSettings& s) {
 Program::Program(ProgramSettings settings, MediaListener& listener)
     : settings_(std::move(settings)),
       listener_(listener),
-      graphics_(settings_.fade, GST_SECOND / core::VideoSettings::kFramesPerSecond) {
+      graphics_(settings_.fade, GST_SECOND / core::VideoSettings::kFramesPerSecond),
+      loudness_(std::make_unique<LoudnessStage>(settings_.audio.loudness, core::AudioSettings::kSampleRate,
+                                                core::AudioSettings::kChannels, &listener_)) {
   build();
 }
 
@@ -147,6 +156,10 @@ void Program::build() {
   auto graphicsPad =
       graphicsElement ? PadRef::adopt(gst_element_get_static_pad(graphicsElement.get(), "src")) : PadRef{};
   if (!graphicsPad) throw MediaError("the program pipeline has no graphics stage");
+  auto loudnessElement = ElementRef::adopt(gst_bin_get_by_name(bin, "program_loudness"));
+  auto loudnessPad =
+      loudnessElement ? PadRef::adopt(gst_element_get_static_pad(loudnessElement.get(), "src")) : PadRef{};
+  if (!loudnessPad) throw MediaError("the program pipeline has no loudness stage");
 
   std::lock_guard lock(mutex_);
   pipeline_ = std::move(pipeline);
@@ -160,6 +173,8 @@ void Program::build() {
   audioRate_ = core::AudioSettings::kSampleRate;
   // Streaming thread, once per frame: blends what the compositor says is on air, in place.
   graphicsStage_ = std::make_unique<GraphicsStage>(graphics_, graphicsPad.get());
+  // Streaming thread, once per sound buffer: the gain and the limiter, in place.
+  loudness_->attach(loudnessPad.get());
   auto bus = BusRef::adopt(gst_element_get_bus(pipeline_.get()));
   gst_bus_set_sync_handler(bus.get(), &Program::onBusMessage, this, nullptr);
 }
@@ -192,6 +207,7 @@ Program::~Program() {
   stop();
   std::lock_guard lock(mutex_);
   graphicsStage_.reset();
+  loudness_->detach();
   detachBus();
 }
 
@@ -227,6 +243,7 @@ void Program::rebuild(const std::function<void(ElementRef)>& dispose) {
     std::lock_guard lock(mutex_);
     old = std::move(pipeline_);
     oldStage = std::move(graphicsStage_);
+    loudness_->detach();  // attached again to the new pipeline by build()
     auto bus = BusRef::adopt(gst_element_get_bus(old.get()));
     gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
     for (auto* sink : {"program_video", "program_audio", "program_preview"}) {
@@ -311,7 +328,10 @@ GstFlowReturn Program::onVideoSample(GstAppSink* sink, gpointer self) {
   return GST_FLOW_OK;
 }
 
+void Program::setLoudnessMode(core::LoudnessMode mode) { loudness_->setMode(mode); }
+
 void Program::setMuted(bool muted) {
+  loudness_->setMuted(muted);
   std::lock_guard lock(mutex_);
   muted_ = muted;
   if (volume_) g_object_set(volume_.get(), "mute", muted ? TRUE : FALSE, nullptr);

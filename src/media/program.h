@@ -23,6 +23,7 @@
 #include "media/graphics_compositor.h"
 #include "media/graphics_stage.h"
 #include "media/gst_ref.h"
+#include "media/loudness_stage.h"
 #include "media/media_listener.h"
 #include "media/media_types.h"
 
@@ -45,6 +46,8 @@ class Program {
   void requestKeyUnit();
   // Huis clos: no sound leaves (the meters still see the microphones).
   void setMuted(bool muted);
+  // The automatic gain towards the loudness target: auto, frozen or off (any thread).
+  void setLoudnessMode(core::LoudnessMode mode);
   // Hands one raw frame (I420 at the program's size, the buffer's PTS in the program's
   // running time) to the encode side; takes ownership. Non-blocking: a full input drops
   // the oldest frame.
@@ -97,7 +100,10 @@ class Program {
   ElementRef volume_;
   ElementRef valve_;
   std::unique_ptr<GraphicsStage> graphicsStage_;  // the probe that blends graphics_ into each frame
-  int audioRate_ = 0;                             // the rate the audio input is declared at
+  // The gain and limiter of the sound, kept across rebuilds (its gain and integrated
+  // loudness go on); attached to each pipeline's program_loudness by build().
+  std::unique_ptr<LoudnessStage> loudness_;
+  int audioRate_ = 0;  // the rate the audio input is declared at
   bool muted_ = false;
   bool started_ = false;
   std::atomic<bool> stopping_{false};

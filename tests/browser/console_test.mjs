@@ -4,7 +4,8 @@
 //
 //   node tests/browser/console_test.mjs --url 'http://127.0.0.1:8080/console/#token=…' --out /tmp/shots
 //
-// Scenario 1 (always): connect, start the broadcast if needed, open the session, two
+// Scenario 1 (always): connect, start the broadcast if needed, the loudness figures (LUFS,
+// target, true peak) and the automatic gain frozen then back to auto, open the session, two
 // "Suivant", a public vote "tous pour", huis clos for ~4 s and back; the preview must keep
 // changing, a configured destination must show "En direct", and the page must log no error.
 // Scenario 2 (--restart): prints READY_FOR_RESTART on its own line, then expects the
@@ -163,6 +164,25 @@ async function scenarioMeeting() {
     log('broadcast started from the console');
   }
   await waitInPage('the broadcast should be running', () => document.querySelector('[data-testid="broadcast-state"]')?.dataset.running === 'true');
+
+  // The loudness of what goes out, next to the meters (issue 27), and the one-click freeze.
+  phase = 'loudness';
+  await waitInPage('the loudness figures should show in LUFS, with the target and the true peak',
+    () => /^−16,0 LUFS$/.test(document.querySelector('[data-testid="loudness-target"]')?.textContent || '') &&
+      /^−?\d+,\d LUFS$/.test(document.querySelector('[data-testid="loudness-momentary"]')?.textContent || '') &&
+      /^−?\d+,\d LUFS$/.test(document.querySelector('[data-testid="loudness-integrated"]')?.textContent || '') &&
+      /^−?\d+,\d dBTP$/.test(document.querySelector('[data-testid="loudness-true-peak"]')?.textContent || '') &&
+      document.querySelector('[data-testid="loudness-auto"]')?.getAttribute('aria-pressed') === 'true');
+  log(`loudness: ${await text('loudness-momentary')} momentary, ${await text('loudness-integrated')} integrated, ` +
+    `${await text('loudness-true-peak')}, gain ${await text('loudness-gain')}`);
+  await click('loudness-frozen');
+  await waitInPage('the automatic gain should show as frozen',
+    () => document.querySelector('[data-testid="loudness-frozen"]')?.getAttribute('aria-pressed') === 'true' &&
+      /figé/.test(document.querySelector('[data-testid="loudness-note"]')?.textContent || ''));
+  await shot('01b-loudness-frozen');
+  await click('loudness-auto');
+  await waitInPage('the automatic gain should be back on auto',
+    () => document.querySelector('[data-testid="loudness-auto"]')?.getAttribute('aria-pressed') === 'true');
 
   phase = 'open';
   const initial = await attr('session-badge', 'data-state');

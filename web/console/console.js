@@ -348,6 +348,7 @@ function onText(text) {
     case 'event': onEvent(message); break;
     case 'status': state.status = message; renderStatus(); break;
     case 'levels': onLevels(message); break;
+    case 'loudness': onLoudness(message); break;
     case 'result': onResult(message); break;
     case 'error': onError(message); break;
     default: break;  // pong and anything newer
@@ -529,6 +530,7 @@ const SUCCESS_TEXT = {
   'broadcast.stop': () => 'Diffusion arrêtée : plus rien n\'est envoyé aux plateformes (l\'enregistrement continue).',
   'destination.retry': (d, p) => `Nouvel essai de « ${p.name} » lancé.`,
   'destination.enable': (d, p) => `Destination « ${p.name} » ${p.enabled ? 'activée' : 'désactivée'}.`,
+  'loudness.mode': (d) => LOUDNESS_MODES[d.mode] || 'Gain automatique modifié.',
   'destination.add': (d, p) => `Destination « ${p.name || p.platform} » ajoutée pour cette séance.`,
 };
 
@@ -1351,6 +1353,37 @@ function onLevels(message) {
   renderAudioAlert();
 }
 
+// The loudness of what goes out (src/media/loudness_stage.h), four times a second: LUFS
+// figures, the target, the true peak against the limiter's ceiling, and the automatic gain.
+const LOUDNESS_MODES = {
+  auto: 'Gain automatique : il suit le programme vers la cible.',
+  frozen: 'Gain automatique figé : il reste où il est.',
+  off: 'Gain automatique désactivé : le son passe tel quel (le limiteur reste).',
+};
+
+function lufsText(value, unit) {
+  return typeof value === 'number' ? `${value.toFixed(1).replace('.', ',').replace('-', '−')} ${unit}` : '—';
+}
+
+function onLoudness(message) {
+  setText(byTestId('loudness-momentary'), lufsText(message.momentary_lufs, 'LUFS'));
+  setText(byTestId('loudness-short-term'), lufsText(message.short_term_lufs, 'LUFS'));
+  setText(byTestId('loudness-integrated'), lufsText(message.integrated_lufs, 'LUFS'));
+  setText(byTestId('loudness-target'), lufsText(message.target_lufs, 'LUFS'));
+  const peak = byTestId('loudness-true-peak');
+  setText(peak, lufsText(message.true_peak_dbtp, 'dBTP'));
+  peak.classList.toggle('over', typeof message.true_peak_dbtp === 'number' && message.true_peak_dbtp > message.ceiling_dbtp);
+  const gain = typeof message.gain_db === 'number' ? message.gain_db : 0;
+  setText(byTestId('loudness-gain'), `${gain >= 0 ? '+' : '−'}${Math.abs(gain).toFixed(1).replace('.', ',')} dB`);
+  for (const mode of ['auto', 'frozen', 'off']) {
+    byTestId(`loudness-${mode}`).setAttribute('aria-pressed', String(message.mode === mode));
+  }
+  let note = LOUDNESS_MODES[message.mode] || '';
+  if (message.muted) note = 'Huis clos : rien ne sort, rien n\'est mesuré ; le gain attend.';
+  else if (typeof message.limiter_db === 'number' && message.limiter_db < -3) note += ' Le limiteur retient des crêtes fortes.';
+  setText(byTestId('loudness-note'), note);
+}
+
 function renderAudioAlert() {
   const alert = byTestId('audio-alert');
   const t = now();
@@ -1431,6 +1464,9 @@ function wireStaticControls() {
   byTestId('agenda-previous').addEventListener('click', () => send('agenda.previous'));
   byTestId('agenda-next').addEventListener('click', () => send('agenda.next'));
   byTestId('broadcast-start').addEventListener('click', () => send('broadcast.start'));
+  for (const mode of ['auto', 'frozen', 'off']) {
+    byTestId(`loudness-${mode}`).addEventListener('click', () => send('loudness.mode', { mode }));
+  }
   const platform = byTestId('add-platform');
   platform.addEventListener('change', () => {
     const custom = platform.value === '';
