@@ -155,4 +155,11 @@ TEST_CASE("a quiet room reaches the loudness target, a loud burst is limited, th
   REQUIRE(figures->maxTruePeakDbtp);
   CHECK(*figures->maxTruePeakDbtp <= -1.0);
   CHECK(meeting["loudness"]["integrated_lufs"].is_number());
+  // The replay's record, exported as the session closed.
+  const auto record = readTextFile(data / "exports" / meeting["id"].get<std::string>() / "seance.json");
+  REQUIRE_FALSE(record.empty());
+  const auto seance = nlohmann::json::parse(record);
+  REQUIRE(seance["loudness"]["integrated_lufs"].is_number());
+  CHECK(seance["loudness"]["integrated_lufs"].get<double>() == Approx(*figures->integratedLufs).margin(1.0));
+  CHECK(seance["loudness"]["true_peak_dbtp"].get<double>() <= -1.0);
 }
