@@ -98,9 +98,9 @@ TruePeakLimiter::TruePeakLimiter(int channels, int sampleRate, double ceilingDbt
   // Windowed-sinc interpolators for the points k/4 between a sample and the next, reading
   // the kHalfTaps samples before and after.
   for (int k = 1; k < kOversampling; ++k) {
-    std::array<float, 2 * kHalfTaps> taps{};
+    std::array<float, kTaps> taps{};
     double sum = 0.0;
-    std::array<double, 2 * kHalfTaps> raw{};
+    std::array<double, kTaps> raw{};
     for (int j = 0; j < 2 * kHalfTaps; ++j) {
       // Tap j reads sample m + j − kHalfTaps + 1; the point is at m + k/4.
       const double t = static_cast<double>(k) / kOversampling - static_cast<double>(j - kHalfTaps + 1);
@@ -113,7 +113,7 @@ TruePeakLimiter::TruePeakLimiter(int channels, int sampleRate, double ceilingDbt
     phases_.push_back(taps);
   }
   const auto channelCount = static_cast<std::size_t>(channels_);
-  history_.assign(2 * kHalfTaps * channelCount, 0.0F);
+  history_.assign(kTaps * channelCount, 0.0F);
   delay_.assign(latencyFrames() * channelCount, 0.0F);
   minQueue_.assign(window_ + 1, {0, 1.0F});
   averageRing_.assign(window_, 1.0F);
@@ -122,7 +122,7 @@ TruePeakLimiter::TruePeakLimiter(int channels, int sampleRate, double ceilingDbt
 
 float TruePeakLimiter::peakAround(std::size_t newest) const {
   // The ring holds 2·kHalfTaps frames; the oldest is the one after `newest`.
-  constexpr std::size_t kLength = 2 * kHalfTaps;
+  constexpr std::size_t kLength = kTaps;
   const auto channels = static_cast<std::size_t>(channels_);
   float peak = 0.0F;
   for (std::size_t c = 0; c < channels; ++c) {
@@ -148,7 +148,7 @@ void TruePeakLimiter::process(float* interleaved, std::size_t frames, double fro
     const auto gain = static_cast<float>(from + (to - from) * static_cast<double>(i + 1) / static_cast<double>(frames));
     // 1. The gained input enters the detector's history and the delay line.
     const std::size_t newest = historyAt_;
-    historyAt_ = (historyAt_ + 1) % (2 * kHalfTaps);
+    historyAt_ = (historyAt_ + 1) % kTaps;
     float* delayed = &delay_[delayAt_ * channels];
     for (std::size_t c = 0; c < channels; ++c) {
       const float x = frame[c] * gain;

@@ -89,6 +89,7 @@ class TruePeakLimiter {
  public:
   static constexpr int kOversampling = 4;
   static constexpr int kHalfTaps = 6;  // the interpolation reads 6 samples on each side
+  static constexpr std::size_t kTaps = std::size_t{2} * kHalfTaps;
   static constexpr double kMarginDb = 0.25;
 
   TruePeakLimiter(int channels, int sampleRate, double ceilingDbtp, double lookaheadSeconds = 0.003,
@@ -97,7 +98,7 @@ class TruePeakLimiter {
   // Multiplies the block by a gain ramping from `fromDb` to `toDb`, limits it, and writes
   // the limited sound `latencyFrames()` frames later (the first output is silence).
   void process(float* interleaved, std::size_t frames, double fromDb, double toDb);
-  [[nodiscard]] std::size_t latencyFrames() const { return window_ - 1 + kHalfTaps; }
+  [[nodiscard]] std::size_t latencyFrames() const { return window_ - 1 + static_cast<std::size_t>(kHalfTaps); }
   // The deepest reduction of the last process() call, in dB (0 or negative).
   [[nodiscard]] double lastReductionDb() const { return lastReductionDb_; }
   [[nodiscard]] double ceilingDbtp() const { return ceilingDbtp_; }
@@ -109,8 +110,8 @@ class TruePeakLimiter {
   double ceilingDbtp_;
   float ceiling_;  // linear, with the margin
   std::size_t window_;
-  double release_;                                        // per-frame coefficient towards 1
-  std::vector<std::array<float, 2 * kHalfTaps>> phases_;  // kOversampling - 1 interpolators
+  double release_;                                // per-frame coefficient towards 1
+  std::vector<std::array<float, kTaps>> phases_;  // kOversampling - 1 interpolators
   // Per channel, the last 2·kHalfTaps input frames (gained), a ring.
   std::vector<float> history_;
   std::size_t historyAt_ = 0;

@@ -131,7 +131,7 @@ TEST_CASE("loudness: a cough far under the speech does not count as speech (rela
   CHECK(*gain.speechLufs() == Approx(before).margin(0.001));
 }
 
-TEST_CASE("loudness: frozen keeps the gain whatever the programme does; off goes back to 0 dB") {
+TEST_CASE("loudness: frozen keeps the gain whatever the programme does, off takes it back to 0 dB") {
   GainController gain{LoudnessSettings{}};
   feed(gain, -35, 30);
   gain.setMode(LoudnessMode::Frozen);
