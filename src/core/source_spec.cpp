@@ -115,11 +115,13 @@ PresetFileResult readPresetFile(std::string_view text) {
       preset.loop = true;
     } else if (word == "network") {
       preset.network = true;
+    } else if (word == "capture") {
+      preset.soundClock = SoundClock::Capture;
     } else {
       std::string trimmed(line.substr(first));
       while (!trimmed.empty() && kBlank.find(trimmed.back()) != std::string_view::npos) trimmed.pop_back();
       return {std::nullopt, "line " + std::to_string(number) + ": unknown directive \"" + trimmed +
-                                "\" (known: \"# tribune: loop\", \"# tribune: network\")"};
+                                "\" (known: \"# tribune: loop\", \"# tribune: network\", \"# tribune: capture\")"};
     }
   }
   return {std::move(preset), std::nullopt};

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/drift.h"
+
 namespace tribune::core {
 
 struct SourceSpec {
@@ -33,13 +35,16 @@ PresetResult expandPreset(std::string_view preset, const std::map<std::string, s
 // A preset file's text. Lines whose first non-blank character is '#' are comments; a
 // comment whose text starts with "tribune:" is a directive, one word, then anything as a
 // note: "# tribune: loop" (a file: sought back to its start at its end), "# tribune:
-// network" (a source not up yet at start is waited for and retried, not an error). Any
-// other word there is an error naming the line, so a misspelt directive is never silently
-// ignored.
+// network" (a source not up yet at start is waited for and retried, not an error),
+// "# tribune: capture" (the sound comes from a local sound card or capture card on its own
+// clock, whose drift is corrected; without it the source stamps its own media and nothing
+// is resampled: core/drift.h). Any other word there is an error naming the line, so a
+// misspelt directive is never silently ignored.
 struct PresetFile {
   std::string body;  // the gst-launch fragment: every line but the comments
   bool loop = false;
   bool network = false;
+  SoundClock soundClock = SoundClock::Stamped;
 };
 struct PresetFileResult {
   std::optional<PresetFile> preset;

@@ -80,9 +80,11 @@ TEST_CASE("a misspelt or empty preset directive is an error naming its line", "[
   };
   check(
       "# A camera.\n# tribune: netwrok (typo)\nsrtsrc ! queue name=video\n",
-      R"msg(line 2: unknown directive "# tribune: netwrok (typo)" (known: "# tribune: loop", "# tribune: network"))msg");
-  check("# tribune: loops\n",
-        R"msg(line 1: unknown directive "# tribune: loops" (known: "# tribune: loop", "# tribune: network"))msg");
-  check("x\ny\n  # tribune:   \r\n",
-        R"msg(line 3: unknown directive "# tribune:" (known: "# tribune: loop", "# tribune: network"))msg");
+      R"msg(line 2: unknown directive "# tribune: netwrok (typo)" (known: "# tribune: loop", "# tribune: network", "# tribune: capture"))msg");
+  check(
+      "# tribune: loops\n",
+      R"msg(line 1: unknown directive "# tribune: loops" (known: "# tribune: loop", "# tribune: network", "# tribune: capture"))msg");
+  check(
+      "x\ny\n  # tribune:   \r\n",
+      R"msg(line 3: unknown directive "# tribune:" (known: "# tribune: loop", "# tribune: network", "# tribune: capture"))msg");
 }
