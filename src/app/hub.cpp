@@ -65,6 +65,7 @@ media::ProgramSettings programSettings(const HubOptions& options) {
   settings.watchdog.restart.max = config.watchdog.restartMaxDelay;
   settings.encoderStall = config.watchdog.encoderStall;
   settings.driftCorrection = config.audio.driftCorrection;
+  settings.soundClock = preset.preset->soundClock;
   return settings;
 }
 

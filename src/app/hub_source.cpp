@@ -62,6 +62,9 @@ nlohmann::json Hub::sourceJson() const {
           {"stalls", s.stalls},
           {"error", s.lastError},
           {"drift_ppm", s.driftPpm ? nlohmann::json(*s.driftPpm) : nlohmann::json(nullptr)},
+          {"drift_standard_error_ppm",
+           s.driftStandardErrorPpm ? nlohmann::json(*s.driftStandardErrorPpm) : nlohmann::json(nullptr)},
+          {"drift_correction", std::string(core::toString(s.driftState))},
           {"audio_rate", s.audioRate},
           {"filler_frames", s.fillerFrames}};
 }
@@ -80,9 +83,19 @@ std::string Hub::sourceMetrics() const {
     << "# HELP tribune_source_filler_frames_total Frames put on air while the source gave none.\n"
     << "# TYPE tribune_source_filler_frames_total counter\ntribune_source_filler_frames_total " << s.fillerFrames
     << "\n";
+  m << "# HELP tribune_audio_rate_hz The rate the source's sound is declared at (48000 unless its drift is "
+       "corrected).\n"
+    << "# TYPE tribune_audio_rate_hz gauge\ntribune_audio_rate_hz " << s.audioRate << "\n"
+    << "# HELP tribune_audio_trimmed_buffers_total Sound buffers whose head came after silence had taken its "
+       "place.\n"
+    << "# TYPE tribune_audio_trimmed_buffers_total counter\ntribune_audio_trimmed_buffers_total "
+    << s.trimmedAudioBuffers << "\n";
   if (s.driftPpm) {
     m << "# HELP tribune_audio_drift_ppm The sound interface's clock against the program's.\n"
-      << "# TYPE tribune_audio_drift_ppm gauge\ntribune_audio_drift_ppm " << *s.driftPpm << "\n";
+      << "# TYPE tribune_audio_drift_ppm gauge\ntribune_audio_drift_ppm " << *s.driftPpm << "\n"
+      << "# HELP tribune_audio_drift_standard_error_ppm How sure tribune_audio_drift_ppm is.\n"
+      << "# TYPE tribune_audio_drift_standard_error_ppm gauge\ntribune_audio_drift_standard_error_ppm "
+      << s.driftStandardErrorPpm.value_or(0.0) << "\n";
   }
   return m.str();
 }

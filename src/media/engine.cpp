@@ -73,7 +73,7 @@ MediaEngine::MediaEngine(ProgramSettings settings, MediaListener& listener)
       source_(std::make_unique<SourceFeed>(
           SourceFeedSettings{settings_.sourcePipeline, settings_.loopSource, settings_.video.width(),
                              settings_.video.height(), settings_.watchdog, settings_.encoderStall,
-                             settings_.driftCorrection, !settings_.sourceIsNetwork},
+                             settings_.driftCorrection, !settings_.sourceIsNetwork, settings_.soundClock},
           *program_, listener,
           [reaper = reaper_.get()](ElementRef pipeline) { reaper->dispose(std::move(pipeline)); })),
       graphicsWorker_(std::make_unique<GraphicsWorker>(settings_.templateDirs, settings_.video.width(),

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "core/drift.h"
 #include "core/publish_url.h"
 #include "core/source_watchdog.h"
 
@@ -25,6 +26,8 @@ struct ProgramSettings {
   core::SourceWatchdogSettings watchdog;         // when the source is lost, restarted
   std::chrono::milliseconds encoderStall{2000};  // no encoded frame for this long: rebuild
   bool driftCorrection = true;                   // resample the sound to the program clock
+  // "# tribune: capture": a local sound card whose clock drift is corrected (core/drift.h).
+  core::SoundClock soundClock = core::SoundClock::Stamped;
 };
 
 // When a graphics change was asked for and when it first reached a frame, both in the
@@ -46,14 +49,17 @@ struct SourceStats {
   bool audioUp = true;
   std::string videoReason;  // why the track is down: "no_data", "error", "ended"
   std::string audioReason;
-  std::string lastError;           // the source's last error, for the log and the console
-  int restarts = 0;                // source pipelines started again
-  int stalls = 0;                  // encode sides rebuilt
-  std::optional<double> driftPpm;  // the sound interface's clock against the program's
+  std::string lastError;                        // the source's last error, for the log and the console
+  int restarts = 0;                             // source pipelines started again
+  int stalls = 0;                               // encode sides rebuilt
+  std::optional<double> driftPpm;               // the sound interface's clock against the program's
+  std::optional<double> driftStandardErrorPpm;  // how sure driftPpm is
+  core::DriftState driftState = core::DriftState::Off;
   int audioRate = 48000;           // the rate the sound is declared at (48000 ± the drift)
   std::uint64_t fillerFrames = 0;  // frames put in while the source gave none
   std::uint64_t fillerAudioBuffers = 0;
-  std::uint64_t droppedLate = 0;  // source buffers older than what the program already had
+  std::uint64_t droppedLate = 0;          // source buffers older than what the program already had
+  std::uint64_t trimmedAudioBuffers = 0;  // sound buffers whose head was already covered
 };
 
 struct AudioLevels {

@@ -29,14 +29,23 @@ constexpr GstClockTime kFramePeriod = GST_SECOND / core::VideoSettings::kFramesP
 // A frame missing for this long is replaced (the last picture, frozen): a destination's
 // muxer waits for both tracks, so a gap in one stops the other too.
 constexpr GstClockTime kVideoGap = 250 * GST_MSECOND;
-// Sound missing for this long is replaced by silence, up to kAudioLead behind now, so
-// that a late but live source's sound still finds its place.
+// Sound missing for this long is replaced by silence, up to kAudioLead (or the source's
+// usual lateness, if more) behind now, so that a late but live source's sound still finds
+// its place.
 constexpr GstClockTime kAudioGap = 100 * GST_MSECOND;
 constexpr GstClockTime kAudioLead = 60 * GST_MSECOND;
+// The margin over the source's lateness, and the most the filler waits for a late sound:
+// a source whose sound comes later than this has its late head cut instead.
+constexpr GstClockTime kLatenessMargin = 40 * GST_MSECOND;
+constexpr GstClockTime kAudioMaxLead = 1500 * GST_MSECOND;
+// The lateness held is released by this fraction of the time since the previous buffer.
+constexpr GstClockTime kLatenessReleasePerSecond = 10 * GST_MSECOND;
 constexpr GstClockTime kSilenceChunk = 10 * GST_MSECOND;
-// Sound that starts this much before what the program already has is dropped (less is
-// left to the encoder, which tolerates small overlaps).
-constexpr GstClockTime kAudioOverlap = 20 * GST_MSECOND;
+// A buffer this near to where the sound already pushed ends is put exactly there (rounding);
+// farther, its head is cut or the gap is filled with silence (source_feed.h), so the sound
+// is never more than this away from where its own timestamps put it. (A card measured
+// but not yet corrected, 500 ppm off, loses or gains 2 ms every 4 s.)
+constexpr GstClockTime kAudioSlack = 2 * GST_MSECOND;
 // A source more than this away from the program's time is rebased.
 constexpr std::int64_t kRebaseBeyond = 2 * static_cast<std::int64_t>(GST_SECOND);
 // A private copy of the picture every this many frames, for the frozen filler.
@@ -61,6 +70,12 @@ std::string errorText(GstMessage* message, bool warning) {
 }
 
 std::int64_t signedTime(GstClockTime t) { return static_cast<std::int64_t>(t); }
+
+core::DriftCorrectionSettings correctionSettings(bool enabled) {
+  core::DriftCorrectionSettings settings;
+  settings.enabled = enabled;
+  return settings;
+}
 
 }  // namespace
 
@@ -93,7 +108,7 @@ SourceFeed::SourceFeed(SourceFeedSettings settings, Program& program, MediaListe
       dispose_(std::move(dispose)),
       random_(std::make_unique<SystemRandom>()),
       watchdog_(settings_.watchdog, *random_),
-      drift_(core::AudioSettings::kSampleRate) {
+      corrector_(settings_.soundClock, correctionSettings(settings_.driftCorrection)) {
   // A preset that does not even parse is a set-up error, told at once.
   GErrorHolder error;
   const std::string description = describe(settings_);
@@ -204,7 +219,11 @@ SourceStats SourceFeed::stats() const {
   SourceStats s = stats_;
   s.restarts = watchdog_.restarts();
   s.lastError = watchdog_.lastError();
-  s.driftPpm = drift_.ppm();
+  if (const auto estimate = drift_.estimate()) {
+    s.driftPpm = estimate->ppm;
+    s.driftStandardErrorPpm = estimate->standardErrorPpm;
+  }
+  s.driftState = corrector_.state();
   s.audioRate = audioRate_;
   return s;
 }
@@ -223,6 +242,7 @@ bool SourceFeed::launch(std::string& error) {
   ++generation_;
   for (auto& offset : offset_) offset.reset();
   drift_.reset();
+  corrector_.sourceRestarted();
   auto bridge = std::make_shared<Bridge>();
   bridge->feed = this;
   bridge->generation = generation_;
@@ -387,17 +407,46 @@ void SourceFeed::audio(std::uint64_t generation, BufferRef buffer, GstClockTime 
   const std::int64_t pts = programTime(core::SourceTrack::Audio, runningTime, now);
   // The interface's own clock, as its sample count tells it (before any rebase).
   drift_.add(runningTime, samples);
-  const auto duration = static_cast<GstClockTime>(gst_util_uint64_scale(samples, GST_SECOND, audioRate_));
+  const auto rate = static_cast<std::uint64_t>(audioRate_);
+  const std::int64_t end = pts + static_cast<std::int64_t>(gst_util_uint64_scale(samples, GST_SECOND, rate));
+  // How late this sound came: held at its peak, released slowly.
+  const GstClockTime release =
+      gst_util_uint64_scale(now - std::min(now, lastAudioAt_), kLatenessReleasePerSecond, GST_SECOND);
+  audioLateness_ = audioLateness_ > release ? audioLateness_ - release : 0;
+  if (signedTime(now) > end)
+    audioLateness_ = std::max(audioLateness_, static_cast<GstClockTime>(signedTime(now) - end));
   lastAudioAt_ = now;  // the source delivers: the silence stops, even if this buffer comes too late
-  if (pts < 0 || (audioEnd_ && pts + signedTime(kAudioOverlap) < signedTime(*audioEnd_))) {
+  if (end <= 0 || (audioEnd_ && end <= signedTime(*audioEnd_))) {
+    ++stats_.droppedLate;  // all of it is where the program already has sound
+    return;
+  }
+  std::uint64_t skip = 0;
+  if (audioEnd_) {
+    const std::int64_t offset = pts - signedTime(*audioEnd_);
+    if (offset < -signedTime(kAudioSlack)) {
+      // Starts before what was already pushed (silence put in while it was late): its head
+      // goes, so that the rest keeps its place.
+      skip = gst_util_uint64_scale(static_cast<std::uint64_t>(-offset), rate, GST_SECOND);
+      ++stats_.trimmedAudioBuffers;
+    } else if (offset > signedTime(kAudioSlack)) {
+      // Starts after a hole: silence up to its place.
+      pushSilence(gst_util_uint64_scale(static_cast<std::uint64_t>(offset), rate, GST_SECOND));
+    }
+  }
+  if (skip >= samples) {
     ++stats_.droppedLate;
     return;
   }
   GstBuffer* out = gst_buffer_make_writable(buffer.release());
-  GST_BUFFER_PTS(out) = static_cast<GstClockTime>(pts);
+  if (skip > 0) gst_buffer_resize(out, static_cast<gssize>(skip * kBytesPerFrame), -1);
+  const std::uint64_t kept = samples - skip;
+  // Where the sound already pushed ends (within the slack, this buffer's own place).
+  const GstClockTime start = audioEnd_ ? *audioEnd_ : static_cast<GstClockTime>(std::max<std::int64_t>(0, pts));
+  const auto duration = static_cast<GstClockTime>(gst_util_uint64_scale(kept, GST_SECOND, rate));
+  GST_BUFFER_PTS(out) = start;
   GST_BUFFER_DTS(out) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION(out) = duration;
-  audioEnd_ = std::max(audioEnd_.value_or(0), static_cast<GstClockTime>(pts) + duration);
+  audioEnd_ = start + duration;
   program_.pushAudio(out, audioRate_);
 }
 
@@ -431,24 +480,35 @@ void SourceFeed::fillVideo(GstClockTime now) {
   }
 }
 
+void SourceFeed::pushSilence(std::uint64_t samples) {
+  const GstClockTime start = audioEnd_.value_or(0);
+  const auto bytes = static_cast<gsize>(samples * kBytesPerFrame);
+  GstBuffer* silence = gst_buffer_new_allocate(nullptr, bytes, nullptr);
+  gst_buffer_memset(silence, 0, 0, bytes);
+  const auto duration =
+      static_cast<GstClockTime>(gst_util_uint64_scale(samples, GST_SECOND, static_cast<std::uint64_t>(audioRate_)));
+  GST_BUFFER_PTS(silence) = start;
+  GST_BUFFER_DURATION(silence) = duration;
+  audioEnd_ = start + duration;
+  ++stats_.fillerAudioBuffers;
+  program_.pushAudio(silence, audioRate_);
+}
+
 void SourceFeed::fillAudio(GstClockTime now) {
-  if (now < lastAudioAt_ + kAudioGap || now < kAudioLead) return;
-  const GstClockTime until = now - kAudioLead;
-  // Nothing pushed yet: the silence starts where the feed did, with the picture.
-  GstClockTime start = audioEnd_.value_or(lastAudioAt_);
-  if (until > start + GST_SECOND) start = until;
-  const auto samples = static_cast<gsize>(gst_util_uint64_scale(kSilenceChunk, audioRate_, GST_SECOND));
-  const auto duration = static_cast<GstClockTime>(gst_util_uint64_scale(samples, GST_SECOND, audioRate_));
-  while (start + duration <= until) {
-    GstBuffer* silence = gst_buffer_new_allocate(nullptr, samples * kBytesPerFrame, nullptr);
-    gst_buffer_memset(silence, 0, 0, samples * kBytesPerFrame);
-    GST_BUFFER_PTS(silence) = start;
-    GST_BUFFER_DURATION(silence) = duration;
-    start += duration;
-    audioEnd_ = start;
-    ++stats_.fillerAudioBuffers;
-    program_.pushAudio(silence, audioRate_);
+  // Behind the clock by how late the source's sound comes, so the filler never takes the
+  // place of sound that is on its way.
+  const GstClockTime lead = std::min(kAudioMaxLead, std::max(kAudioLead, audioLateness_ + kLatenessMargin));
+  if (now < lastAudioAt_ + kAudioGap || now < lead) return;
+  const GstClockTime until = now - lead;
+  if (!audioEnd_) {
+    // Nothing pushed yet: the silence starts where the feed did, with the picture.
+    audioEnd_ = lastAudioAt_;
+  } else if (until > *audioEnd_ + GST_SECOND) {
+    audioEnd_ = until;  // a long hole (a stopped clock): start again from there
   }
+  const auto samples = static_cast<std::uint64_t>(gst_util_uint64_scale(kSilenceChunk, audioRate_, GST_SECOND));
+  const auto duration = static_cast<GstClockTime>(gst_util_uint64_scale(samples, GST_SECOND, audioRate_));
+  while (*audioEnd_ + duration <= until) pushSilence(samples);
 }
 
 void SourceFeed::supervise() {
@@ -503,13 +563,25 @@ void SourceFeed::supervise() {
         framesInAtMove = framesIn_;
       }
 
-      if (settings_.driftCorrection && now - lastDriftLook >= std::chrono::seconds(1)) {
+      if (now - lastDriftLook >= std::chrono::seconds(1)) {
         lastDriftLook = now;
-        const int rate = drift_.correctedRate();
-        if (rate != audioRate_) {
-          logger()->info("son : dérive de l'horloge de l'interface {:+.0f} ppm, corrigée / audio clock drift corrected",
-                         drift_.ppm().value_or(0.0));
-          audioRate_ = rate;
+        const auto estimate = drift_.estimate();
+        const auto before = corrector_.state();
+        const auto drift = corrector_.look(estimate);
+        if (drift.state != before && drift.state == core::DriftState::Implausible) {
+          logger()->warn(
+              "son : dérive mesurée {:+.0f} ppm, invraisemblable pour une horloge : non corrigée / measured drift "
+              "implausible for a clock (timestamps, not drift): not corrected",
+              estimate ? estimate->ppm : 0.0);
+        }
+        if (drift.rate != audioRate_) {
+          if (drift.state != before || std::abs(drift.rate - audioRate_) > 1) {
+            logger()->info(
+                "son : dérive de l'horloge de l'interface {:+.1f} ppm (± {:.1f}), son déclaré à {} Hz / audio "
+                "clock drift corrected",
+                estimate ? estimate->ppm : 0.0, estimate ? estimate->standardErrorPpm : 0.0, drift.rate);
+          }
+          audioRate_ = drift.rate;
         }
       }
     }

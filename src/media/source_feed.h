@@ -18,10 +18,19 @@
 // track is lost or restored and when the source pipeline is torn down and started again
 // (with backoff); the listener hears of each change.
 //
+// The sound reaches the program as one unbroken run of samples: each buffer starts where
+// the previous one ended (the resampler and the AAC encoder count samples, and would keep
+// any overlap or gap as a lasting shift of the sound against the picture: issue 27). A
+// buffer within kAudioSlack (2 ms) of that place is put there; beyond, its overlapping head is cut
+// or the gap before it is filled with silence, so the sound stays where its own timestamps
+// say. The silence filler never writes where the source's sound may still arrive: it stays
+// behind the clock by how late the source's sound usually comes (bursty MPEG-TS, an SRT
+// latency window), at least kAudioLead.
+//
 // The supervisor also measures the sound interface's clock drift (core::DriftEstimator)
-// and declares the sound at the rate that corrects it (the program resamples to 48 kHz),
-// and watches the encoders: frames going in and none coming out for `encoderStall` is a
-// stall, and the encode side is rebuilt (Program::rebuild).
+// and, for a capture source, declares the sound at the rate core::DriftCorrector decides
+// (the program resamples to 48 kHz), and watches the encoders: frames going in and none coming out for `encoderStall`
+// is a stall, and the encode side is rebuilt (Program::rebuild).
 //
 // Threading: start/stop/loopSource/stats from the engine's owner; appsink callbacks on the
 // source's streaming threads; the supervisor on its own thread. mutex_ guards the state
@@ -62,6 +71,8 @@ struct SourceFeedSettings {
   // A source that cannot start at all is a start-up error (a local device: the technician
   // is there to fix it); false for a network source, which is waited for and retried.
   bool mustStart = true;
+  // Whether the sound has a capture clock of ours to correct (core/drift.h).
+  core::SoundClock soundClock = core::SoundClock::Stamped;
 };
 
 class SourceFeed {
@@ -107,6 +118,8 @@ class SourceFeed {
   std::int64_t programTime(core::SourceTrack track, GstClockTime runningTime, GstClockTime now);
   void fillVideo(GstClockTime now);
   void fillAudio(GstClockTime now);
+  // Pushes `samples` of silence at audioEnd_ (under mutex_).
+  void pushSilence(std::uint64_t samples);
   void checkEncoder(core::TimePoint now);
 
   SourceFeedSettings settings_;
@@ -121,6 +134,7 @@ class SourceFeed {
   std::unique_ptr<core::Random> random_;
   core::SourceWatchdog watchdog_;
   core::DriftEstimator drift_;
+  core::DriftCorrector corrector_;
 
   ElementRef pipeline_;  // the current generation's
   std::shared_ptr<Bridge> bridge_;
@@ -138,9 +152,12 @@ class SourceFeed {
 
   // The program's input timeline (ns of running time), real and filler alike.
   std::optional<GstClockTime> lastVideoPts_;
-  GstClockTime lastVideoAt_ = 0;  // running time when the last real frame was pushed
-  std::optional<GstClockTime> audioEnd_;
+  GstClockTime lastVideoAt_ = 0;          // running time when the last real frame was pushed
+  std::optional<GstClockTime> audioEnd_;  // where the next sample goes (all pushed before it)
   GstClockTime lastAudioAt_ = 0;
+  // How far behind the clock the source's sound arrives (its end, at arrival), held at its
+  // peak and released slowly: the silence filler stays behind that.
+  GstClockTime audioLateness_ = 0;
   BufferRef freezeFrame_;  // a private copy of a recent real frame, for the filler
   std::uint64_t realFrames_ = 0;
   int audioRate_ = 48000;

@@ -308,6 +308,7 @@ function troubled(status) {
     audio: { up: false, reason: 'no audio for 2 s' },
     restarts: 2,
     drift_ppm: 12,
+    drift_correction: 'correcting',
     stalls: 1,
   };
   // The replay export at the closing failed (docs/EXPORT.md), its reason carrying markup.
@@ -354,7 +355,7 @@ async function scenarioAlarms(context) {
     await waitInPage('the video-lost banner should show', () => !document.querySelector('[data-testid="video-lost-alarm"]').hidden);
     await waitInPage('the no-sound warning should show', () => !document.querySelector('[data-testid="source-audio-alert"]').hidden);
     await waitInPage('the A/V drift and source counts should show',
-      () => /Dérive audio\/vidéo : \+12 ppm, corrigée/.test(document.querySelector('[data-testid="source-facts"]').textContent));
+      () => /Dérive de l'horloge du son : \+12 ppm, corrigée/.test(document.querySelector('[data-testid="source-facts"]').textContent));
     await waitInPage('the free space should be shown short of what the meeting needs',
       () => {
         const space = document.querySelector('[data-testid="recording-space"]');

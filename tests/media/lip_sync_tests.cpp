@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <memory>
 
 #include "app/agenda_loader.h"
 #include "running_hub.h"
@@ -37,6 +38,18 @@ core::Config lipSyncConfig(const std::string& source, const std::string& rtmpUrl
   return config;
 }
 
+// The issue's SRT camera, Tribune calling it with SRT's own default latency.
+std::string srtSource(int port) { return "srt://127.0.0.1:" + std::to_string(port) + "?mode=caller"; }
+
+bool waitForSourceUp(RunningHub& hub, std::chrono::milliseconds timeout) {
+  return waitUntil(
+      [&] {
+        const auto s = hub.hub().sourceStats();
+        return s.videoUp && s.audioUp;
+      },
+      timeout, 20ms);
+}
+
 // Where the source's picture (re)starts: the first flash, and each flash after a gap.
 std::vector<double> stretchStarts(const LipSyncReading& reading) {
   std::vector<double> starts;
@@ -61,7 +74,8 @@ std::vector<LipSyncPair> settledPairs(const LipSyncReading& reading) {
 }
 
 // Reads `file` and checks every settled offset against the bounds; at least `atLeast`
-// settled pairs (a flash without its beep, or none at all, is a failure too).
+// settled pairs (a flash without its beep, or none at all, is a failure too), in
+// `stretches` stretches of the source's picture (0: any number).
 void checkLipSync(const std::string& what, const std::string& file, std::size_t atLeast, std::size_t stretches = 1) {
   const auto reading = readLipSync(file);
   const auto settled = settledPairs(reading);
@@ -72,7 +86,7 @@ void checkLipSync(const std::string& what, const std::string& file, std::size_t 
                << spread.maxMs << " ms, median " << spread.medianMs << " ms, drift " << offsetDriftMsPerS(settled)
                << " ms/s");
   INFO(describeTimelines(reading));
-  CHECK(stretchStarts(reading).size() == stretches);
+  if (stretches > 0) CHECK(stretchStarts(reading).size() == stretches);
   CHECK(settled.size() >= atLeast);
   // Every flash of a settled stretch has its beep.
   std::size_t unpaired = 0;
@@ -130,4 +144,123 @@ TEST_CASE("a file source keeps sound and picture together at the platform, in th
   checkLipSync("what nginx received", nginxRecording(server, "lips-file"), 10);
   checkLipSync("the local recording", recording, 10);
   checkLipSync("the replay", replay, 8);
+}
+
+TEST_CASE("an SRT camera keeps sound and picture together at the platform, in the recording and in the replay",
+          "[media][lip-sync]") {
+  // The issue's camera: a one-second clip looped by the sender. Each loop leaves a few
+  // milliseconds of overlap or gap between one loop's sound and the next one's, which the
+  // sound's timestamps say and its sample count does not: pushed as samples, the sound
+  // fell 10 ms behind the picture every second (+463 ms at 50 s).
+  TempDir dir;
+  const auto clip = dir / "clip.mp4";
+  makeLipSyncClip(clip, 1);
+  NginxRtmp server;
+  server.start();
+  const int port = freeUdpLoopbackPort();
+  auto sender = lipSyncSrtSender(clip, port, dir / "sender.txt");
+  TempDir data;
+  std::string recording;
+  std::string replay;
+  {
+    RunningHub hub(lipSyncConfig(srtSource(port), server.rtmpUrl("lips-srt")), data.path(), demoAgenda());
+    REQUIRE(hub.waitForPhase("platform", "live", 10s));
+    REQUIRE(waitForSourceUp(hub, 10s));
+    REQUIRE(run(hub, "session.open").ok());
+    std::this_thread::sleep_for(20s);
+    replay = exportReplay(hub);
+    recording = hub.hub().recordingPath().string();
+  }
+  sender.kill9();
+  checkLipSync("what nginx received", nginxRecording(server, "lips-srt"), 14);
+  checkLipSync("the local recording", recording, 14);
+  checkLipSync("the replay", replay, 12);
+}
+
+TEST_CASE("an SRT camera killed and restarted keeps sound and picture together at the platform", "[media][lip-sync]") {
+  TempDir dir;
+  const auto clip = dir / "clip.mp4";
+  makeLipSyncClip(clip, 40);
+  NginxRtmp server;
+  server.start();
+  const int port = freeUdpLoopbackPort();
+  auto sender = std::make_unique<Process>(lipSyncSrtSender(clip, port, dir / "sender.txt"));
+  TempDir data;
+  auto config = lipSyncConfig(srtSource(port), server.rtmpUrl("lips-restart"));
+  config.recording.enabled = false;
+  {
+    RunningHub hub(config, data.path());
+    REQUIRE(hub.waitForPhase("platform", "live", 10s));
+    REQUIRE(waitForSourceUp(hub, 10s));
+    std::this_thread::sleep_for(8s);
+    sender->kill9();
+    REQUIRE(waitUntil([&] { return !hub.hub().sourceStats().videoUp; }, 5s, 20ms));
+    std::this_thread::sleep_for(3s);
+    sender = std::make_unique<Process>(lipSyncSrtSender(clip, port, dir / "sender.txt"));
+    REQUIRE(waitForSourceUp(hub, 20s));
+    std::this_thread::sleep_for(12s);
+    CHECK(hub.destination("platform").reconnects == 0);
+  }
+  sender->kill9();
+  // Two stretches of the camera's picture, each settled 3 s after it starts.
+  checkLipSync("what nginx received", nginxRecording(server, "lips-restart"), 12, 2);
+}
+
+TEST_CASE("an SRT camera keeps sound and picture together at the platform across a stalled encoder's rebuild",
+          "[media][lip-sync]") {
+  TempDir dir;
+  const auto clip = dir / "clip.mp4";
+  makeLipSyncClip(clip, 40);
+  NginxRtmp server;
+  server.start();
+  const int port = freeUdpLoopbackPort();
+  auto sender = lipSyncSrtSender(clip, port, dir / "sender.txt");
+  TempDir data;
+  auto config = lipSyncConfig(srtSource(port), server.rtmpUrl("lips-stall"));
+  config.recording.enabled = false;
+  config.watchdog.encoderStall = 1000ms;
+  {
+    RunningHub hub(config, data.path());
+    REQUIRE(hub.waitForPhase("platform", "live", 10s));
+    REQUIRE(waitForSourceUp(hub, 10s));
+    std::this_thread::sleep_for(6s);
+    hub.hub().simulateEncoderStall();
+    REQUIRE(waitUntil([&] { return hub.hub().sourceStats().stalls == 1; }, 5s, 20ms));
+    std::this_thread::sleep_for(10s);
+    CHECK(hub.destination("platform").reconnects == 0);
+  }
+  sender.kill9();
+  // The stall is a hole of about a second in the picture; the bounds hold on both sides.
+  checkLipSync("what nginx received", nginxRecording(server, "lips-stall"), 10, 0);
+}
+
+TEST_CASE("an SRT camera keeps sound and picture together at the platform after the destination reconnects",
+          "[media][lip-sync]") {
+  TempDir dir;
+  const auto clip = dir / "clip.mp4";
+  makeLipSyncClip(clip, 40);
+  NginxRtmp server;
+  server.start();
+  const int port = freeUdpLoopbackPort();
+  auto sender = lipSyncSrtSender(clip, port, dir / "sender.txt");
+  TempDir data;
+  auto config = lipSyncConfig(srtSource(port), server.rtmpUrl("lips-reconnect"));
+  config.recording.enabled = false;
+  {
+    RunningHub hub(config, data.path());
+    REQUIRE(hub.waitForPhase("platform", "live", 10s));
+    REQUIRE(waitForSourceUp(hub, 10s));
+    std::this_thread::sleep_for(6s);
+    server.kill9();
+    std::this_thread::sleep_for(2s);
+    server.start();
+    REQUIRE(waitUntil([&] { return hub.destination("platform").reconnects >= 1; }, 15s, 50ms));
+    REQUIRE(hub.waitForPhase("platform", "live", 15s));
+    std::this_thread::sleep_for(10s);
+  }
+  sender.kill9();
+  REQUIRE(server.waitForRecordingsClosed("lips-reconnect", 10s));
+  const auto files = server.recordings("lips-reconnect");
+  REQUIRE(files.size() == 2);  // before the kill, and the publish after it
+  checkLipSync("what nginx received after the reconnect", files.back().string(), 6);
 }

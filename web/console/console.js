@@ -1049,10 +1049,19 @@ function renderSource(st) {
   }
   const fr = [];
   const en = [];
-  if (typeof source.drift_ppm === 'number') {
+  // Only a capture card's clock is corrected (docs/CONFIG.md, audio.drift_correction): say
+  // what is done with the figure, never "corrected" for one that is not.
+  if (typeof source.drift_ppm === 'number' && source.drift_correction !== 'off') {
     const ppm = `${source.drift_ppm > 0 ? '+' : ''}${frenchInteger.format(source.drift_ppm)} ppm`;
-    fr.push(`Dérive audio/vidéo : ${ppm}, corrigée`);
-    en.push(`A/V drift: ${source.drift_ppm > 0 ? '+' : ''}${Math.round(source.drift_ppm)} ppm, corrected`);
+    const ppmEn = `${source.drift_ppm > 0 ? '+' : ''}${Math.round(source.drift_ppm)} ppm`;
+    const said = {
+      correcting: ['corrigée', 'corrected'],
+      uncertain: ['en cours de mesure', 'being measured'],
+      measuring: ['en cours de mesure', 'being measured'],
+      implausible: ['invraisemblable, non corrigée', 'implausible, not corrected'],
+    }[source.drift_correction] || ['non corrigée', 'not corrected'];
+    fr.push(`Dérive de l'horloge du son : ${ppm}, ${said[0]}`);
+    en.push(`sound clock drift: ${ppmEn}, ${said[1]}`);
   }
   const restarts = source.restarts || 0;
   const stalls = source.stalls || 0;
