@@ -575,7 +575,8 @@ void SourceFeed::supervise() {
               estimate ? estimate->ppm : 0.0);
         }
         if (drift.rate != audioRate_) {
-          if (drift.state != before || std::abs(drift.rate - audioRate_) > 1) {
+          // Once when it starts, then when it arrives (a step under the most per look).
+          if (drift.state != before || std::abs(drift.rate - audioRate_) < 5) {
             logger()->info(
                 "son : dérive de l'horloge de l'interface {:+.1f} ppm (± {:.1f}), son déclaré à {} Hz / audio "
                 "clock drift corrected",
