@@ -49,8 +49,6 @@
 // A benchmark reports; it does not test: the exit status is non-zero only when it cannot
 // run (nginx, the sender or tribune does not start, tribune dies during the run, nothing
 // was recorded), never for a missed bar. How to read the numbers: docs/PERFORMANCE.md.
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,6 +75,7 @@
 #include "media_timeline.h"
 #include "summary.h"
 #include "support/ffprobe.h"
+#include "support/lip_sync.h"
 #include "support/nginx_rtmp.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -182,21 +181,6 @@ std::string medianAndRange(std::vector<double> values, int decimals) {
   if (values.empty()) return "—";
   const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
   return fixed(bench::summaryMedian(values), decimals) + " (" + fixed(*lo, decimals) + "–" + fixed(*hi, decimals) + ")";
-}
-
-// A free UDP port on loopback (SRT runs over UDP): source_loss_tests.cpp's.
-int freeUdpPort() {
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  if (fd < 0) throw std::runtime_error("no UDP socket");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-                  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
-  close(fd);
-  if (!ok) throw std::runtime_error("no free UDP port on 127.0.0.1");
-  return ntohs(address.sin_port);
 }
 
 // The encoder at the other end of the SRT link, listening: MPEG-TS with a moving test
@@ -524,7 +508,7 @@ int SourceLossBench::run(const std::string& command) {
   nginx_->start();  // throws with nginx's error log when it does not come up
   data_ = std::make_unique<TempDir>("tribune-bench-source-loss");
   const fs::path senderLog = data_->path() / "sender.txt";
-  srtPort_ = freeUdpPort();
+  srtPort_ = testing::freeUdpLoopbackPort();
   sender_ = srtSender(srtPort_, senderLog);
   startTribune();
   std::cerr << "  nginx-rtmp on 127.0.0.1:" << nginx_->rtmpPort() << ", SRT sender on udp 127.0.0.1:" << srtPort_

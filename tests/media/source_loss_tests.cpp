@@ -5,8 +5,6 @@
 // dropping the destination, and a sound interface whose clock runs 1 % fast, resampled.
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -15,6 +13,7 @@
 #include "media_timeline.h"
 #include "running_hub.h"
 #include "support/ffprobe.h"
+#include "support/lip_sync.h"
 #include "support/nginx_rtmp.h"
 #include "support/process.h"
 
@@ -23,19 +22,6 @@ using namespace tribune::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-// A free UDP port on loopback (SRT runs over UDP).
-int freeUdpPort() {
-  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 // An encoder at the other end of an SRT link, listening: MPEG-TS with a moving test
 // picture (H.264) and/or a tone (AAC, 1 kHz unless said).
@@ -143,7 +129,7 @@ Received loseAndRecover(const std::string& key, bool video, bool audio, const st
                         const std::function<void(RunningHub&)>& whileLost) {
   NginxRtmp server;
   server.start();
-  const int port = freeUdpPort();
+  const int port = freeUdpLoopbackPort();
   TempDir presets;
   auto config = srtConfig(port, server.rtmpUrl(key));
   if (!preset.empty()) config.pipelinesDir = presetDir(presets, preset).string();
@@ -347,7 +333,7 @@ TEST_CASE("an SRT camera's 440 Hz tone keeps its pitch from 3 s after the start 
   // demuxer settling) was read as a drift of percents and "corrected": 460 Hz at 6–8 s.
   NginxRtmp server;
   server.start();
-  const int port = freeUdpPort();
+  const int port = freeUdpLoopbackPort();
   auto config = srtConfig(port, server.rtmpUrl("pitch-key"));
   auto sender = std::make_unique<Process>(srtSender(port, true, true, 440));
   TempDir data;
