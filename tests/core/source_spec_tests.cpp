@@ -88,3 +88,13 @@ TEST_CASE("a misspelt or empty preset directive is an error naming its line", "[
       "x\ny\n  # tribune:   \r\n",
       R"msg(line 3: unknown directive "# tribune:" (known: "# tribune: loop", "# tribune: network", "# tribune: capture"))msg");
 }
+
+TEST_CASE("a preset's sound is a capture card's only when it says so", "[source]") {
+  using tribune::core::SoundClock;
+  const auto card = tribune::core::readPresetFile("# tribune: capture (a USB card)\nalsasrc ! queue name=audio\n");
+  REQUIRE(card.preset);
+  CHECK(card.preset->soundClock == SoundClock::Capture);
+  const auto camera = tribune::core::readPresetFile("# tribune: network\nsrtsrc ! queue name=audio\n");
+  REQUIRE(camera.preset);
+  CHECK(camera.preset->soundClock == SoundClock::Stamped);
+}
