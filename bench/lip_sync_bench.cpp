@@ -21,6 +21,13 @@
 // bounds, the steps (the offset moving more than 5 ms from one flash to the next) and the
 // drift between them (least-squares slope, ms of offset per second and per hour), and the
 // offsets per window of the run (--windows, 12 by default), so a drift shows as a trend.
+//
+// --source card plays a capture card whose sound clock drifts instead (issue 27: "across an
+// hour with an interface that drifts"): a preset of its own, marked `# tribune: capture`,
+// decodes a clip as long as the run at its own pace and resamples its sound to
+// 48 000 × (1 + --card-ppm / 10⁶) Hz (900 ppm by default, a cheap USB interface) declared as
+// 48 000, so that each second of the sound's timestamps carries 43 samples too many: what
+// the drift correction is for. No SRT, no loop, no restart: a card runs for the whole meeting.
 // The tracks' timestamps are summed up too (the sound's PTS against its samples counted:
 // a track stamped from something else than its samples drifts there).
 //
@@ -71,9 +78,13 @@ constexpr double kSoundAheadMs = -40;
 constexpr double kSoundBehindMs = 60;
 constexpr double kSettleS = 3;
 
+enum class SourceKind { srt, card };
+
 struct Options {
+  SourceKind source = SourceKind::srt;
+  int cardPpm = 900;
   double seconds = 3600;
-  int clipS = 60;
+  std::optional<int> clipS;  // none: 60 s looped for SRT, the run and a minute for a card
   int clipWidth = 640;
   int clipHeight = 360;
   int windows = 12;
@@ -88,13 +99,15 @@ struct Options {
 [[noreturn]] void usage(const std::string& problem, int status = 2) {
   (status == 0 ? std::cout : std::cerr)
       << "tribune_bench_lip_sync: " << problem << "\n"
-      << "usage: tribune_bench_lip_sync [--seconds S (3600)] [--clip-s S (60)] [--clip-size WxH (640x360)]\n"
+      << "usage: tribune_bench_lip_sync [--source srt|card (srt)] [--card-ppm PPM (900)]\n"
+      << "                              [--seconds S (3600)] [--clip-s S] [--clip-size WxH (640x360)]\n"
       << "                              [--windows N (12)]\n"
       << "                              [--srt-latency-ms MS (SRT's default)] [--profile 1080p30|720p30]\n"
       << "                              [--preset P] [--no-recording] [--keep] [--tribune PATH]\n"
-      << "Plays a clip with a flash and a beep every second (ffmpeg, MPEG-TS over SRT) into `tribune run`, which\n"
-      << "publishes to its own nginx-rtmp, for S seconds; then reads the offset of each beep from its flash in\n"
-      << "what nginx and the local recording hold (docs/PERFORMANCE.md, \"Lip sync\").\n"
+      << "Plays a clip with a flash and a beep every second (ffmpeg, MPEG-TS over SRT; or, with --source card, a\n"
+      << "capture card whose sound clock runs PPM fast) into `tribune run`, which publishes to its own nginx-rtmp,\n"
+      << "for S seconds; then reads the offset of each beep from its flash in what nginx and the local recording\n"
+      << "hold (docs/PERFORMANCE.md, \"Lip sync\"). --clip-s: 60 (looped) for SRT, S + 60 for a card.\n"
       << "--keep keeps tribune's data dir and nginx's (TRIBUNE_KEEP_TEST_FILES=1).\n";
   std::exit(status);
 }
@@ -105,10 +118,21 @@ Options parseOptions(int argc, char** argv) {
   while (in.next()) {
     const std::string& a = in.name();
     if (a == "--help" || a == "-h") usage("help", 0);
-    if (a == "--seconds") {
+    if (a == "--source") {
+      const std::string kind = in.value();
+      if (kind == "srt") {
+        o.source = SourceKind::srt;
+      } else if (kind == "card") {
+        o.source = SourceKind::card;
+      } else {
+        usage("--source: srt or card, not " + kind);
+      }
+    } else if (a == "--card-ppm") {
+      o.cardPpm = in.whole(-5000, 5000);
+    } else if (a == "--seconds") {
       o.seconds = in.number(10, 24 * 3600);
     } else if (a == "--clip-s") {
-      o.clipS = in.whole(4, 3600);
+      o.clipS = in.whole(4, 24 * 3600 + 600);
     } else if (a == "--clip-size") {
       const std::string size = in.value();
       const auto x = size.find('x');
@@ -135,6 +159,11 @@ Options parseOptions(int argc, char** argv) {
       usage("unknown argument " + a);
     }
   }
+  if (o.source == SourceKind::card && o.clipS && *o.clipS < o.seconds + 40) {
+    usage("--clip-s: a card's clip is not looped, it must last the run and 40 s more (" + fixed(o.seconds + 40, 0) +
+          " s)");
+  }
+  if (o.source == SourceKind::card && o.srtLatencyMs) usage("--srt-latency-ms: only with --source srt");
   return o;
 }
 
@@ -270,7 +299,12 @@ class LipSyncBench {
 int LipSyncBench::run(const std::string& command) {
   const std::string started = bench::utcNow();
   if (o_.keep) setenv("TRIBUNE_KEEP_TEST_FILES", "1", 1);
-  std::cerr << "lipsync: " << fixed(o_.seconds, 0) << " s\n";
+  const bool card = o_.source == SourceKind::card;
+  const int clipS = o_.clipS.value_or(card ? static_cast<int>(std::ceil(o_.seconds)) + 60 : 60);
+  const int cardRate = static_cast<int>(std::lround(48000.0 * (1.0 + o_.cardPpm / 1e6)));
+  std::cerr << "lipsync: " << fixed(o_.seconds, 0) << " s, "
+            << (card ? "a capture card at " + std::to_string(cardRate) + " Hz declared 48000" : std::string("SRT"))
+            << "; making the " << clipS << " s clip\n";
   nginx_ = std::make_unique<NginxRtmp>();
   nginx_->start();
   data_ = std::make_unique<TempDir>("tribune-bench-lipsync");
@@ -278,14 +312,31 @@ int LipSyncBench::run(const std::string& command) {
   testing::LipSyncClipOptions clipOptions;
   clipOptions.width = o_.clipWidth;
   clipOptions.height = o_.clipHeight;
-  testing::makeLipSyncClip(clip, o_.clipS, clipOptions);
-  const int port = testing::freeUdpLoopbackPort();
+  testing::makeLipSyncClip(clip, clipS, clipOptions);
   const fs::path senderLog = data_->path() / "sender.txt";
-  sender_ = std::make_unique<Process>(testing::lipSyncSrtSender(clip, port, senderLog));
+  std::string source;
+  fs::path presets;
+  int port = 0;
+  if (card) {
+    // The card: the clip at its own pace, its sound resampled to cardRate and declared 48000.
+    presets = data_->path() / "pipelines";
+    fs::create_directories(presets);
+    testing::writeTextFile(presets / "file.pipeline",
+                           "# tribune: capture\n"
+                           "filesrc location={{path}} ! decodebin name=decode\n"
+                           "decode. ! identity sync=true ! queue name=video\n"
+                           "decode. ! identity sync=true ! audioconvert ! audioresample ! audio/x-raw,rate=" +
+                               std::to_string(cardRate) +
+                               ",layout=interleaved ! capssetter caps=audio/x-raw,rate=48000 ! queue name=audio\n");
+    source = "file:" + clip.string();
+  } else {
+    port = testing::freeUdpLoopbackPort();
+    sender_ = std::make_unique<Process>(testing::lipSyncSrtSender(clip, port, senderLog));
+    source = "srt://127.0.0.1:" + std::to_string(port) + "?mode=caller";
+    if (o_.srtLatencyMs) source += "&latency=" + std::to_string(*o_.srtLatencyMs);
+  }
 
   webPort_ = testing::freeLoopbackPort();
-  std::string source = "srt://127.0.0.1:" + std::to_string(port) + "?mode=caller";
-  if (o_.srtLatencyMs) source += "&latency=" + std::to_string(*o_.srtLatencyMs);
   Json video = Json::object();
   if (o_.profile) video["profile"] = *o_.profile;
   if (o_.preset) video["preset"] = *o_.preset;
@@ -294,6 +345,7 @@ int LipSyncBench::run(const std::string& command) {
               {"recording", {{"enabled", o_.recording}}},
               {"web", {{"address", "127.0.0.1"}, {"port", webPort_}}},
               {"destinations", Json::array({{{"name", kKey}, {"url", nginx_->rtmpUrl(kKey)}}})}};
+  if (card) config["pipelines_dir"] = presets.string();
   tribune_ = std::make_unique<Process>(bench::startTribuneRun(o_.tribune, data_->path(), config));
   switch (bench::waitUntilListening(*tribune_, webPort_, 30s)) {
     case bench::Listening::yes: break;
@@ -301,7 +353,8 @@ int LipSyncBench::run(const std::string& command) {
     case bench::Listening::timedOut:
       throw std::runtime_error("tribune did not listen within 30 s:\n" + readFile(data_->path() / "log.txt"));
   }
-  std::cerr << "  nginx-rtmp on 127.0.0.1:" << nginx_->rtmpPort() << ", SRT sender on udp 127.0.0.1:" << port
+  std::cerr << "  nginx-rtmp on 127.0.0.1:" << nginx_->rtmpPort()
+            << (card ? std::string(", a drifting card") : ", SRT sender on udp 127.0.0.1:" + std::to_string(port))
             << ", tribune pid " << tribune_->pid() << " (data " << data_->path().string() << ")\n";
 
   const auto deadline = Clock::now() + 30s;
@@ -320,10 +373,11 @@ int LipSyncBench::run(const std::string& command) {
                              bench::tail(readFile(data_->path() / "log.txt"), 4000));
   }
 
-  // The run, with the drift estimator's figure every 10 s.
+  // The run, with the drift estimator's figure and the sound's declared rate every 10 s.
   struct DriftSample {
     double atS;
     std::optional<double> ppm;
+    std::optional<double> rateHz;
   };
   std::vector<DriftSample> drift;
   const auto liveAt = Clock::now();
@@ -332,12 +386,13 @@ int LipSyncBench::run(const std::string& command) {
   auto nextProgress = liveAt + 60s;
   while (Clock::now() < end) {
     requireTribune("during the run");
-    if (!sender_->running())
+    if (sender_ && !sender_->running())
       throw std::runtime_error("the SRT sender exited:\n" + bench::tail(readFile(senderLog), 4000));
     if (Clock::now() >= nextSample) {
       const auto m = metrics();
       drift.push_back({std::chrono::duration<double>(Clock::now() - liveAt).count(),
-                       m ? metric(*m, "tribune_audio_drift_ppm") : std::nullopt});
+                       m ? metric(*m, "tribune_audio_drift_ppm") : std::nullopt,
+                       m ? metric(*m, "tribune_audio_rate_hz") : std::nullopt});
       nextSample += 10s;
     }
     if (Clock::now() >= nextProgress) {
@@ -357,7 +412,7 @@ int LipSyncBench::run(const std::string& command) {
   } else {
     stopped = "still running 30 s after SIGINT: killed (" + std::to_string(tribune_->kill9()) + ")";
   }
-  sender_->kill9();
+  if (sender_) sender_->kill9();
   if (!nginx_->waitForRecordingsClosed(kKey, 10s)) std::cerr << "  warning: nginx still writes the recording\n";
   const auto files = nginx_->recordings(kKey);
   if (files.empty()) throw std::runtime_error("nginx recorded nothing under " + kKey);
@@ -382,16 +437,23 @@ int LipSyncBench::run(const std::string& command) {
     }
   }
 
-  std::string setting = std::string("SRT latency ") +
-                        (o_.srtLatencyMs ? std::to_string(*o_.srtLatencyMs) + " ms" : "SRT's default") + ", " +
-                        (o_.profile ? *o_.profile : std::string("default profile")) +
-                        (o_.preset ? ", x264 " + *o_.preset : std::string());
-  std::cout << "\n### Lip sync, an SRT camera for " << fixed(o_.seconds, 0) << " s (" << started << ")\n\n"
-            << "Machine: " << bench::machineAndLoad() << ". Command: `" << command << "`.\n"
-            << "Source: the lip-sync clip (" << o_.clipWidth << "x" << o_.clipHeight << ", " << o_.clipS
-            << " s, looped) by `ffmpeg -re -stream_loop -1 … -c copy -f "
-            << "mpegts srt://…?mode=listener`; " << setting << ". Offset = beep − flash (positive: sound late), from "
-            << fixed(kSettleS, 0) << " s after the first flash; bounds −40/+60 ms.\n";
+  const std::string profile = (o_.profile ? *o_.profile : std::string("default profile")) +
+                              (o_.preset ? ", x264 " + *o_.preset : std::string());
+  const std::string what = card ? "a capture card " + signedMs(o_.cardPpm) + " ppm" : std::string("an SRT camera");
+  std::cout << "\n### Lip sync, " << what << " for " << fixed(o_.seconds, 0) << " s (" << started << ")\n\n"
+            << "Machine: " << bench::machineAndLoad() << ". Command: `" << command << "`.\n";
+  if (card) {
+    std::cout << "Source: the lip-sync clip (" << o_.clipWidth << "x" << o_.clipHeight << ", " << clipS
+              << " s, not looped) decoded at its own pace by a `# tribune: capture` preset whose sound is resampled to "
+              << cardRate << " Hz and declared 48000 (" << signedMs(o_.cardPpm) << " ppm); " << profile << ".";
+  } else {
+    std::cout << "Source: the lip-sync clip (" << o_.clipWidth << "x" << o_.clipHeight << ", " << clipS
+              << " s, looped) by `ffmpeg -re -stream_loop -1 … -c copy -f mpegts srt://…?mode=listener`; SRT latency "
+              << (o_.srtLatencyMs ? std::to_string(*o_.srtLatencyMs) + " ms" : "SRT's default") << ", " << profile
+              << ".";
+  }
+  std::cout << " Offset = beep − flash (positive: sound late), from " << fixed(kSettleS, 0)
+            << " s after the first flash; bounds −40/+60 ms.\n";
   std::vector<Figures> figures;
   for (const auto& [where, reading] : readings) figures.push_back(report(where, reading, o_.windows));
 
@@ -399,16 +461,19 @@ int LipSyncBench::run(const std::string& command) {
   std::string times = "| after live, s |";
   std::string line = "|---|";
   std::string ppms = "| tribune_audio_drift_ppm |";
+  std::string rates = "| tribune_audio_rate_hz |";
   const std::size_t every = std::max<std::size_t>(1, drift.size() / 12);
   for (std::size_t i = 0; i < drift.size(); i += every) {
     times += " " + fixed(drift[i].atS, 0) + " |";
     line += "---|";
     ppms += " " + (drift[i].ppm ? fixed(*drift[i].ppm, 0) : std::string("—")) + " |";
+    rates += " " + (drift[i].rateHz ? fixed(*drift[i].rateHz, 1) : std::string("—")) + " |";
   }
   std::cout << "\n"
             << times << "\n"
             << line << "\n"
-            << ppms << "\n\n"
+            << ppms << "\n"
+            << rates << "\n\n"
             << "Destination reconnects: " << fixed(reconnects, 0) << "; publishes recorded: " << files.size()
             << "; tribune: " << stopped << ".\n";
 
@@ -419,9 +484,9 @@ int LipSyncBench::run(const std::string& command) {
               << signedMs(f.spread.medianMs, 0) << "), " << f.outside << " outside, drift "
               << signedMs(f.driftMsPerS * 3600, 0) << " ms an hour: " << (holds ? "holds" : "DOES NOT HOLD") << ".**\n";
     bench::summaryRow({"lipsync",
-                       "offset sound − picture, ms, " + f.where + " (SRT camera, " + fixed(o_.seconds, 0) +
-                           " s; drift " + signedMs(f.driftMsPerS * 3600, 0) + " ms/h, " + std::to_string(f.steps) +
-                           " steps)",
+                       "offset sound − picture, ms, " + f.where + " (" + (card ? "drifting card" : "SRT camera") +
+                           ", " + fixed(o_.seconds, 0) + " s; drift " + signedMs(f.driftMsPerS * 3600, 0) + " ms/h, " +
+                           std::to_string(f.steps) + " steps)",
                        signedMs(f.spread.medianMs, 0),
                        f.spread.count ? signedMs(f.spread.minMs, 0) + "–" + signedMs(f.spread.maxMs, 0) : "",
                        "−40 to +60 ms", f.spread.count ? std::optional<bool>(holds) : std::nullopt});
