@@ -74,8 +74,19 @@ WallTime nextPacificMidnight(WallTime now);
 // A Paris wall-clock date and time (CET UTC+1, CEST UTC+2 from the last Sunday of March
 // 01:00 UTC to the last Sunday of October 01:00 UTC) as an instant. A time in the hour
 // skipped in spring is read as summer time; one in the repeated autumn hour as summer time.
+// A field past its range carries over (32 January is 1 February, 24:00 the next day's 00:00).
 WallTime parisTimeToUtc(int year, int month, int day, int hour, int minute);
-// An instant as ISO 8601 UTC, "2026-12-03T18:30:00Z".
+// The Paris wall-clock date and time of an instant (the inverse of parisTimeToUtc), e.g.
+// to tell the technician at what time in Paris the next quota reset falls.
+struct ParisTime {
+  int year = 1970;
+  int month = 1;
+  int day = 1;
+  int hour = 0;
+  int minute = 0;
+};
+ParisTime parisTimeOf(WallTime time);
+// An instant as ISO 8601 UTC, "2026-12-03T18:30:00Z" (whole seconds, rounded down).
 std::string isoUtc(WallTime time);
 
 }  // namespace tribune::core
