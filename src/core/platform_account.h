@@ -30,15 +30,20 @@ std::optional<PlatformId> platformFromString(std::string_view id);
 // when no answer came: connection refused, timeout, TLS) and the body; the core decides.
 enum class AnswerKind {
   ok,             // 2xx with a body that parses as JSON (or an empty body where none is due)
-  unauthorized,   // 401, or Graph error 190 without a subcode that says revoked: refresh once, retry once
-  revoked,        // the grant is gone (invalid_grant, Graph 190 with 458/460/463/467, deauthorised):
+  unauthorized,   // 401, or Graph error 190 (or 102) without a subcode that says revoked: refresh once, retry once
+  revoked,        // the grant is gone (invalid_grant, Graph 190 with 458/459/460/463/464/467/492, deauthorised):
                   // the account is "to be reconnected"
   quotaExceeded,  // YouTube 403 quotaExceeded / dailyLimitExceeded: no more calls until the reset
-  rateLimited,    // YouTube rateLimitExceeded / userRateLimitExceeded, Graph 4/17/32/613, HTTP 429: back off
-  transient,      // 5xx, status 0 (network), 408: back off and retry
-  refused,        // any other 4xx: this call will not succeed as made (permissions, eligibility, bad input)
+  rateLimited,    // YouTube rateLimitExceeded / userRateLimitExceeded, Graph 4/17/32/341/613/80000–80014,
+                  // HTTP 429, OAuth slow_down: back off
+  transient,      // 5xx, status 0 (network), 408, any other non-2xx status, Graph 1/2: back off and retry
+  refused,        // any other 4xx (Graph 10, 200–299, 368, invalid_client…): this call will not succeed as
+                  // made (permissions, eligibility, bad input)
   malformed,      // 2xx whose body is not the JSON expected
 };
+// A 2xx whose body is an error document ({"error":{…}}) is read as that error. The reason and
+// message are cleaned (control and bidirectional characters removed, at most 300 bytes,
+// anything that looks like a token masked) since both come from the network.
 std::string_view toString(AnswerKind kind);
 
 struct ApiAnswer {
@@ -48,12 +53,14 @@ struct ApiAnswer {
 };
 ApiAnswer classifyAnswer(PlatformId platform, int httpStatus, std::string_view body);
 
-// The technician's words for a failed call (French, then English), with what to do.
+// The technician's words for a failed call (French, then English), with what to do. Given
+// `now`, a quota advice says the exact Paris hour of the reset (8 h for a few weeks in March
+// and October–November, 9 h otherwise); without it, 9 h.
 struct AnswerAdvice {
   std::string french;
   std::string english;
 };
-AnswerAdvice adviceFor(PlatformId platform, const ApiAnswer& answer);
+AnswerAdvice adviceFor(PlatformId platform, const ApiAnswer& answer, std::optional<WallTime> now = std::nullopt);
 
 // ---------------------------------------------------------------------------------------
 // Tokens and the account's state.
@@ -73,7 +80,11 @@ bool needsRefresh(const AccountTokens& tokens, WallTime now);
 
 // A token answer (Google's and PeerTube's token endpoint, Facebook's long-lived exchange):
 // {"access_token", "expires_in", "refresh_token"?, "refresh_token_expires_in"?}. A refresh
-// answer without a refresh_token keeps the old one (Google sends none on refresh).
+// answer without a refresh_token keeps the old one (Google sends none on refresh), and the
+// account's name and id always come from `previous`. expires_in is a number or a string of
+// digits; absent, the expiry is unknown (none); Facebook's 0 means "does not expire". An
+// error answer comes back as classifyAnswer says; a 2xx without a usable field is malformed
+// with the field named in the reason ("missing access_token").
 struct TokenAnswer {
   std::optional<AccountTokens> tokens;
   std::optional<ApiAnswer> error;  // when tokens is empty
@@ -111,6 +122,9 @@ std::string_view toString(DeviceFlowState state);
 // authorization_pending, 403 slow_down (+5 s), 403 access_denied, 400 expired_token /
 // invalid_grant; Facebook: error_subcode 1349174 pending, 1349172 slow down, 1349152
 // expired; success: a token answer. The flow expires at expiresIn whatever is answered.
+// An HTTP 429 slows down like slow_down; no answer, 408 and 5xx keep waiting; any other
+// error fails the flow. A token that arrives after expiresAt still links (the user did
+// approve). Once the state has left `waiting`, nothing changes it.
 class DeviceFlow {
  public:
   DeviceFlow(PlatformId platform, DeviceCode code, WallTime now);
