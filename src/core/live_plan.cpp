@@ -53,6 +53,10 @@ constexpr TextLimits limitsFor(PlatformId platform) {
 constexpr auto kFacebookScheduleMin = std::chrono::minutes(10);
 constexpr auto kFacebookScheduleMax = std::chrono::hours(24 * 7);
 
+// The years a meeting's date is scheduled in (see meetingStart).
+constexpr int kFirstScheduledYear = 1970;
+constexpr int kLastScheduledYear = 2200;
+
 // Nesting deeper than this in an answer is refused as it is read: the answers we read are
 // three levels deep, and nothing recursive should ever walk a hostile tree.
 constexpr int kMaxAnswerDepth = 32;
@@ -304,10 +308,13 @@ std::optional<CivilDate> civilDate(std::string_view isoDate) {
                    digitsValue(isoDate.substr(8, 2))};
 }
 
-// The meeting's start as an instant, or nothing when its date or time is missing.
+// The meeting's start as an instant, or nothing when its date or time is missing, or its
+// year is one no meeting of ours has: WallTime counts nanoseconds in 64 bits, which end in
+// 2262, and a date before 1970 is in the past anyway.
 std::optional<WallTime> meetingStart(const MeetingInfo& meeting) {
   const auto date = civilDate(meeting.date);
   if (!date || !isClockTime(meeting.time)) return std::nullopt;
+  if (date->year < kFirstScheduledYear || date->year > kLastScheduledYear) return std::nullopt;
   return parisTimeToUtc(date->year, date->month, date->day, digitsValue(std::string_view(meeting.time).substr(0, 2)),
                         digitsValue(std::string_view(meeting.time).substr(3, 2)));
 }

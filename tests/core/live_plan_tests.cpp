@@ -355,6 +355,13 @@ TEST_CASE("a meeting without a date or time, or already begun, is scheduled now"
   meeting = villeurbanne();
   meeting.date = "2026-11-30";
   CHECK(plan(PlatformId::youtube, meeting).scheduledStart == kNow);
+  // Years a clock counting nanoseconds cannot hold (it ends in 2262): now, not an overflow.
+  meeting.date = "1013-12-03";
+  CHECK(plan(PlatformId::youtube, meeting).scheduledStart == kNow);
+  meeting.date = "9999-12-31";
+  CHECK(plan(PlatformId::youtube, meeting).scheduledStart == kNow);
+  meeting.date = "2200-12-31";
+  CHECK(plan(PlatformId::youtube, meeting).scheduledStart == utc(2200, 12, 31, 17h + 30min));
   // Started ten minutes ago: now.
   const auto started = utc(2026, 12, 3, 17h + 40min);
   CHECK(
