@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/agenda.h"
@@ -19,11 +20,14 @@ namespace tribune::core {
 // {{date}} ("jeudi 3 décembre 2026"), {{time}} ("18 h 30", empty when none), {{place}},
 // {{agenda}} (the items as a numbered list, one a line: "1. Budget primitif 2027"),
 // {{questions_url}} (the question page's address, empty when none). A line whose every
-// variable is empty is left out (no "Questions : " without an address).
+// variable is empty is left out (no "Questions : " without an address), and so is a second
+// blank line in a row; lines lose the spaces at their ends; a misspelt {{name}} stays as
+// written. The time and the place have a line each since either may be missing ("… à , ."
+// otherwise).
 struct LiveTemplates {
   std::string title = "{{title}} du {{date}} — {{commune}}";
   std::string description =
-      "{{title}} de {{commune}}, {{date}} à {{time}}, {{place}}.\n\nOrdre du jour :\n{{agenda}}\n\n"
+      "{{title}} de {{commune}}, {{date}}.\nHeure : {{time}}\nLieu : {{place}}\n\nOrdre du jour :\n{{agenda}}\n\n"
       "Posez vos questions : {{questions_url}}";
 };
 
@@ -33,8 +37,9 @@ std::optional<LivePrivacy> livePrivacyFromString(std::string_view text);
 
 struct LivePlan {
   PlatformId platform = PlatformId::youtube;
-  std::string title;        // within the platform's limit (YouTube 100 characters, Facebook 254, PeerTube 120)
-  std::string description;  // within the platform's limit (YouTube 5000 bytes, no '<' '>')
+  // Within the platform's limits, cut between two characters and ended by "…" when too long.
+  std::string title;        // YouTube 100 characters (no '<' '>'), Facebook 254, PeerTube 120
+  std::string description;  // YouTube 5000 bytes (no '<' '>'), PeerTube 10,000 characters
   WallTime scheduledStart{};
   LivePrivacy privacy = LivePrivacy::isPublic;
 };
@@ -55,7 +60,8 @@ std::string youTubeBroadcastBody(const LivePlan& plan);
 std::string youTubeStreamBody(const LivePlan& plan);
 // Facebook POST /{page-id}/live_videos form fields (name, value): title, description, status
 // (LIVE_NOW, or SCHEDULED_UNPUBLISHED with event_params when the start is more than 10
-// minutes away and less than 7 days), privacy as {"value": "EVERYONE"|…}.
+// minutes away and less than 7 days), privacy as {"value": "EVERYONE"}, or "SELF" when not
+// public (Facebook has no "unlisted").
 std::vector<std::pair<std::string, std::string>> facebookLiveForm(const LivePlan& plan, WallTime now);
 // PeerTube POST /api/v1/videos/live form fields: channelId, name, description, privacy (1
 // public, 2 unlisted, 3 private), saveReplay true, permanentLive false.
@@ -63,7 +69,8 @@ std::vector<std::pair<std::string, std::string>> peerTubeLiveForm(const LivePlan
 
 // ---------------------------------------------------------------------------------------
 // Answers. Every parser takes untrusted text: a missing or wrongly typed field is an error
-// naming it, never an exception.
+// naming it, never an exception. Ids go into request paths, so only letters, digits, '-'
+// and '_' are taken; ingest URLs and keys must read as a destination's (parsePublishUrl).
 struct Ingest {
   std::string url;  // rtmps://…/app (no key); RTMPS preferred where offered
   Secret key;
@@ -72,7 +79,9 @@ struct PreparedLive {
   std::string id;        // broadcast id, live video id, video uuid
   std::string streamId;  // YouTube's liveStream id (to bind); empty elsewhere
   std::optional<Ingest> ingest;
-  std::string publicUrl;  // https://www.youtube.com/watch?v=…, the permalink, the video's page
+  // https://www.youtube.com/watch?v=…, Facebook's permalink (when the answer has one);
+  // empty for PeerTube, whose video page is on the instance only the adapter knows.
+  std::string publicUrl;
 };
 struct LiveAnswer {
   std::optional<PreparedLive> live;

@@ -4,6 +4,10 @@
 // every state). Nothing may crash or throw, and replaying the events the commands produced
 // must rebuild the same meeting.
 //
+// The one libFuzzer entry point also drives the platforms' answer parsers and the live
+// plans: an input whose first byte is 0x01 to 0x07 goes to live_plan_fuzz.cpp instead
+// (a client message that starts with a control character is not JSON anyway).
+//
 //   CC=clang CXX=clang++ cmake -S . -B build/h-fuzz -G Ninja -DTRIBUNE_CORE_ONLY=ON -DTRIBUNE_FUZZ=ON
 //   cmake --build build/h-fuzz --target tribune_protocol_fuzz
 //   build/h-fuzz/tests/tribune_protocol_fuzz -dict=tests/fuzz/protocol.dict tests/fuzz/corpus -max_total_time=60
@@ -20,6 +24,7 @@
 #include "core/command_table.h"
 #include "core/protocol.h"
 #include "core/publish_url.h"
+#include "live_plan_fuzz.h"
 
 namespace {
 
@@ -74,6 +79,10 @@ void handle(std::string_view line, core::Meeting& meeting, core::Broadcast& broa
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+  if (fuzz::isLivePlanInput(input)) {
+    fuzz::fuzzLivePlan(input);
+    return 0;
+  }
   testing::ScriptedRandom random;
   std::optional<core::Broadcast> slot;
   auto& broadcast = freshBroadcast(random, slot);
