@@ -417,7 +417,7 @@ class ConfigParser {
   using S = const std::string&;
 
   void parseRoot(const Json& document, Config& config) {
-    static constexpr std::array<Field<Config>, 17> kFields{{
+    static constexpr std::array<Field<Config>, 19> kFields{{
         {"source",
          [](P& p, const Json& v, S at, Config& c) {
            // The same parser as --source, so the file and the flag cannot disagree.
@@ -442,8 +442,319 @@ class ConfigParser {
         {"session", [](P& p, const Json& v, S at, Config& c) { p.parseSession(v, at, c.session); }},
         {"questions", [](P& p, const Json& v, S at, Config& c) { p.parseQuestions(v, at, c.questions); }},
         {"destinations", [](P& p, const Json& v, S at, Config& c) { p.parseDestinations(v, at, c.destinations); }},
+        {"platforms", [](P& p, const Json& v, S at, Config& c) { p.parsePlatforms(v, at, c.platforms); }},
+        {"network", [](P& p, const Json& v, S at, Config& c) { p.parseNetwork(v, at, c.network); }},
     }};
     readObject(document, "", kFields, config);
+  }
+
+  // --- platforms (issue 20) ---------------------------------------------------------------
+
+  // An API's base address: http(s), no trailing slash kept, no query.
+  std::optional<std::string> readBaseUrl(const Json& value, const std::string& path) {
+    auto text = readString(value, path);
+    if (!text) return std::nullopt;
+    if (!text->starts_with("https://") && !text->starts_with("http://")) {
+      problem(path, "must start with https:// (or http:// for a server on this network)");
+      return std::nullopt;
+    }
+    if (text->find_first_of(" ?#") != std::string::npos || hasControlCharacter(*text)) {
+      problem(path, "must be a base address without spaces, query (?) or fragment (#)");
+      return std::nullopt;
+    }
+    while (text->size() > 8 && text->back() == '/') text->pop_back();
+    return text;
+  }
+
+  std::optional<std::string> readPlainText(const Json& value, const std::string& path, std::size_t maxCharacters) {
+    return readText(value, path, maxCharacters);
+  }
+
+  // NAME, NAME_env or NAME_secret: a secret given literally, by an environment variable or by
+  // an entry of the secrets file; at most one of the three.
+  void readPlatformSecret(const Json& value, const std::string& path, std::string_view suffix, Secret& out,
+                          int& given) {
+    ++given;
+    const std::string_view source = suffix == "_env" ? "key_env" : suffix == "_secret" ? "key_secret" : "key";
+    if (auto secret = resolveKey(value, path, source)) {
+      secretValues_.push_back(secret->reveal());
+      out = std::move(*secret);
+    }
+  }
+
+  void requireSecret(const std::string& path, std::string_view name, int given) {
+    if (given == 0) {
+      problem(path, "required: " + std::string(name) + " (or " + std::string(name) + "_env, " + std::string(name) +
+                        "_secret)");
+    } else if (given > 1) {
+      problem(path, "give at most one of " + std::string(name) + ", " + std::string(name) + "_env and " +
+                        std::string(name) + "_secret");
+    }
+  }
+
+  std::optional<LivePrivacy> readPrivacy(const Json& value, const std::string& path) {
+    static constexpr std::array<std::string_view, 3> kPrivacies{"public", "unlisted", "private"};
+    auto choice = readChoice(value, path, "privacy", kPrivacies);
+    return choice ? livePrivacyFromString(*choice) : std::nullopt;
+  }
+
+  struct YouTubeDraft {
+    YouTubePlatformSettings settings;
+    int secrets = 0;
+    bool clientIdGiven = false;
+  };
+  struct FacebookDraft {
+    FacebookPlatformSettings settings;
+    int tokens = 0;
+    int appSecrets = 0;
+    bool appIdGiven = false;
+  };
+  struct PeerTubeDraft {
+    PeerTubePlatformSettings settings;
+    int passwords = 0;
+    bool instanceGiven = false;
+    bool userGiven = false;
+  };
+
+  void parsePlatforms(const Json& value, const std::string& path, PlatformsSettings& platforms) {
+    static constexpr std::array<Field<PlatformsSettings>, 7> kFields{{
+        {"youtube", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parseYouTube(v, at, s.youtube); }},
+        {"facebook", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parseFacebook(v, at, s.facebook); }},
+        {"peertube", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parsePeerTube(v, at, s.peertube); }},
+        {"title_template",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto text = p.readPlainText(v, at, 300)) s.templates.title = *text;
+         }},
+        {"description_template",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           // Line breaks are the point of a description: only its length is checked.
+           auto text = p.readString(v, at);
+           if (!text) return;
+           if (text->size() > 5000) return p.problem(at, "must be at most 5000 bytes");
+           s.templates.description = *text;
+         }},
+        {"audience_interval_s",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto seconds = p.readInt(v, at, IntRange{10, 3600})) s.audienceInterval = std::chrono::seconds{*seconds};
+         }},
+        {"request_timeout_s",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto seconds = p.readInt(v, at, IntRange{2, 120})) s.requestTimeout = std::chrono::seconds{*seconds};
+         }},
+    }};
+    readObject(value, path, kFields, platforms);
+  }
+
+  void parseYouTube(const Json& value, const std::string& path, std::optional<YouTubePlatformSettings>& out) {
+    static constexpr std::array<Field<YouTubeDraft>, 11> kFields{{
+        {"client_id",
+         [](P& p, const Json& v, S at, YouTubeDraft& d) {
+           d.clientIdGiven = true;
+           if (auto id = p.readPlainText(v, at, 200)) d.settings.clientId = *id;
+         }},
+        {"client_secret", [](P& p, const Json& v, S at,
+                             YouTubeDraft& d) { p.readPlatformSecret(v, at, "", d.settings.clientSecret, d.secrets); }},
+        {"client_secret_env",
+         [](P& p, const Json& v, S at, YouTubeDraft& d) {
+           p.readPlatformSecret(v, at, "_env", d.settings.clientSecret, d.secrets);
+         }},
+        {"client_secret_secret",
+         [](P& p, const Json& v, S at, YouTubeDraft& d) {
+           p.readPlatformSecret(v, at, "_secret", d.settings.clientSecret, d.secrets);
+         }},
+        {"oauth_url",
+         [](P& p, const Json& v, S at, YouTubeDraft& d) {
+           if (auto url = p.readBaseUrl(v, at)) d.settings.oauthUrl = *url;
+         }},
+        {"api_url",
+         [](P& p, const Json& v, S at, YouTubeDraft& d) {
+           if (auto url = p.readBaseUrl(v, at)) d.settings.apiUrl = *url;
+         }},
+        {"auto_create",
+         [](P& p, const Json& v, S at, YouTubeDraft& d) {
+           if (auto on = p.readBool(v, at)) d.settings.autoCreate = *on;
+         }},
+        {"privacy",
+         [](P& p, const Json& v, S at, YouTubeDraft& d) {
+           if (auto privacy = p.readPrivacy(v, at)) d.settings.privacy = *privacy;
+         }},
+        {"chapters_in_description",
+         [](P& p, const Json& v, S at, YouTubeDraft& d) {
+           if (auto on = p.readBool(v, at)) d.settings.chaptersInDescription = *on;
+         }},
+        {"quota", [](P& p, const Json& v, S at, YouTubeDraft& d) { p.parseQuota(v, at, d.settings.quota); }},
+        {"scope",
+         [](P& p, const Json& v, S at, YouTubeDraft& d) {
+           if (auto scope = p.readPlainText(v, at, 500)) d.settings.scope = *scope;
+         }},
+    }};
+    YouTubeDraft draft;
+    if (!readObject(value, path, kFields, draft)) return;
+    if (!draft.clientIdGiven)
+      problem(childPath(path, "client_id"), "required: the OAuth client id (docs/PLATFORMS.md)");
+    requireSecret(path, "client_secret", draft.secrets);
+    out = std::move(draft.settings);
+  }
+
+  void parseQuota(const Json& value, const std::string& path, QuotaSettings& quota) {
+    static constexpr std::array<Field<QuotaSettings>, 4> kFields{{
+        {"daily_units",
+         [](P& p, const Json& v, S at, QuotaSettings& q) {
+           if (auto units = p.readInt(v, at, IntRange{100, 10000000})) q.dailyUnits = *units;
+         }},
+        {"reserve_units",
+         [](P& p, const Json& v, S at, QuotaSettings& q) {
+           if (auto units = p.readInt(v, at, IntRange{0, 1000000})) q.reserveUnits = *units;
+         }},
+        {"default_cost",
+         [](P& p, const Json& v, S at, QuotaSettings& q) {
+           if (auto units = p.readInt(v, at, IntRange{1, 10000})) q.defaultCost = *units;
+         }},
+        {"costs",
+         [](P& p, const Json& v, S at, QuotaSettings& q) {
+           if (!v.is_object()) return p.problem(at, "expected an object of method: units, got " + typeOf(v));
+           for (auto member = v.begin(); member != v.end(); ++member) {
+             if (auto units = p.readInt(member.value(), childPath(at, member.key()), IntRange{0, 10000})) {
+               q.costs[member.key()] = *units;
+             }
+           }
+         }},
+    }};
+    if (!readObject(value, path, kFields, quota)) return;
+    if (quota.reserveUnits >= quota.dailyUnits) {
+      problem(childPath(path, "reserve_units"),
+              "must be less than daily_units (" + std::to_string(quota.dailyUnits) + ")");
+    }
+  }
+
+  void parseFacebook(const Json& value, const std::string& path, std::optional<FacebookPlatformSettings>& out) {
+    static constexpr std::array<Field<FacebookDraft>, 13> kFields{{
+        {"app_id",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           d.appIdGiven = true;
+           if (auto id = p.readPlainText(v, at, 100)) d.settings.appId = *id;
+         }},
+        {"client_token", [](P& p, const Json& v, S at,
+                            FacebookDraft& d) { p.readPlatformSecret(v, at, "", d.settings.clientToken, d.tokens); }},
+        {"client_token_env",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           p.readPlatformSecret(v, at, "_env", d.settings.clientToken, d.tokens);
+         }},
+        {"client_token_secret",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           p.readPlatformSecret(v, at, "_secret", d.settings.clientToken, d.tokens);
+         }},
+        {"app_secret", [](P& p, const Json& v, S at,
+                          FacebookDraft& d) { p.readPlatformSecret(v, at, "", d.settings.appSecret, d.appSecrets); }},
+        {"app_secret_env",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           p.readPlatformSecret(v, at, "_env", d.settings.appSecret, d.appSecrets);
+         }},
+        {"app_secret_secret",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           p.readPlatformSecret(v, at, "_secret", d.settings.appSecret, d.appSecrets);
+         }},
+        {"graph_url",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           if (auto url = p.readBaseUrl(v, at)) d.settings.graphUrl = *url;
+         }},
+        {"graph_version",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           auto version = p.readString(v, at);
+           if (!version) return;
+           const bool shaped = version->size() >= 4 && (*version)[0] == 'v' &&
+                               version->find_first_not_of("0123456789.", 1) == std::string::npos;
+           if (!shaped) return p.problem(at, "expected a Graph API version such as \"v25.0\"");
+           d.settings.graphVersion = *version;
+         }},
+        {"page_id",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           auto id = p.readString(v, at);
+           if (!id) return;
+           if (id->empty() || id->find_first_not_of("0123456789") != std::string::npos) {
+             return p.problem(at, "expected the Page's numeric id");
+           }
+           d.settings.pageId = *id;
+         }},
+        {"auto_create",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           if (auto on = p.readBool(v, at)) d.settings.autoCreate = *on;
+         }},
+        {"privacy",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           if (auto privacy = p.readPrivacy(v, at)) d.settings.privacy = *privacy;
+         }},
+        {"scope",
+         [](P& p, const Json& v, S at, FacebookDraft& d) {
+           if (auto scope = p.readPlainText(v, at, 500)) d.settings.scope = *scope;
+         }},
+    }};
+    FacebookDraft draft;
+    if (!readObject(value, path, kFields, draft)) return;
+    if (!draft.appIdGiven) problem(childPath(path, "app_id"), "required: the Meta app's id (docs/PLATFORMS.md)");
+    requireSecret(path, "client_token", draft.tokens);
+    requireSecret(path, "app_secret", draft.appSecrets);
+    out = std::move(draft.settings);
+  }
+
+  void parsePeerTube(const Json& value, const std::string& path, std::optional<PeerTubePlatformSettings>& out) {
+    static constexpr std::array<Field<PeerTubeDraft>, 8> kFields{{
+        {"instance_url",
+         [](P& p, const Json& v, S at, PeerTubeDraft& d) {
+           d.instanceGiven = true;
+           if (auto url = p.readBaseUrl(v, at)) d.settings.instanceUrl = *url;
+         }},
+        {"username",
+         [](P& p, const Json& v, S at, PeerTubeDraft& d) {
+           d.userGiven = true;
+           if (auto user = p.readPlainText(v, at, 100)) d.settings.username = *user;
+         }},
+        {"password", [](P& p, const Json& v, S at,
+                        PeerTubeDraft& d) { p.readPlatformSecret(v, at, "", d.settings.password, d.passwords); }},
+        {"password_env",
+         [](P& p, const Json& v, S at, PeerTubeDraft& d) {
+           p.readPlatformSecret(v, at, "_env", d.settings.password, d.passwords);
+         }},
+        {"password_secret",
+         [](P& p, const Json& v, S at, PeerTubeDraft& d) {
+           p.readPlatformSecret(v, at, "_secret", d.settings.password, d.passwords);
+         }},
+        {"channel",
+         [](P& p, const Json& v, S at, PeerTubeDraft& d) {
+           if (auto channel = p.readPlainText(v, at, 100)) d.settings.channel = *channel;
+         }},
+        {"auto_create",
+         [](P& p, const Json& v, S at, PeerTubeDraft& d) {
+           if (auto on = p.readBool(v, at)) d.settings.autoCreate = *on;
+         }},
+        {"privacy",
+         [](P& p, const Json& v, S at, PeerTubeDraft& d) {
+           if (auto privacy = p.readPrivacy(v, at)) d.settings.privacy = *privacy;
+         }},
+    }};
+    PeerTubeDraft draft;
+    if (!readObject(value, path, kFields, draft)) return;
+    if (!draft.instanceGiven) problem(childPath(path, "instance_url"), "required: the instance's address");
+    if (!draft.userGiven) problem(childPath(path, "username"), "required: the account's user name");
+    requireSecret(path, "password", draft.passwords);
+    out = std::move(draft.settings);
+  }
+
+  void parseNetwork(const Json& value, const std::string& path, NetworkSettings& network) {
+    static constexpr std::array<Field<NetworkSettings>, 1> kFields{{
+        {"proxy",
+         [](P& p, const Json& v, S at, NetworkSettings& n) {
+           auto proxy = p.readString(v, at);
+           if (!proxy) return;
+           const bool known = proxy->starts_with("http://") || proxy->starts_with("https://") ||
+                              proxy->starts_with("socks5://") || proxy->starts_with("socks5h://");
+           if (!known || proxy->find(' ') != std::string::npos) {
+             return p.problem(at, "expected a proxy address such as \"http://proxy.mairie.local:3128\"");
+           }
+           n.proxy = *proxy;
+         }},
+    }};
+    readObject(value, path, kFields, network);
   }
 
   void readOptionalString(const Json& value, const std::string& path, std::optional<std::string>& out) {

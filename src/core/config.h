@@ -10,8 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/live_plan.h"
 #include "core/loudness.h"
 #include "core/publish_url.h"
+#include "core/quota_budget.h"
 #include "core/rate_limit.h"
 
 namespace tribune::core {
@@ -130,6 +132,57 @@ struct DestinationSettings {
   bool tlsVerify = true;  // false only for throw-away test certificates; loud in the logs
 };
 
+// The platforms' accounts and lives (issue 20, docs/PLATFORMS.md). A platform is used when
+// its section is present. Every base URL is configurable: a wrong guess about an API is a
+// configuration change, and the tests point them at their fake server.
+struct YouTubePlatformSettings {
+  std::string clientId;  // a "TVs and Limited Input devices" client of the commune's Cloud project
+  Secret clientSecret;
+  std::string oauthUrl = "https://oauth2.googleapis.com";  // /device/code, /token, /revoke
+  std::string apiUrl = "https://www.googleapis.com/youtube/v3";
+  std::string scope = "https://www.googleapis.com/auth/youtube";
+  bool autoCreate = false;  // prepare the live at broadcast.start
+  LivePrivacy privacy = LivePrivacy::isPublic;
+  bool chaptersInDescription = false;
+  QuotaSettings quota;
+};
+
+struct FacebookPlatformSettings {
+  std::string appId;
+  Secret clientToken;  // the app's client token: device login sends APPID|CLIENT_TOKEN
+  Secret appSecret;    // to exchange the user token for a long-lived one
+  std::string graphUrl = "https://graph.facebook.com";
+  std::string graphVersion = "v25.0";
+  std::string scope = "pages_show_list,pages_read_engagement,pages_manage_posts";
+  std::string pageId;  // the commune's Page; empty: the only Page the account manages
+  bool autoCreate = false;
+  LivePrivacy privacy = LivePrivacy::isPublic;
+};
+
+struct PeerTubePlatformSettings {
+  std::string instanceUrl;  // https://videos.commune.fr
+  std::string username;
+  Secret password;      // used once to get tokens, never stored by Tribune
+  std::string channel;  // the channel's name; empty: the account's first channel
+  bool autoCreate = false;
+  LivePrivacy privacy = LivePrivacy::isPublic;
+};
+
+struct PlatformsSettings {
+  std::optional<YouTubePlatformSettings> youtube;
+  std::optional<FacebookPlatformSettings> facebook;
+  std::optional<PeerTubePlatformSettings> peertube;
+  LiveTemplates templates;
+  std::chrono::seconds audienceInterval{60};
+  std::chrono::seconds requestTimeout{20};  // one HTTP call, connection included
+};
+
+struct NetworkSettings {
+  // http://proxy.mairie.local:3128; none: libcurl's own (the http_proxy, https_proxy and
+  // no_proxy environment variables).
+  std::optional<std::string> proxy;
+};
+
 struct Config {
   std::string source = "test";  // same syntax as --source
   std::optional<std::string> pipelinesDir;
@@ -148,6 +201,8 @@ struct Config {
   SessionSettings session;
   QuestionSettings questions;
   std::vector<DestinationSettings> destinations;
+  PlatformsSettings platforms;
+  NetworkSettings network;
 };
 
 // One problem, located by its path in the document ("destinations[1].platform").
