@@ -51,6 +51,19 @@ CommandResult Broadcast::addDestination(DestinationSettings settings, TimePoint 
   return {};
 }
 
+CommandResult Broadcast::setUrl(std::string_view name, PublishUrl url, TimePoint now) {
+  Destination* destination = findMutable(name);
+  if (destination == nullptr) {
+    return {CommandStatus::UnknownDestination, "no destination named '" + std::string(name) + "'"};
+  }
+  destination->settings.url = std::move(url);
+  if (running_ && destination->settings.enabled) {
+    apply(*destination, [&](auto& m) { return m.stop(now); });
+    apply(*destination, [&](auto& m) { return m.start(now); });
+  }
+  return {};
+}
+
 CommandResult Broadcast::start(TimePoint now) {
   running_ = true;
   for (auto& destination : destinations_) {

@@ -58,6 +58,9 @@ class Broadcast {
   CommandResult stop(TimePoint now);
   CommandResult setEnabled(std::string_view name, bool enabled, TimePoint now);
   CommandResult retryNow(std::string_view name, TimePoint now);
+  // A new address for a destination (a live prepared by API): it reconnects there when it
+  // was connected. Refusals: unknown_destination.
+  CommandResult setUrl(std::string_view name, PublishUrl url, TimePoint now);
 
   // What the media adapter observed, posted to the hub.
   void connected(std::string_view name, TimePoint now);

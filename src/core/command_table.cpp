@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -291,6 +292,7 @@ struct Context {
   const Caller& caller;
   TimePoint now;
   std::int64_t wallMs;
+  PlatformBoard* platforms;
 };
 
 using Handler = DispatchResult (*)(const Params& params, Context& context);
@@ -419,6 +421,32 @@ DispatchResult broadcastStart(const Params& /*params*/, Context& c) {
   const auto result = c.broadcast.start(c.now);
   if (!result.ok()) return fromBroadcast(result, c.broadcast, "");
   return success({{"running", c.broadcast.running()}});
+}
+
+// account.link {platform}, account.unlink {platform}, lives.prepare {platform?}, lives.end:
+// orders to the platforms' adapter (core/platform_board.h); refused (platform_refused) when
+// the platform is not configured or, to prepare a live, not linked.
+DispatchResult platformCommand(Context& c, const std::function<std::optional<std::string>(PlatformBoard&)>& order) {
+  if (c.platforms == nullptr || !c.platforms->any()) {
+    return refusal(StatusCode::PlatformRefused,
+                   "Aucune plateforme n'est configurée : ajoutez la section platforms (docs/PLATFORMS.md).");
+  }
+  if (auto problem = order(*c.platforms)) return refusal(StatusCode::PlatformRefused, *problem);
+  return success();
+}
+
+DispatchResult accountLink(const Params& p, Context& c) {
+  return platformCommand(c, [&](PlatformBoard& b) { return b.link(p.text("platform")); });
+}
+DispatchResult accountUnlink(const Params& p, Context& c) {
+  return platformCommand(c, [&](PlatformBoard& b) { return b.unlink(p.text("platform")); });
+}
+DispatchResult livesPrepare(const Params& p, Context& c) {
+  const std::string platform = p.has("platform") ? p.text("platform") : std::string();
+  return platformCommand(c, [&](PlatformBoard& b) { return b.prepare(platform); });
+}
+DispatchResult livesEnd(const Params& /*params*/, Context& c) {
+  return platformCommand(c, [](PlatformBoard& b) { return b.end(); });
 }
 
 // broadcast.stop: stops every destination; the recording goes on. Never refused.
@@ -663,6 +691,7 @@ const std::vector<Command>& table() {
   using R = Role;
   using K = ParamKind;
   static const std::vector<std::string_view> layers{"bug", "qr", "lower_third", "slate"};
+  static const std::vector<std::string_view> kPlatformNames{"youtube", "facebook", "peertube"};
   static const std::vector<Command> kCommands{
       // session.*: the transitions of core/session.h, with the graphics that follow them
       // (core/meeting.h). Events: session_changed, then overlay_* (and item_changed on the
@@ -757,6 +786,10 @@ const std::vector<Command>& table() {
        &questionAnswered},
       {"questions.prescreen", {R::Moderator, R::Technician}, {{"enabled", K::Bool, true, {}}}, &questionsPrescreen},
       {"loudness.mode", {R::Technician}, {{"mode", K::Text, true, {"auto", "frozen", "off"}}}, &loudnessMode},
+      {"account.link", {R::Technician}, {{"platform", K::Text, true, kPlatformNames}}, &accountLink},
+      {"account.unlink", {R::Technician}, {{"platform", K::Text, true, kPlatformNames}}, &accountUnlink},
+      {"lives.prepare", {R::Technician}, {{"platform", K::Text, false, kPlatformNames}}, &livesPrepare},
+      {"lives.end", {R::Technician}, {}, &livesEnd},
   };
   return kCommands;
 }
@@ -797,9 +830,12 @@ DispatchResult dispatch(const Request& request, const Caller& caller, DispatchTa
                                               " (votre rôle : " + std::string(frenchLabel(role)) + ").");
   }
   if (auto problem = paramsProblem(request.type, command->params, request.params)) return *problem;
-  Context context{target.meeting, target.broadcast, target.questions, caller, target.now, target.wallMs};
+  Context context{target.meeting, target.broadcast, target.questions, caller,
+                  target.now,     target.wallMs,    target.platforms};
   try {
-    return command->handler(Params(request.params), context);
+    auto result = command->handler(Params(request.params), context);
+    if (result.ok() && target.platforms != nullptr) target.platforms->commandDone(request.type);
+    return result;
   } catch (const std::exception&) {
     // Parameters were checked, so this is a bug; the client gets a result, not a hang-up.
     return refusal(StatusCode::InternalError,

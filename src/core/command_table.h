@@ -18,6 +18,7 @@
 #include "core/broadcast.h"
 #include "core/clock.h"
 #include "core/meeting.h"
+#include "core/platform_board.h"
 #include "core/question_intake.h"
 #include "core/role.h"
 #include "core/status.h"
@@ -53,7 +54,8 @@ struct DispatchTarget {
   Broadcast& broadcast;
   QuestionIntake& questions;
   TimePoint now;
-  std::int64_t wallMs = 0;  // wall clock (ms since 1970), written into a question
+  std::int64_t wallMs = 0;             // wall clock (ms since 1970), written into a question
+  PlatformBoard* platforms = nullptr;  // none: the platforms' commands are refused
 };
 
 DispatchResult dispatch(const Request& request, const Caller& caller, DispatchTarget target);

@@ -15,6 +15,19 @@ namespace {
 
 using Json = nlohmann::json;
 
+// audience_measured's platforms: {"youtube": {"peak": n, "average": x, "per_minute": [...]}, …}.
+bool isAudience(const nlohmann::json& platforms) {
+  if (!platforms.is_object()) return false;
+  for (const auto& [name, figures] : platforms.items()) {
+    if (!figures.is_object() || !figures.contains("peak") || !figures["peak"].is_number() ||
+        !figures.contains("average") || !figures["average"].is_number() || !figures.contains("per_minute") ||
+        !figures["per_minute"].is_array()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 constexpr std::size_t kNumbersListedInMessages = 12;
 constexpr std::array<Layer, kLayerCount> kAllLayers{Layer::Bug, Layer::Qr, Layer::LowerThird, Layer::Slate};
 
@@ -203,6 +216,15 @@ struct Meeting::Appliers {
     return {};
   }
 
+  static ApplyResult audienceMeasured(Meeting& m, const Json& data) {
+    const auto platforms = data.find("platforms");
+    if (platforms == data.end() || !isAudience(*platforms)) {
+      return {"audience_measured: expected \"platforms\", an object of {peak, average, per_minute}"};
+    }
+    m.audience_ = *platforms;
+    return {};
+  }
+
   static ApplyResult agendaLoaded(Meeting& m, const Json& data) {
     if (m.state_ != SessionState::PreSeance) {
       return {"agenda_loaded: the session is " + std::string(toString(m.state_)) + ", not pre_seance"};
@@ -346,7 +368,7 @@ struct Meeting::Appliers {
     return {};
   }
 
-  static constexpr std::array<Entry, 15> kTable{{
+  static constexpr std::array<Entry, 16> kTable{{
       {"meeting_created", &meetingCreated},
       {"agenda_loaded", &agendaLoaded},
       {"session_changed", &sessionChanged},
@@ -362,6 +384,7 @@ struct Meeting::Appliers {
       {"recording_started", &recordingStarted},
       {"loudness_mode", &loudnessMode},
       {"loudness_measured", &loudnessMeasured},
+      {"audience_measured", &audienceMeasured},
   }};
 };
 
@@ -1017,6 +1040,14 @@ MeetingResult Meeting::questionAnswered(std::uint64_t id, TimePoint now) {
 
 MeetingResult Meeting::setLoudnessMode(LoudnessMode mode, TimePoint now) {
   if (loudnessMode_ != mode) record("loudness_mode", {{"mode", std::string(toString(mode))}}, now);
+  return MeetingResult::success();
+}
+
+MeetingResult Meeting::audienceMeasured(const nlohmann::json& audience, TimePoint now) {
+  if (!isAudience(audience) || audience.empty()) {
+    return MeetingResult::refusal(StatusCode::InvalidParams, "Chiffres d'audience invalides.");
+  }
+  record("audience_measured", {{"platforms", audience}}, now);
   return MeetingResult::success();
 }
 

@@ -163,6 +163,13 @@ class Meeting {
   };
   MeetingResult loudnessMeasured(LoudnessMeasure measure, TimePoint now);
   [[nodiscard]] const std::optional<LoudnessMeasure>& loudness() const { return loudness_; }
+  // --- The lives' audience (issue 20) --------------------------------------------------
+  // Per platform, {"peak", "average", "per_minute": [{"minute", "viewers"}], "live_url"}
+  // (core::PlatformBoard::audience()); the hub records it as the session closes, for
+  // seance.json and seance.md. Records audience_measured; refused when not an object of
+  // platforms.
+  MeetingResult audienceMeasured(const nlohmann::json& audience, TimePoint now);
+  [[nodiscard]] const nlohmann::json& audience() const { return audience_; }
 
   ApplyResult apply(const MeetingEvent& event);
   // Events since the last call, oldest first.
@@ -241,6 +248,7 @@ class Meeting {
   std::vector<RecordingFile> recordings_;
   std::optional<LoudnessMode> loudnessMode_;
   std::optional<LoudnessMeasure> loudness_;
+  nlohmann::json audience_ = nlohmann::json::object();
 };
 
 }  // namespace tribune::core

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/platform_account.h"
 #include "core/session.h"
 #include "core/vote.h"
 
@@ -255,6 +256,19 @@ std::string meetingSummary(const Json& record) {
     out += "\n## Chapitres de la vidéo\n\n";
     for (const auto& chapter : record.at("replay").at("chapters")) {
       out += "- " + clock(chapter.at("start_s").get<double>()) + " " + md(chapter.value("title", "")) + "\n";
+    }
+  }
+  if (record.contains("audience") && record.at("audience").is_object() && !record.at("audience").empty()) {
+    out += "\n## Audience des directs\n\n";
+    for (const auto& [platform, figures] : record.at("audience").items()) {
+      const auto name = platformFromString(platform);
+      const auto minutes = figures.contains("per_minute") && figures["per_minute"].is_array()
+                               ? figures["per_minute"].size()
+                               : std::size_t{0};
+      out += "- " + (name ? std::string(displayName(*name)) : md(platform)) + " : pic de " +
+             std::to_string(figures.value("peak", 0LL)) + " spectateurs, " +
+             std::to_string(std::llround(figures.value("average", 0.0))) + " en moyenne sur " +
+             std::to_string(minutes) + " minute" + (minutes > 1 ? "s" : "") + "\n";
     }
   }
   const auto& questions = record.at("questions");

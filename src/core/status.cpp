@@ -12,7 +12,7 @@ struct StatusName {
   std::string_view name;
 };
 
-constexpr std::array<StatusName, 32> kStatusNames{{
+constexpr std::array<StatusName, 33> kStatusNames{{
     {StatusCode::Ok, "ok"},
     {StatusCode::MalformedJson, "malformed_json"},
     {StatusCode::InvalidToken, "invalid_token"},
@@ -44,6 +44,7 @@ constexpr std::array<StatusName, 32> kStatusNames{{
     {StatusCode::UnknownQuestion, "unknown_question"},
     {StatusCode::AlreadyVoted, "already_voted"},
     {StatusCode::QuestionStatus, "question_status"},
+    {StatusCode::PlatformRefused, "platform_refused"},
     {StatusCode::InternalError, "internal_error"},
 }};
 

@@ -47,6 +47,8 @@ enum class StatusCode {
   UnknownQuestion = 430,
   AlreadyVoted = 431,
   QuestionStatus = 432,  // not possible in the question's current status
+  // The platforms' accounts and lives (core/platform_board.h, docs/PLATFORMS.md).
+  PlatformRefused = 433,  // not configured, not linked: the message says what to do
   // A bug: an exception where none was expected, turned into a result at one place.
   InternalError = 500,
 };

@@ -26,6 +26,12 @@ struct World {
   core::Broadcast broadcast{core::RetrySettings{}, random};
   core::Meeting meeting = testing::demoMeeting();
   core::QuestionIntake intake;
+  core::PlatformBoard platforms{[] {
+                                  core::PlatformsSettings settings;
+                                  settings.youtube = core::YouTubePlatformSettings{};
+                                  return settings;
+                                }(),
+                                {}};
 
   World() {
     core::DestinationSettings youtube;
@@ -37,7 +43,8 @@ struct World {
 
   core::DispatchResult send(const std::string& type, json params = json::object(), Role role = Role::Technician) {
     const core::Caller caller{role, role == Role::Viewer ? kViewerId : "", "192.0.2.10"};
-    return core::dispatch({type, std::move(params)}, caller, {meeting, broadcast, intake, at(10), 1'790'000'000'000});
+    return core::dispatch({type, std::move(params)}, caller,
+                          {meeting, broadcast, intake, at(10), 1'790'000'000'000, &platforms});
   }
   // A viewer's question, approved when `approved`; its id.
   std::uint64_t ask(const std::string& text, bool approved = true) {
@@ -145,6 +152,16 @@ const std::vector<ValidRequest>& validRequests() {
       {"question.answered", {{"question", 1}}, [](World& w) { w.ask("Et la piscine ?"); }},
       {"questions.prescreen", {{"enabled", false}}, [](World&) {}},
       {"loudness.mode", {{"mode", "frozen"}}, [](World&) {}},
+      {"account.link", {{"platform", "youtube"}}, [](World&) {}},
+      {"account.unlink", {{"platform", "youtube"}}, [](World&) {}},
+      {"lives.prepare",
+       {{"platform", "youtube"}},
+       [](World& w) {
+         core::PlatformAccountStatus linked;
+         linked.state = core::AccountState::linked;
+         w.platforms.account(core::PlatformId::youtube, linked);
+       }},
+      {"lives.end", json::object(), [](World&) {}},
   };
   return kRequests;
 }
@@ -193,7 +210,11 @@ TEST_CASE("the table has exactly the documented commands, each with a valid exam
                                                "question.off_air",
                                                "question.answered",
                                                "questions.prescreen",
-                                               "loudness.mode"};
+                                               "loudness.mode",
+                                               "account.link",
+                                               "account.unlink",
+                                               "lives.prepare",
+                                               "lives.end"};
   CHECK(core::commandTypes() == expected);
   REQUIRE(validRequests().size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) CHECK(validRequests()[i].type == expected[i]);
@@ -469,7 +490,7 @@ TEST_CASE("roles have stable ids and French labels", "[command][roles]") {
 
 TEST_CASE("status codes are unique, named, and all in the protocol's documentation", "[command][status]") {
   const auto& codes = core::allStatusCodes();
-  CHECK(codes.size() == 32);
+  CHECK(codes.size() == 33);
   const auto protocol = readDoc("PROTOCOL.md");
   std::vector<std::string> names;
   for (const auto code : codes) {
