@@ -41,12 +41,6 @@ std::filesystem::path defaultDataDir() {
   return std::filesystem::current_path() / "data";
 }
 
-// --data-dir, else the configuration's data_dir (relative to its file), else the default.
-std::filesystem::path dataDirOf(const std::optional<std::filesystem::path>& flag, const LoadedConfig& loaded) {
-  const auto dir = flag ? *flag : loaded.config.dataDir ? loaded.baseDir / *loaded.config.dataDir : defaultDataDir();
-  return std::filesystem::absolute(dir).lexically_normal();
-}
-
 // The agenda of the config, or the demo agenda when Tribune runs on its defaults.
 std::optional<std::filesystem::path> agendaFile(const std::optional<std::filesystem::path>& config,
                                                 const LoadedConfig& loaded) {
@@ -63,16 +57,6 @@ void printAgendaProblems(const AgendaError& error) {
 void printProblems(const ConfigError& error) {
   std::cerr << "Configuration invalide / invalid configuration: " << error.file() << "\n";
   for (const auto& problem : error.problems()) std::cerr << "  " << problem.path << ": " << problem.message << "\n";
-}
-
-// The configuration, or nothing once its problems are printed (exit code 2).
-std::optional<LoadedConfig> loadOrReport(const std::optional<std::filesystem::path>& file) {
-  try {
-    return loadConfig(file);
-  } catch (const ConfigError& error) {
-    printProblems(error);
-    return std::nullopt;
-  }
 }
 
 // The event log of a data folder, when there is one: the commands that read or purge it
@@ -107,6 +91,22 @@ std::string joined(const std::vector<std::string>& words) {
 }
 
 }  // namespace
+
+// --data-dir, else the configuration's data_dir (relative to its file), else the default.
+std::filesystem::path dataDirOf(const std::optional<std::filesystem::path>& flag, const LoadedConfig& loaded) {
+  const auto dir = flag ? *flag : loaded.config.dataDir ? loaded.baseDir / *loaded.config.dataDir : defaultDataDir();
+  return std::filesystem::absolute(dir).lexically_normal();
+}
+
+// The configuration, or nothing once its problems are printed (exit code 2).
+std::optional<LoadedConfig> loadOrReport(const std::optional<std::filesystem::path>& file) {
+  try {
+    return loadConfig(file);
+  } catch (const ConfigError& error) {
+    printProblems(error);
+    return std::nullopt;
+  }
+}
 
 std::filesystem::path shareDir() {
   if (const char* dir = std::getenv("TRIBUNE_SHARE_DIR"); dir != nullptr && *dir != '\0') return dir;

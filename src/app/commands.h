@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "app/config_loader.h"
+
 namespace tribune::app {
 
 struct RunArguments {
@@ -24,6 +26,15 @@ struct LogArguments {
   std::optional<std::filesystem::path> config;
   std::optional<std::filesystem::path> dataDir;
 };
+
+// --data-dir, else the configuration's data_dir (relative to its file), else the default.
+std::filesystem::path dataDirOf(const std::optional<std::filesystem::path>& flag, const LoadedConfig& loaded);
+// The configuration, or nothing once its problems are printed (exit code 2).
+std::optional<LoadedConfig> loadOrReport(const std::optional<std::filesystem::path>& file);
+
+// `tribune accounts link|unlink|status PLATFORM` (docs/PLATFORMS.md): 0 when linked (link,
+// status) or unlinked, 1 when not, 2 on a usage or configuration problem.
+int accountsCommand(const LogArguments& arguments, const std::string& action, const std::string& platform);
 
 // Deletes from the event log the questions older than questions.retention_days (and
 // everything about them); --dry-run only counts them (docs/QUESTIONS.md).

@@ -178,6 +178,8 @@ ExportResult exportMeeting(const store::EventStore& store, const std::string& me
   if (const auto& loudness = meeting.loudness()) {
     record["loudness"] = {{"integrated_lufs", loudness->integratedLufs}, {"true_peak_dbtp", loudness->truePeakDbtp}};
   }
+  // The lives' audience per platform, logged as the session closed (issue 20).
+  if (!meeting.audience().empty()) record["audience"] = meeting.audience();
   writeFile(options.outDir / "seance.json", record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
             result);
   writeFile(options.outDir / "seance.md", core::meetingSummary(record), result);

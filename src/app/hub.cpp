@@ -104,7 +104,10 @@ core::WordList loadProfanity(const HubOptions& options) {
 
 }  // namespace
 
-Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_.config.retry, random_) {
+Hub::Hub(HubOptions options)
+    : options_(std::move(options)),
+      broadcast_(options_.config.retry, random_),
+      platformBoard_(options_.config.platforms, options_.config.destinations) {
   media::ensureGStreamer();
   engine_ = std::make_unique<media::MediaEngine>(programSettings(options_), static_cast<media::MediaListener&>(*this));
   prepareRecording();
@@ -126,12 +129,17 @@ Hub::Hub(HubOptions options) : options_(std::move(options)), broadcast_(options_
   tokens_ = Tokens::loadOrCreate(options_.dataDir);
   openMeeting();
   rememberQuestionsSent();
+  if (platformBoard_.any()) {
+    platformService_ = std::make_unique<platforms::PlatformService>(options_.config, options_.dataDir,
+                                                                    static_cast<platforms::PlatformListener&>(*this));
+  }
   if (options_.serveWeb) startWeb();
 }
 
 // The web server goes first (no client may reach a hub being torn down), then the engine,
 // then the event log, which commits what is still queued.
 Hub::~Hub() {
+  platformService_.reset();  // its threads post to the hub: stopped first
   web_.reset();
   engine_.reset();
   joinExport();  // it reads the log
@@ -148,6 +156,10 @@ int Hub::run() {
   applyMediaState();
   broadcast_.start(core::Clock::now());
   execute();
+  if (platformService_) {
+    platformBoard_.commandDone("broadcast.start");  // the kept accounts prepare their lives once reported
+    platformService_->start();
+  }
   std::optional<boost::asio::signal_set> signals;
   if (options_.handleSignals) {
     signals.emplace(io_, SIGINT, SIGTERM);
@@ -238,6 +250,8 @@ void Hub::tick() {
   }
   broadcast_.tick(now);
   execute();
+  platformBoard_.tick(std::chrono::system_clock::now());
+  carryOutPlatformOrders();
   watchRecordingDisk(now);
   announceRecording();
   refreshClock();

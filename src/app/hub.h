@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/export.h"
 #include "app/tokens.h"
 #include "core/agenda.h"
 #include "core/broadcast.h"
@@ -29,10 +30,12 @@
 #include "core/config.h"
 #include "core/meeting.h"
 #include "core/overlays.h"
+#include "core/platform_board.h"
 #include "core/question_intake.h"
 #include "core/rate_limit.h"
 #include "core/recording_space.h"
 #include "media/engine.h"
+#include "platforms/platform_service.h"
 #include "store/event_store.h"
 #include "web/web_server.h"
 
@@ -119,7 +122,7 @@ class SystemRandom final : public core::Random {
   std::mt19937_64 engine_{std::random_device{}()};
 };
 
-class Hub final : private media::MediaListener, private web::WebListener {
+class Hub final : private media::MediaListener, private web::WebListener, private platforms::PlatformListener {
  public:
   explicit Hub(HubOptions options);  // throws ConfigError / MediaError / StoreError on a bad set-up
   ~Hub() override;
@@ -169,6 +172,20 @@ class Hub final : private media::MediaListener, private web::WebListener {
   void onMessage(web::ConnectionId connection, std::string text) override;
   void onClose(web::ConnectionId connection) override;
   void onHttpRequest(web::HttpRequest request) override;
+  // --- platforms::PlatformListener (the platforms' workers: post only; hub_platforms.cpp) ---
+  void onAccount(const platforms::AccountView& account) override;
+  void onLive(const platforms::LiveView& live, const std::optional<core::Ingest>& ingest) override;
+  void onViewers(core::PlatformId platform, long long viewers) override;
+  void onQuota(const platforms::QuotaView& quota) override;
+  // After an export, with platforms.youtube.chapters_in_description: its chapters into the
+  // YouTube video's description.
+  void writeChaptersToPlatforms(const ExportResult& result);
+  // As the session closes: the lives' audience so far into the log (seance.json).
+  void recordAudience(std::vector<core::MeetingEvent>& events);
+  // The board's orders to the platforms' adapter (after a command, a report, a tick).
+  void carryOutPlatformOrders();
+  // A ready live's ingest becomes a destination (or the pasted key's destination's address).
+  void feedLive(core::PlatformId platform, const core::Ingest& ingest);
 
   template <typename F>
   auto onHub(F&& f) -> decltype(f());  // runs f on the hub thread and waits for its result
@@ -221,6 +238,7 @@ class Hub final : private media::MediaListener, private web::WebListener {
   [[nodiscard]] nlohmann::json clientSnapshot(core::Role role, const std::string& viewer = {}) const;
   void purgeQuestions();
   [[nodiscard]] nlohmann::json statusJson() const;
+  [[nodiscard]] nlohmann::json platformsJson() const;
   [[nodiscard]] std::string metricsText() const;
   void pushStatus();
   [[nodiscard]] std::vector<web::ConnectionId> clientsWithRole(std::optional<core::Role> role) const;
@@ -236,6 +254,9 @@ class Hub final : private media::MediaListener, private web::WebListener {
   std::unique_ptr<media::MediaEngine> engine_;
   std::unique_ptr<web::WebServer> web_;  // after the engine: stopped first
   std::optional<Tokens> tokens_;
+  // The platforms (issue 20): the board decides, the service talks to them on its threads.
+  core::PlatformBoard platformBoard_;
+  std::unique_ptr<platforms::PlatformService> platformService_;  // none when no platform is configured
   bool stopped_ = false;
   std::atomic<bool> looping_{false};
 

@@ -480,7 +480,20 @@ nlohmann::json Hub::statusJson() const {
             {"files", s.exportFiles},
             {"warnings", s.exportWarnings},
             {"error", s.exportError.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.exportError)}}},
+          {"platforms", platformsJson()},
           {"layers", layers}};
+}
+
+// The board's view, with a QR code of the address to sign in at while a device code is shown.
+nlohmann::json Hub::platformsJson() const {
+  auto platforms = platformBoard_.toJson();
+  for (auto& platform : platforms) {
+    auto& account = platform["account"];
+    if (account.contains("verification_url")) {
+      account["verification_qr_svg"] = graphics::qrCodeSvg(account["verification_url"].get<std::string>());
+    }
+  }
+  return platforms;
 }
 
 void Hub::pushStatus() {
@@ -556,6 +569,7 @@ std::string Hub::metricsText() const {
     << "# TYPE tribune_viewer_messages_refused_total counter\ntribune_viewer_messages_refused_total "
     << refusedMessages_ << "\n";
   m << sourceMetrics();
+  m << platformBoard_.metrics();
   if (store_) {
     const auto st = store_->stats();
     m << "# HELP tribune_events_total Events written to the log.\n# TYPE tribune_events_total counter\n"

@@ -66,6 +66,7 @@ void Hub::startExport() {
       } else {
         hubLogger()->error("export impossible / export failed: {}", error);
       }
+      if (error.empty()) writeChaptersToPlatforms(result);
       if (exportAgain_ && !stopped_) startExport();
       pushStatus();
     });

@@ -73,15 +73,17 @@ void Hub::command(const core::Caller& caller, const core::Request& request,
                   std::function<void(core::DispatchResult)> done) {
   core::DispatchResult outcome;
   try {
-    outcome = core::dispatch(request, caller,
-                             core::DispatchTarget{meeting_, broadcast_, questionIntake_, core::Clock::now(), wallMs()});
+    outcome = core::dispatch(
+        request, caller,
+        core::DispatchTarget{meeting_, broadcast_, questionIntake_, core::Clock::now(), wallMs(), &platformBoard_});
   } catch (const std::exception& e) {
     // The one place where a bug becomes a wire error.
     hubLogger()->error("command {}: {}", request.type, e.what());
     outcome = {static_cast<int>(core::StatusCode::InternalError), "internal_error",
                "Erreur interne de Tribune : la commande n'a pas été exécutée.", nlohmann::json::object()};
   }
-  execute();  // destination orders
+  execute();                 // destination orders
+  carryOutPlatformOrders();  // accounts and lives
   auto events = meeting_.takeEvents();
   if (!outcome.ok() || events.empty()) {
     done(std::move(outcome));
@@ -100,6 +102,7 @@ void Hub::command(const core::Caller& caller, const core::Request& request,
 
 void Hub::commit(std::vector<core::MeetingEvent> events, std::function<void(std::vector<std::uint64_t>)> done) {
   recordLoudness(events);
+  recordAudience(events);
   // 1. Effects now.
   std::set<core::Layer> layers;
   for (const auto& event : events) {

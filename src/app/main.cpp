@@ -50,6 +50,22 @@ int main(int argc, char** argv) {
   purgeCmd->add_option("--data-dir", purgeDataDir, "where the event log is");
   purgeCmd->add_flag("--dry-run", dryRun, "only count what would be deleted");
 
+  tribune::app::LogArguments accounts;
+  std::string accountsConfig;
+  std::string accountsDataDir;
+  std::string accountsAction;
+  std::string accountsPlatform;
+  auto* accountsCmd =
+      cli.add_subcommand("accounts", "Link the commune's YouTube, Facebook or PeerTube account (docs/PLATFORMS.md)");
+  accountsCmd->add_option("action", accountsAction, "link, unlink or status")
+      ->required()
+      ->check(CLI::IsMember({"link", "unlink", "status"}));
+  accountsCmd->add_option("platform", accountsPlatform, "youtube, facebook or peertube")
+      ->required()
+      ->check(CLI::IsMember({"youtube", "facebook", "peertube"}));
+  accountsCmd->add_option("--config", accountsConfig, "tribune.json")->check(CLI::ExistingFile);
+  accountsCmd->add_option("--data-dir", accountsDataDir, "where accounts.json is kept");
+
   tribune::app::QuestionsArguments questions;
   std::string questionsConfig;
   std::string questionsDataDir;
@@ -91,6 +107,11 @@ int main(int argc, char** argv) {
       return tribune::app::checkCommand(file, probe);
     }
     if (devicesCmd->parsed()) return tribune::app::devicesCommand();
+    if (accountsCmd->parsed()) {
+      if (!accountsConfig.empty()) accounts.config = accountsConfig;
+      if (!accountsDataDir.empty()) accounts.dataDir = accountsDataDir;
+      return tribune::app::accountsCommand(accounts, accountsAction, accountsPlatform);
+    }
     if (purgeCmd->parsed()) {
       if (!purgeConfig.empty()) purge.config = purgeConfig;
       if (!purgeDataDir.empty()) purge.dataDir = purgeDataDir;

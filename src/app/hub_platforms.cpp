@@ -1,0 +1,153 @@
+// The hub and the platforms (issue 20): glue only. The platforms' adapter
+// (platforms::PlatformService, its own threads) reports through PlatformListener, posted
+// here to the hub thread; the core's PlatformBoard decides what it means and which orders
+// follow; the hub carries them out and turns a ready live into a destination.
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "app/hub.h"
+#include "app/hub_internal.h"
+#include "core/session.h"
+
+namespace tribune::app {
+
+namespace {
+
+// The meeting the lives are made from: the agenda's meeting (the commune from the branding
+// when the agenda has none), its items, and the question page's address.
+platforms::MeetingForLives meetingForLives(const HubOptions& options, const std::string& meetingId) {
+  platforms::MeetingForLives out;
+  out.key = meetingId;
+  if (options.agenda) {
+    out.info = options.agenda->meeting;
+    out.items = options.agenda->items;
+  }
+  if (out.info.commune.empty()) out.info.commune = options.config.branding.commune;
+  if (out.info.title.empty()) out.info.title = std::string(core::kDefaultMeetingTitle);
+  out.questionsUrl = options.config.graphics.questionUrl.value_or("");
+  return out;
+}
+
+}  // namespace
+
+void Hub::writeChaptersToPlatforms(const ExportResult& result) {
+  const auto& youtube = options_.config.platforms.youtube;
+  if (!platformService_ || !youtube || !youtube->chaptersInDescription) return;
+  for (const auto& file : result.files) {
+    if (file.filename() != "chapitres-youtube.txt") continue;
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!text.str().empty()) platformService_->writeChapters(text.str());
+  }
+}
+
+void Hub::recordAudience(std::vector<core::MeetingEvent>& events) {
+  const bool closing = std::any_of(events.begin(), events.end(), [](const core::MeetingEvent& event) {
+    if (event.type != "session_changed") return false;
+    const auto to = event.data.value("to", std::string{});
+    return to == core::toString(core::SessionState::Levee) || to == core::toString(core::SessionState::Terminee);
+  });
+  const auto audience = platformBoard_.audience();
+  if (!closing || audience.empty()) return;
+  if (!meeting_.audienceMeasured(audience, core::Clock::now()).ok()) return;
+  for (auto& event : meeting_.takeEvents()) events.push_back(std::move(event));
+}
+
+void Hub::carryOutPlatformOrders() {
+  for (const auto& order : platformBoard_.takeOrders()) {
+    if (!platformService_) continue;
+    hubLogger()->info("plateformes : {} {}", core::toString(order.platform), core::toString(order.action));
+    switch (order.action) {
+      case core::PlatformAction::link: platformService_->link(order.platform); break;
+      case core::PlatformAction::unlink: platformService_->unlink(order.platform); break;
+      case core::PlatformAction::prepare:
+        platformService_->prepare(order.platform, meetingForLives(options_, meeting_.id()));
+        break;
+      case core::PlatformAction::end: platformService_->endLives(); break;
+      case core::PlatformAction::pollAudience: platformService_->pollAudience(); break;
+    }
+  }
+}
+
+void Hub::onAccount(const platforms::AccountView& account) {
+  boost::asio::post(io_, [this, account] {
+    platformBoard_.account(
+        account.platform,
+        core::PlatformAccountStatus{account.state, account.accountName, account.userCode, account.verificationUrl,
+                                    account.codeExpiresAt, account.why, account.whyEnglish});
+    if (account.state == core::AccountState::reconnect) {
+      hubLogger()->warn("compte {} à reconnecter / to be reconnected: {}", core::displayName(account.platform),
+                        account.why);
+    }
+    carryOutPlatformOrders();
+    pushStatus();
+  });
+}
+
+void Hub::onLive(const platforms::LiveView& live, const std::optional<core::Ingest>& ingest) {
+  boost::asio::post(io_, [this, live, ingest] {
+    platformBoard_.live(live.platform, core::PlatformLiveStatus{std::string(platforms::toString(live.state)),
+                                                                live.id,
+                                                                live.publicUrl,
+                                                                live.title,
+                                                                live.error,
+                                                                live.errorEnglish,
+                                                                {},
+                                                                live.chaptersWritten});
+    if (ingest) feedLive(live.platform, *ingest);
+    if (live.state == platforms::LiveState::failed) {
+      hubLogger()->warn("direct {} non préparé / live not prepared: {}", core::displayName(live.platform), live.error);
+    }
+    execute();
+    pushStatus();
+  });
+}
+
+void Hub::onViewers(core::PlatformId platform, long long viewers) {
+  boost::asio::post(io_, [this, platform, viewers] {
+    platformBoard_.viewers(platform, viewers, std::chrono::system_clock::now());
+    pushStatus();
+  });
+}
+
+void Hub::onQuota(const platforms::QuotaView& quota) {
+  boost::asio::post(io_, [this, quota] {
+    platformBoard_.quota(
+        core::PlatformQuotaStatus{quota.used, quota.remaining, quota.daily, quota.exhausted, quota.nextReset});
+  });
+}
+
+void Hub::feedLive(core::PlatformId platform, const core::Ingest& ingest) {
+  std::vector<core::DestinationSettings> existing;
+  for (const auto& destination : broadcast_.destinations()) existing.push_back(destination.settings);
+  auto decided = platformBoard_.destinationFor(platform, ingest.url, ingest.key, existing);
+  if (!decided.destination) {
+    hubLogger()->warn("{}", decided.error);
+    return;
+  }
+  const auto now = core::Clock::now();
+  auto& d = *decided.destination;
+  if (d.replace) {
+    const core::Destination* current = broadcast_.find(d.name);
+    if (current != nullptr && current->settings.url.full() == d.url.full()) return;  // the same live again
+    hubLogger()->info(
+        "destination {}: le direct préparé remplace la clé collée / the prepared live replaces the "
+        "pasted key ({})",
+        d.name, d.url.masked());
+    broadcast_.setUrl(d.name, std::move(d.url), now);
+  } else {
+    hubLogger()->info("destination {}: direct préparé par l'API / live prepared by the API ({})", d.name,
+                      d.url.masked());
+    core::DestinationSettings settings;
+    settings.name = d.name;
+    settings.platform = std::string(core::toString(platform));
+    settings.url = std::move(d.url);
+    broadcast_.addDestination(std::move(settings), now);
+  }
+}
+
+}  // namespace tribune::app
