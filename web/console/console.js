@@ -532,7 +532,94 @@ const SUCCESS_TEXT = {
   'destination.enable': (d, p) => `Destination « ${p.name} » ${p.enabled ? 'activée' : 'désactivée'}.`,
   'loudness.mode': (d) => LOUDNESS_MODES[d.mode] || 'Gain automatique modifié.',
   'destination.add': (d, p) => `Destination « ${p.name || p.platform} » ajoutée pour cette séance.`,
+  'account.link': (d, p) => `Liaison du compte ${PLATFORM_NAMES[p.platform] || p.platform} demandée : suivez le code affiché.`,
+  'account.unlink': (d, p) => `Compte ${PLATFORM_NAMES[p.platform] || p.platform} délié.`,
+  'lives.prepare': () => 'Préparation des directs demandée aux plateformes.',
+  'lives.end': () => 'Fin des directs demandée aux plateformes.',
 };
+
+const PLATFORM_NAMES = { youtube: 'YouTube', facebook: 'Facebook', peertube: 'PeerTube' };
+const ACCOUNT_STATES = {
+  not_linked: ['Non relié', 'not linked'],
+  linking: ['Liaison en cours', 'linking'],
+  linked: ['Relié', 'linked'],
+  reconnect: ['À reconnecter', 'to be reconnected'],
+};
+const LIVE_STATES = {
+  none: ['Pas de direct préparé', 'no live prepared'],
+  preparing: ['Direct en préparation…', 'preparing the live'],
+  ready: ['Direct prêt', 'live ready'],
+  failed: ['Direct non préparé', 'live not prepared'],
+  ended: ['Direct terminé', 'live ended'],
+};
+
+// Only web addresses become links: a platform's answer is not trusted with javascript: or data:.
+function webLink(url, testid) {
+  if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) return null;
+  return el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', testid, text: url });
+}
+
+function renderPlatforms(platforms) {
+  const panel = byTestId('accounts');
+  const list = Array.isArray(platforms) ? platforms : [];
+  show(panel, list.length > 0);
+  if (list.length === 0) return;
+  const container = byTestId('accounts-list');
+  const rows = list.map((p) => {
+    const id = String(p.platform);
+    const account = p.account || {};
+    const live = p.live || {};
+    const [stateFr, stateEn] = ACCOUNT_STATES[account.state] || [String(account.state), ''];
+    const linked = account.state === 'linked';
+    const linking = account.state === 'linking';
+    const children = [
+      el('h3', {}, p.name || PLATFORM_NAMES[id] || id),
+      el('p', { class: 'account-state', testid: `account-state-${id}`, dataset: { state: String(account.state) } },
+        stateFr, linked && account.name ? ` : ${account.name}` : '', ' ', el('span', { class: 'en', lang: 'en', text: stateEn })),
+    ];
+    if (account.why) {
+      children.push(el('p', { class: 'alert', testid: `account-why-${id}` }, account.why, ' ',
+        el('span', { class: 'en', lang: 'en', text: account.why_en || '' })));
+    }
+    if (linking && account.user_code) {
+      const svg = safeSvg(account.verification_qr_svg);
+      children.push(el('div', { class: 'device-code', testid: `account-code-${id}` },
+        el('p', {}, 'Sur un téléphone, ouvrez ', webLink(account.verification_url, `account-url-${id}`) || String(account.verification_url || ''),
+          ' et saisissez le code :'),
+        el('p', { class: 'user-code', testid: `account-user-code-${id}`, text: account.user_code }),
+        svg ? el('div', { class: 'qr' }, svg) : null));
+    }
+    const buttons = el('div', { class: 'account-buttons' },
+      el('button', { type: 'button', testid: `account-link-${id}`, disabled: commandDisabled('account.link') || linking,
+        onclick: () => send('account.link', { platform: id }) }, linked ? 'Relier un autre compte' : account.state === 'reconnect' ? 'Reconnecter' : 'Relier le compte'),
+      linked || account.state === 'reconnect'
+        ? el('button', { type: 'button', testid: `account-unlink-${id}`, disabled: commandDisabled('account.unlink'),
+          onclick: () => send('account.unlink', { platform: id }) }, 'Délier') : null);
+    children.push(buttons);
+    const [liveFr, liveEn] = LIVE_STATES[live.state] || [String(live.state), ''];
+    const liveLine = el('p', { class: 'live-state', testid: `live-state-${id}`, dataset: { state: String(live.state) } },
+      liveFr, ' ', el('span', { class: 'en', lang: 'en', text: liveEn }));
+    children.push(liveLine);
+    const link = webLink(live.url, `live-url-${id}`);
+    if (link) children.push(el('p', { class: 'live-url' }, 'Lien public : ', link));
+    if (live.error) children.push(el('p', { class: 'alert', testid: `live-error-${id}`, text: live.error }));
+    if (p.viewers !== null && p.viewers !== undefined) {
+      children.push(el('p', { class: 'facts', testid: `viewers-${id}` },
+        `${frenchInteger.format(p.viewers)} spectateurs en ce moment (pic : ${frenchInteger.format(p.peak_viewers || 0)})`));
+    }
+    if (p.quota) {
+      const q = p.quota;
+      const reset = new Date(q.next_reset * 1000).toLocaleTimeString('fr-FR', { hour: '2-digit', minute: '2-digit' });
+      children.push(el('p', { class: q.exhausted ? 'alert' : 'facts', testid: `quota-${id}` },
+        q.exhausted ? `Quota YouTube épuisé : reprise à ${reset}.`
+          : `Quota YouTube : ${frenchInteger.format(q.remaining)} unités sur ${frenchInteger.format(q.daily)} (remise à zéro à ${reset}).`));
+    }
+    return el('div', { class: 'account', testid: `account-${id}` }, ...children);
+  });
+  container.replaceChildren(...rows);
+  const prepare = byTestId('lives-prepare');
+  prepare.disabled = commandDisabled('lives.prepare') || !list.some((p) => p.account && p.account.state === 'linked');
+}
 
 function send(type, params = {}) {
   if (!state.connected || !conn.ws || conn.ws.readyState !== WebSocket.OPEN) {
@@ -979,6 +1066,7 @@ let recordingWatch = { bytes: 0, since: 0 };
 
 function renderStatus() {
   const st = state.status;
+  renderPlatforms(st && st.platforms);
   const broadcast = st && st.broadcast ? st.broadcast : { running: false, destinations: [] };
   const running = Boolean(broadcast.running);
   const destinations = broadcast.destinations || [];
@@ -1473,6 +1561,7 @@ function wireStaticControls() {
   byTestId('agenda-previous').addEventListener('click', () => send('agenda.previous'));
   byTestId('agenda-next').addEventListener('click', () => send('agenda.next'));
   byTestId('broadcast-start').addEventListener('click', () => send('broadcast.start'));
+  byTestId('lives-prepare').addEventListener('click', () => send('lives.prepare'));
   for (const mode of ['auto', 'frozen', 'off']) {
     byTestId(`loudness-${mode}`).addEventListener('click', () => send('loudness.mode', { mode }));
   }
