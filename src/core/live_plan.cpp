@@ -670,6 +670,30 @@ LiveAnswer parseYouTubeStream(std::string_view body) {
   return {std::move(live), {}};
 }
 
+namespace {
+
+// Graph gives the permalink as a path ("/commune/videos/123/"). One that is neither a path
+// nor an https:// address is not shown (the live itself is fine: failing the answer would
+// lose its key).
+std::string facebookPublicUrl(const std::optional<std::string>& permalink) {
+  if (!permalink || permalink->empty() || std::any_of(permalink->begin(), permalink->end(), isSpaceOrControl)) {
+    return {};
+  }
+  if (permalink->front() == '/' && permalink->rfind("//", 0) != 0) return "https://www.facebook.com" + *permalink;
+  if (permalink->rfind("https://", 0) == 0) return *permalink;
+  return {};
+}
+
+}  // namespace
+
+std::string parseFacebookPermalink(std::string_view body) {
+  std::string error;
+  const auto document = parsedObject(body, error);
+  if (!document) return {};
+  const auto permalink = FieldReader(*document, "").optionalString("permalink_url", error);
+  return error.empty() ? facebookPublicUrl(permalink) : std::string();
+}
+
 LiveAnswer parseFacebookLive(std::string_view body) {
   std::string error;
   const auto document = parsedObject(body, error);
@@ -690,16 +714,7 @@ LiveAnswer parseFacebookLive(std::string_view body) {
   PreparedLive live;
   live.id = std::move(*id);
   live.ingest = std::move(ingest);
-  // Graph gives the permalink as a path ("/commune/videos/123/"). One that is neither a
-  // path nor an https:// address is not shown (the live itself is fine: failing the answer
-  // would lose its key).
-  if (permalink && std::none_of(permalink->begin(), permalink->end(), isSpaceOrControl)) {
-    if (permalink->front() == '/' && permalink->rfind("//", 0) != 0) {
-      live.publicUrl = "https://www.facebook.com" + *permalink;
-    } else if (permalink->rfind("https://", 0) == 0) {
-      live.publicUrl = *permalink;
-    }
-  }
+  live.publicUrl = facebookPublicUrl(permalink);
   return {std::move(live), {}};
 }
 

@@ -90,8 +90,10 @@ struct LiveAnswer {
 LiveAnswer parseYouTubeBroadcast(std::string_view body);  // id → publicUrl
 LiveAnswer parseYouTubeStream(std::string_view body);     // id → streamId, cdn.ingestionInfo → ingest
 LiveAnswer parseFacebookLive(std::string_view body);      // id, secure_stream_url (split at the key), permalink_url
-LiveAnswer parsePeerTubeCreated(std::string_view body);   // {"video": {"id", "uuid"}}
-LiveAnswer parsePeerTubeLive(std::string_view body);      // rtmpsUrl or rtmpUrl, streamKey
+// GET /{live-id}?fields=permalink_url: the live's public page, "" when the answer has none.
+std::string parseFacebookPermalink(std::string_view body);
+LiveAnswer parsePeerTubeCreated(std::string_view body);  // {"video": {"id", "uuid"}}
+LiveAnswer parsePeerTubeLive(std::string_view body);     // rtmpsUrl or rtmpUrl, streamKey
 
 // Concurrent viewers: YouTube videos.list?part=liveStreamingDetails (items[0].liveStreamingDetails.
 // concurrentViewers, a string), Facebook GET /{id}?fields=live_views, PeerTube GET /videos/{id}

@@ -743,9 +743,7 @@ class PlatformService::Worker {
         return HttpRequest{
             "GET", graph(text(live_, "id")) + "?fields=permalink_url&access_token=" + urlEncode(token()), {}, {}, {}};
       });
-      if (answer.kind == AnswerKind::ok) {
-        if (auto parsed = core::parseFacebookLive(lastBody_); parsed.live) live_["public_url"] = parsed.live->publicUrl;
-      }
+      if (answer.kind == AnswerKind::ok) live_["public_url"] = core::parseFacebookPermalink(lastBody_);
     }
     return std::nullopt;
   }

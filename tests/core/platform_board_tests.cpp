@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/command_table.h"
+#include "core/live_plan.h"
 #include "core/platform_board.h"
 #include "core/platform_identity.h"
 #include "core/youtube_chapters.h"
@@ -263,4 +264,16 @@ TEST_CASE("a long description stays within YouTube's 5000 bytes and whole charac
   CHECK(description.size() <= 5000);
   CHECK_THAT(description, Catch::Contains("Chapitres :\n00:10 Point numéro 0\n"));
   CHECK(description.back() == '\n');  // cut at a line
+}
+
+TEST_CASE("a Facebook live's permalink becomes its public page and anything else is not shown",
+          "[platforms][live_plan]") {
+  CHECK(parseFacebookPermalink(R"({"permalink_url": "/104857600123456/videos/42/", "id": "42"})") ==
+        "https://www.facebook.com/104857600123456/videos/42/");
+  CHECK(parseFacebookPermalink(R"({"permalink_url": "https://www.facebook.com/ville/videos/42/"})") ==
+        "https://www.facebook.com/ville/videos/42/");
+  CHECK(parseFacebookPermalink(R"j({"permalink_url": "javascript:alert(1)"})j").empty());
+  CHECK(parseFacebookPermalink(R"({"permalink_url": "//evil.example/x"})").empty());
+  CHECK(parseFacebookPermalink(R"({"permalink_url": 42})").empty());
+  CHECK(parseFacebookPermalink("not json").empty());
 }
