@@ -9,7 +9,7 @@ namespace {
 using Json = nlohmann::json;
 constexpr std::size_t kMaxDescriptionBytes = 5000;
 
-std::string withoutAngles(std::string text) {
+std::string withoutAngles(const std::string& text) {
   std::string out;
   out.reserve(text.size());
   for (const char c : text) {
