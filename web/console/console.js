@@ -538,7 +538,6 @@ const SUCCESS_TEXT = {
   'lives.end': () => 'Fin des directs demandée aux plateformes.',
 };
 
-const PLATFORM_NAMES = { youtube: 'YouTube', facebook: 'Facebook', peertube: 'PeerTube' };
 const ACCOUNT_STATES = {
   not_linked: ['Non relié', 'not linked'],
   linking: ['Liaison en cours', 'linking'],
