@@ -179,7 +179,7 @@ class Hub final : private media::MediaListener, private web::WebListener, privat
   void onQuota(const platforms::QuotaView& quota) override;
   // After an export, with platforms.youtube.chapters_in_description: its chapters into the
   // YouTube video's description.
-  void writeChaptersToPlatforms(const ExportResult& result);
+  void writeChaptersToPlatforms(const std::string& chapters);
   // As the session closes: the lives' audience so far into the log (seance.json).
   void recordAudience(std::vector<core::MeetingEvent>& events);
   // The board's orders to the platforms' adapter (after a command, a report, a tick).

@@ -52,24 +52,26 @@ void Hub::startExport() {
     } catch (const std::exception& e) {
       error = e.what();
     }
-    boost::asio::post(io_, [this, result = std::move(result), error = std::move(error)] {
-      exporting_ = false;
-      exportState_ = error.empty() ? "done" : "failed";
-      exportError_ = error;
-      exportFiles_.clear();
-      for (const auto& file : result.files) exportFiles_.push_back(file.string());
-      exportWarnings_ = result.warnings;
-      for (const auto& warning : result.warnings) hubLogger()->warn("export : {}", warning);
-      if (error.empty()) {
-        hubLogger()->info("séance exportée / meeting exported: {} ({} fichiers)", exportDir_.string(),
-                          exportFiles_.size());
-      } else {
-        hubLogger()->error("export impossible / export failed: {}", error);
-      }
-      if (error.empty()) writeChaptersToPlatforms(result);
-      if (exportAgain_ && !stopped_) startExport();
-      pushStatus();
-    });
+    std::string chapters = error.empty() ? youTubeChaptersOf(result) : std::string();
+    boost::asio::post(io_,
+                      [this, result = std::move(result), error = std::move(error), chapters = std::move(chapters)] {
+                        exporting_ = false;
+                        exportState_ = error.empty() ? "done" : "failed";
+                        exportError_ = error;
+                        exportFiles_.clear();
+                        for (const auto& file : result.files) exportFiles_.push_back(file.string());
+                        exportWarnings_ = result.warnings;
+                        for (const auto& warning : result.warnings) hubLogger()->warn("export : {}", warning);
+                        if (error.empty()) {
+                          hubLogger()->info("séance exportée / meeting exported: {} ({} fichiers)", exportDir_.string(),
+                                            exportFiles_.size());
+                        } else {
+                          hubLogger()->error("export impossible / export failed: {}", error);
+                        }
+                        writeChaptersToPlatforms(chapters);
+                        if (exportAgain_ && !stopped_) startExport();
+                        pushStatus();
+                      });
   });
 }
 

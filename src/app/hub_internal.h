@@ -36,6 +36,13 @@ inline std::int64_t wallMs() {
       .count();
 }
 
+// Whether these events close the session ("séance levée" or "terminée"): what the session
+// has measured (loudness, audience) is logged then, for the replay.
+bool closesSession(const std::vector<core::MeetingEvent>& events);
+
+// The export's chapitres-youtube.txt, read on the export's thread; "" when there is none.
+std::string youTubeChaptersOf(const ExportResult& result);
+
 template <typename F>
 auto Hub::onHub(F&& f) -> decltype(f()) {
   // Before run() and after stop the hub loop is not turning and nothing else touches

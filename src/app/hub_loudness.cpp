@@ -39,13 +39,16 @@ void Hub::applyLoudnessMode() {
   appliedLoudnessMode_ = mode;
 }
 
-void Hub::recordLoudness(std::vector<core::MeetingEvent>& events) {
-  const bool closing = std::any_of(events.begin(), events.end(), [](const core::MeetingEvent& event) {
+bool closesSession(const std::vector<core::MeetingEvent>& events) {
+  return std::any_of(events.begin(), events.end(), [](const core::MeetingEvent& event) {
     if (event.type != "session_changed") return false;
     const auto to = event.data.value("to", std::string{});
     return to == core::toString(core::SessionState::Levee) || to == core::toString(core::SessionState::Terminee);
   });
-  if (!closing || !loudness_ || !loudness_->integratedLufs || !loudness_->maxTruePeakDbtp) return;
+}
+
+void Hub::recordLoudness(std::vector<core::MeetingEvent>& events) {
+  if (!closesSession(events) || !loudness_ || !loudness_->integratedLufs || !loudness_->maxTruePeakDbtp) return;
   const auto result = meeting_.loudnessMeasured(
       {std::round(*loudness_->integratedLufs * 10) / 10, std::round(*loudness_->maxTruePeakDbtp * 10) / 10},
       core::Clock::now());

@@ -33,26 +33,27 @@ platforms::MeetingForLives meetingForLives(const HubOptions& options, const std:
 
 }  // namespace
 
-void Hub::writeChaptersToPlatforms(const ExportResult& result) {
-  const auto& youtube = options_.config.platforms.youtube;
-  if (!platformService_ || !youtube || !youtube->chaptersInDescription) return;
+std::string youTubeChaptersOf(const ExportResult& result) {
   for (const auto& file : result.files) {
     if (file.filename() != "chapitres-youtube.txt") continue;
     std::ifstream in(file, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
-    if (!text.str().empty()) platformService_->writeChapters(text.str());
+    return text.str();
   }
+  return {};
+}
+
+void Hub::writeChaptersToPlatforms(const std::string& chapters) {
+  const auto& youtube = options_.config.platforms.youtube;
+  if (!platformService_ || !youtube || !youtube->chaptersInDescription || chapters.empty()) return;
+  platformService_->writeChapters(chapters);
 }
 
 void Hub::recordAudience(std::vector<core::MeetingEvent>& events) {
-  const bool closing = std::any_of(events.begin(), events.end(), [](const core::MeetingEvent& event) {
-    if (event.type != "session_changed") return false;
-    const auto to = event.data.value("to", std::string{});
-    return to == core::toString(core::SessionState::Levee) || to == core::toString(core::SessionState::Terminee);
-  });
+  if (!closesSession(events)) return;
   const auto audience = platformBoard_.audience();
-  if (!closing || audience.empty()) return;
+  if (audience.empty()) return;
   if (!meeting_.audienceMeasured(audience, core::Clock::now()).ok()) return;
   for (auto& event : meeting_.takeEvents()) events.push_back(std::move(event));
 }

@@ -466,10 +466,6 @@ class ConfigParser {
     return text;
   }
 
-  std::optional<std::string> readPlainText(const Json& value, const std::string& path, std::size_t maxCharacters) {
-    return readText(value, path, maxCharacters);
-  }
-
   // NAME, NAME_env or NAME_secret: a secret given literally, by an environment variable or by
   // an entry of the secrets file; at most one of the three.
   void readPlatformSecret(const Json& value, const std::string& path, std::string_view suffix, Secret& out,
@@ -523,7 +519,7 @@ class ConfigParser {
         {"peertube", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parsePeerTube(v, at, s.peertube); }},
         {"title_template",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {
-           if (auto text = p.readPlainText(v, at, 300)) s.templates.title = *text;
+           if (auto text = p.readText(v, at, 300)) s.templates.title = *text;
          }},
         {"description_template",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {
@@ -550,7 +546,7 @@ class ConfigParser {
         {"client_id",
          [](P& p, const Json& v, S at, YouTubeDraft& d) {
            d.clientIdGiven = true;
-           if (auto id = p.readPlainText(v, at, 200)) d.settings.clientId = *id;
+           if (auto id = p.readText(v, at, 200)) d.settings.clientId = *id;
          }},
         {"client_secret", [](P& p, const Json& v, S at,
                              YouTubeDraft& d) { p.readPlatformSecret(v, at, "", d.settings.clientSecret, d.secrets); }},
@@ -585,7 +581,7 @@ class ConfigParser {
         {"quota", [](P& p, const Json& v, S at, YouTubeDraft& d) { p.parseQuota(v, at, d.settings.quota); }},
         {"scope",
          [](P& p, const Json& v, S at, YouTubeDraft& d) {
-           if (auto scope = p.readPlainText(v, at, 500)) d.settings.scope = *scope;
+           if (auto scope = p.readText(v, at, 500)) d.settings.scope = *scope;
          }},
     }};
     YouTubeDraft draft;
@@ -632,7 +628,7 @@ class ConfigParser {
         {"app_id",
          [](P& p, const Json& v, S at, FacebookDraft& d) {
            d.appIdGiven = true;
-           if (auto id = p.readPlainText(v, at, 100)) d.settings.appId = *id;
+           if (auto id = p.readText(v, at, 100)) d.settings.appId = *id;
          }},
         {"client_token", [](P& p, const Json& v, S at,
                             FacebookDraft& d) { p.readPlatformSecret(v, at, "", d.settings.clientToken, d.tokens); }},
@@ -686,7 +682,7 @@ class ConfigParser {
          }},
         {"scope",
          [](P& p, const Json& v, S at, FacebookDraft& d) {
-           if (auto scope = p.readPlainText(v, at, 500)) d.settings.scope = *scope;
+           if (auto scope = p.readText(v, at, 500)) d.settings.scope = *scope;
          }},
     }};
     FacebookDraft draft;
@@ -707,7 +703,7 @@ class ConfigParser {
         {"username",
          [](P& p, const Json& v, S at, PeerTubeDraft& d) {
            d.userGiven = true;
-           if (auto user = p.readPlainText(v, at, 100)) d.settings.username = *user;
+           if (auto user = p.readText(v, at, 100)) d.settings.username = *user;
          }},
         {"password", [](P& p, const Json& v, S at,
                         PeerTubeDraft& d) { p.readPlatformSecret(v, at, "", d.settings.password, d.passwords); }},
@@ -721,7 +717,7 @@ class ConfigParser {
          }},
         {"channel",
          [](P& p, const Json& v, S at, PeerTubeDraft& d) {
-           if (auto channel = p.readPlainText(v, at, 100)) d.settings.channel = *channel;
+           if (auto channel = p.readText(v, at, 100)) d.settings.channel = *channel;
          }},
         {"auto_create",
          [](P& p, const Json& v, S at, PeerTubeDraft& d) {

@@ -150,23 +150,6 @@ std::string truncated(std::string text, std::size_t maxCharacters, std::size_t m
   return text;
 }
 
-// YouTube refuses '<' and '>' in titles and descriptions: the single angle quotation marks
-// look the same to a reader.
-std::string withoutAngleBrackets(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    if (c == '<') {
-      out += "‹";
-    } else if (c == '>') {
-      out += "›";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string_view trimmedSpaces(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
@@ -520,6 +503,23 @@ std::optional<LivePrivacy> livePrivacyFromString(std::string_view text) {
     if (text == toString(privacy)) return privacy;
   }
   return std::nullopt;
+}
+
+// YouTube refuses '<' and '>' in titles and descriptions: the single angle quotation marks
+// look the same to a reader.
+std::string withoutAngleBrackets(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '<') {
+      out += "‹";
+    } else if (c == '>') {
+      out += "›";
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 std::string frenchDate(std::string_view isoDate) {

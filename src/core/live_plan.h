@@ -44,6 +44,10 @@ struct LivePlan {
   LivePrivacy privacy = LivePrivacy::isPublic;
 };
 
+// YouTube refuses '<' and '>' in titles and descriptions: the text with the single angle
+// quotation marks ‹ › instead, which look the same to a reader.
+std::string withoutAngleBrackets(std::string_view text);
+
 // "jeudi 3 décembre 2026" from "2026-12-03"; empty when the date is not a real one.
 std::string frenchDate(std::string_view isoDate);
 // The plan for one platform. `now` is used when the meeting has no date or time (then the

@@ -2,27 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/live_plan.h"
+
 namespace tribune::core {
 
 namespace {
 
 using Json = nlohmann::json;
 constexpr std::size_t kMaxDescriptionBytes = 5000;
-
-std::string withoutAngles(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    if (c == '<') {
-      out += "‹";
-    } else if (c == '>') {
-      out += "›";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -58,7 +45,7 @@ ChaptersUpdate youTubeChaptersUpdate(std::string_view videoList, std::string_vie
     description.erase(at);
   }
   while (!description.empty() && (description.back() == '\n' || description.back() == ' ')) description.pop_back();
-  description = withoutAngles(description);
+  description = withoutAngleBrackets(description);
   if (description.size() > kMaxDescriptionBytes / 2) {  // room for the block, cut between characters
     std::size_t cut = kMaxDescriptionBytes / 2;
     while (cut > 0 && (static_cast<unsigned char>(description[cut]) & 0xC0) == 0x80) --cut;
@@ -69,7 +56,7 @@ ChaptersUpdate youTubeChaptersUpdate(std::string_view videoList, std::string_vie
   while (from < chapters.size()) {
     auto end = chapters.find('\n', from);
     if (end == std::string_view::npos) end = chapters.size();
-    const auto line = withoutAngles(std::string(chapters.substr(from, end - from)));
+    const auto line = withoutAngleBrackets(chapters.substr(from, end - from));
     from = end + 1;
     if (line.empty()) continue;
     const std::size_t size = description.size() + 2 + block.size() + line.size() + 1;

@@ -431,8 +431,6 @@ class PlatformService::Worker {
       return answer;
     }
     HttpRequest request;
-    core::QuotaUse use = core::QuotaUse::control;
-    (void)use;
     if (platform_ == PlatformId::youtube) {
       request = HttpRequest{"POST",
                             google("/token"),

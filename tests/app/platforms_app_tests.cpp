@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -89,24 +88,6 @@ class Technician {
   int id_ = 0;
   std::string answers_;  // every answer body, to search for secrets
 };
-
-// Every token and key the fake handed out or received, as seen in its requests: bearer
-// tokens, token-like form and query fields.
-std::set<std::string> secretsSeenBy(const FakePlatforms& fake) {
-  std::set<std::string> secrets;
-  static const std::regex field(
-      R"((?:^|[&?])(?:access_token|refresh_token|fb_exchange_token|client_secret|device_code|code)=([^&]+))");
-  for (const auto& request : fake.requests()) {
-    const auto bearer = request.header("Authorization");
-    if (bearer.rfind("Bearer ", 0) == 0) secrets.insert(bearer.substr(7));
-    for (const auto* text : {&request.query, &request.body}) {
-      for (auto it = std::sregex_iterator(text->begin(), text->end(), field); it != std::sregex_iterator(); ++it) {
-        if ((*it)[1].length() >= 8) secrets.insert((*it)[1].str());
-      }
-    }
-  }
-  return secrets;
-}
 
 }  // namespace
 
@@ -231,7 +212,7 @@ TEST_CASE("YouTube and Facebook are linked by their device flows and their lives
   CHECK_FALSE(record["audience"]["youtube"]["per_minute"].empty());
 
   // No token and no stream key in the log, the answers or the status.
-  auto secrets = secretsSeenBy(fake);
+  auto secrets = fake.secretsReceived();
   for (const auto& publish : publishes) secrets.insert(publish.name);
   REQUIRE(secrets.size() >= 4);
   const auto log = tribune.log();

@@ -101,12 +101,8 @@ TEST_CASE("the accounts panel in Chromium: the code to type, the account linked,
   REQUIRE(node.exitStatus() == 0);
   CHECK_THAT(readTextFile(out / "live-url.txt"), Catch::StartsWith("https://www.youtube.com/watch?v="));
 
-  // Every bearer token the fake received and every stream key nginx was published to.
-  std::set<std::string> secrets;
-  for (const auto& request : fake.requests()) {
-    const auto bearer = request.header("Authorization");
-    if (bearer.rfind("Bearer ", 0) == 0) secrets.insert(bearer.substr(7));
-  }
+  // Every token the fake received and every stream key nginx was published to.
+  auto secrets = fake.secretsReceived();
   REQUIRE(waitUntil([&] { return !nginx.publishAttempts().empty(); }, 20s));
   for (const auto& publish : nginx.publishAttempts()) secrets.insert(publish.name);
   REQUIRE(secrets.size() >= 2);

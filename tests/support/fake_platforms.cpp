@@ -461,6 +461,22 @@ void FakePlatforms::setYoutubeVideoSnippet(const std::string& id, nlohmann::json
   impl_->state->setYoutubeVideoSnippet(id, std::move(snippet));
 }
 
+std::set<std::string> FakePlatforms::secretsReceived() const {
+  static const std::regex field(
+      R"((?:^|[&?])(?:access_token|refresh_token|fb_exchange_token|client_secret|device_code|code|password)=([^&]+))");
+  std::set<std::string> secrets;
+  for (const auto& request : requests()) {
+    const auto bearer = request.header("Authorization");
+    if (bearer.rfind("Bearer ", 0) == 0) secrets.insert(bearer.substr(7));
+    for (const auto* text : {&request.query, &request.body}) {
+      for (auto it = std::sregex_iterator(text->begin(), text->end(), field); it != std::sregex_iterator(); ++it) {
+        if ((*it)[1].length() >= 8) secrets.insert((*it)[1].str());
+      }
+    }
+  }
+  return secrets;
+}
+
 std::vector<RecordedRequest> FakePlatforms::requests() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->requests;

@@ -34,6 +34,7 @@
 #include <memory>
 #include <optional>
 #include <regex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -193,6 +194,10 @@ class FakePlatforms {
 
   // --- Observability.
   [[nodiscard]] std::vector<RecordedRequest> requests() const;
+  // Every token and secret Tribune sent: bearer tokens, and the values (8 characters or
+  // more) of token-like query and form fields: for tests that look for them where they must
+  // never be (logs, pages, answers).
+  [[nodiscard]] std::set<std::string> secretsReceived() const;
   // How many requests had exactly this path (no query), whatever their answer.
   [[nodiscard]] std::size_t requestCount(std::string_view path) const;
   [[nodiscard]] std::map<std::string, std::size_t> requestCounts() const;
