@@ -151,6 +151,8 @@ class Hub final : private media::MediaListener, private web::WebListener, privat
   media::SourceStats sourceStats();
   // Test hook: wedges the encoder's input, as a stalled encoder would (issue 6).
   void simulateEncoderStall();
+  // Test hook: the source's picture converted slowly for a while, as on a starved machine.
+  void simulateSlowPicture(std::chrono::milliseconds perFrame, std::chrono::milliseconds duration);
 
   // The web server's port (0 when there is none), and the consoles' addresses.
   [[nodiscard]] int webPort() const;

@@ -52,6 +52,13 @@ void Hub::simulateEncoderStall() {
   });
 }
 
+void Hub::simulateSlowPicture(std::chrono::milliseconds perFrame, std::chrono::milliseconds duration) {
+  onHub([this, perFrame, duration] {
+    if (engine_) engine_->simulateSlowPicture(perFrame, duration);
+    return 0;
+  });
+}
+
 nlohmann::json Hub::sourceJson() const {
   if (!engine_) return nullptr;
   const auto s = engine_->sourceStats();
@@ -80,6 +87,11 @@ std::string Hub::sourceMetrics() const {
     << "# TYPE tribune_source_restarts_total counter\ntribune_source_restarts_total " << s.restarts << "\n"
     << "# HELP tribune_encoder_stalls_total Encode sides rebuilt after a stall.\n"
     << "# TYPE tribune_encoder_stalls_total counter\ntribune_encoder_stalls_total " << s.stalls << "\n"
+    << "# HELP tribune_source_rebases_total A source track placed again on the program's timeline (its "
+       "timestamps jumped).\n"
+    << "# TYPE tribune_source_rebases_total counter\ntribune_source_rebases_total " << s.rebases << "\n"
+    << "# HELP tribune_source_video_late_ms How late the source's latest frame reached the program.\n"
+    << "# TYPE tribune_source_video_late_ms gauge\ntribune_source_video_late_ms " << s.videoLateMs << "\n"
     << "# HELP tribune_source_filler_frames_total Frames put on air while the source gave none.\n"
     << "# TYPE tribune_source_filler_frames_total counter\ntribune_source_filler_frames_total " << s.fillerFrames
     << "\n";

@@ -141,6 +141,9 @@ std::uint64_t MediaEngine::programTime() const { return program_->runningTime();
 void MediaEngine::loopSource() { source_->loopSource(); }
 SourceStats MediaEngine::sourceStats() const { return source_->stats(); }
 void MediaEngine::simulateEncoderStall() { program_->simulateStall(); }
+void MediaEngine::simulateSlowPicture(std::chrono::milliseconds perFrame, std::chrono::milliseconds duration) {
+  source_->simulateSlowPicture(perFrame, duration);
+}
 
 // Three seconds of program at its nominal bitrate: enough to ride out a hiccup, small
 // enough that a stalled destination holds little memory.

@@ -52,6 +52,8 @@ class MediaEngine {
   // Test hook: wedges the encoder's input, as a stalled encoder would (the source feed
   // then rebuilds the encode side).
   void simulateEncoderStall();
+  // Test hook: the source's picture converted slowly for a while (SourceFeed).
+  void simulateSlowPicture(std::chrono::milliseconds perFrame, std::chrono::milliseconds duration);
 
   // Huis clos: sound muted on every public output (the slate is a graphics layer).
   void setMuted(bool muted);

@@ -60,6 +60,8 @@ struct SourceStats {
   std::uint64_t fillerAudioBuffers = 0;
   std::uint64_t droppedLate = 0;          // source buffers older than what the program already had
   std::uint64_t trimmedAudioBuffers = 0;  // sound buffers whose head was already covered
+  double videoLateMs = 0;                 // how late the source's latest frame reached the program
+  int rebases = 0;                        // a track placed again on the program's timeline (core/source_placement.h)
 };
 
 struct AudioLevels {

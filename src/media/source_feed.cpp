@@ -46,8 +46,8 @@ constexpr GstClockTime kSilenceChunk = 10 * GST_MSECOND;
 // is never more than this away from where its own timestamps put it. (A card measured
 // but not yet corrected, 500 ppm off, loses or gains 2 ms every 4 s.)
 constexpr GstClockTime kAudioSlack = 2 * GST_MSECOND;
-// A source more than this away from the program's time is rebased.
-constexpr std::int64_t kRebaseBeyond = 2 * static_cast<std::int64_t>(GST_SECOND);
+// Raw frames waiting for the conversion before the oldest goes (describe()).
+constexpr int kVideoQueueFrames = 4;
 // A private copy of the picture every this many frames, for the frozen filler.
 constexpr std::uint64_t kFreezeEvery = 10;
 constexpr int kBytesPerFrame = 2 * core::AudioSettings::kChannels;  // S16LE interleaved
@@ -89,8 +89,14 @@ std::string SourceFeed::describe(const SourceFeedSettings& s) {
   std::ostringstream d;
   d << s.pipeline
     << "\n"
+    // A live picture is never queued behind a slow conversion: when the machine is short of
+    // CPU, the oldest frames waiting here go (leaky), so the picture stays at most a few
+    // frames late rather than building a backlog of seconds (issue 27: the preset's own
+    // queue, a second long, filled on a starved machine and lip sync never came back).
+    << " video. ! queue name=source_video_queue leaky=downstream max-size-buffers=" << kVideoQueueFrames
+    << " max-size-bytes=0 max-size-time=0"
     // Normalise whatever the source gives; the rate is the program's videorate's job.
-    << " video. ! videoconvert ! videoscale add-borders=true"
+    << " ! videoconvert name=source_video_convert ! videoscale add-borders=true"
     << " ! video/x-raw,format=I420,width=" << s.width << ",height=" << s.height << ",pixel-aspect-ratio=1/1"
     << " ! appsink name=source_video sync=false async=false enable-last-sample=false max-buffers=8 drop=true\n"
     << " audio. ! audioconvert ! audioresample"
@@ -240,7 +246,7 @@ bool SourceFeed::launch(std::string& error) {
     return false;
   }
   ++generation_;
-  for (auto& offset : offset_) offset.reset();
+  placement_.reset();
   drift_.reset();
   corrector_.sourceRestarted();
   auto bridge = std::make_shared<Bridge>();
@@ -277,6 +283,28 @@ bool SourceFeed::launch(std::string& error) {
     return false;
   }
   return true;
+}
+
+void SourceFeed::simulateSlowPicture(std::chrono::milliseconds perFrame, std::chrono::milliseconds duration) {
+  std::lock_guard lock(mutex_);
+  if (!pipeline_) return;
+  auto convert = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "source_video_convert"));
+  if (!convert) return;
+  auto pad = ObjectRef<GstPad>::adopt(gst_element_get_static_pad(convert.get(), "sink"));
+  struct Slow {
+    std::chrono::milliseconds perFrame;
+    std::chrono::steady_clock::time_point until;
+  };
+  gst_pad_add_probe(
+      pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo*, gpointer data) {
+        const auto* slow = static_cast<const Slow*>(data);
+        if (std::chrono::steady_clock::now() >= slow->until) return GST_PAD_PROBE_REMOVE;
+        std::this_thread::sleep_for(slow->perFrame);
+        return GST_PAD_PROBE_OK;
+      },
+      new Slow{perFrame, std::chrono::steady_clock::now() + duration},
+      [](gpointer data) { delete static_cast<Slow*>(data); });
 }
 
 ElementRef SourceFeed::detach() {
@@ -355,22 +383,17 @@ void SourceFeed::segmentDone(std::uint64_t generation) {
 }
 
 std::int64_t SourceFeed::programTime(core::SourceTrack track, GstClockTime runningTime, GstClockTime now) {
-  const std::int64_t rt = signedTime(runningTime);
-  const std::int64_t current = signedTime(now);
-  auto& offset = offset_[static_cast<int>(track)];
-  if (!offset_[0] && !offset_[1]) {
-    // The first buffer of this pipeline, audio or video, is put at now; the other track
-    // follows with the same offset, so their sync is the source's.
-    offset_[0] = offset_[1] = current - rt;
-  } else if (std::llabs(rt + *offset - current) > kRebaseBeyond) {
-    // Only this track: one branch of a source can restart alone (an SRT picture whose
-    // sender came back while the sound is local), and the other must not jump with it.
-    logger()->warn("source : horodatages {} décalés de {} ms, recalés / the source's {} timestamps jumped, rebased",
-                   core::toString(track), (rt + *offset - current) / 1'000'000, core::toString(track));
-    offset = current - rt;
+  // One offset for both tracks, moved only when a track's own timeline changed
+  // (core/source_placement.h): a track that is merely late keeps its place.
+  const auto placed = placement_.place(track, signedTime(runningTime), signedTime(now));
+  if (placed.change == core::PlacementChange::Rebased) {
+    logger()->warn("source : horodatages {} replacés de {:+} ms ({}) / the source's {} timestamps rebased",
+                   core::toString(track), placed.movedNs / 1'000'000, core::toString(placed.reason),
+                   core::toString(track));
+    ++stats_.rebases;
     if (track == core::SourceTrack::Audio) drift_.reset();
   }
-  return rt + *offset;
+  return placed.programTime;
 }
 
 void SourceFeed::video(std::uint64_t generation, BufferRef buffer, GstClockTime runningTime) {
@@ -380,6 +403,7 @@ void SourceFeed::video(std::uint64_t generation, BufferRef buffer, GstClockTime 
   const GstClockTime now = program_.runningTime();
   const std::int64_t pts = programTime(core::SourceTrack::Video, runningTime, now);
   lastVideoAt_ = now;  // the source delivers: the filler stops, even if this frame comes too late
+  stats_.videoLateMs = static_cast<double>(signedTime(now) - pts) / 1e6;
   if (pts < 0 || (lastVideoPts_ && pts <= signedTime(*lastVideoPts_))) {
     ++stats_.droppedLate;
     return;

@@ -50,6 +50,7 @@
 #include <thread>
 
 #include "core/drift.h"
+#include "core/source_placement.h"
 #include "core/source_track.h"
 #include "core/source_watchdog.h"
 #include "media/gst_ref.h"
@@ -92,6 +93,9 @@ class SourceFeed {
   // A looping file reached its end: seek it back without a flush (the time goes on).
   void loopSource();
   [[nodiscard]] SourceStats stats() const;
+  // Test hook: the picture's conversion takes `perFrame` for each frame during `duration`,
+  // as on a machine starved of CPU (issue 27).
+  void simulateSlowPicture(std::chrono::milliseconds perFrame, std::chrono::milliseconds duration);
   // The description given to gst_parse_launch.
   [[nodiscard]] static std::string describe(const SourceFeedSettings& settings);
 
@@ -139,8 +143,8 @@ class SourceFeed {
   ElementRef pipeline_;  // the current generation's
   std::shared_ptr<Bridge> bridge_;
   std::atomic<std::uint64_t> generation_{0};
-  // Program time − source running time, per track (Video, Audio), this generation.
-  std::optional<std::int64_t> offset_[core::kSourceTrackCount];
+  // Where this generation's buffers go on the program's timeline.
+  core::SourcePlacement placement_;
   // What arrived since the supervisor's last look (steady time of the last buffer).
   std::optional<core::TimePoint> arrived_[core::kSourceTrackCount];
   // Apart from mutex_ (taken after it, never before): GStreamer posts errors on whatever

@@ -316,3 +316,43 @@ TEST_CASE("a sound card whose clock runs 900 ppm fast keeps sound and picture to
     CHECK(std::abs(drift) < 0.2);  // 0.9 ms/s had the samples been pushed as they came
   }
 }
+
+TEST_CASE("a picture converted slowly, as on a machine starved of CPU, keeps its sound at the platform",
+          "[media][lip-sync][starved]") {
+  // Issue 27's hour on a starved machine: the source's picture could not be converted as
+  // fast as it came, a second of it queued up, it was taken for a jump of its timestamps
+  // and moved, and sound and picture stayed a second apart for the rest of the meeting.
+  // Here the conversion takes 70 ms a frame (half the CPU it needs) for 6 s: frames are
+  // dropped while it is slow, and each one that goes out is still where its sound is.
+  TempDir dir;
+  const auto clip = dir / "clip.mp4";
+  makeLipSyncClip(clip, 40);  // longer than the run: no loop
+  NginxRtmp server;
+  server.start();
+  TempDir data;
+  auto config = lipSyncConfig("file:" + clip.string(), server.rtmpUrl("lips-starved"));
+  config.recording.enabled = false;
+  {
+    RunningHub hub(config, data.path());
+    REQUIRE(hub.waitForPhase("platform", "live", 10s));
+    std::this_thread::sleep_for(4s);
+    hub.hub().simulateSlowPicture(70ms, 6s);
+    // While it is slow, what goes on air is a live picture at a lower rate, not a picture
+    // falling further and further behind (the frames waiting for the conversion go).
+    double lateMs = 0;
+    for (auto until = std::chrono::steady_clock::now() + 6s; std::chrono::steady_clock::now() < until;) {
+      lateMs = std::max(lateMs, hub.hub().sourceStats().videoLateMs);
+      std::this_thread::sleep_for(100ms);
+    }
+    INFO("the picture reached the program up to " << lateMs << " ms late");
+    CHECK(lateMs > 100);  // it was slow
+    CHECK(lateMs < 600);  // 4 frames of 70 ms waiting, the one converted, and some slack
+    std::this_thread::sleep_for(8s);
+    const auto stats = hub.hub().sourceStats();
+    CHECK(stats.rebases == 0);
+    CHECK(hub.destination("platform").reconnects == 0);
+  }
+  // Flashes lost with the frames dropped may split the run in stretches (0: any number);
+  // every flash that is there has its beep where it belongs, before, during and after.
+  checkLipSync("what nginx received", nginxRecording(server, "lips-starved"), 14, 0);
+}
