@@ -1,5 +1,7 @@
 #include "core/platform_identity.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace tribune::core {
@@ -22,11 +24,19 @@ std::optional<std::string> text(const Json& object, const char* name) {
   return value->get<std::string>();
 }
 
+// An id goes into API paths as it is (a Page's live_videos): letters, digits, '-' and '_'
+// only, or it is not an id.
+bool pathSafe(const std::string& id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
+}
+
 // Ids come as strings on Google and Facebook, as numbers on PeerTube.
 std::optional<std::string> idOf(const Json& object, const char* name) {
   const Json* value = member(object, name);
   if (value == nullptr) return std::nullopt;
-  if (value->is_string() && !value->get<std::string>().empty()) return value->get<std::string>();
+  if (value->is_string() && pathSafe(value->get<std::string>())) return value->get<std::string>();
   if (value->is_number_integer()) return std::to_string(value->get<long long>());
   return std::nullopt;
 }

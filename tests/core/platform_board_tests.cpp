@@ -199,6 +199,9 @@ TEST_CASE("who an account is comes from the platforms' answers and a wrong answe
   CHECK_THAT(parseYouTubeChannel(R"({"items": []})").error, Catch::Contains("pas de chaîne"));
   CHECK_THAT(parseYouTubeChannel(R"({"items": [{"id": true}]})").error, Catch::Contains("items[0].id"));
   CHECK_FALSE(parseYouTubeChannel("<html>").identity);
+  // An id goes into API paths as it is: one that could leave its segment is no id.
+  CHECK_THAT(parseYouTubeChannel(R"({"items": [{"id": "../me", "snippet": {"title": "x"}}]})").error,
+             Catch::Contains("items[0].id"));
 
   const std::string pages = R"({"data": [{"id": "1000", "name": "Ville de Démo", "access_token": "PAGE-TOKEN-1"},
                                          {"id": "2000", "name": "Médiathèque", "access_token": "PAGE-TOKEN-2"}]})";
@@ -213,6 +216,8 @@ TEST_CASE("who an account is comes from the platforms' answers and a wrong answe
   CHECK(ambiguous.error.find("PAGE-TOKEN") == std::string::npos);
   CHECK_THAT(parseFacebookPages(pages, "3000").error, Catch::Contains("3000"));
   CHECK_THAT(parseFacebookPages(R"({"data": []})", "").error, Catch::Contains("aucune Page"));
+  CHECK_FALSE(parseFacebookPages(R"({"data": [{"id": "1000/live_videos?x=", "name": "V", "access_token": "T"}]})", "")
+                  .identity);
 
   auto me = parsePeerTubeMe(R"({"username": "mairie", "videoChannels": [{"id": 7, "name": "mairie_channel",
                                   "displayName": "Mairie"}, {"id": 9, "name": "conseil", "displayName": "Conseil"}]})",

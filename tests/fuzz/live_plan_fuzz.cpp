@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/live_plan.h"
+#include "core/platform_identity.h"
 #include "core/publish_url.h"
 #include "core/text_screen.h"
 
@@ -135,13 +136,34 @@ void fuzzPlan(std::string_view text) {
   }
 }
 
+// Who an account is: an identity or an error naming what is wrong, never both or neither;
+// the id goes into paths as it is, and only a Facebook Page comes with a token.
+void checkIdentity(const core::IdentityAnswer& answer, bool withToken) {
+  require(answer.identity.has_value() == answer.error.empty());
+  require(wellFormed(answer.error));
+  if (!answer.identity) return;
+  require(!answer.identity->id.empty() && isPathSafe(answer.identity->id));
+  require(wellFormed(answer.identity->name));
+  require(answer.identity->token.empty() != withToken);
+}
+
+// The answer, and what was asked for after a NUL (a Page id, a channel name). What is
+// asked for comes from the configuration, which the JSON parser has read as UTF-8: a choice
+// that is not is none.
+std::pair<std::string_view, std::string_view> answerAndChoice(std::string_view body) {
+  const auto nul = body.find('\0');
+  if (nul == std::string_view::npos) return {body, {}};
+  const auto choice = body.substr(nul + 1);
+  return {body.substr(0, nul), wellFormed(std::string(choice)) ? choice : std::string_view()};
+}
+
 }  // namespace
 
 bool isLivePlanInput(std::string_view input) {
   if (input.empty()) return false;
   const auto first = static_cast<std::uint8_t>(input.front());
   return first >= static_cast<std::uint8_t>(LivePlanTarget::youTubeBroadcast) &&
-         first <= static_cast<std::uint8_t>(LivePlanTarget::plan);
+         first <= static_cast<std::uint8_t>(LivePlanTarget::peerTubeClient);
 }
 
 void fuzzLivePlan(std::string_view input) {
@@ -165,6 +187,24 @@ void fuzzLivePlan(std::string_view input) {
       }
       break;
     case LivePlanTarget::plan: fuzzPlan(body); break;
+    case LivePlanTarget::youTubeChannel: checkIdentity(core::parseYouTubeChannel(body), false); break;
+    case LivePlanTarget::facebookPages: {
+      const auto [answer, page] = answerAndChoice(body);
+      const auto identity = core::parseFacebookPages(answer, page);
+      checkIdentity(identity, true);
+      require(page.empty() || !identity.identity || identity.identity->id == page);
+      break;
+    }
+    case LivePlanTarget::peerTubeMe: {
+      const auto [answer, channel] = answerAndChoice(body);
+      checkIdentity(core::parsePeerTubeMe(answer, channel), false);
+      break;
+    }
+    case LivePlanTarget::peerTubeClient: {
+      const auto client = core::parsePeerTubeClient(body);
+      require(!client || (!client->id.empty() && !client->secret.empty()));
+      break;
+    }
   }
 }
 
