@@ -247,7 +247,7 @@ void makeLipSyncClip(const std::filesystem::path& path, int seconds, const LipSy
              "-f",     "lavfi",       "-i",    sound,   "-c:v",      "libx264",   "-preset",    "ultrafast",
              "-tune",  "zerolatency", "-g",    fps,     "-pix_fmt",  "yuv420p",   "-c:a",       "aac",
              "-b:a",   "128k",        "-ar",   "48000", "-shortest", "-movflags", "+faststart", path.string()},
-            "makeLipSyncClip", std::chrono::seconds(120));
+            "makeLipSyncClip", std::chrono::seconds(std::max(120, seconds / 4)));
 }
 
 void shiftSoundTimestamps(const std::filesystem::path& clip, const std::filesystem::path& out, double ms) {
