@@ -395,6 +395,7 @@ class PlatformService::Worker {
       if (auto problem = refresh()) return *problem;
     }
     ApiAnswer answer;
+    bool refreshed = false;  // after a 401: the one refresh is spent
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (platform_ == PlatformId::youtube && !quota_.allows(method, use, WallClock::now())) {
         answer = ApiAnswer{AnswerKind::quotaExceeded, "budget", "Tribune's daily budget of units is spent"};
@@ -408,10 +409,14 @@ class PlatformService::Worker {
       if (response.status == 0) answer.message = redact(response.error);
       if (answer.kind == AnswerKind::unauthorized && attempt == 0 && tokens_ && !tokens_->refreshToken.empty()) {
         if (auto problem = refresh()) return *problem;
+        refreshed = true;
         continue;  // one retry with the new token
       }
       break;
     }
+    // Refused again with a token just renewed: renewing once more would not help (nor would
+    // the caller's retries); the account is to be reconnected.
+    if (answer.kind == AnswerKind::unauthorized && refreshed) answer.kind = AnswerKind::revoked;
     if (platform_ == PlatformId::youtube) {
       if (answer.kind == AnswerKind::quotaExceeded) quota_.exhausted(WallClock::now());
       reportQuota();
