@@ -520,7 +520,7 @@ TEST_CASE("YouTube's quota used up stops every YouTube call until the reset, say
   CHECK(requestsUnder(fake, "/youtube/v3/") == youtubeCalls);
 }
 
-TEST_CASE("a 401 gets one token refresh and one retry; a 401 again after it asks to reconnect, without a loop",
+TEST_CASE("a 401 gets one token refresh and one retry, and a 401 again after it asks to reconnect, without a loop",
           "[app][platforms][peertube]") {
   FakePlatforms fake;
   TempDir data;
@@ -563,7 +563,7 @@ TEST_CASE("a 401 gets one token refresh and one retry; a 401 again after it asks
   CHECK(fake.liveCount(Platform::peertube) == 1);
 }
 
-TEST_CASE("a pasted stream key publishes until the account is linked; then the prepared live takes its place",
+TEST_CASE("a pasted stream key publishes until the account is linked, then the prepared live takes its place",
           "[app][platforms][rtmp]") {
   NginxRtmp nginx;
   nginx.start();
