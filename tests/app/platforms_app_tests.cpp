@@ -752,7 +752,23 @@ TEST_CASE("Facebook and PeerTube answering garbage, late or not at all while a l
     CHECK(waitForLive(technician, "peertube", "ready", 20s)["live"]["state"] == "ready");
     CHECK(fake.liveCount(Platform::peertube) == 1);
     CHECK(destinationsLive(technician, 1));
-    // The technician tries Facebook again.
+    // The technician tries Facebook again: JSON this time, but not a live video's (no ingest).
+    fake.fail("POST /facebook/" + options.facebookGraphVersion + "/" + options.facebookPageId + "/live_videos", 200,
+              R"({"id":"1234567890123","status":"UNPUBLISHED"})");
+    REQUIRE(technician.send({{"type", "lives.prepare"}, {"platform", "facebook"}}).at("status") == "ok");
+    const auto shape = technician.waitFor(
+        "facebook",
+        [](const Json& p) {
+          return p["live"]["state"] == "failed" &&
+                 p["live"]["error"].get<std::string>().find("(live_video)") != std::string::npos;
+        },
+        15s);
+    INFO(shape.dump());
+    CHECK_THAT(shape["live"]["error"].get<std::string>(),
+               Catch::Contains("Réponse inattendue de Facebook (live_video)"));
+    CHECK(fake.liveCount(Platform::facebook) == 0);
+    CHECK(technician.platform("peertube")["live"]["state"] == "ready");
+    // And once more: the live is made.
     REQUIRE(technician.send({{"type", "lives.prepare"}, {"platform", "facebook"}}).at("status") == "ok");
     const auto ready = waitForLive(technician, "facebook", "ready");
     REQUIRE(ready["live"]["state"] == "ready");
