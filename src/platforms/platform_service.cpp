@@ -252,7 +252,7 @@ class PlatformService::Worker {
     const bool again = (failure->kind == AnswerKind::transient || failure->kind == AnswerKind::rateLimited ||
                         failure->kind == AnswerKind::unauthorized) &&
                        attempt + 1 < kPrepareAttempts && state_ == AccountState::linked;
-    const auto advice = core::adviceFor(platform_, *failure);
+    const auto advice = core::adviceFor(platform_, *failure, WallClock::now());
     spdlog::warn("platforms: {} live not prepared: {} ({}){}", core::toString(platform_), failure->reason,
                  core::toString(failure->kind), again ? ", trying again" : "");
     if (again) {
@@ -274,7 +274,7 @@ class PlatformService::Worker {
                            "application/x-www-form-urlencoded"};
       });
       if (answer.kind != AnswerKind::ok) {
-        const auto advice = core::adviceFor(platform_, answer);
+        const auto advice = core::adviceFor(platform_, answer, WallClock::now());
         liveView_.error = "la fin du direct n'a pas pu être demandée à Facebook : " + advice.french;
         liveView_.errorEnglish = "Facebook did not take the end of the live: " + advice.english;
         listener_.onLive(liveView_, std::nullopt);
@@ -395,6 +395,7 @@ class PlatformService::Worker {
       if (auto problem = refresh()) return *problem;
     }
     ApiAnswer answer;
+    bool refreshed = false;  // after a 401: the one refresh is spent
     for (int attempt = 0; attempt < 2; ++attempt) {
       if (platform_ == PlatformId::youtube && !quota_.allows(method, use, WallClock::now())) {
         answer = ApiAnswer{AnswerKind::quotaExceeded, "budget", "Tribune's daily budget of units is spent"};
@@ -408,10 +409,14 @@ class PlatformService::Worker {
       if (response.status == 0) answer.message = redact(response.error);
       if (answer.kind == AnswerKind::unauthorized && attempt == 0 && tokens_ && !tokens_->refreshToken.empty()) {
         if (auto problem = refresh()) return *problem;
+        refreshed = true;
         continue;  // one retry with the new token
       }
       break;
     }
+    // Refused again with a token just renewed: renewing once more would not help (nor would
+    // the caller's retries); the account is to be reconnected.
+    if (answer.kind == AnswerKind::unauthorized && refreshed) answer.kind = AnswerKind::revoked;
     if (platform_ == PlatformId::youtube) {
       if (answer.kind == AnswerKind::quotaExceeded) quota_.exhausted(WallClock::now());
       reportQuota();
@@ -483,7 +488,7 @@ class PlatformService::Worker {
 
   void toReconnect(const ApiAnswer& answer) {
     state_ = AccountState::reconnect;
-    const auto advice = core::adviceFor(platform_, answer);
+    const auto advice = core::adviceFor(platform_, answer, WallClock::now());
     why_ = {advice.french, advice.english};
     spdlog::warn("platforms: {} account to be reconnected: {} ({})", core::toString(platform_), answer.reason,
                  core::toString(answer.kind));
@@ -659,7 +664,7 @@ class PlatformService::Worker {
   void linkFailed(const ApiAnswer& answer) {
     tokens_.reset();
     state_ = AccountState::notLinked;
-    const auto advice = core::adviceFor(platform_, answer);
+    const auto advice = core::adviceFor(platform_, answer, WallClock::now());
     why_ = {answer.message.empty() || answer.kind != AnswerKind::refused ? advice.french
                                                                          : advice.french + " (" + answer.message + ")",
             advice.english};

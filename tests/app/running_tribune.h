@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -46,6 +47,11 @@ class RunningTribune {
     }
   }
   void kill9() { process_->kill9(); }
+  // SIGTERM, as a service manager stops it; its exit status, none if still running after `timeout`.
+  std::optional<ExitStatus> stop(std::chrono::milliseconds timeout = 20s) {
+    process_->signal(SIGTERM);
+    return process_->waitFor(timeout);
+  }
   [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] std::string log() const { return readTextFile(dataDir_ / "log.txt"); }
   [[nodiscard]] std::string token(const std::string& role) const {
