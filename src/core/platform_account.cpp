@@ -460,6 +460,11 @@ std::string_view toString(DeviceFlowState state) {
 
 // --- Answers -----------------------------------------------------------------------------
 
+ApiAnswer afterRenewal(ApiAnswer answer) {
+  if (answer.kind == AnswerKind::unauthorized) answer.kind = AnswerKind::revoked;
+  return answer;
+}
+
 ApiAnswer classifyAnswer(PlatformId platform, int httpStatus, std::string_view body) {
   return classify(platform, httpStatus, body).answer;
 }

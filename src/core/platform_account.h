@@ -52,6 +52,10 @@ struct ApiAnswer {
   std::string message;  // the platform's own message (English, untrusted: shown as text only), may be empty
 };
 ApiAnswer classifyAnswer(PlatformId platform, int httpStatus, std::string_view body);
+// The answer to a call retried with a token renewed just before it: unauthorized again means
+// the grant is gone (renewing once more would not help, nor would retrying): revoked, and the
+// account is to be reconnected. Any other answer is as it is.
+ApiAnswer afterRenewal(ApiAnswer answer);
 
 // The technician's words for a failed call (French, then English), with what to do. Given
 // `now`, a quota advice says the exact Paris hour of the reset (8 h for a few weeks in March

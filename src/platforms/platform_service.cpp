@@ -414,9 +414,7 @@ class PlatformService::Worker {
       }
       break;
     }
-    // Refused again with a token just renewed: renewing once more would not help (nor would
-    // the caller's retries); the account is to be reconnected.
-    if (answer.kind == AnswerKind::unauthorized && refreshed) answer.kind = AnswerKind::revoked;
+    if (refreshed) answer = core::afterRenewal(std::move(answer));
     if (platform_ == PlatformId::youtube) {
       if (answer.kind == AnswerKind::quotaExceeded) quota_.exhausted(WallClock::now());
       reportQuota();

@@ -150,6 +150,17 @@ TEST_CASE("a Google 401 authError asks for a refresh", "[platform_account]") {
   CHECK(answer.message == "Request had invalid authentication credentials.");
 }
 
+TEST_CASE("a 401 again with a token renewed just before is a revoked grant, anything else stays",
+          "[platform_account]") {
+  const auto again = core::classifyAnswer(PlatformId::peertube, 401, R"({"code":"invalid_token"})");
+  REQUIRE(again.kind == AnswerKind::unauthorized);
+  const auto after = core::afterRenewal(again);
+  CHECK(after.kind == AnswerKind::revoked);
+  CHECK(after.reason == again.reason);
+  CHECK(core::afterRenewal(core::classifyAnswer(PlatformId::youtube, 200, "{}")).kind == AnswerKind::ok);
+  CHECK(core::afterRenewal(core::classifyAnswer(PlatformId::youtube, 503, "")).kind == AnswerKind::transient);
+}
+
 TEST_CASE("Google's invalid_grant means the account must be reconnected", "[platform_account]") {
   const auto answer =
       core::classifyAnswer(PlatformId::youtube, 400, oauthError("invalid_grant", "Token has been expired or revoked."));
