@@ -290,7 +290,7 @@ void SourceFeed::simulateSlowPicture(std::chrono::milliseconds perFrame, std::ch
   if (!pipeline_) return;
   auto convert = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(pipeline_.get()), "source_video_convert"));
   if (!convert) return;
-  auto pad = ObjectRef<GstPad>::adopt(gst_element_get_static_pad(convert.get(), "sink"));
+  auto pad = PadRef::adopt(gst_element_get_static_pad(convert.get(), "sink"));
   struct Slow {
     std::chrono::milliseconds perFrame;
     std::chrono::steady_clock::time_point until;

@@ -252,7 +252,7 @@ class PlatformService::Worker {
     const bool again = (failure->kind == AnswerKind::transient || failure->kind == AnswerKind::rateLimited ||
                         failure->kind == AnswerKind::unauthorized) &&
                        attempt + 1 < kPrepareAttempts && state_ == AccountState::linked;
-    const auto advice = core::adviceFor(platform_, *failure, WallClock::now());
+    const auto advice = adviceOn(*failure);
     spdlog::warn("platforms: {} live not prepared: {} ({}){}", core::toString(platform_), failure->reason,
                  core::toString(failure->kind), again ? ", trying again" : "");
     if (again) {
@@ -274,7 +274,7 @@ class PlatformService::Worker {
                            "application/x-www-form-urlencoded"};
       });
       if (answer.kind != AnswerKind::ok) {
-        const auto advice = core::adviceFor(platform_, answer, WallClock::now());
+        const auto advice = adviceOn(answer);
         liveView_.error = "la fin du direct n'a pas pu être demandée à Facebook : " + advice.french;
         liveView_.errorEnglish = "Facebook did not take the end of the live: " + advice.english;
         listener_.onLive(liveView_, std::nullopt);
@@ -484,9 +484,14 @@ class PlatformService::Worker {
     accounts_->put(toString(platform_), record);
   }
 
+  // The technician's words for a failed call, with the time (a quota's reset hour).
+  [[nodiscard]] core::AnswerAdvice adviceOn(const ApiAnswer& answer) const {
+    return core::adviceFor(platform_, answer, WallClock::now());
+  }
+
   void toReconnect(const ApiAnswer& answer) {
     state_ = AccountState::reconnect;
-    const auto advice = core::adviceFor(platform_, answer, WallClock::now());
+    const auto advice = adviceOn(answer);
     why_ = {advice.french, advice.english};
     spdlog::warn("platforms: {} account to be reconnected: {} ({})", core::toString(platform_), answer.reason,
                  core::toString(answer.kind));
@@ -662,7 +667,7 @@ class PlatformService::Worker {
   void linkFailed(const ApiAnswer& answer) {
     tokens_.reset();
     state_ = AccountState::notLinked;
-    const auto advice = core::adviceFor(platform_, answer, WallClock::now());
+    const auto advice = adviceOn(answer);
     why_ = {answer.message.empty() || answer.kind != AnswerKind::refused ? advice.french
                                                                          : advice.french + " (" + answer.message + ")",
             advice.english};

@@ -91,12 +91,6 @@ class Technician {
   std::string answers_;  // every answer body, to search for secrets
 };
 
-// rtmp://127.0.0.1:PORT/live: where the fake's lives send their publishes.
-std::string ingestBase(const NginxRtmp& nginx) {
-  const auto url = nginx.rtmpUrl("x");
-  return url.substr(0, url.size() - 2);
-}
-
 Json youtubeSection(const FakePlatforms& fake) {
   const auto& o = fake.options();
   return {{"client_id", o.googleClientId},
@@ -209,8 +203,7 @@ TEST_CASE("YouTube and Facebook are linked by their device flows and their lives
   NginxRtmp nginx;
   nginx.start();
   FakePlatformsOptions options;
-  const auto base = nginx.rtmpUrl("x");
-  options.ingestRtmpBase = base.substr(0, base.size() - 2);  // rtmp://127.0.0.1:PORT/live
+  options.ingestRtmpBase = nginx.rtmpApplicationUrl();
   options.deviceInterval = 1s;
   FakePlatforms fake(options);
   TempDir data;
@@ -344,8 +337,7 @@ TEST_CASE(
   NginxRtmp nginx;
   nginx.start();
   FakePlatformsOptions options;
-  const auto base = nginx.rtmpUrl("x");
-  options.ingestRtmpBase = base.substr(0, base.size() - 2);
+  options.ingestRtmpBase = nginx.rtmpApplicationUrl();
   options.deviceInterval = 1s;
   FakePlatforms fake(options);
   TempDir data;
@@ -403,7 +395,7 @@ TEST_CASE("a PeerTube account linked by password gets its live made by API, publ
   NginxRtmp nginx;
   nginx.start();
   FakePlatformsOptions options;
-  options.ingestRtmpBase = ingestBase(nginx);
+  options.ingestRtmpBase = nginx.rtmpApplicationUrl();
   // Shorter than the 120 s ahead of expiry at which Tribune renews a token: each call
   // renews it first, so the refresh grant is used (and PeerTube's rotation followed).
   options.accessTokenLifetime = 100s;
@@ -474,7 +466,7 @@ TEST_CASE("YouTube's quota used up stops every YouTube call until the reset, say
   NginxRtmp nginx;
   nginx.start();
   FakePlatformsOptions options;
-  options.ingestRtmpBase = ingestBase(nginx);
+  options.ingestRtmpBase = nginx.rtmpApplicationUrl();
   options.deviceInterval = 1s;
   FakePlatforms fake(options);
   TempDir data;
@@ -568,14 +560,14 @@ TEST_CASE("a pasted stream key publishes until the account is linked, then the p
   NginxRtmp nginx;
   nginx.start();
   FakePlatformsOptions options;
-  options.ingestRtmpBase = ingestBase(nginx);
+  options.ingestRtmpBase = nginx.rtmpApplicationUrl();
   options.deviceInterval = 1s;
   FakePlatforms fake(options);
   TempDir data;
   const std::string pasted = "cle-collee-youtube";
   auto config = platformsOf({{"youtube", youtubeSection(fake)}});
-  config["destinations"] =
-      Json::array({{{"name", "chaine"}, {"platform", "youtube"}, {"url", ingestBase(nginx)}, {"key", pasted}}});
+  config["destinations"] = Json::array(
+      {{{"name", "chaine"}, {"platform", "youtube"}, {"url", nginx.rtmpApplicationUrl()}, {"key", pasted}}});
   RunningTribune tribune(data.path(), config);
   Technician technician(tribune);
 
@@ -620,7 +612,7 @@ TEST_CASE("a live prepared for a meeting is reused after a stop and after a kill
   NginxRtmp nginx;
   nginx.start();
   FakePlatformsOptions options;
-  options.ingestRtmpBase = ingestBase(nginx);
+  options.ingestRtmpBase = nginx.rtmpApplicationUrl();
   FakePlatforms fake(options);
   TempDir data;
   auto section = peertubeSection(fake);
@@ -722,7 +714,7 @@ TEST_CASE("Facebook and PeerTube answering garbage, late or not at all while a l
   NginxRtmp nginx;
   nginx.start();
   FakePlatformsOptions options;
-  options.ingestRtmpBase = ingestBase(nginx);
+  options.ingestRtmpBase = nginx.rtmpApplicationUrl();
   options.deviceInterval = 1s;
   FakePlatforms fake(options);
   TempDir data;

@@ -37,8 +37,7 @@ TEST_CASE("the accounts panel in Chromium: the code to type, the account linked,
   NginxRtmp nginx;
   nginx.start();
   FakePlatformsOptions options;
-  const auto base = nginx.rtmpUrl("x");
-  options.ingestRtmpBase = base.substr(0, base.size() - 2);
+  options.ingestRtmpBase = nginx.rtmpApplicationUrl();
   options.deviceInterval = 1s;
   FakePlatforms fake(options);
 

@@ -237,9 +237,9 @@ void NginxRtmp::kill9() {
 
 bool NginxRtmp::running() { return nginx_ && nginx_->running(); }
 
-std::string NginxRtmp::rtmpUrl(std::string_view key) const {
-  return "rtmp://127.0.0.1:" + std::to_string(rtmp_port_) + "/live/" + std::string(key);
-}
+std::string NginxRtmp::rtmpApplicationUrl() const { return "rtmp://127.0.0.1:" + std::to_string(rtmp_port_) + "/live"; }
+
+std::string NginxRtmp::rtmpUrl(std::string_view key) const { return rtmpApplicationUrl() + "/" + std::string(key); }
 
 std::string NginxRtmp::rtmpsUrl(std::string_view key) const {
   return "rtmps://127.0.0.1:" + std::to_string(rtmps_port_) + "/live/" + std::string(key);

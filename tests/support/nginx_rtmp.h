@@ -92,6 +92,8 @@ class NginxRtmp {
 
   // rtmp://127.0.0.1:PORT/live/KEY
   std::string rtmpUrl(std::string_view key) const;
+  // rtmp://127.0.0.1:PORT/live: the application, for an ingest given as URL and key apart
+  std::string rtmpApplicationUrl() const;
   // rtmps://127.0.0.1:PORT/live/KEY (self-signed: the client must not validate, or must
   // trust certificateFile())
   std::string rtmpsUrl(std::string_view key) const;
