@@ -19,6 +19,14 @@ namespace tribune::core {
 
 namespace {
 
+// "#question": '#', then 1 to 50 ASCII letters, digits, '_' or '-'.
+bool isHashtag(std::string_view text) {
+  if (text.size() < 2 || text.size() > 51 || text[0] != '#') return false;
+  return std::all_of(text.begin() + 1, text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
 // ---------------------------------------------------------------------------------------
 // Limits and choices of the schema (docs/CONFIG.md mirrors them).
 
@@ -513,7 +521,7 @@ class ConfigParser {
   };
 
   void parsePlatforms(const Json& value, const std::string& path, PlatformsSettings& platforms) {
-    static constexpr std::array<Field<PlatformsSettings>, 7> kFields{{
+    static constexpr std::array<Field<PlatformsSettings>, 16> kFields{{
         {"youtube", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parseYouTube(v, at, s.youtube); }},
         {"facebook", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parseFacebook(v, at, s.facebook); }},
         {"peertube", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parsePeerTube(v, at, s.peertube); }},
@@ -536,6 +544,63 @@ class ConfigParser {
         {"request_timeout_s",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {
            if (auto seconds = p.readInt(v, at, IntRange{2, 120})) s.requestTimeout = std::chrono::seconds{*seconds};
+         }},
+        // Questions from the platforms (issue 21).
+        {"read_comments",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto on = p.readBool(v, at)) s.chat.read = *on;
+         }},
+        {"questions_from",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           auto text = p.readString(v, at);
+           if (!text) return;
+           auto& rule = s.chat.questionsFrom;
+           if (*text == "all") {
+             rule = {ChatQuestionsFrom::Kind::all, {}};
+           } else if (*text == "question_mark") {
+             rule = {ChatQuestionsFrom::Kind::questionMark, {}};
+           } else if (isHashtag(*text)) {
+             rule = {ChatQuestionsFrom::Kind::hashtag, *text};
+           } else {
+             p.problem(at, "must be \"all\", \"question_mark\" or a hashtag such as \"#question\" (#, then 1 to "
+                           "50 letters, digits, _ or -)");
+           }
+         }},
+        {"reply_when_answered",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto on = p.readBool(v, at)) s.chat.replyWhenAnswered = *on;
+         }},
+        {"reply_text",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto text = p.readText(v, at, 200)) {
+             if (text->empty()) return p.problem(at, "must not be empty");
+             s.chat.replyText = *text;
+           }
+         }},
+        {"written_reply_text",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto text = p.readText(v, at, 200)) {
+             if (text->empty()) return p.problem(at, "must not be empty");
+             s.chat.writtenReplyText = *text;
+           }
+         }},
+        {"facebook_comments_interval_s",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto seconds = p.readInt(v, at, IntRange{1, 60})) s.chat.facebookInterval = std::chrono::seconds{*seconds};
+         }},
+        {"peertube_comments_interval_s",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto seconds = p.readInt(v, at, IntRange{1, 60})) s.chat.peertubeInterval = std::chrono::seconds{*seconds};
+         }},
+        {"youtube_chat_min_interval_s",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto seconds = p.readInt(v, at, IntRange{1, 120})) {
+             s.chat.youtubeMinInterval = std::chrono::seconds{*seconds};
+           }
+         }},
+        {"chat_budget_margin_minutes",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           if (auto minutes = p.readInt(v, at, IntRange{0, 480})) s.chat.budgetMargin = std::chrono::minutes{*minutes};
          }},
     }};
     readObject(value, path, kFields, platforms);

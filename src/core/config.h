@@ -168,6 +168,29 @@ struct PeerTubePlatformSettings {
   LivePrivacy privacy = LivePrivacy::isPublic;
 };
 
+// Questions from the platforms' chats and comments (issue 21, docs/PLATFORMS.md).
+struct ChatQuestionsFrom {
+  enum class Kind { all, questionMark, hashtag };
+  Kind kind = Kind::questionMark;  // "all", "question_mark" (default), or a hashtag
+  std::string hashtag;             // "#question", with kind hashtag; matched whole, any case
+};
+
+struct ChatSettings {
+  bool read = true;  // platforms.read_comments: the lives' chats and comments into the queue
+  ChatQuestionsFrom questionsFrom;
+  // Off by default: when a platform question is marked answered or "réponse écrite",
+  // Tribune replies under it (only then, as the result of that action).
+  bool replyWhenAnswered = false;
+  std::string replyText = "Votre question a été posée en séance à {heure}, merci !";
+  std::string writtenReplyText = "Votre question recevra une réponse écrite, merci !";
+  std::chrono::seconds facebookInterval{3};  // comments read every 3 s (Social Stream's figure)
+  std::chrono::seconds peertubeInterval{5};
+  // YouTube: never faster than this, nor than the server's pollingIntervalMillis, nor than
+  // the budget allows for the meeting's expected length and this margin past it.
+  std::chrono::seconds youtubeMinInterval{2};
+  std::chrono::minutes budgetMargin{60};
+};
+
 struct PlatformsSettings {
   std::optional<YouTubePlatformSettings> youtube;
   std::optional<FacebookPlatformSettings> facebook;
@@ -175,6 +198,7 @@ struct PlatformsSettings {
   LiveTemplates templates;
   std::chrono::seconds audienceInterval{60};
   std::chrono::seconds requestTimeout{20};  // one HTTP call, connection included
+  ChatSettings chat;
 };
 
 struct NetworkSettings {

@@ -955,7 +955,11 @@ MeetingResult Meeting::recordingStarted(const RecordingFile& recording, TimePoin
 namespace {
 
 OverlayValues questionValues(const Question& question) {
-  return {{"text", question.text}, {"pseudonym", question.pseudonym}, {"quartier", question.place}};
+  // "origine": where it was asked, named on the graphic ("Facebook"); empty for the viewer page.
+  return {{"text", question.text},
+          {"pseudonym", question.pseudonym},
+          {"quartier", question.place},
+          {"origine", question.origin == "site" ? std::string() : std::string(originLabel(question.origin))}};
 }
 
 MeetingResult fromBoard(const QuestionResult& result) {

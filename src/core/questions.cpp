@@ -79,6 +79,17 @@ std::optional<QuestionStatus> questionStatusFromString(std::string_view name) {
 
 std::string_view frenchLabel(QuestionStatus status) { return entryOf(status).label; }
 
+bool isQuestionOrigin(std::string_view origin) {
+  return std::find(std::begin(kQuestionOrigins), std::end(kQuestionOrigins), origin) != std::end(kQuestionOrigins);
+}
+
+std::string_view originLabel(std::string_view origin) {
+  if (origin == "youtube") return "YouTube";
+  if (origin == "facebook") return "Facebook";
+  if (origin == "peertube") return "PeerTube";
+  return "site";
+}
+
 std::optional<QueueMove> queueMoveFromString(std::string_view name) {
   if (name == "up") return QueueMove::Up;
   if (name == "down") return QueueMove::Down;
@@ -91,16 +102,28 @@ std::optional<QueueMove> queueMoveFromString(std::string_view name) {
 QuestionResult QuestionBoard::ask(NewQuestion question) {
   Json flags = Json::array();
   for (const auto& flag : question.flags) flags.push_back(flag);
+  if (!isQuestionOrigin(question.origin) || (question.origin == "site") != question.originId.empty()) {
+    return refused(StatusCode::InvalidParams, "Origine de question inconnue.");
+  }
+  if (question.origin != "site" && fromOrigin(question.origin, question.originId)) {
+    return refused(StatusCode::InvalidParams, "Ce message de " + std::string(originLabel(question.origin)) +
+                                                  " est déjà une question.");
+  }
   const bool straightIn = !prescreen_ && question.flags.empty();
-  record("question_asked", {{"id", nextId_},
-                            {"text", std::move(question.text)},
-                            {"original", std::move(question.original)},
-                            {"pseudonym", std::move(question.pseudonym)},
-                            {"place", std::move(question.place)},
-                            {"author", std::move(question.author)},
-                            {"flags", std::move(flags)},
-                            {"status", straightIn ? "approved" : "pending"},
-                            {"asked_ms", question.askedMs}});
+  Json data{{"id", nextId_},
+            {"text", std::move(question.text)},
+            {"original", std::move(question.original)},
+            {"pseudonym", std::move(question.pseudonym)},
+            {"place", std::move(question.place)},
+            {"author", std::move(question.author)},
+            {"flags", std::move(flags)},
+            {"status", straightIn ? "approved" : "pending"},
+            {"asked_ms", question.askedMs}};
+  if (question.origin != "site") {  // the viewer page's questions keep the events they always had
+    data["origin"] = std::move(question.origin);
+    data["origin_id"] = std::move(question.originId);
+  }
+  record("question_asked", std::move(data));
   return {};
 }
 
@@ -293,6 +316,18 @@ std::optional<std::string> QuestionBoard::apply(const QuestionEvent& event) {
     for (const auto& flag : *flags) {
       if (flag.is_string()) question.flags.push_back(flag.get<std::string>());
     }
+    question.origin = textMember(data, "origin").value_or("site");
+    question.originId = textMember(data, "origin_id").value_or("");
+    if (!isQuestionOrigin(question.origin) || (question.origin == "site") != question.originId.empty()) {
+      return std::string("question_asked: origin must be site, youtube, facebook or peertube, with an origin_id "
+                         "for a platform");
+    }
+    if (question.origin != "site") {
+      if (fromOrigin(question.origin, question.originId)) {
+        return "question_asked: " + question.origin + " message " + question.originId + " is a question already";
+      }
+      byOrigin_.emplace(std::make_pair(question.origin, question.originId), *id);
+    }
     question.status = *status;
     question.askedMs = asked->get<std::int64_t>();
     if (question.status == QuestionStatus::Approved) queue_.push_back(*id);
@@ -452,6 +487,7 @@ std::optional<nlohmann::json> QuestionBoard::view(std::uint64_t id, Role role, s
   }
   out["text"] = question->text;
   out["pseudonym"] = question->pseudonym;
+  out["origin"] = question->origin;
   out["place"] = question->place;
   out["votes"] = question->voters.size();
   if (role == Role::Viewer) {
@@ -467,6 +503,12 @@ std::optional<nlohmann::json> QuestionBoard::view(std::uint64_t id, Role role, s
   out["merged_into"] = question->mergedInto ? Json(*question->mergedInto) : Json(nullptr);
   out["asked_ms"] = question->askedMs;
   return out;
+}
+
+std::optional<std::uint64_t> QuestionBoard::fromOrigin(std::string_view origin, std::string_view originId) const {
+  const auto found = byOrigin_.find(std::make_pair(std::string(origin), std::string(originId)));
+  if (found == byOrigin_.end()) return std::nullopt;
+  return found->second;
 }
 
 nlohmann::json QuestionBoard::views(Role role, std::string_view viewer) const {

@@ -22,6 +22,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,6 +31,12 @@
 #include "core/status.h"
 
 namespace tribune::core {
+
+// Where a question may come from: the viewer page, then the platforms (issue 21).
+inline constexpr std::string_view kQuestionOrigins[] = {"site", "youtube", "facebook", "peertube"};
+bool isQuestionOrigin(std::string_view origin);
+// How the pages and the graphic name it: "site", "YouTube", "Facebook", "PeerTube".
+std::string_view originLabel(std::string_view origin);
 
 enum class QuestionStatus { Pending, Approved, OnAir, Answered, WrittenReply, Rejected, Merged, Deleted };
 
@@ -52,6 +59,10 @@ struct Question {
   std::set<std::string> voters;  // browser ids, one vote each
   std::optional<std::uint64_t> mergedInto;
   std::int64_t askedMs = 0;  // wall clock, milliseconds since 1970 (given by the hub)
+  // Where it was asked (issue 21): "site" (the viewer page), "youtube", "facebook",
+  // "peertube"; for a platform, the message's id there (duplicates, withdrawal, reply).
+  std::string origin = "site";
+  std::string originId;
 };
 
 // What a question.ask brings, after the screening.
@@ -63,6 +74,8 @@ struct NewQuestion {
   std::string author;
   std::vector<std::string> flags;
   std::int64_t askedMs = 0;
+  std::string origin = "site";  // see Question
+  std::string originId;
 };
 
 enum class QueueMove { Up, Down, Top };
@@ -119,6 +132,8 @@ class QuestionBoard {
   [[nodiscard]] std::optional<std::uint64_t> onAir() const;
   [[nodiscard]] bool prescreen() const { return prescreen_; }
   [[nodiscard]] std::optional<std::size_t> rankOf(std::uint64_t id) const;  // 0 = first
+  // The question made of that platform message, whatever its status (deleted included).
+  [[nodiscard]] std::optional<std::uint64_t> fromOrigin(std::string_view origin, std::string_view originId) const;
 
   struct Counters {
     std::size_t pending = 0, approved = 0, answered = 0, rejected = 0;  // approved counts on air
@@ -142,6 +157,7 @@ class QuestionBoard {
   void dropFromQueue(std::uint64_t id);
 
   std::map<std::uint64_t, Question> questions_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t, std::less<>> byOrigin_;  // platform questions
   std::vector<std::uint64_t> queue_;
   std::uint64_t nextId_ = 1;
   bool prescreen_ = true;

@@ -15,9 +15,10 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr std::string_view kEndOfRow = "\r\n";
 constexpr char kSeparator = ';';
 
-constexpr std::array<std::string_view, 12> kColumns{"numero",         "statut",       "status",         "texte",
+constexpr std::array<std::string_view, 13> kColumns{"numero",         "statut",       "status",         "texte",
                                                     "texte_original", "pseudonyme",   "lieu",           "votes",
-                                                    "rang",           "signalements", "regroupee_avec", "posee_le"};
+                                                    "rang",           "signalements", "regroupee_avec", "posee_le",
+                                                    "origine"};
 
 // Spreadsheets read a cell starting with one of these as a formula (or, for tab and CR,
 // skip them and read what follows as one): OWASP's "CSV injection".
@@ -112,6 +113,7 @@ std::string questionsCsv(const QuestionBoard& board) {
                        joined(question->flags, ','),
                        question->mergedInto ? std::to_string(*question->mergedInto) : std::string(),
                        utcIso8601(question->askedMs),
+                       question->origin,
                    });
   }
   return out;
@@ -134,6 +136,7 @@ Json questionsJson(const QuestionBoard& board, std::string_view meetingId) {
         {"flags", question->flags},
         {"merged_into", question->mergedInto ? Json(*question->mergedInto) : Json(nullptr)},
         {"asked_at", utcIso8601(question->askedMs)},
+        {"origin", question->origin},
     });
   }
   return {{"meeting", meetingId}, {"questions", std::move(questions)}};

@@ -110,7 +110,8 @@ TEST_CASE("a question goes on air only while the public may be heard", "[questio
       CHECK(world.layer(Layer::LowerThird).templateName == "question");
       CHECK(world.layer(Layer::LowerThird).values == core::OverlayValues{{"text", "Quand rouvre la piscine ?"},
                                                                          {"pseudonym", "Marie"},
-                                                                         {"quartier", "Quartier Nord"}});
+                                                                         {"quartier", "Quartier Nord"},
+                                                                         {"origine", ""}});
     } else {
       CHECK(result.status == "wrong_state");
       CHECK_THAT(result.message, Catch::StartsWith("Pendant les délibérations, le public ne peut pas être entendu"));

@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kBom = "\xEF\xBB\xBF";
 constexpr const char* kHeader =
-    "numero;statut;status;texte;texte_original;pseudonyme;lieu;votes;rang;signalements;regroupee_avec;posee_le\r\n";
+    "numero;statut;status;texte;texte_original;pseudonyme;lieu;votes;rang;signalements;regroupee_avec;posee_le;origine\r\n";
 constexpr std::int64_t kAskedMs = 1'790'000'000'000;  // 2026-09-21T14:13:20Z
 constexpr const char* kAskedAt = "2026-09-21T14:13:20Z";
 
@@ -129,7 +129,7 @@ TEST_CASE("the CSV lists every question but deleted ones, in id order, with ever
   const auto csv = core::questionsCsv(board);
   const auto rows = readCsv(csv);
   REQUIRE(rows.size() == 8);  // the header and seven questions
-  for (const auto& row : rows) CHECK(row.size() == 12);
+  for (const auto& row : rows) CHECK(row.size() == 13);
   CHECK(idsOf(rows) == "1,2,3,4,5,7,8");
   CHECK(csv.find("TEXTE-EFFACE") == std::string::npos);
 
