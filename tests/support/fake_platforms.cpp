@@ -4,7 +4,9 @@
 //
 // Threading: the server's io_context runs on one thread that the server owns; sessions,
 // timers and the acceptor are touched only there (stop() posts to it). The listener (the
-// Impl) takes its mutex in every call from that thread and in every public method.
+// Impl) takes its mutex in every call from that thread and in every public method, and
+// calls the chat page hook once it has released it. A streamList answer keeps its session
+// on that thread too: a timer looks for new events every 20 ms.
 #include "support/fake_platforms.h"
 
 #include <boost/asio/io_context.hpp>
@@ -17,6 +19,7 @@
 #include <algorithm>
 #include <cctype>
 #include <condition_variable>
+#include <cstdio>
 #include <future>
 #include <iostream>
 #include <mutex>
@@ -74,7 +77,18 @@ class RequestListener {
   virtual Plan arrive(const RecordedRequest& request) = 0;
   // The platforms' answer to it, when no fault took it.
   virtual fake::Reply answer(const RecordedRequest& request) = 0;
+  // A stream answer's next object, if something happened since the last one.
+  virtual std::optional<fake::Reply> streamNext(fake::ChatStream& stream) = 0;
 };
+
+// How often an open stream answer looks for new events.
+constexpr auto kStreamPoll = std::chrono::milliseconds(20);
+
+std::string chunk(std::string_view data) {
+  char size[24];
+  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  return size + std::string(data) + "\r\n";
+}
 
 RecordedRequest record(const http::request<http::string_body>& request) {
   RecordedRequest recorded;
@@ -196,6 +210,10 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void respond(fake::Reply reply) {
+    if (reply.stream) {
+      startStream(std::move(reply));
+      return;
+    }
     response_ = {};
     response_.version(11);
     response_.result(static_cast<unsigned>(reply.status));
@@ -217,6 +235,44 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     read();
   }
 
+  // A stream answer (YouTube's streamList): chunked, one object per chunk as events come,
+  // then the last chunk and the connection closes.
+  void startStream(fake::Reply reply) {
+    stream_ = std::move(*reply.stream);
+    std::string head = "HTTP/1.1 200 OK\r\nServer: tribune-fake-platforms\r\nContent-Type: " + reply.contentType +
+                       "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    writeRaw(head + chunk(reply.body), [](Session& self) { self.pollStream(); });
+  }
+
+  void pollStream() {
+    if (closed_) return;
+    auto now = fake::Clock::now();
+    if (stream_->finished || now >= stream_->closeAt) {
+      writeRaw("0\r\n\r\n", [](Session& self) { self.close(); });
+      return;
+    }
+    if (auto next = server_.listener_.streamNext(*stream_)) {
+      writeRaw(chunk(next->body), [](Session& self) { self.pollStream(); });
+      return;
+    }
+    timer_.expires_after(std::min<fake::Clock::duration>(kStreamPoll, stream_->closeAt - now));
+    timer_.async_wait([self = shared_from_this()](beast::error_code error) {
+      if (!error) self->pollStream();
+    });
+  }
+
+  void writeRaw(std::string bytes, void (*then)(Session&)) {
+    outgoing_ = std::move(bytes);
+    asio::async_write(socket_, asio::buffer(outgoing_),
+                      [self = shared_from_this(), then](beast::error_code error, std::size_t) {
+                        if (error || self->closed_) {
+                          self->close();
+                          return;
+                        }
+                        then(*self);
+                      });
+  }
+
   tcp::socket socket_;
   asio::steady_timer timer_;
   HttpServer& server_;
@@ -225,6 +281,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   http::request<http::string_body> request_;
   RecordedRequest recorded_;
   http::response<http::string_body> response_;
+  std::optional<fake::ChatStream> stream_;
+  std::string outgoing_;
   bool closed_ = false;
 };
 
@@ -343,11 +401,55 @@ struct FakePlatforms::Impl final : RequestListener {
   }
 
   fake::Reply answer(const RecordedRequest& request) override {
-    std::lock_guard lock(mutex);
+    fake::Reply reply;
+    ChatPageHook hook;
+    auto now = fake::Clock::now();
+    {
+      std::lock_guard lock(mutex);
+      try {
+        reply = state->handle(request, now);
+      } catch (const std::exception& error) {
+        return fake::jsonReply(500, {{"error", std::string("fake platforms: ") + error.what()}});
+      }
+      if (reply.status == 200 && reply.chatPage) hook = served(*reply.chatPage, now);
+    }
+    callHook(hook, reply, now);
+    return reply;
+  }
+
+  std::optional<fake::Reply> streamNext(fake::ChatStream& stream) override {
+    std::optional<fake::Reply> reply;
+    ChatPageHook hook;
+    auto now = fake::Clock::now();
+    {
+      std::lock_guard lock(mutex);
+      try {
+        reply = state->youtubeStreamNext(stream, now);
+      } catch (const std::exception& error) {
+        std::cerr << "fake platforms: " << error.what() << "\n";
+        return std::nullopt;
+      }
+      if (reply && reply->chatPage) hook = served(*reply->chatPage, now);
+    }
+    if (reply) callHook(hook, *reply, now);
+    return reply;
+  }
+
+  // Counts a chat page (mutex held); the hook to call once the mutex is released, if any.
+  ChatPageHook served(const fake::ChatPage& page, fake::Clock::time_point now) {
+    auto& stats = chatPages[page.platform];
+    ++stats.count;
+    stats.last = now;
+    return page.messageIds.empty() ? ChatPageHook() : chatPageHook;
+  }
+
+  static void callHook(const ChatPageHook& hook, const fake::Reply& reply, fake::Clock::time_point now) {
+    if (!hook || !reply.chatPage) return;
     try {
-      return state->handle(request, fake::Clock::now());
+      hook(reply.chatPage->platform, now, reply.chatPage->messageIds);
     } catch (const std::exception& error) {
-      return fake::jsonReply(500, {{"error", std::string("fake platforms: ") + error.what()}});
+      // The server thread must go on.
+      std::cerr << "fake platforms: the chat page hook threw: " << error.what() << "\n";
     }
   }
 
@@ -362,6 +464,12 @@ struct FakePlatforms::Impl final : RequestListener {
   std::vector<RecordedRequest> requests;
   std::map<std::string, std::size_t> counts;
   std::vector<FaultRule> faults;
+  struct ChatPages {
+    std::size_t count = 0;
+    std::optional<fake::Clock::time_point> last;
+  };
+  std::map<Platform, ChatPages> chatPages;
+  ChatPageHook chatPageHook;
   std::string baseUrl;                 // set before the server starts, constant afterwards
   std::unique_ptr<HttpServer> server;  // last: stopped (in ~Impl) before the rest goes
 };
@@ -520,6 +628,50 @@ std::optional<std::string> FakePlatforms::facebookLive(const std::string& id) co
 int FakePlatforms::liveCount(Platform platform) const {
   std::lock_guard lock(impl_->mutex);
   return impl_->state->liveCount(platform);
+}
+
+std::string FakePlatforms::addChatMessage(Platform platform, const std::string& liveId, FakeChatMessage message) {
+  std::vector<FakeChatMessage> one;
+  one.push_back(std::move(message));
+  return addChatMessages(platform, liveId, std::move(one)).front();
+}
+
+std::vector<std::string> FakePlatforms::addChatMessages(Platform platform, const std::string& liveId,
+                                                        std::vector<FakeChatMessage> messages) {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->state->addChatMessages(platform, liveId, std::move(messages));
+}
+
+void FakePlatforms::deleteChatMessage(Platform platform, const std::string& liveId, const std::string& messageId) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->state->deleteChatMessage(platform, liveId, messageId);
+}
+
+void FakePlatforms::endChat(Platform platform, const std::string& liveId) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->state->endChat(platform, liveId);
+}
+
+std::vector<ChatReply> FakePlatforms::chatReplies() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->state->chatReplies();
+}
+
+std::size_t FakePlatforms::chatPagesServed(Platform platform) const {
+  std::lock_guard lock(impl_->mutex);
+  auto found = impl_->chatPages.find(platform);
+  return found == impl_->chatPages.end() ? 0 : found->second.count;
+}
+
+std::optional<std::chrono::steady_clock::time_point> FakePlatforms::lastChatPageServed(Platform platform) const {
+  std::lock_guard lock(impl_->mutex);
+  auto found = impl_->chatPages.find(platform);
+  return found == impl_->chatPages.end() ? std::nullopt : found->second.last;
+}
+
+void FakePlatforms::onChatPageServed(ChatPageHook hook) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->chatPageHook = std::move(hook);
 }
 
 }  // namespace tribune::testing

@@ -11,12 +11,18 @@
 //   BASE/facebook/VERSION/device/login[_status], oauth/access_token, me, me/accounts,
 //                        {page-id}/live_videos, {live-id}
 //   BASE/peertube/api/v1/oauth-clients/local, users/token, users/me, videos/live[/{id}], videos/{id}
+// and the viewers' side of a live (issue 21):
+//   BASE/youtube/v3/liveChat/messages[/stream]     list (GET), insert (POST), streamList (GET)
+//   BASE/facebook/VERSION/{live-id}/comments       list; POST {comment-id}/comments replies
+//   BASE/peertube/api/v1/videos/{id}/comment-threads, POST videos/{id}/comments/{comment-id}
 //
 // What the test controls: the device flows (approve(), deny(); polls are pending until
 // then), revoke(), scripted faults (fail(), hang(), malformed()), YouTube's quota
-// (setQuotaUsed()), what the platforms see of the stream (setOnAir(), setViewers()). What
-// the test reads: every request as received, the lives' state (youtubeVideo(),
-// facebookLive(), liveCount()).
+// (setQuotaUsed()), what the platforms see of the stream (setOnAir(), setViewers()), what
+// the viewers write (addChatMessage(), deleteChatMessage(), endChat()). What the test reads:
+// every request as received, the lives' state (youtubeVideo(), facebookLive(),
+// liveCount()), the replies Tribune posted (chatReplies()) and the chat pages it was
+// served (chatPagesServed(), onChatPageServed()).
 //
 // Where the fake is stricter or simpler than the platforms, the comment on the option or
 // the method says so. Ingest addresses are all under options.ingestRtmpBase (plain RTMP,
@@ -24,8 +30,9 @@
 //
 // Threading: one thread owned by the object runs the server (Boost.Asio, asynchronous:
 // many connections at once, keep-alive, a hung answer holds up no one else). Every public
-// method may be called from any thread; one mutex guards the platforms' state. The
-// destructor closes every connection, hung ones included, and joins the thread.
+// method may be called from any thread; one mutex guards the platforms' state (the chat
+// page hook runs on the server thread with it released). The destructor closes every
+// connection, hung ones and open streamList answers included, and joins the thread.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -72,12 +79,40 @@ struct FakePlatformsOptions {
   // nor do scripted faults.
   int youtubeDailyUnits = 10000;
   std::map<std::string, int, std::less<>> youtubeCosts = {
-      {"liveBroadcasts.list", 1},  {"liveBroadcasts.insert", 50},
-      {"liveBroadcasts.bind", 50}, {"liveBroadcasts.transition", 50},
-      {"liveStreams.list", 1},     {"liveStreams.insert", 50},
-      {"videos.list", 1},          {"videos.update", 50},
-      {"channels.list", 1},        {"liveChatMessages.list", 5},
+      {"liveBroadcasts.list", 1},
+      {"liveBroadcasts.insert", 50},
+      {"liveBroadcasts.bind", 50},
+      {"liveBroadcasts.transition", 50},
+      {"liveStreams.list", 1},
+      {"liveStreams.insert", 50},
+      {"videos.list", 1},
+      {"videos.update", 50},
+      {"channels.list", 1},
+      {"liveChatMessages.list", 5},
+      {"liveChatMessages.insert", 20},
+      {"liveChatMessages.streamList", 5},
   };
+
+  // YouTube's live chat: a list of events (messages, deletions, the end) per broadcast; a
+  // page token is an opaque position in it, and a call without one gets the last 75 events
+  // at most. A broadcast that completes does not end its chat by itself: offlineAt appears,
+  // and endChat() adds the chatEndedEvent. streamList answers chunked, one ListResponse
+  // object per line, each new event sent within 20 ms, and closes when its time is up or
+  // once it has sent the chatEndedEvent. The interval announced as pollingIntervalMillis;
+  // with youtubeChatEnforceInterval, a list call for a chat sooner than that after the
+  // previous list call answered 200 for the same chat (100 ms of slack) gets 403
+  // rateLimitExceeded, and costs its units as on YouTube (streamList is not held to it).
+  // youtubeChatDefaultPage: maxResults when not given (YouTube: 500; 200..2000 accepted).
+  // streamList closes its answer after youtubeChatStreamSeconds (YouTube: about 10 s).
+  std::chrono::milliseconds youtubeChatPollingInterval{2000};
+  bool youtubeChatEnforceInterval = true;
+  int youtubeChatDefaultPage = 500;
+  std::chrono::seconds youtubeChatStreamSeconds{10};
+  // Facebook's comments: live_filter's two values answer the same (the fake has no
+  // low-quality comment); an empty page has no "paging", as on Graph. The calls allowed per
+  // minute (sliding, all live videos together), past which Graph's error 613 answers; 0: no
+  // limit. Only calls answered 200 count.
+  int facebookCommentsPerMinuteLimit = 0;
 
   std::string facebookGraphVersion = "v25.0";
   // The HTTP status of a Graph token error (code 190). Facebook's documentation: "the API
@@ -105,6 +140,27 @@ struct FakePlatformsOptions {
   int peertubeChannelId = 7;
   std::string peertubeChannelName = "conseil_municipal";
   std::string peertubeChannelDisplayName = "Conseil municipal de Saint-Martin-des-Tests";
+};
+
+// A viewer's message, as addChatMessage() puts it on a platform.
+struct FakeChatMessage {
+  std::string authorName;  // the display name
+  // YouTube channel id / Facebook user id / PeerTube account name ("name" or "name@host");
+  // generated when empty.
+  std::string authorId;
+  std::string text;         // as the platform stores it (PeerTube: HTML)
+  bool fromOwner = false;   // the channel owner / the Page / the commune's PeerTube account
+  bool hideAuthor = false;  // Facebook: no "from" at all (what Graph does without a Page token)
+};
+
+// A reply Tribune posted. inReplyTo: YouTube's liveChatId (its chat has no threads),
+// Facebook's comment id, PeerTube's comment id. liveId: YouTube's broadcast id, Facebook's
+// live video id, PeerTube's video id (the number).
+struct ChatReply {
+  Platform platform = Platform::youtube;
+  std::string liveId;
+  std::string inReplyTo;
+  std::string text;
 };
 
 // One request as it arrived.
@@ -212,6 +268,40 @@ class FakePlatforms {
   [[nodiscard]] std::optional<std::string> facebookLive(const std::string& id) const;
   // How many lives were created on the platform (broadcasts, live videos, PeerTube lives).
   [[nodiscard]] int liveCount(Platform platform) const;
+
+  // --- The viewers (issue 21). `liveId`: YouTube's broadcast id, Facebook's live video id,
+  // PeerTube's video id, uuid or shortUUID; std::invalid_argument for an unknown one.
+  // Published and created times are the wall clock's at the call.
+  // A viewer writes: the id the platform gave the message (YouTube's item id, Facebook's
+  // "<live-id>_<n>", PeerTube's integer as text). std::logic_error once endChat() was called.
+  std::string addChatMessage(Platform platform, const std::string& liveId, FakeChatMessage message);
+  // Many at once, under one lock (load tests); the ids in order.
+  std::vector<std::string> addChatMessages(Platform platform, const std::string& liveId,
+                                           std::vector<FakeChatMessage> messages);
+  // A moderator removed it. YouTube: a messageDeletedEvent joins the chat (the message
+  // stays in the events already there, as on YouTube). Facebook: the comment disappears
+  // from /comments. PeerTube: the thread stays, isDeleted, text "", account null.
+  // std::invalid_argument for an unknown message.
+  void deleteChatMessage(Platform platform, const std::string& liveId, const std::string& messageId);
+  // The chat is over. YouTube: a chatEndedEvent joins the chat, offlineAt appears, and once
+  // read the next list answers 403 liveChatEnded, as does insert. Facebook and PeerTube
+  // (which have no such event): no more viewers' messages; lists go on answering. Twice is
+  // once.
+  void endChat(Platform platform, const std::string& liveId);
+  // Every reply Tribune posted, oldest first.
+  [[nodiscard]] std::vector<ChatReply> chatReplies() const;
+  // How many chat pages the platform served (list calls answered 200, and each object a
+  // streamList answer carried), and when the last one was answered (nullopt: none yet).
+  [[nodiscard]] std::size_t chatPagesServed(Platform platform) const;
+  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> lastChatPageServed(Platform platform) const;
+  // For load measurement: called on the server thread, outside the state lock, just before
+  // a chat page carrying messages is written, with the time it was answered and the ids
+  // of those messages (YouTube: its textMessageEvent items; PeerTube: the threads not
+  // deleted). Keep it short: the server waits for it. It may call this object. Replaces any
+  // earlier hook; {} removes it.
+  using ChatPageHook =
+      std::function<void(Platform, std::chrono::steady_clock::time_point, const std::vector<std::string>& messageIds)>;
+  void onChatPageServed(ChatPageHook hook);
 
  private:
   struct Impl;

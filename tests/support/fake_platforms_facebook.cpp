@@ -15,21 +15,6 @@ constexpr auto kPollSlack = std::chrono::milliseconds(100);
 constexpr std::string_view kUserId = "100000987654321";
 constexpr auto kMaxScheduleAhead = std::chrono::hours(24 * 7);
 
-std::string escapeRegex(std::string_view text) {
-  std::string escaped;
-  for (char c : text) {
-    if (std::string_view(R"(\^$.|?*+()[]{})").find(c) != std::string_view::npos) escaped.push_back('\\');
-    escaped.push_back(c);
-  }
-  return escaped;
-}
-
-// Graph's time format: "+0000", no colon.
-std::string graphTime(std::chrono::system_clock::time_point time) {
-  std::string iso = isoUtc(time);
-  return iso.substr(0, iso.size() - 1) + "+0000";
-}
-
 Reply noSuchObject(std::string_view verb, const std::string& id) {
   return graphError(400, 100, 33,
                     "Unsupported " + std::string(verb) + " request. Object with ID '" + id +

@@ -2,6 +2,7 @@
 // shapes, tokens, device codes, routing, and the state the test reads and sets.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <ctime>
 #include <stdexcept>
 
@@ -124,6 +125,44 @@ std::string isoUtc(std::chrono::system_clock::time_point time) {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
+}
+
+std::string isoUtcMillis(std::chrono::system_clock::time_point time) {
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
+  std::string seconds = isoUtc(time);
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03d", static_cast<int>(millis < 0 ? millis + 1000 : millis));
+  return seconds.substr(0, seconds.size() - 1) + fraction + "Z";
+}
+
+std::string graphTime(std::chrono::system_clock::time_point time) {
+  std::string iso = isoUtc(time);
+  return iso.substr(0, iso.size() - 1) + "+0000";
+}
+
+std::string escapeRegex(std::string_view text) {
+  std::string escaped;
+  for (char c : text) {
+    if (std::string_view(R"(\^$.|?*+()[]{})").find(c) != std::string_view::npos) escaped.push_back('\\');
+    escaped.push_back(c);
+  }
+  return escaped;
+}
+
+std::string percentEncode(std::string_view text) {
+  static constexpr std::string_view kHexDigits = "0123456789ABCDEF";
+  std::string encoded;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~') {
+      encoded.push_back(c);
+    } else {
+      encoded.push_back('%');
+      encoded.push_back(kHexDigits[byte >> 4]);
+      encoded.push_back(kHexDigits[byte & 0x0F]);
+    }
+  }
+  return encoded;
 }
 
 namespace {
@@ -256,7 +295,8 @@ std::size_t utf8Length(std::string_view text) {
 
 PlatformsState::PlatformsState(FakePlatformsOptions options, std::string baseUrl)
     : options_(std::move(options)), baseUrl_(std::move(baseUrl)), random_(std::random_device{}()) {
-  for (auto routes : {googleRoutes(), facebookRoutes(), peertubeRoutes()}) {
+  for (auto routes : {youtubeChatRoutes(), googleRoutes(), facebookCommentRoutes(), facebookRoutes(),
+                      peertubeCommentRoutes(), peertubeRoutes()}) {
     routes_.insert(routes_.end(), routes.begin(), routes.end());
   }
 }
@@ -493,6 +533,70 @@ int PlatformsState::liveCount(Platform platform) const {
     case Platform::peertube: return static_cast<int>(peertubeLives_.size());
   }
   return 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// The viewers, for the test.
+
+std::vector<std::string> PlatformsState::addChatMessages(Platform platform, const std::string& liveId,
+                                                         std::vector<FakeChatMessage> messages) {
+  now_ = Clock::now();
+  std::vector<std::string> ids;
+  ids.reserve(messages.size());
+  switch (platform) {
+    case Platform::youtube: {
+      YouTubeBroadcast& broadcast = youtubeBroadcastOrThrow(liveId);
+      if (broadcast.chat.ended) throw std::logic_error("the chat of YouTube broadcast " + liveId + " has ended");
+      for (auto& message : messages) ids.push_back(youtubeAddChat(broadcast, std::move(message)));
+      break;
+    }
+    case Platform::facebook: {
+      FacebookLive& live = facebookLiveOrThrow(liveId);
+      if (live.chatEnded) throw std::logic_error("the comments of Facebook live video " + liveId + " have ended");
+      for (auto& message : messages) ids.push_back(facebookAddComment(live, std::move(message)));
+      break;
+    }
+    case Platform::peertube: {
+      PeerTubeLive& live = peertubeLiveOrThrow(liveId);
+      if (live.chatEnded) throw std::logic_error("the comments of PeerTube live " + liveId + " have ended");
+      for (auto& message : messages) ids.push_back(std::to_string(peertubeAddComment(live, std::move(message)).id));
+      break;
+    }
+  }
+  return ids;
+}
+
+void PlatformsState::deleteChatMessage(Platform platform, const std::string& liveId, const std::string& messageId) {
+  now_ = Clock::now();
+  switch (platform) {
+    case Platform::youtube: youtubeDeleteChat(youtubeBroadcastOrThrow(liveId), messageId); return;
+    case Platform::facebook: {
+      FacebookLive& live = facebookLiveOrThrow(liveId);
+      auto found = std::find_if(live.comments.begin(), live.comments.end(),
+                                [&](const FacebookComment& comment) { return comment.id == messageId; });
+      if (found == live.comments.end()) throw std::invalid_argument("no Facebook comment " + messageId);
+      found->deleted = true;
+      return;
+    }
+    case Platform::peertube: {
+      PeerTubeLive& live = peertubeLiveOrThrow(liveId);
+      auto found = std::find_if(live.comments.begin(), live.comments.end(), [&](const PeerTubeComment& comment) {
+        return std::to_string(comment.id) == messageId;
+      });
+      if (found == live.comments.end()) throw std::invalid_argument("no PeerTube comment " + messageId);
+      if (found->deletedAt.empty()) found->deletedAt = isoUtcMillis(wallNow());
+      return;
+    }
+  }
+}
+
+void PlatformsState::endChat(Platform platform, const std::string& liveId) {
+  now_ = Clock::now();
+  switch (platform) {
+    case Platform::youtube: youtubeEndChat(youtubeBroadcastOrThrow(liveId)); return;
+    case Platform::facebook: facebookLiveOrThrow(liveId).chatEnded = true; return;
+    case Platform::peertube: peertubeLiveOrThrow(liveId).chatEnded = true; return;
+  }
 }
 
 }  // namespace tribune::testing::fake

@@ -5,6 +5,8 @@
 //   fake_platforms_google.cpp    Google OAuth and YouTube
 //   fake_platforms_facebook.cpp  Facebook Graph
 //   fake_platforms_peertube.cpp  PeerTube
+//   fake_platforms_youtube_chat.cpp, fake_platforms_facebook_comments.cpp,
+//   fake_platforms_peertube_comments.cpp   the viewers' side (issue 21)
 // Threading: none here. FakePlatforms::Impl holds its mutex around every call.
 #include <chrono>
 #include <map>
@@ -42,11 +44,28 @@ struct Call {
 };
 Call parseCall(const RecordedRequest& request);
 
+// A chat page an answer carries (for FakePlatforms' counters and its hook).
+struct ChatPage {
+  Platform platform = Platform::youtube;
+  std::vector<std::string> messageIds;  // the viewers' messages in it
+};
+
+// YouTube's streamList: the answer goes on after its first object.
+struct ChatStream {
+  std::string liveChatId;
+  std::size_t position = 0;  // in the chat's events, after what the first object carried
+  std::vector<std::string> parts;
+  Clock::time_point closeAt;
+  bool finished = false;  // the chatEndedEvent went out: nothing can follow
+};
+
 struct Reply {
   int status = 200;
   std::string body;
   std::string contentType = "application/json; charset=UTF-8";
   std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<ChatPage> chatPage;
+  std::optional<ChatStream> stream;  // body: the first NDJSON line
 };
 Reply jsonReply(int status, const Json& body, std::string contentType = "application/json; charset=UTF-8");
 
@@ -56,6 +75,14 @@ Params parseUrlEncoded(std::string_view text);
 Params parseMultipart(std::string_view body, std::string_view boundary);
 // "2026-12-03T18:30:00Z"
 std::string isoUtc(std::chrono::system_clock::time_point time);
+// "2026-12-03T18:30:00.123Z"
+std::string isoUtcMillis(std::chrono::system_clock::time_point time);
+// Graph's "2026-12-03T18:30:00+0000"
+std::string graphTime(std::chrono::system_clock::time_point time);
+// `text` matched literally in a std::regex.
+std::string escapeRegex(std::string_view text);
+// RFC 3986 unreserved characters kept, the rest %XX.
+std::string percentEncode(std::string_view text);
 
 // The platforms' error shapes.
 // Google APIs: {"error": {"code", "message", "errors": [{"message", "domain", "reason"}], "status"}}
@@ -91,6 +118,25 @@ struct DeviceCode {
   bool consumed = false;  // the tokens were handed out
 };
 
+// One event of a YouTube chat, in the order they happened.
+struct YouTubeChatEvent {
+  std::string type;  // textMessageEvent, messageDeletedEvent, chatEndedEvent
+  std::string id;
+  std::string publishedAt;
+  std::string authorName;
+  std::string authorId;
+  bool fromOwner = false;
+  std::string text;
+  std::string deletedId;  // messageDeletedEvent
+};
+
+struct YouTubeChat {
+  std::vector<YouTubeChatEvent> events;
+  bool ended = false;
+  std::string endedAt;
+  std::optional<Clock::time_point> lastList;  // the last list answered 200
+};
+
 struct YouTubeBroadcast {
   std::string id;
   std::string publishedAt;
@@ -106,6 +152,7 @@ struct YouTubeBroadcast {
   std::string actualEndTime;
   long long viewers = 0;
   Json videoSnippet;  // the writable part, exactly as last written
+  YouTubeChat chat;
 };
 
 struct YouTubeStream {
@@ -118,6 +165,19 @@ struct YouTubeStream {
   std::string streamStatus = "ready";
 };
 
+struct FacebookComment {
+  long long serial = 0;  // the n of "<live-id>_<n>", in the order they were made
+  std::string id;
+  long long createdUnix = 0;
+  std::string createdTime;
+  std::string authorName;
+  std::string authorId;
+  bool hideAuthor = false;
+  std::string message;
+  std::string parentId;  // a reply's comment
+  bool deleted = false;
+};
+
 struct FacebookLive {
   std::string id;
   std::string videoId;
@@ -128,6 +188,22 @@ struct FacebookLive {
   std::string key;
   std::string creationTime;
   long long viewers = 0;
+  std::vector<FacebookComment> comments;  // oldest first
+  bool chatEnded = false;
+};
+
+struct PeerTubeComment {
+  int id = 0;
+  int threadId = 0;
+  std::optional<int> inReplyTo;
+  std::string text;
+  std::string createdAt;
+  std::string accountName;
+  std::string accountHost;
+  std::string displayName;
+  int accountId = 0;
+  bool fromOwner = false;
+  std::string deletedAt;  // "" while not deleted
 };
 
 struct PeerTubeLive {
@@ -144,6 +220,8 @@ struct PeerTubeLive {
   int state = 4;  // 4 waiting for livestream, 1 published, 5 livestream ended
   long long viewers = 0;
   std::string publishedAt;
+  std::vector<PeerTubeComment> comments;  // oldest first
+  bool chatEnded = false;
 };
 
 class PlatformsState {
@@ -168,6 +246,16 @@ class PlatformsState {
   std::optional<std::string> youtubeBroadcastStatus(const std::string& id) const;
   std::optional<std::string> facebookLive(const std::string& id) const;
   int liveCount(Platform platform) const;
+
+  // The viewers (FakePlatforms' methods of the same names).
+  std::vector<std::string> addChatMessages(Platform platform, const std::string& liveId,
+                                           std::vector<FakeChatMessage> messages);
+  void deleteChatMessage(Platform platform, const std::string& liveId, const std::string& messageId);
+  void endChat(Platform platform, const std::string& liveId);
+  const std::vector<ChatReply>& chatReplies() const { return chatReplies_; }
+  // streamList: the next object of a stream answer at `now`, nullopt when there is nothing
+  // new (or the chat is gone). Advances stream.position.
+  std::optional<Reply> youtubeStreamNext(ChatStream& stream, Clock::time_point now);
 
  private:
   using Handler = Reply (PlatformsState::*)(const Call&, const std::smatch&);
@@ -245,6 +333,41 @@ class PlatformsState {
   std::optional<Reply> peertubeGate(const Call& call);
   PeerTubeLive* peertubeFind(const std::string& id);
 
+  // --- YouTube's live chat (fake_platforms_youtube_chat.cpp).
+  std::vector<Route> youtubeChatRoutes() const;
+  Reply youtubeListChat(const Call& call, const std::smatch& match);
+  Reply youtubeStreamChat(const Call& call, const std::smatch& match);
+  Reply youtubeInsertChat(const Call& call, const std::smatch& match);
+  // The page list and streamList answer (or their refusal); `stream` makes it the first
+  // object of a stream answer.
+  Reply youtubeChatPage(const Call& call, bool stream);
+  YouTubeBroadcast* youtubeFindChat(const std::string& liveChatId);
+  YouTubeBroadcast& youtubeBroadcastOrThrow(const std::string& id);
+  Json youtubeChatItem(const YouTubeBroadcast& broadcast, const YouTubeChatEvent& event,
+                       const std::vector<std::string>& parts) const;
+  Json youtubeChatListResponse(const YouTubeBroadcast& broadcast, std::size_t from, std::size_t to,
+                               const std::vector<std::string>& parts, ChatPage& page) const;
+  YouTubeChatEvent& youtubeAddChatEvent(YouTubeBroadcast& broadcast, YouTubeChatEvent event);
+  std::string youtubeChatToken(const YouTubeBroadcast& broadcast, std::size_t position) const;
+  std::string youtubeAddChat(YouTubeBroadcast& broadcast, FakeChatMessage message);
+  void youtubeDeleteChat(YouTubeBroadcast& broadcast, const std::string& messageId);
+  void youtubeEndChat(YouTubeBroadcast& broadcast);
+
+  // --- Facebook's comments (fake_platforms_facebook_comments.cpp).
+  std::vector<Route> facebookCommentRoutes() const;
+  Reply facebookListComments(const Call& call, const std::smatch& match);
+  Reply facebookReply(const Call& call, const std::smatch& match);
+  FacebookLive& facebookLiveOrThrow(const std::string& id);
+  std::string facebookAddComment(FacebookLive& live, FakeChatMessage message, std::string parentId = {});
+
+  // --- PeerTube's comments (fake_platforms_peertube_comments.cpp).
+  std::vector<Route> peertubeCommentRoutes() const;
+  Reply peertubeListThreads(const Call& call, const std::smatch& match);
+  Reply peertubeReply(const Call& call, const std::smatch& match);
+  PeerTubeLive& peertubeLiveOrThrow(const std::string& id);
+  PeerTubeComment& peertubeAddComment(PeerTubeLive& live, FakeChatMessage message, std::optional<int> inReplyTo = {});
+  Json peertubeCommentJson(const PeerTubeLive& live, const PeerTubeComment& comment) const;
+
   FakePlatformsOptions options_;
   std::string baseUrl_;
   std::vector<Route> routes_;
@@ -262,6 +385,12 @@ class PlatformsState {
   std::map<std::string, FacebookLive, std::less<>> facebookLives_;
   std::map<int, PeerTubeLive> peertubeLives_;
   int nextPeertubeId_ = 41;
+
+  std::vector<ChatReply> chatReplies_;
+  long long nextFacebookComment_ = 1;
+  int nextPeertubeComment_ = 1201;
+  std::map<std::string, int, std::less<>> peertubeAccountIds_;  // "name@host" → account id
+  std::vector<Clock::time_point> facebookCommentCalls_;         // answered 200, within the last minute
 };
 
 // "snippet,status" → {"snippet", "status"} (trimmed, empty items dropped).
