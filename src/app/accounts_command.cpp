@@ -55,6 +55,8 @@ class Printer final : public platforms::PlatformListener {
   void onLive(const platforms::LiveView&, const std::optional<core::Ingest>&) override {}
   void onViewers(core::PlatformId, long long) override {}
   void onQuota(const platforms::QuotaView&) override {}
+  void onChatStatus(core::PlatformId, const core::ChatStatus&) override {}
+  void onChatMessages(const platforms::ChatBatch&) override {}
 
   // The account's state once it is neither unknown nor linking.
   platforms::AccountView waitForOutcome(int afterReports) {

@@ -121,6 +121,7 @@ Hub::Hub(HubOptions options)
     broadcast_.addDestination(destination, now);
   }
   questionIntake_ = core::QuestionIntake(options_.config.questions, loadProfanity(options_));
+  chatIntake_.emplace(options_.config.questions, options_.config.platforms.chat, questionIntake_.profanity());
   messageLimiter_ = core::RateLimiter(options_.config.questions.messagesPerConnection);
   std::error_code ec;
   std::filesystem::create_directories(options_.dataDir, ec);

@@ -30,6 +30,7 @@
 #include "core/config.h"
 #include "core/meeting.h"
 #include "core/overlays.h"
+#include "core/chat_intake.h"
 #include "core/platform_board.h"
 #include "core/question_intake.h"
 #include "core/rate_limit.h"
@@ -179,6 +180,14 @@ class Hub final : private media::MediaListener, private web::WebListener, privat
   void onLive(const platforms::LiveView& live, const std::optional<core::Ingest>& ingest) override;
   void onViewers(core::PlatformId platform, long long viewers) override;
   void onQuota(const platforms::QuotaView& quota) override;
+  void onChatStatus(core::PlatformId platform, const core::ChatStatus& status) override;
+  void onChatMessages(const platforms::ChatBatch& batch) override;
+  // Questions from the platforms (issue 21): the batch's messages through the chat intake
+  // into the board, its withdrawn messages' pending questions deleted, then the log.
+  void takeChatBatch(const platforms::ChatBatch& batch);
+  // After a moderator's or the mayor's answered / written reply on a platform question
+  // (platforms.reply_when_answered): the reply posted under it.
+  void replyOnPlatforms(const std::vector<core::MeetingEvent>& events);
   // After an export, with platforms.youtube.chapters_in_description: its chapters into the
   // YouTube video's description.
   void writeChaptersToPlatforms(const std::string& chapters);
@@ -295,6 +304,7 @@ class Hub final : private media::MediaListener, private web::WebListener, privat
   std::optional<core::LoudnessMode> appliedLoudnessMode_;
 
   core::QuestionIntake questionIntake_;
+  std::optional<core::ChatIntake> chatIntake_;  // questions from the platforms' chats
   std::set<std::uint64_t> publicQuestions_;              // questions the mayor and every viewer have seen
   std::vector<std::uint64_t> sentQueue_;                 // the queue the clients have
   std::array<std::size_t, 5> sentStaffState_{};          // the counters and pre-screening the staff have

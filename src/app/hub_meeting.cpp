@@ -89,12 +89,23 @@ void Hub::command(const core::Caller& caller, const core::Request& request,
     done(std::move(outcome));
     return;
   }
-  commit(std::move(events), [this, outcome, done = std::move(done)](std::vector<std::uint64_t> seqs) mutable {
+  // Replies on the platforms follow a moderator's or the mayor's action only, once durable.
+  const bool mayReply = caller.role == core::Role::Moderator || caller.role == core::Role::Mayor ||
+                        caller.role == core::Role::Technician;
+  std::vector<core::MeetingEvent> replies;
+  for (const auto& event : events) {
+    if (mayReply && (event.type == "question_answered" || event.type == "question_written_reply")) {
+      replies.push_back(event);
+    }
+  }
+  commit(std::move(events), [this, outcome, replies = std::move(replies),
+                             done = std::move(done)](std::vector<std::uint64_t> seqs) mutable {
     if (seqs.empty()) {
       outcome = {static_cast<int>(core::StatusCode::InternalError), "internal_error",
                  "Le journal de la séance n'a pas pu enregistrer la commande.", nlohmann::json::object()};
     } else {
       outcome.data["seq"] = seqs.back();
+      replyOnPlatforms(replies);
     }
     done(std::move(outcome));
   });

@@ -70,6 +70,7 @@ void Hub::carryOutPlatformOrders() {
         break;
       case core::PlatformAction::end: platformService_->endLives(); break;
       case core::PlatformAction::pollAudience: platformService_->pollAudience(); break;
+      case core::PlatformAction::watch: platformService_->watch(order.platform, order.liveId); break;
     }
   }
 }
@@ -120,6 +121,79 @@ void Hub::onQuota(const platforms::QuotaView& quota) {
     platformBoard_.quota(
         core::PlatformQuotaStatus{quota.used, quota.remaining, quota.daily, quota.exhausted, quota.nextReset});
   });
+}
+
+void Hub::onChatStatus(core::PlatformId platform, const core::ChatStatus& status) {
+  boost::asio::post(io_, [this, platform, status] {
+    platformBoard_.chat(platform, status);
+    pushStatus();
+  });
+}
+
+void Hub::onChatMessages(const platforms::ChatBatch& batch) {
+  boost::asio::post(io_, [this, batch] { takeChatBatch(batch); });
+}
+
+void Hub::takeChatBatch(const platforms::ChatBatch& batch) {
+  const auto now = core::Clock::now();
+  const auto origin = std::string(core::toString(batch.platform));
+  // Withdrawn on the platform: a question still waiting for the moderator goes; one the
+  // moderator already took stays (the moderator decided).
+  for (const auto& id : batch.deletedIds) {
+    const auto question = meeting_.questions().fromOrigin(origin, id);
+    const auto* found = question ? meeting_.questions().find(*question) : nullptr;
+    if (found == nullptr || found->status != core::QuestionStatus::Pending) continue;
+    if (meeting_.onQuestions([&](core::QuestionBoard& board) { return board.remove(*question); }, now).ok()) {
+      hubLogger()->info("question {} retirée : son message {} a été supprimé / withdrawn: its {} message was deleted",
+                        *question, core::displayName(batch.platform), core::displayName(batch.platform));
+    }
+  }
+  std::size_t closed = 0;
+  if (options_.config.questions.enabled) {
+    for (const auto& message : batch.messages) {
+      auto decision = chatIntake_->admit(message, meeting_.questions(), now, wallMs());
+      if (!decision.question) continue;
+      if (!meeting_.askQuestion(std::move(*decision.question), now).ok()) ++closed;
+    }
+  }
+  if (closed > 0) {
+    hubLogger()->info("{} message(s) {} non retenu(s) : questions closes / not kept: questions are closed", closed,
+                      core::displayName(batch.platform));
+  }
+  const auto& counts = chatIntake_->counts(batch.platform);
+  const auto kept = counts.verdicts.count(core::ChatVerdict::question) != 0
+                        ? counts.verdicts.at(core::ChatVerdict::question)
+                        : 0;
+  platformBoard_.chatCounts(batch.platform, counts.received, kept);
+  auto events = meeting_.takeEvents();
+  if (events.empty()) {
+    if (platformService_) platformService_->chatKept(batch.platform, batch.sequence);
+    pushStatus();
+    return;
+  }
+  commit(std::move(events), [this, platform = batch.platform, sequence = batch.sequence](
+                                const std::vector<std::uint64_t>& seqs) {
+    // Not written down: the cursor stays behind, the messages are read again.
+    if (!seqs.empty() && platformService_) platformService_->chatKept(platform, sequence);
+  });
+  pushStatus();
+}
+
+void Hub::replyOnPlatforms(const std::vector<core::MeetingEvent>& events) {
+  const auto& chat = options_.config.platforms.chat;
+  if (!platformService_ || !chat.replyWhenAnswered) return;
+  for (const auto& event : events) {
+    const auto id = event.data.value("id", std::uint64_t{0});
+    const auto* question = meeting_.questions().find(id);
+    if (question == nullptr || question->origin == "site" || question->originId.empty()) continue;
+    const auto platform = core::platformFromString(question->origin);
+    if (!platform || !platformService_->configured(*platform)) continue;
+    const auto& configured = event.type == "question_answered" ? chat.replyText : chat.writtenReplyText;
+    auto text = core::chatReplyText(configured, std::chrono::system_clock::now());
+    // In YouTube's chat a reply is one more message: it says whom it answers.
+    if (*platform == core::PlatformId::youtube && !question->pseudonym.empty()) text = "@" + question->pseudonym + " " + text;
+    platformService_->reply(*platform, question->originId, std::move(text));
+  }
 }
 
 void Hub::feedLive(core::PlatformId platform, const core::Ingest& ingest) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/platform_chat.h"
 #include "core/text_screen.h"
 
 namespace tribune::core {
@@ -445,6 +446,24 @@ DispatchResult livesPrepare(const Params& p, Context& c) {
   const std::string platform = p.has("platform") ? p.text("platform") : std::string();
   return platformCommand(c, [&](PlatformBoard& b) { return b.prepare(platform); });
 }
+// platform.watch {platform, address}: reads the chat or comments of a live made by hand
+// (issue 21), from its address or id. Refusals: invalid_params (not such an address),
+// platform_refused (not configured, account not linked).
+DispatchResult platformWatch(const Params& p, Context& c) {
+  const auto platform = platformFromString(p.text("platform"));
+  const auto address = p.text("address");
+  const auto liveId = platform ? liveIdFromAddress(*platform, address) : std::nullopt;
+  if (platform && !liveId) {
+    return invalidParam("address", "Adresse de direct " + std::string(displayName(*platform)) +
+                                       " non reconnue : collez l'adresse de la vidéo (" +
+                                       (*platform == PlatformId::youtube    ? "https://www.youtube.com/watch?v=…"
+                                        : *platform == PlatformId::facebook ? "https://www.facebook.com/…/videos/…"
+                                                                            : "https://instance/w/…") +
+                                       ") ou son identifiant.");
+  }
+  return platformCommand(c, [&](PlatformBoard& b) { return b.watch(p.text("platform"), liveId.value_or("")); });
+}
+
 DispatchResult livesEnd(const Params& /*params*/, Context& c) {
   return platformCommand(c, [](PlatformBoard& b) { return b.end(); });
 }
@@ -790,6 +809,10 @@ const std::vector<Command>& table() {
       {"account.unlink", {R::Technician}, {{"platform", K::Text, true, kPlatformNames}}, &accountUnlink},
       {"lives.prepare", {R::Technician}, {{"platform", K::Text, false, kPlatformNames}}, &livesPrepare},
       {"lives.end", {R::Technician}, {}, &livesEnd},
+      {"platform.watch",
+       {R::Technician},
+       {{"platform", K::Text, true, kPlatformNames}, {"address", K::Text, true, {}}},
+       &platformWatch},
   };
   return kCommands;
 }

@@ -26,6 +26,7 @@ std::string_view toString(PlatformAction action) {
     case PlatformAction::prepare: return "prepare";
     case PlatformAction::end: return "end";
     case PlatformAction::pollAudience: return "poll_audience";
+    case PlatformAction::watch: return "watch";
   }
   return "link";
 }
@@ -33,7 +34,7 @@ std::string_view toString(PlatformAction action) {
 PlatformBoard::PlatformBoard(const PlatformsSettings& settings, const std::vector<DestinationSettings>& destinations)
     : audienceInterval_(settings.audienceInterval) {
   auto add = [&](PlatformId id, bool autoCreate) {
-    Entry entry{id, autoCreate, {}, {}, {}, {}, 0, false};
+    Entry entry{id, autoCreate, {}, {}, {}, {}, 0, false, {}, 0, 0};
     entry.pastedKey = std::any_of(destinations.begin(), destinations.end(),
                                   [&](const DestinationSettings& d) { return d.platform == toString(id); });
     platforms_.push_back(std::move(entry));
@@ -76,6 +77,28 @@ std::optional<std::string> PlatformBoard::link(std::string_view platform) {
   if (auto problem = unknown(platform)) return problem;
   orders_.push_back({*platformFromString(platform), PlatformAction::link});
   return std::nullopt;
+}
+
+std::optional<std::string> PlatformBoard::watch(std::string_view platform, std::string liveId) {
+  if (auto problem = unknown(platform)) return problem;
+  const auto* entry = find(platform);
+  if (entry->account.state != AccountState::linked) {
+    return "Le compte " + std::string(displayName(entry->id)) +
+           " n'est pas relié : reliez-le dans Comptes pour lire les commentaires de ce direct.";
+  }
+  orders_.push_back({entry->id, PlatformAction::watch, std::move(liveId)});
+  return std::nullopt;
+}
+
+void PlatformBoard::chat(PlatformId platform, ChatStatus status) {
+  if (auto* entry = find(platform)) entry->chat = std::move(status);
+}
+
+void PlatformBoard::chatCounts(PlatformId platform, std::uint64_t received, std::uint64_t questions) {
+  if (auto* entry = find(platform)) {
+    entry->chatReceived = received;
+    entry->chatQuestions = questions;
+  }
 }
 
 std::optional<std::string> PlatformBoard::unlink(std::string_view platform) {
@@ -230,6 +253,13 @@ Json PlatformBoard::toJson() const {
               {"live", std::move(live)},
               {"viewers", entry.viewers ? Json(*entry.viewers) : Json()},
               {"peak_viewers", entry.peak}};
+    if (entry.chat) {
+      item["chat"] = Json{{"state", std::string(toString(entry.chat->state))},
+                          {"label", entry.chat->french},
+                          {"label_en", entry.chat->english},
+                          {"received", entry.chatReceived},
+                          {"questions", entry.chatQuestions}};
+    }
     if (entry.id == PlatformId::youtube && quota_) {
       item["quota"] = Json{{"used", quota_->used},
                            {"remaining", quota_->remaining},
@@ -255,6 +285,16 @@ std::string PlatformBoard::metrics() const {
   for (const auto& entry : platforms_) {
     out << "tribune_platform_account_linked{" << label(entry.id) << "} "
         << (entry.account.state == AccountState::linked ? 1 : 0) << "\n";
+  }
+  out << "# HELP tribune_platform_chat_messages_total Messages read from the live's chat or comments.\n"
+      << "# TYPE tribune_platform_chat_messages_total counter\n";
+  for (const auto& entry : platforms_) {
+    out << "tribune_platform_chat_messages_total{" << label(entry.id) << "} " << entry.chatReceived << "\n";
+  }
+  out << "# HELP tribune_platform_chat_questions_total Messages that became questions.\n"
+      << "# TYPE tribune_platform_chat_questions_total counter\n";
+  for (const auto& entry : platforms_) {
+    out << "tribune_platform_chat_questions_total{" << label(entry.id) << "} " << entry.chatQuestions << "\n";
   }
   if (quota_) {
     out << "# HELP tribune_youtube_quota_remaining_units YouTube API units left today (Tribune's count).\n"

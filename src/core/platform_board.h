@@ -13,18 +13,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/chat_poller.h"
 #include "core/config.h"
 #include "core/platform_account.h"
 #include "core/publish_url.h"
 
 namespace tribune::core {
 
-enum class PlatformAction { link, unlink, prepare, end, pollAudience };
+enum class PlatformAction { link, unlink, prepare, end, pollAudience, watch };
 std::string_view toString(PlatformAction action);
 
 struct PlatformOrder {
+  PlatformOrder(PlatformId p = PlatformId::youtube, PlatformAction a = PlatformAction::link, std::string live = {})
+      : platform(p), action(a), liveId(std::move(live)) {}
   PlatformId platform = PlatformId::youtube;
   PlatformAction action = PlatformAction::link;
+  std::string liveId;  // watch: the live made by hand whose chat is read
   friend bool operator==(const PlatformOrder&, const PlatformOrder&) = default;
 };
 
@@ -83,6 +87,8 @@ class PlatformBoard {
   // Every linked platform when `platform` is empty.
   std::optional<std::string> prepare(std::string_view platform);
   std::optional<std::string> end();
+  // Reads the chat of a live made by hand (issue 21): `liveId` as core::liveIdFromAddress gives it.
+  std::optional<std::string> watch(std::string_view platform, std::string liveId);
   // After a command succeeded: broadcast.start prepares the auto_create lives (and so does
   // an account linked while the broadcast runs), broadcast.stop stops that, session.end
   // ("terminée") ends the lives. The hub's own start at launch is a broadcast.start.
@@ -96,6 +102,9 @@ class PlatformBoard {
   void live(PlatformId platform, PlatformLiveStatus status);
   void quota(PlatformQuotaStatus status);
   void viewers(PlatformId platform, long long viewers, WallTime now);
+  // The chat's reader: its state, and how many messages it brought and became questions.
+  void chat(PlatformId platform, ChatStatus status);
+  void chatCounts(PlatformId platform, std::uint64_t received, std::uint64_t questions);
 
   // Where a ready live's ingest goes (see LiveDestination); an error naming what is wrong
   // with the address the platform gave.
@@ -122,6 +131,9 @@ class PlatformBoard {
     std::map<long long, long long> perMinute;
     long long peak = 0;
     bool pastedKey = false;  // a destination of the configuration for this platform
+    std::optional<ChatStatus> chat;
+    std::uint64_t chatReceived = 0;
+    std::uint64_t chatQuestions = 0;
   };
   Entry* find(std::string_view platform);
   Entry* find(PlatformId platform);

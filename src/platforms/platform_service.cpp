@@ -6,11 +6,15 @@
 #include <condition_variable>
 #include <fstream>
 #include <functional>
+#include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
+#include "core/platform_chat.h"
 #include "core/platform_identity.h"
 #include "core/quota_budget.h"
 #include "core/youtube_chapters.h"
@@ -32,6 +36,23 @@ using SteadyClock = std::chrono::steady_clock;
 // How often a failed preparation is tried again, and how many times.
 constexpr std::chrono::seconds kPrepareRetry{5};
 constexpr int kPrepareAttempts = 6;
+
+// How many message ids a chat's reader remembers (in memory, and the last kKeptSeen in its
+// cursor file): Facebook's one-second overlap and YouTube's replays fall well within.
+constexpr std::size_t kSeenMemory = 5000;
+constexpr std::size_t kKeptSeen = 500;
+// Messages asked per call: YouTube's most (its default is 500), Graph's and PeerTube's most.
+constexpr int kYouTubeChatPage = 2000;
+constexpr int kFacebookCommentsPage = 100;
+constexpr int kPeerTubeCommentsPage = 100;
+
+class SystemRandom final : public core::Random {
+ public:
+  double uniform() override { return std::uniform_real_distribution<double>(0.0, 1.0)(engine_); }
+
+ private:
+  std::mt19937_64 engine_{std::random_device{}()};
+};
 
 std::int64_t unixSeconds(WallTime time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
@@ -145,14 +166,17 @@ std::string_view toString(LiveState state) {
 class PlatformService::Worker {
  public:
   Worker(PlatformId platform, const core::Config& config, std::shared_ptr<PrivateStore> accounts,
-         std::shared_ptr<PrivateStore> lives, PlatformListener& listener)
+         std::shared_ptr<PrivateStore> lives, std::shared_ptr<PrivateStore> chats, PlatformListener& listener)
       : platform_(platform),
         config_(config.platforms),
         http_(HttpSettings{config.platforms.requestTimeout, std::chrono::seconds{10}, config.network.proxy}),
         accounts_(std::move(accounts)),
         lives_(std::move(lives)),
         listener_(listener),
-        quota_(config.platforms.youtube ? config.platforms.youtube->quota : core::QuotaSettings{}) {
+        quota_(config.platforms.youtube ? config.platforms.youtube->quota : core::QuotaSettings{}),
+        expectedDuration_(config.recording.expectedDuration),
+        chats_(std::move(chats)),
+        poller_(platform, config.platforms.chat) {
     thread_ = std::thread([this] { loop(); });
   }
 
@@ -224,6 +248,7 @@ class PlatformService::Worker {
       liveView_ = LiveView{
           platform_, LiveState::ready, text(live_, "id"), text(live_, "public_url"), text(live_, "title"), {}, {}};
       listener_.onLive(liveView_, core::Ingest{text(live_, "ingest_url"), core::Secret(text(live_, "ingest_key"))});
+      startChat(text(live_, "id"));
       return;
     }
     if (!live_.is_object() || text(live_, "meeting") != meeting.key) live_ = Json{{"meeting", meeting.key}};
@@ -247,6 +272,7 @@ class PlatformService::Worker {
       liveView_.publicUrl = text(live_, "public_url");
       spdlog::info("platforms: {} live {} prepared ({})", core::toString(platform_), liveView_.id, liveView_.publicUrl);
       listener_.onLive(liveView_, core::Ingest{text(live_, "ingest_url"), core::Secret(text(live_, "ingest_key"))});
+      startChat(text(live_, "id"));
       return;
     }
     const bool again = (failure->kind == AnswerKind::transient || failure->kind == AnswerKind::rateLimited ||
@@ -286,6 +312,12 @@ class PlatformService::Worker {
     live_["ended"] = true;
     lives_->put(toString(platform_), live_);
     listener_.onLive(liveView_, std::nullopt);
+    // YouTube's chat says when it ends; Facebook's and PeerTube's comments are read once
+    // more, then no longer.
+    if (platform_ != PlatformId::youtube && chatRunning_) {
+      pollChat(chatGeneration_);
+      stopChat();
+    }
   }
 
   void writeChapters(const std::string& chapters) {
@@ -312,6 +344,85 @@ class PlatformService::Worker {
       return;
     }
     spdlog::warn("platforms: youtube: chapters not written: {}", problem.empty() ? answer.reason : problem);
+  }
+
+
+  // --- questions from the platforms (issue 21) ------------------------------------------
+
+  // Reads `liveId`'s chat from now on (from its kept cursor when it is the same live).
+  void startChat(const std::string& liveId) {
+    if (!config_.chat.read || liveId.empty()) return;
+    if (chatLive_ == liveId && chatRunning_) return;  // already reading it
+    ++chatGeneration_;
+    chatLive_ = liveId;
+    liveChatId_.clear();
+    cursor_ = Json::object();
+    seen_.clear();
+    seenOrder_.clear();
+    pending_.clear();
+    const Json kept = chats_->get(toString(platform_));
+    if (text(kept, "live") == liveId) {
+      cursor_ = kept.value("cursor", Json::object());
+      if (kept.contains("seen") && kept["seen"].is_array()) {
+        for (const auto& id : kept["seen"]) {
+          if (id.is_string()) remember(id.get<std::string>());
+        }
+      }
+    }
+    poller_.expectEndAt(WallClock::now() + expectedDuration_);
+    chatRunning_ = true;
+    spdlog::info("platforms: {}: reading the comments of {}", core::toString(platform_), liveId);
+    post([this, generation = chatGeneration_] { pollChat(generation); });
+  }
+
+  void stopChat() {
+    ++chatGeneration_;
+    chatRunning_ = false;
+    poller_.off();
+    listener_.onChatStatus(platform_, poller_.status());
+  }
+
+  // The hub kept batch `sequence`: the cursor that followed it is written down.
+  void chatKept(std::uint64_t sequence) {
+    std::optional<Json> record;
+    while (!pending_.empty() && pending_.front().first <= sequence) {
+      record = std::move(pending_.front().second);
+      pending_.pop_front();
+    }
+    if (record) chats_->put(toString(platform_), *record);
+  }
+
+  void reply(const std::string& messageId, const std::string& message) {
+    if (!tokens_ || chatLive_.empty()) return;
+    ApiAnswer answer;
+    switch (platform_) {
+      case PlatformId::youtube:
+        if (liveChatId_.empty()) return;
+        answer = call("liveChatMessages.insert", core::QuotaUse::ordinary, [&] {
+          return HttpRequest{"POST", youtube("/liveChat/messages?part=snippet"), {bearer()},
+                             core::youTubeChatReplyBody(liveChatId_, message), "application/json"};
+        });
+        break;
+      case PlatformId::facebook:
+        answer = call("comments.create", core::QuotaUse::ordinary, [&] {
+          return HttpRequest{"POST", graph(messageId + "/comments"), {},
+                             formEncode({{"message", message}, {"access_token", token()}}),
+                             "application/x-www-form-urlencoded"};
+        });
+        break;
+      case PlatformId::peertube:
+        answer = call("comments.reply", core::QuotaUse::ordinary, [&] {
+          return HttpRequest{"POST", peertube("/videos/" + urlEncode(chatLive_) + "/comments/" + urlEncode(messageId)),
+                             {bearer()}, Json{{"text", message}}.dump(), "application/json"};
+        });
+        break;
+    }
+    if (answer.kind == AnswerKind::ok) {
+      spdlog::info("platforms: {}: replied to message {}", core::toString(platform_), messageId);
+    } else {
+      spdlog::warn("platforms: {}: reply to message {} not posted: {} ({})", core::toString(platform_), messageId,
+                   answer.reason, core::toString(answer.kind));
+    }
   }
 
   void pollAudience() {
@@ -789,6 +900,178 @@ class PlatformService::Worker {
     listener_.onLive(liveView_, std::nullopt);
   }
 
+
+  // --- the chat's reader ------------------------------------------------------------------
+
+  void remember(const std::string& id) {
+    if (!seen_.insert(id).second) return;
+    seenOrder_.push_back(id);
+    if (seenOrder_.size() > kSeenMemory) {
+      seen_.erase(seenOrder_.front());
+      seenOrder_.pop_front();
+    }
+  }
+
+  // One call to the chat, what it brought to the hub, and the next call scheduled.
+  void pollChat(std::uint64_t generation) {
+    if (generation != chatGeneration_ || !chatRunning_) return;
+    const auto now = WallClock::now();
+    if (!tokens_ || state_ != AccountState::linked) {
+      chatFailed(ApiAnswer{AnswerKind::revoked, "not_linked", ""}, generation);
+      return;
+    }
+    core::ChatParse parsed;
+    ApiAnswer answer;
+    switch (platform_) {
+      case PlatformId::youtube: {
+        if (liveChatId_.empty()) {
+          answer = call("videos.list", core::QuotaUse::ordinary, [&] {
+            return HttpRequest{
+                "GET", youtube("/videos?part=liveStreamingDetails&id=" + urlEncode(chatLive_)), {bearer()}, {}, {}};
+          });
+          if (answer.kind != AnswerKind::ok) return chatFailed(answer, generation);
+          if (auto id = core::parseYouTubeActiveChat(lastBody_)) {
+            liveChatId_ = *id;
+          } else {
+            return chatFailed(ApiAnswer{AnswerKind::refused, "no_chat", ""}, generation);
+          }
+        }
+        const auto pageToken = text(cursor_, "page_token");
+        answer = call("liveChatMessages.list", core::QuotaUse::ordinary, [&] {
+          return HttpRequest{"GET",
+                             youtube("/liveChat/messages?liveChatId=" + urlEncode(liveChatId_) +
+                                     "&part=id,snippet,authorDetails&maxResults=" + std::to_string(kYouTubeChatPage) +
+                                     (pageToken.empty() ? std::string() : "&pageToken=" + urlEncode(pageToken))),
+                             {bearer()},
+                             {},
+                             {}};
+        });
+        if (answer.kind == AnswerKind::ok) parsed = core::parseYouTubeChatPage(lastBody_, tokens_->accountId);
+        break;
+      }
+      case PlatformId::facebook: {
+        const auto after = text(cursor_, "after");
+        const auto since = cursor_.value("since", std::int64_t{0});
+        answer = call("comments.list", core::QuotaUse::ordinary, [&] {
+          return HttpRequest{"GET",
+                             graph(chatLive_ + "/comments") +
+                                 "?fields=id,from%7Bname,id%7D,message,created_time&order=chronological"
+                                 "&live_filter=no_filter&filter=stream&limit=" +
+                                 std::to_string(kFacebookCommentsPage) +
+                                 (since > 0 ? "&since=" + std::to_string(since) : std::string()) +
+                                 (after.empty() ? std::string() : "&after=" + urlEncode(after)) +
+                                 "&access_token=" + urlEncode(token()),
+                             {},
+                             {},
+                             {}};
+        });
+        if (answer.kind == AnswerKind::ok) parsed = core::parseFacebookComments(lastBody_, tokens_->accountId);
+        break;
+      }
+      case PlatformId::peertube: {
+        const auto start = cursor_.value("start", 0);
+        answer = call("comments.list", core::QuotaUse::ordinary, [&] {
+          return HttpRequest{"GET",
+                             peertube("/videos/" + urlEncode(chatLive_) + "/comment-threads?start=" +
+                                      std::to_string(start) + "&count=" + std::to_string(kPeerTubeCommentsPage) +
+                                      "&sort=-createdAt"),
+                             {bearer()},
+                             {},
+                             {}};
+        });
+        if (answer.kind == AnswerKind::ok) parsed = core::parsePeerTubeComments(lastBody_, config_.peertube->username);
+        break;
+      }
+    }
+    if (answer.kind != AnswerKind::ok) return chatFailed(answer, generation);
+    if (!parsed.page) {
+      spdlog::warn("platforms: {}: a chat page not understood: {}", core::toString(platform_), parsed.error);
+      return chatFailed(ApiAnswer{AnswerKind::malformed, "chat_page", parsed.error}, generation);
+    }
+    auto& page = *parsed.page;
+
+    ChatBatch batch;
+    batch.platform = platform_;
+    bool allNew = !page.messages.empty();
+    std::int64_t newest = cursor_.value("newest", std::int64_t{0});
+    for (auto& message : page.messages) {
+      newest = std::max(newest, unixSeconds(message.publishedAt));
+      if (seen_.count(message.id) != 0) {
+        allNew = false;
+        continue;
+      }
+      remember(message.id);
+      batch.messages.push_back(std::move(message));
+    }
+    for (auto& id : page.deletedIds) batch.deletedIds.push_back(std::move(id));
+
+    // Where the next call starts.
+    switch (platform_) {
+      case PlatformId::youtube:
+        if (!page.nextPageToken.empty()) cursor_["page_token"] = page.nextPageToken;
+        break;
+      case PlatformId::facebook:
+        // Paging first; then from the newest comment's second again (the overlap: the
+        // seen ids sort it out), since Graph counts `since` in whole seconds.
+        cursor_["after"] = page.nextPageToken;
+        cursor_["newest"] = newest;
+        if (page.nextPageToken.empty() && newest > 0) cursor_["since"] = newest - 1;
+        break;
+      case PlatformId::peertube: {
+        // Newest first: a page of only new threads may have more new ones behind it.
+        const bool more = allNew && page.messages.size() == static_cast<std::size_t>(kPeerTubeCommentsPage);
+        cursor_["start"] = more ? cursor_.value("start", 0) + kPeerTubeCommentsPage : 0;
+        break;
+      }
+    }
+    Json record{{"live", chatLive_}, {"cursor", cursor_}};
+    Json seen = Json::array();
+    for (auto it = seenOrder_.size() > kKeptSeen ? seenOrder_.end() - kKeptSeen : seenOrder_.begin();
+         it != seenOrder_.end(); ++it) {
+      seen.push_back(*it);
+    }
+    record["seen"] = std::move(seen);
+    if (batch.messages.empty() && batch.deletedIds.empty()) {
+      if (pending_.empty()) {
+        chats_->put(toString(platform_), record);
+      } else {
+        pending_.back().second = std::move(record);  // written when the batch before it is kept
+      }
+    } else {
+      batch.sequence = ++chatSequence_;
+      pending_.emplace_back(batch.sequence, std::move(record));
+      listener_.onChatMessages(batch);
+    }
+
+    const int cost = quota_.cost("liveChatMessages.list");
+    const int unitsLeft = quota_.remaining(WallClock::now()) - quota_.settings().reserveUnits;
+    auto wait = poller_.afterPage(page, unitsLeft, cost, now);
+    if (platform_ == PlatformId::peertube && cursor_.value("start", 0) > 0) wait = std::chrono::milliseconds{0};
+    listener_.onChatStatus(platform_, poller_.status());
+    if (poller_.status().state == core::ChatState::ended) {
+      chatRunning_ = false;
+      spdlog::info("platforms: {}: the chat of {} has ended", core::toString(platform_), chatLive_);
+      return;
+    }
+    post([this, generation] { pollChat(generation); }, wait);
+  }
+
+  void chatFailed(const ApiAnswer& answer, std::uint64_t generation) {
+    const auto wait = poller_.afterFailure(answer, WallClock::now(), random_);
+    listener_.onChatStatus(platform_, poller_.status());
+    if (!wait) {
+      chatRunning_ = false;
+      spdlog::warn("platforms: {}: reading the comments stopped: {} ({})", core::toString(platform_), answer.reason,
+                   core::toString(answer.kind));
+      return;
+    }
+    if (poller_.failures() <= 1) {
+      spdlog::warn("platforms: {}: reading the comments: {} ({}), again in {} ms", core::toString(platform_),
+                   answer.reason, core::toString(answer.kind), wait->count());
+    }
+    post([this, generation] { pollChat(generation); }, *wait);
+  }
+
   // --- reports -------------------------------------------------------------------------
 
   void reportAccount() {
@@ -829,6 +1112,21 @@ class PlatformService::Worker {
   LiveView liveView_{platform_, LiveState::none, {}, {}, {}, {}, {}};
   std::string lastBody_;
 
+  // The chat's reader (issue 21).
+  std::chrono::minutes expectedDuration_;
+  std::shared_ptr<PrivateStore> chats_;
+  core::ChatPoller poller_;
+  SystemRandom random_;
+  std::uint64_t chatGeneration_ = 0;
+  bool chatRunning_ = false;
+  std::string chatLive_;   // the video whose chat is read
+  std::string liveChatId_;  // YouTube: its chat's id
+  Json cursor_ = Json::object();
+  std::set<std::string> seen_;
+  std::deque<std::string> seenOrder_;
+  std::uint64_t chatSequence_ = 0;
+  std::deque<std::pair<std::uint64_t, Json>> pending_;  // batches sent, not yet kept: their cursor files
+
   std::mutex mutex_;
   std::condition_variable wake_;
   std::multimap<SteadyClock::time_point, std::function<void()>> tasks_;
@@ -840,12 +1138,13 @@ PlatformService::PlatformService(const core::Config& config, std::filesystem::pa
                                  PlatformListener& listener) {
   auto accounts = std::make_shared<PrivateStore>(dataDir / "accounts.json");
   auto lives = std::make_shared<PrivateStore>(dataDir / "lives.json");
+  auto chats = std::make_shared<PrivateStore>(dataDir / "chats.json");
   const auto& p = config.platforms;
   for (const auto platform : core::kPlatformIds) {
     const bool used = (platform == PlatformId::youtube && p.youtube) ||
                       (platform == PlatformId::facebook && p.facebook) ||
                       (platform == PlatformId::peertube && p.peertube);
-    if (used) workers_[platform] = std::make_unique<Worker>(platform, config, accounts, lives, listener);
+    if (used) workers_[platform] = std::make_unique<Worker>(platform, config, accounts, lives, chats, listener);
   }
 }
 
@@ -893,6 +1192,27 @@ void PlatformService::writeChapters(std::string chapters) {
   if (auto found = workers_.find(PlatformId::youtube); found != workers_.end()) {
     found->second->post([w = found->second.get(), chapters = std::move(chapters)] { w->writeChapters(chapters); });
   }
+}
+
+void PlatformService::watch(PlatformId platform, std::string liveId) {
+  const auto found = workers_.find(platform);
+  if (found == workers_.end()) return;
+  auto* worker = found->second.get();
+  worker->post([worker, liveId = std::move(liveId)] { worker->startChat(liveId); });
+}
+
+void PlatformService::chatKept(PlatformId platform, std::uint64_t sequence) {
+  const auto found = workers_.find(platform);
+  if (found == workers_.end()) return;
+  auto* worker = found->second.get();
+  worker->post([worker, sequence] { worker->chatKept(sequence); });
+}
+
+void PlatformService::reply(PlatformId platform, std::string messageId, std::string text) {
+  const auto found = workers_.find(platform);
+  if (found == workers_.end()) return;
+  auto* worker = found->second.get();
+  worker->post([worker, messageId = std::move(messageId), text = std::move(text)] { worker->reply(messageId, text); });
 }
 
 void PlatformService::pollAudience() {

@@ -17,8 +17,10 @@
 
 #include "core/agenda.h"
 #include "core/config.h"
+#include "core/chat_poller.h"
 #include "core/live_plan.h"
 #include "core/platform_account.h"
+#include "core/platform_chat.h"
 
 namespace tribune::platforms {
 
@@ -57,6 +59,18 @@ struct QuotaView {
   core::WallTime nextReset{};
 };
 
+// What a live's chat or comments brought since the last batch (issue 21): messages not
+// seen before, and YouTube's withdrawn ones. Once the hub has kept what it takes from them
+// (its event log committed), it says so with chatKept(platform, sequence), and only then
+// is the batch's cursor written down: a kill -9 in between reads them again after the
+// restart, and the questions' origin ids make the second reading change nothing.
+struct ChatBatch {
+  core::PlatformId platform = core::PlatformId::youtube;
+  std::uint64_t sequence = 0;
+  std::vector<core::ChatMessage> messages;
+  std::vector<std::string> deletedIds;
+};
+
 class PlatformListener {
  public:
   virtual ~PlatformListener() = default;
@@ -65,6 +79,9 @@ class PlatformListener {
   virtual void onLive(const LiveView& live, const std::optional<core::Ingest>& ingest) = 0;
   virtual void onViewers(core::PlatformId platform, long long viewers) = 0;
   virtual void onQuota(const QuotaView& quota) = 0;
+  // The chat's reader: its state for the console (French, English).
+  virtual void onChatStatus(core::PlatformId platform, const core::ChatStatus& status) = 0;
+  virtual void onChatMessages(const ChatBatch& batch) = 0;
 };
 
 // What the lives are made from.
@@ -95,6 +112,15 @@ class PlatformService {
   void pollAudience();  // each ready live's viewers, once
   // The replay's chapters ("00:00 Titre" lines) into the YouTube video's description.
   void writeChapters(std::string chapters);
+
+  // --- Questions from the platforms (issue 21) ---------------------------------------
+  // A ready live's chat is read from then on (platforms.read_comments); this one reads
+  // the chat of a live made by hand instead (the video's id, core::liveIdFromAddress).
+  void watch(core::PlatformId platform, std::string liveId);
+  // The hub kept batch `sequence` (and every one before it): its cursor may be written.
+  void chatKept(core::PlatformId platform, std::uint64_t sequence);
+  // Posts `text` in reply to message `messageId` (YouTube: in the live's chat).
+  void reply(core::PlatformId platform, std::string messageId, std::string text);
 
  private:
   class Worker;
