@@ -6,6 +6,10 @@
 // starts the peers, gives the page the tokens, restarts Tribune when the page asks for it,
 // and then judges what nginx recorded: the question's lower-third is in the picture while a
 // question is on air (twice: a plain question, then one made of markup), not before nor after.
+//
+// The second case (tests/browser/origins_test.mjs) shows questions from the platforms (issue
+// 21) on the moderator's page, the mayor's tablet and the console: Tribune resumes a meeting
+// whose event log this side wrote them into, as the chat pollers would have.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -17,6 +21,7 @@
 #include <thread>
 #include <utility>
 
+#include "support/fake_platforms.h"
 #include "support/ffprobe.h"
 #include "support/nginx_rtmp.h"
 #include "support/process.h"
@@ -173,6 +178,36 @@ struct Run {
   std::size_t start = 0;
   std::size_t length = 0;
 };
+
+// A string as an SQL literal.
+std::string sqlText(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+// Appends question_asked events to the last meeting of a stopped Tribune's log, as the hub
+// records them (src/core/questions.cpp, QuestionBoard::ask), with the sqlite3 shell.
+void appendQuestions(const std::filesystem::path& data, const std::vector<nlohmann::json>& questions) {
+  const auto db = (data / "tribune.db").string();
+  auto meeting = runCommand({"sqlite3", db, "SELECT meeting FROM events ORDER BY seq DESC LIMIT 1;"}, 10s);
+  INFO(meeting.err);
+  REQUIRE(meeting.exit_code == 0);
+  while (!meeting.out.empty() && (meeting.out.back() == '\n' || meeting.out.back() == '\r')) meeting.out.pop_back();
+  REQUIRE_FALSE(meeting.out.empty());
+  const auto nowMs =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  std::string sql = "BEGIN;";
+  for (const auto& question : questions) {
+    sql += "INSERT INTO events(meeting, type, data, wall_ms, program_ns) VALUES(" + sqlText(meeting.out) +
+           ", 'question_asked', " + sqlText(question.dump()) + ", " + std::to_string(nowMs) + ", -1);";
+  }
+  sql += "COMMIT;";
+  auto inserted = runCommand({"sqlite3", db, sql}, 10s);
+  INFO(inserted.err);
+  REQUIRE(inserted.exit_code == 0);
+}
 
 }  // namespace
 
@@ -345,4 +380,94 @@ TEST_CASE(
     CHECK(share > 0.004);
     CHECK(share < 0.5);
   }
+}
+
+TEST_CASE(
+    "questions from the platforms in Chromium: origin badges and filter, \"Jean D. · Facebook\", the console's form",
+    "[browser][questions][origin]") {
+  if (!std::filesystem::exists(kBrowserDir / "node_modules" / "playwright-core")) {
+    FAIL("tests/browser/node_modules is missing: run ./scripts/setup --test (it runs npm ci in tests/browser)");
+  }
+  if (!std::filesystem::exists("/usr/bin/chromium")) FAIL("/usr/bin/chromium is missing: run ./scripts/setup --test");
+  if (runCommand({"sqlite3", "-version"}, 10s).exit_code != 0) FAIL("sqlite3 is missing: run ./scripts/setup --test");
+
+  // A YouTube account to configure (the console's platforms panel shows only configured
+  // platforms); nothing is linked, nothing is published.
+  FakePlatformsOptions options;
+  FakePlatforms fake(options);
+  TempDir dir("tribune-origins-browser");
+  const auto data = dir / "data";
+  const std::uint16_t port = freeLoopbackPort();
+  const nlohmann::json config{{"agenda", (kSourceDir / "examples" / "agenda-demo.json").string()},
+                              {"video", {{"profile", "720p30"}, {"preset", "ultrafast"}, {"bitrate_kbps", 1500}}},
+                              {"web", {{"port", port}}},
+                              {"platforms",
+                               {{"youtube",
+                                 {{"client_id", options.googleClientId},
+                                  {"client_secret", options.googleClientSecret},
+                                  {"oauth_url", fake.googleOAuthUrl()},
+                                  {"api_url", fake.youtubeApiUrl()}}}}}};
+  writeTextFile(dir / "tribune.json", config.dump(2));
+  RunningTribune tribune;
+  tribune.log = dir / "tribune.log";
+  startTribune(tribune, dir / "tribune.json", data, port);
+  // Its port opens before its loop turns and hears Ctrl+C: an answer from the loop first.
+  const auto snapshotAnswered = [&] {
+    return runCommand({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2", "-H",
+                       "Authorization: Bearer " + tokenOf(data, "technician"),
+                       "http://127.0.0.1:" + std::to_string(port) + "/api/snapshot"},
+                      5s)
+               .out == "200";
+  };
+  REQUIRE(waitUntil(snapshotAnswered, 20s));
+  stopTribune(tribune);
+
+  const auto asked = [](std::uint64_t id, const char* origin, const char* originId, const char* pseudonym,
+                        const char* place, const std::string& text, const char* status) {
+    nlohmann::json question{{"id", id},
+                            {"text", text},
+                            {"original", ""},
+                            {"pseudonym", pseudonym},
+                            {"place", place},
+                            {"author", ""},
+                            {"flags", nlohmann::json::array()},
+                            {"status", status},
+                            {"asked_ms", 1765000000000 + static_cast<std::int64_t>(id) * 60000}};
+    if (std::string(origin) != "site") {
+      question["origin"] = origin;
+      question["origin_id"] = originId;
+    }
+    return question;
+  };
+  // The markup as a platform would bring it (origins_test.mjs checks it stays text).
+  appendQuestions(
+      data,
+      {asked(1, "facebook", "fb-1", "Jean D.", "", "Quand finiront les travaux de la rue Pasteur ?", "approved"),
+       asked(2, "youtube", "yt-2", "<img src=x onerror=window.__pwned=1>", "",
+             "</script><script>window.__pwned=1</script> Et le marché du dimanche ?", "pending"),
+       asked(3, "site", "", "Marie", "Centre", "La piscine rouvrira-t-elle cet été ?", "pending"),
+       asked(4, "facebook", "fb-4", "Utilisateur Facebook", "", "Pourquoi la séance est-elle si tard ?", "pending")});
+  startTribune(tribune, dir / "tribune.json", data, port);
+
+  const std::filesystem::path shots = TRIBUNE_BROWSER_SCREENSHOTS;
+  std::filesystem::create_directories(shots);
+  ProcessOptions nodeOptions;
+  nodeOptions.out = Redirect::capture();
+  nodeOptions.err = Redirect::capture();
+  nodeOptions.cwd = kBrowserDir;
+  Process node({"node", (kBrowserDir / "origins_test.mjs").string(), "--base",
+                "http://127.0.0.1:" + std::to_string(port), "--technician", tokenOf(data, "technician"), "--moderator",
+                tokenOf(data, "moderator"), "--mayor", tokenOf(data, "mayor"), "--out", shots.string()},
+               std::move(nodeOptions));
+  waitUntil([&] { return !node.running(); }, 60s);
+  if (node.running()) node.kill9();
+  node.finishCapture();
+  const auto nodeStatus = node.exitStatus();
+  INFO("node origins_test.mjs:\n"
+       << node.capturedOut() << node.capturedErr() << "\nscreenshots: " << shots.string() << "\ntribune log:\n"
+       << readTextFile(tribune.log));
+  CHECK(readTextFile(tribune.log).find("séance reprise") != std::string::npos);
+  REQUIRE(nodeStatus);
+  CHECK(*nodeStatus == 0);
+  stopTribune(tribune);
 }

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "core/svg_template.h"
 #include "graphics/template_renderer.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -115,7 +116,10 @@ TEST_CASE("every built-in template renders at 1080p and at 720p", "[graphics]") 
       {"vote",
        {{"title", "Budget"}, {"pour", "23"}, {"contre", "4"}, {"abstention", "2"}, {"npp", "0"}, {"result", "Adopté"}}},
       {"question",
-       {{"text", "Quand la piscine rouvrira-t-elle ?"}, {"pseudonym", "Camille"}, {"quartier", "Les Tilleuls"}}},
+       {{"text", "Quand la piscine rouvrira-t-elle ?"},
+        {"pseudonym", "Camille"},
+        {"quartier", "Les Tilleuls"},
+        {"origine", "Facebook"}}},
       {"bug", {}},
       {"qr", {{"url", "https://www.ville-demo.fr/questions"}, {"caption", "Posez vos questions"}}},
       {"starting", {}},
@@ -163,9 +167,73 @@ TEST_CASE("fitted text is drawn in its box at 720p as at 1080p", "[graphics][fit
 TEST_CASE("viewer text with markup is drawn as text, never parsed as SVG", "[graphics][escaping]") {
   graphics::TemplateRenderer renderer({kOverlays}, 1280, 720);
   const std::string payload = "</text><script>alert(1)</script>\"' onload=\"x\" & <b>gras</b> ]]>";
-  auto result = renderer.render("question", with({{"text", payload}, {"pseudonym", payload}, {"quartier", "&amp;"}}));
+  auto result = renderer.render(
+      "question", with({{"text", payload}, {"pseudonym", payload}, {"quartier", "&amp;"}, {"origine", payload}}));
   INFO(result.error.value_or(""));
   REQUIRE(result.image);
+}
+
+TEST_CASE("a platform's question graphic names its origin, escaped like every value, and the page's does not",
+          "[graphics][escaping][questions]") {
+  std::ifstream in(kOverlays / "question.svg", std::ios::binary);
+  const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(core::templateVariables(svg).count("origine") == 1);
+  const std::string script = "<script>alert(1)</script> Et la piscine ?";
+  const std::string img = R"("><img src=x onerror=alert(1)>)";
+  auto filled = core::fillTemplate(
+      "question", svg, with({{"text", script}, {"pseudonym", img}, {"quartier", ""}, {"origine", "Facebook"}}));
+  INFO(filled.error.value_or(""));
+  REQUIRE(filled.svg);
+  // The viewer's markup is text: no element of it, its characters escaped where it went.
+  CHECK(filled.svg->find("<script") == std::string::npos);
+  CHECK(filled.svg->find("<img") == std::string::npos);
+  CHECK(filled.svg->find("&lt;script&gt;alert(1)&lt;/script&gt; Et la piscine ?") != std::string::npos);
+  CHECK(filled.svg->find(R"(data-text="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;")") != std::string::npos);
+  CHECK(filled.svg->find(R"(data-text="Facebook")") != std::string::npos);
+  // An origin is one of the core's names; were it ever hostile, it would be escaped too.
+  auto hostileOrigin =
+      core::fillTemplate("question", svg, with({{"text", "t"}, {"pseudonym", ""}, {"quartier", ""}, {"origine", img}}));
+  REQUIRE(hostileOrigin.svg);
+  CHECK(hostileOrigin.svg->find("<img") == std::string::npos);
+
+  // Drawn: the tab's second part ("via Facebook") is there for a platform, in the design's
+  // place (x 436..668, y 764..808), and absent for the commune's page; the whole graphic
+  // stays in its lower-third.
+  graphics::TemplateRenderer renderer({kOverlays}, 1920, 1080);
+  auto fromFacebook = renderer.render(
+      "question", with({{"text", script}, {"pseudonym", img}, {"quartier", ""}, {"origine", "Facebook"}}));
+  auto fromPage = renderer.render(
+      "question", with({{"text", script}, {"pseudonym", "Marie"}, {"quartier", "Centre"}, {"origine", ""}}));
+  INFO(fromFacebook.error.value_or("") << fromPage.error.value_or(""));
+  REQUIRE(fromFacebook.image);
+  REQUIRE(fromPage.image);
+  for (const auto* image : {&*fromFacebook.image, &*fromPage.image}) {
+    const auto b = opaqueBounds(*image);
+    CHECK(b.left >= 96);
+    CHECK(b.right < 1824);
+    CHECK(b.top >= 764);
+    CHECK(b.bottom < 1026);
+  }
+  // Pixels of the tab's second part: opaque ones, and dark ones (the name and "via" in the
+  // primary colour on the tab's white).
+  auto tabPixels = [](const graphics::Image& image, bool dark) {
+    int n = 0;
+    for (int y = 768; y < 804; ++y) {
+      for (int x = 446; x < 660; ++x) {
+        const int ix = x - image.x;
+        const int iy = y - image.y;
+        if (ix < 0 || iy < 0 || ix >= image.width || iy >= image.height) continue;
+        const auto* p = &image.pixels[(static_cast<std::size_t>(iy) * image.width + ix) * 4];
+        if (p[3] == 0) continue;
+        if (!dark || (p[0] < 190 && p[1] < 140 && p[2] < 120)) ++n;  // premultiplied B, G, R
+      }
+    }
+    return n;
+  };
+  CHECK(tabPixels(*fromFacebook.image, false) > 200 * 30);
+  CHECK(tabPixels(*fromFacebook.image, true) > 400);       // "via" and "Facebook" were drawn
+  CHECK(tabPixels(*fromFacebook.image, true) < 200 * 20);  // text, not a filled box
+  CHECK(tabPixels(*fromPage.image, false) == 0);
 }
 
 TEST_CASE("a template variable without a value is an error naming the template and the variable", "[graphics]") {

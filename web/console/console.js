@@ -308,6 +308,7 @@ function connectionLost() {
     clearTimeout(entry.timer);
     pending.delete(id);
     state.busy.delete(entry.type);
+    if (entry.onDone) entry.onDone({ status: 'lost', message: 'Connexion perdue avant la réponse du serveur : réessayez une fois reconnecté.' });
   }
   if (conn.stopped) return;
   if (wasConnected) {
@@ -536,6 +537,7 @@ const SUCCESS_TEXT = {
   'account.unlink': (d, p) => `Compte ${PLATFORM_NAMES[p.platform] || p.platform} délié.`,
   'lives.prepare': () => 'Préparation des directs demandée aux plateformes.',
   'lives.end': () => 'Fin des directs demandée aux plateformes.',
+  'platform.watch': (d, p) => `Tribune lit maintenant les questions de ce direct ${PLATFORM_NAMES[p.platform] || p.platform}.`,
 };
 
 const ACCOUNT_STATES = {
@@ -556,6 +558,81 @@ const LIVE_STATES = {
 function webLink(url, testid) {
   if (typeof url !== 'string' || !/^https?:\/\//i.test(url)) return null;
   return el('a', { href: url, target: '_blank', rel: 'noopener noreferrer', testid, text: url });
+}
+
+// The chat poller's states (issue 21): the sentence is the server's (`chat.label`); this only
+// picks how loud it is.
+const CHAT_SEVERITIES = {
+  off: 'quiet', waiting: 'quiet', live: 'ok', retrying: 'warning', quota: 'error', reconnect: 'error', ended: 'quiet',
+};
+
+function chatLine(id, chat) {
+  const received = Number(chat.received) || 0;
+  const questions = Number(chat.questions) || 0;
+  const counts = `${frenchInteger.format(received)} message${received > 1 ? 's' : ''} lu${received > 1 ? 's' : ''}, `
+    + `dont ${frenchInteger.format(questions)} question${questions > 1 ? 's' : ''}`;
+  return el('p', { class: 'chat-state', testid: `chat-state-${id}`,
+    dataset: { state: String(chat.state), severity: CHAT_SEVERITIES[chat.state] || 'warning' } },
+  el('span', { class: 'chat-title' }, 'Questions du direct : '),
+  el('span', { class: 'chat-label', testid: `chat-label-${id}`, text: String(chat.label || chat.state || '') }), ' ',
+  el('span', { class: 'en', lang: 'en', text: String(chat.label_en || '') }),
+  el('span', { class: 'chat-counts', testid: `chat-counts-${id}`, text: ` — ${counts}.` }));
+}
+
+// The platform's rows and their "live created by hand" forms are kept across the status
+// pushes (one a second): what the technician is typing, and the focus, survive them.
+const platformRows = new Map();  // platform id → {root, body, form}
+
+function watchForm(id) {
+  const name = PLATFORM_NAMES[id] || id;
+  const input = el('input', { type: 'text', id: `watch-address-${id}`, testid: `watch-address-${id}`, autocomplete: 'off',
+    spellcheck: 'false', placeholder: `adresse ou identifiant du direct ${name}` });
+  const button = el('button', { type: 'submit', testid: `watch-submit-${id}` },
+    'Lire ses questions', el('span', { class: 'en', lang: 'en', text: 'read its questions' }));
+  const feedback = el('p', { class: 'watch-feedback', testid: `watch-feedback-${id}`, role: 'status', hidden: true });
+  const form = el('form', { class: 'watch', testid: `watch-${id}`, novalidate: true },
+    el('label', { for: input.id }, 'Direct créé à la main : collez son adresse ou son identifiant ',
+      el('span', { class: 'en', lang: 'en', text: 'a live created by hand: paste its address or id' })),
+    el('div', { class: 'watch-row' }, input, button), feedback);
+  const answer = (severity, text) => {
+    feedback.dataset.severity = severity;
+    setText(feedback, text);
+    show(feedback, Boolean(text));
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const address = input.value.trim();
+    if (!address) {
+      answer('error', `Collez d'abord l'adresse du direct ${name} (ou son identifiant).`);
+      input.focus();
+      return;
+    }
+    answer('', '');
+    send('platform.watch', { platform: id, address }, {
+      onDone: (message) => {
+        if (message.status === 'ok') {
+          input.value = '';
+          answer('ok', SUCCESS_TEXT['platform.watch']({}, { platform: id }));
+        } else {
+          answer('error', message.message || `Adresse refusée (${message.status || message.code}).`);
+          input.focus();
+        }
+      },
+    });
+  });
+  form.button = button;
+  return form;
+}
+
+function platformRow(id) {
+  let row = platformRows.get(id);
+  if (!row) {
+    const body = el('div', { class: 'account-body' });
+    const form = watchForm(id);
+    row = { root: el('div', { class: 'account', testid: `account-${id}` }, body, form), body, form };
+    platformRows.set(id, row);
+  }
+  return row;
 }
 
 function renderPlatforms(platforms) {
@@ -613,14 +690,21 @@ function renderPlatforms(platforms) {
         q.exhausted ? `Quota YouTube épuisé : reprise à ${reset}.`
           : `Quota YouTube : ${frenchInteger.format(q.remaining)} unités sur ${frenchInteger.format(q.daily)} (remise à zéro à ${reset}).`));
     }
-    return el('div', { class: 'account', testid: `account-${id}` }, ...children);
+    if (p.chat && typeof p.chat === 'object') children.push(chatLine(id, p.chat));
+    const row = platformRow(id);
+    row.body.replaceChildren(...children);
+    row.form.button.disabled = commandDisabled('platform.watch');
+    return row.root;
   });
-  container.replaceChildren(...rows);
+  const same = rows.length === container.children.length && rows.every((row, i) => container.children[i] === row);
+  if (!same) container.replaceChildren(...rows);
   const prepare = byTestId('lives-prepare');
   prepare.disabled = commandDisabled('lives.prepare') || !list.some((p) => p.account && p.account.state === 'linked');
 }
 
-function send(type, params = {}) {
+// `onDone(message)`, when given, also hears the command's outcome: its result, its error, or
+// {status: 'timeout', message} (the status line says it in every case).
+function send(type, params = {}, { onDone } = {}) {
   if (!state.connected || !conn.ws || conn.ws.readyState !== WebSocket.OPEN) {
     say('error', 'Pas de connexion au serveur : la commande n\'a pas été envoyée. Reconnexion en cours…');
     return false;
@@ -631,10 +715,12 @@ function send(type, params = {}) {
     if (!pending.has(id)) return;
     pending.delete(id);
     state.busy.delete(type);
-    say('error', 'Le serveur n\'a pas répondu à la commande en 10 s : vérifiez le terminal de Tribune, puis réessayez.');
+    const text = 'Le serveur n\'a pas répondu à la commande en 10 s : vérifiez le terminal de Tribune, puis réessayez.';
+    say('error', text);
+    if (onDone) onDone({ status: 'timeout', message: text });
     renderAll();
   }, COMMAND_TIMEOUT_MS);
-  pending.set(id, { type, params, timer });
+  pending.set(id, { type, params, timer, onDone });
   state.busy.add(type);
   renderAll();
   return true;
@@ -652,6 +738,7 @@ function onResult(message) {
   } else {
     say('error', message.message || `Commande refusée (${message.status || message.code}).`);
   }
+  if (entry.onDone) entry.onDone(message);
   renderAll();
 }
 
@@ -668,6 +755,7 @@ function onError(message) {
     pending.delete(message.id);
     clearTimeout(entry.timer);
     state.busy.delete(entry.type);
+    if (entry.onDone) entry.onDone(message);
   }
   say('error', message.message || `Message refusé par le serveur (${message.status || message.code}).`);
   renderAll();

@@ -5,7 +5,7 @@
 // moderator has not approved. Viewers' texts go into the page with textContent only.
 import {
   TribuneConnection, SESSION_LABELS, sessionFromState, snapshotQuestions, takeToken, forgetToken,
-  byTestId, el, setText, show,
+  byTestId, el, setText, show, authorLine, originOf,
 } from '../shared/tribune-connection.js';
 
 const TOKEN_KEY = 'tribune.mayor.token';
@@ -171,8 +171,9 @@ function render() {
   const votes = current ? Number(current.votes) || 0 : 0;
   setText(byTestId('current-meta'), current ? `n° ${current.id}${votes ? ` · ${votes} soutien${votes > 1 ? 's' : ''}` : ''}` : '');
   setText(byTestId('current-text'), current ? current.text || '' : '');
-  const who = current ? [current.pseudonym, current.place].filter(Boolean).join(' · ') : '';
+  const who = current ? authorLine(current) : '';
   setText(byTestId('current-who'), who);
+  byTestId('current-who').dataset.origin = current ? originOf(current) : '';
   show(byTestId('current-who'), Boolean(who));
   show(byTestId('current-empty'), !current);
   show(byTestId('current-text'), Boolean(current));
@@ -205,9 +206,9 @@ function render() {
   const list = byTestId('next-list');
   const shown = next.slice(0, NEXT_SHOWN);
   list.replaceChildren(...shown.map((v) => {
-    const who = [v.pseudonym, v.place].filter(Boolean).join(' · ');
+    const who = authorLine(v);
     const n = Number(v.votes) || 0;
-    return el('li', { class: 'next-item', testid: 'next-item', dataset: { id: String(v.id) } },
+    return el('li', { class: 'next-item', testid: 'next-item', dataset: { id: String(v.id), origin: originOf(v) } },
       el('p', { class: 'next-text', testid: 'next-text', text: v.text || '' }),
       el('p', { class: 'next-who', text: [who, n ? `${n} soutien${n > 1 ? 's' : ''}` : ''].filter(Boolean).join(' — ') }));
   }));

@@ -1,11 +1,13 @@
 // Tribune — the moderator's page (docs/QUESTIONS.md): the incoming questions live, approve,
 // edit, reject, restore, delete, written reply, order the queue, merge duplicates, the
-// pre-screening switch and the exports. Plain ES module, no dependency, no build step.
+// pre-screening switch and the exports; each question's origin (the viewer page or a
+// platform's chat, issue 21) as a badge, a filter and counters by origin. Plain ES module, no
+// dependency, no build step.
 // Every viewer's text goes into the page with textContent; nothing is modal: an action that
 // cannot be undone asks for a second click, refusals are written in the status line.
 import {
   TribuneConnection, SESSION_LABELS, sessionFromState, snapshotQuestions, takeToken, forgetToken,
-  byTestId, el, setText, show, characters,
+  byTestId, el, setText, show, characters, ORIGINS, ORIGIN_NAMES, originOf,
 } from '../shared/tribune-connection.js';
 
 const TOKEN_KEY = 'tribune.moderator.token';
@@ -16,6 +18,15 @@ const FLAG_LABELS = {
   profanity: { fr: 'grossièreté ?', en: 'profanity', title: 'Un mot de la liste de la commune figure dans le texte.' },
   phone: { fr: 'téléphone masqué', en: 'phone', title: 'Un numéro de téléphone a été masqué dans le texte public.' },
   email: { fr: 'e-mail masqué', en: 'e-mail', title: 'Une adresse e-mail a été masquée dans le texte public.' },
+};
+
+// Where a question was asked, for the badge's tooltip and the filter's messages.
+const ORIGIN_TITLES = {
+  site: 'Posée sur la page des questions de la commune', youtube: 'Posée dans le chat du direct YouTube',
+  facebook: 'Posée en commentaire du direct Facebook', peertube: 'Posée en commentaire de la vidéo PeerTube',
+};
+const ORIGIN_FROM = {
+  site: 'posées sur le site de la commune', youtube: 'venues de YouTube', facebook: 'venues de Facebook', peertube: 'venues de PeerTube',
 };
 
 const STATUS_LABELS = {
@@ -51,6 +62,7 @@ const state = {
   merging: null,         // id being merged
   confirming: new Map(), // `${action}:${id}` → timer (second click within 5 s)
   busy: new Set(),       // `${type}:${id}` waiting for a result
+  origin: '',            // the origin filter: '' for every question, else one of ORIGINS
 };
 
 let link = null;
@@ -340,7 +352,8 @@ async function download(kind) {
 // ---------------------------------------------------------------------------------------
 // Lists and cards
 
-function listIds() {
+// The four lists, whatever their origin; the queue in the mayor's order.
+function allListIds() {
   const all = [...state.questions.values()];
   const byId = (a, b) => a.id - b.id;
   const queue = state.queue.filter((id) => {
@@ -359,6 +372,17 @@ function listIds() {
   };
 }
 
+// What the lists show: the origin filter applied. The queue keeps the mayor's order (a
+// card's rank stays its place in the whole queue: see renderLists).
+function listIds() {
+  const ids = allListIds();
+  if (!state.origin) return ids;
+  const kept = (id) => originOf(state.questions.get(id)) === state.origin;
+  return {
+    pending: ids.pending.filter(kept), queue: ids.queue.filter(kept), rejected: ids.rejected.filter(kept), done: ids.done.filter(kept),
+  };
+}
+
 function flatOrder() {
   const ids = listIds();
   return [...ids.pending, ...ids.queue, ...ids.rejected, ...ids.done];
@@ -369,6 +393,7 @@ const cards = new Map();  // id → card
 function buildCard(id) {
   const card = { id, actionsKey: '' };
   card.idTag = el('span', { class: 'qid', text: `n° ${id}` });
+  card.origin = el('span', { class: 'origin', testid: 'q-origin' });
   card.time = el('span', { class: 'time' });
   card.status = el('span', { class: 'status', testid: 'q-status' });
   card.rank = el('span', { class: 'rank', testid: 'q-rank' });
@@ -418,7 +443,7 @@ function buildCard(id) {
 
   card.actions = el('div', { class: 'actions' });
   card.root = el('article', { class: 'qcard', testid: 'question-card', tabindex: '-1', dataset: { id: String(id) } },
-    el('header', { class: 'q-head' }, card.rank, card.idTag, card.status, card.flags, card.time, card.votes),
+    el('header', { class: 'q-head' }, card.rank, card.idTag, card.origin, card.status, card.flags, card.time, card.votes),
     card.text, card.original, card.who, card.merged, card.editor, card.merger, card.actions);
   card.root.addEventListener('click', (event) => {
     if (event.target.closest('button, textarea, select, input, a')) return;
@@ -473,6 +498,11 @@ function updateCard(card, view, rank, count) {
   setText(card.rank, rank === null || rank === undefined ? '' : String(rank + 1));
   show(card.rank, rank !== null && rank !== undefined);
   card.rank.title = rank === null || rank === undefined ? '' : `Place dans la file : ${rank + 1}`;
+  const origin = originOf(view);
+  root.dataset.origin = origin;
+  card.origin.dataset.origin = origin;
+  setText(card.origin, ORIGIN_NAMES[origin]);
+  card.origin.title = ORIGIN_TITLES[origin];
   setText(card.status, view.status_label || STATUS_LABELS[view.status] || view.status);
   card.status.dataset.status = view.status;
   setText(card.time, timeOf(view.asked_ms));
@@ -554,20 +584,26 @@ function updateCard(card, view, rank, count) {
   }
 }
 
-function fillList(testid, ids) {
+// `queue`: for the queue's list, the whole queue (a card's rank is its place in it, even
+// when the origin filter hides the ones before it).
+function fillList(testid, ids, queue = null) {
   const list = byTestId(testid);
-  const nodes = ids.map((id, i) => {
+  const nodes = ids.map((id) => {
     let card = cards.get(id);
     if (!card) {
       card = buildCard(id);
       cards.set(id, card);
     }
-    updateCard(card, state.questions.get(id), testid === 'queue-list' ? i : null, ids.length);
+    updateCard(card, state.questions.get(id), queue ? queue.indexOf(id) : null, queue ? queue.length : ids.length);
     return card.root;
   });
   const same = nodes.length === list.children.length && nodes.every((n, i) => list.children[i] === n);
   if (!same) list.replaceChildren(...nodes);
-  show(byTestId(testid.replace('-list', '-empty')), ids.length === 0);
+  const empty = byTestId(testid.replace('-list', '-empty'));
+  if (empty.dataset.text === undefined) empty.dataset.text = empty.textContent;
+  setText(empty, state.origin
+    ? `${empty.dataset.text.replace(/\.$/, '')} — filtre : ${ORIGIN_NAMES[state.origin]}.` : empty.dataset.text);
+  show(empty, ids.length === 0);
 }
 
 function select(id, focus = true) {
@@ -589,6 +625,7 @@ function focusCard(id) {
 function renderAll() {
   renderHeader();
   renderToolbar();
+  renderOrigins();
   renderLists();
 }
 
@@ -631,7 +668,7 @@ function renderLists() {
   const focused = document.activeElement;
   const focusWasOnCards = !focused || focused === document.body || Boolean(focused.closest('[data-testid="moderation"]'));
   fillList('pending-list', ids.pending);
-  fillList('queue-list', ids.queue);
+  fillList('queue-list', ids.queue, allListIds().queue);
   fillList('rejected-list', ids.rejected);
   fillList('done-list', ids.done);
   // A card that moved to another list lost the focus on the way: give it back to the
@@ -662,6 +699,50 @@ function renderBanner() {
   let text = wait > 0 ? `Nouvel essai dans ${wait} s.` : 'Nouvel essai…';
   if (link.attempt >= 4) text += ' Tribune est-il toujours lancé ? Prévenez le technicien.';
   setText(byTestId('banner-detail'), text);
+}
+
+// ---------------------------------------------------------------------------------------
+// Origins: the filter's choices carry the counters ("à modérer / reçues" for each origin).
+// Until a question comes from a platform, the filter and the "Site" badges stay hidden: a
+// commune without platform chat sees the page as before.
+
+function originCounts() {
+  const counts = Object.fromEntries(['', ...ORIGINS].map((origin) => [origin, { pending: 0, received: 0 }]));
+  for (const view of state.questions.values()) {
+    for (const origin of ['', originOf(view)]) {
+      counts[origin].received += 1;
+      if (view.status === 'pending') counts[origin].pending += 1;
+    }
+  }
+  return counts;
+}
+
+function renderOrigins() {
+  const counts = originCounts();
+  const mixed = ORIGINS.some((origin) => origin !== 'site' && counts[origin].received > 0);
+  document.body.dataset.mixed = String(mixed);
+  const filter = byTestId('origin-filter');
+  show(filter, mixed || state.origin !== '');
+  for (const input of filter.querySelectorAll('input[name="origin"]')) {
+    const origin = input.value;
+    const { pending, received } = counts[origin];
+    setText(byTestId(`origin-count-${origin || 'all'}`), `${pending} / ${received}`);
+    const choice = input.closest('.origin-choice');
+    const from = !origin ? 'En tout' : origin === 'site' ? 'Page des questions' : ORIGIN_NAMES[origin];
+    choice.title = `${from} : ${pending} à modérer, ${received} reçue${received > 1 ? 's' : ''}`;
+    // A platform with no question yet takes no room (unless it is the filter chosen).
+    show(choice, origin === '' || origin === 'site' || received > 0 || state.origin === origin);
+    if (input.checked !== (state.origin === origin)) input.checked = state.origin === origin;
+  }
+}
+
+function setOriginFilter(origin) {
+  state.origin = ORIGINS.includes(origin) ? origin : '';
+  renderAll();
+  const { pending } = originCounts()[state.origin];
+  say('info', state.origin
+    ? `Filtre : seulement les questions ${ORIGIN_FROM[state.origin]} (${pending} à modérer).`
+    : `Filtre retiré : toutes les questions (${pending} à modérer).`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -716,6 +797,9 @@ function start() {
   byTestId('prescreen').addEventListener('change', (event) => setPrescreen(event.target.checked));
   byTestId('export-csv').addEventListener('click', () => download('csv'));
   byTestId('export-json').addEventListener('click', () => download('json'));
+  for (const input of byTestId('origin-filter').querySelectorAll('input[name="origin"]')) {
+    input.addEventListener('change', () => { if (input.checked) setOriginFilter(input.value); });
+  }
   document.addEventListener('keydown', onKey);
   if (!state.token) {
     showGate('no-token');

@@ -32,6 +32,24 @@ export const SESSION_LABELS = {
 // docs/PROTOCOL.md "The session's states": when a question may go on air.
 export const PUBLIC_MAY_BE_HEARD = new Set(['pre_seance', 'suspension', 'questions_public']);
 
+// Where a question was asked (issue 21; docs/QUESTIONS.md): a question view's `origin` is
+// "site" (the viewer page, also when an older server sends none), "youtube", "facebook" or
+// "peertube". The names are the platforms' own (core::originLabel); the viewer page is "Site".
+export const ORIGINS = ['site', 'youtube', 'facebook', 'peertube'];
+export const ORIGIN_NAMES = { site: 'Site', youtube: 'YouTube', facebook: 'Facebook', peertube: 'PeerTube' };
+
+export function originOf(view) {
+  const origin = view && typeof view.origin === 'string' ? view.origin : 'site';
+  return ORIGINS.includes(origin) ? origin : 'site';
+}
+
+// "Jean D. · Facebook": who asked, as the mayor and the moderator read it. A question of the
+// viewer page reads as it always did: its pseudonym and place, without "Site".
+export function authorLine(view) {
+  const origin = originOf(view);
+  return [view.pseudonym, origin === 'site' ? '' : ORIGIN_NAMES[origin], view.place].filter(Boolean).join(' · ');
+}
+
 // What a session_changed event makes of the snapshot's `session` member.
 export function sessionFromState(to) {
   return {

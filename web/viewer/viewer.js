@@ -4,7 +4,7 @@
 // or an address from data.
 import {
   TribuneConnection, SESSION_LABELS, sessionFromState, snapshotQuestions,
-  byTestId, el, setText, show, characters,
+  byTestId, el, setText, show, characters, authorLine,
 } from '../shared/tribune-connection.js';
 
 const VIEWER_KEY = 'tribune.viewer';
@@ -284,8 +284,9 @@ function renderForm() {
   byTestId('ask-form').dataset.closed = String(closed);
 }
 
+// "Jean D. · Facebook" for a question asked on a platform, as on the mayor's tablet.
 function who(view) {
-  return [view.pseudonym, view.place].filter(Boolean).join(' · ');
+  return authorLine(view);
 }
 
 function statusOf(view) {
