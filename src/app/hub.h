@@ -26,11 +26,11 @@
 #include "app/tokens.h"
 #include "core/agenda.h"
 #include "core/broadcast.h"
+#include "core/chat_intake.h"
 #include "core/command_table.h"
 #include "core/config.h"
 #include "core/meeting.h"
 #include "core/overlays.h"
-#include "core/chat_intake.h"
 #include "core/platform_board.h"
 #include "core/question_intake.h"
 #include "core/rate_limit.h"
@@ -304,7 +304,7 @@ class Hub final : private media::MediaListener, private web::WebListener, privat
   std::optional<core::LoudnessMode> appliedLoudnessMode_;
 
   core::QuestionIntake questionIntake_;
-  std::optional<core::ChatIntake> chatIntake_;  // questions from the platforms' chats
+  std::optional<core::ChatIntake> chatIntake_;           // questions from the platforms' chats
   std::set<std::uint64_t> publicQuestions_;              // questions the mayor and every viewer have seen
   std::vector<std::uint64_t> sentQueue_;                 // the queue the clients have
   std::array<std::size_t, 5> sentStaffState_{};          // the counters and pre-screening the staff have

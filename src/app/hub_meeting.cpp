@@ -90,8 +90,8 @@ void Hub::command(const core::Caller& caller, const core::Request& request,
     return;
   }
   // Replies on the platforms follow a moderator's or the mayor's action only, once durable.
-  const bool mayReply = caller.role == core::Role::Moderator || caller.role == core::Role::Mayor ||
-                        caller.role == core::Role::Technician;
+  const bool mayReply =
+      caller.role == core::Role::Moderator || caller.role == core::Role::Mayor || caller.role == core::Role::Technician;
   std::vector<core::MeetingEvent> replies;
   for (const auto& event : events) {
     if (mayReply && (event.type == "question_answered" || event.type == "question_written_reply")) {
@@ -166,6 +166,9 @@ void Hub::applyMediaState() {
 std::map<std::string, std::string> Hub::layerValues(core::Layer layer, const core::OverlayValues& own) const {
   auto values = branding_;
   values["time"] = layer == core::Layer::Slate ? "" : clock_;
+  // Where a question was asked (issue 21): empty unless the question says so, also for
+  // graphics shown before questions had an origin (a resumed log, overlay.show).
+  values["origine"] = "";
   for (const auto& [key, value] : own) values[key] = value;
   return values;
 }
@@ -217,6 +220,7 @@ void Hub::warmTemplates() {
       {"result", "Adopté à la majorité"},
       {"pseudonym", "Hélène du quartier"},
       {"quartier", "Centre-ville"},
+      {"origine", "Facebook"},
       {"text", "Où en sont les travaux de l'école ? Quand la rue sera-t-elle rouverte à la circulation ?"},
       {"url", "https://www.ville.fr/questions"},
       {"caption", "Posez vos questions"},

@@ -161,9 +161,8 @@ void Hub::takeChatBatch(const platforms::ChatBatch& batch) {
                       core::displayName(batch.platform));
   }
   const auto& counts = chatIntake_->counts(batch.platform);
-  const auto kept = counts.verdicts.count(core::ChatVerdict::question) != 0
-                        ? counts.verdicts.at(core::ChatVerdict::question)
-                        : 0;
+  const auto kept =
+      counts.verdicts.count(core::ChatVerdict::question) != 0 ? counts.verdicts.at(core::ChatVerdict::question) : 0;
   platformBoard_.chatCounts(batch.platform, counts.received, kept);
   auto events = meeting_.takeEvents();
   if (events.empty()) {
@@ -171,11 +170,11 @@ void Hub::takeChatBatch(const platforms::ChatBatch& batch) {
     pushStatus();
     return;
   }
-  commit(std::move(events), [this, platform = batch.platform, sequence = batch.sequence](
-                                const std::vector<std::uint64_t>& seqs) {
-    // Not written down: the cursor stays behind, the messages are read again.
-    if (!seqs.empty() && platformService_) platformService_->chatKept(platform, sequence);
-  });
+  commit(std::move(events),
+         [this, platform = batch.platform, sequence = batch.sequence](const std::vector<std::uint64_t>& seqs) {
+           // Not written down: the cursor stays behind, the messages are read again.
+           if (!seqs.empty() && platformService_) platformService_->chatKept(platform, sequence);
+         });
   pushStatus();
 }
 
@@ -191,7 +190,8 @@ void Hub::replyOnPlatforms(const std::vector<core::MeetingEvent>& events) {
     const auto& configured = event.type == "question_answered" ? chat.replyText : chat.writtenReplyText;
     auto text = core::chatReplyText(configured, std::chrono::system_clock::now());
     // In YouTube's chat a reply is one more message: it says whom it answers.
-    if (*platform == core::PlatformId::youtube && !question->pseudonym.empty()) text = "@" + question->pseudonym + " " + text;
+    if (*platform == core::PlatformId::youtube && !question->pseudonym.empty())
+      text = "@" + question->pseudonym + " " + text;
     platformService_->reply(*platform, question->originId, std::move(text));
   }
 }

@@ -17,10 +17,9 @@ constexpr BackoffPolicy kFailureBackoff{milliseconds{2000}, milliseconds{60000},
 constexpr milliseconds kWaitingRetry{30000};
 
 std::string what(PlatformId platform) {
-  return platform == PlatformId::youtube ? "le chat en direct de YouTube"
-                                         : "les commentaires " + std::string(platform == PlatformId::facebook
-                                                                                 ? "de Facebook"
-                                                                                 : "de PeerTube");
+  return platform == PlatformId::youtube
+             ? "le chat en direct de YouTube"
+             : "les commentaires " + std::string(platform == PlatformId::facebook ? "de Facebook" : "de PeerTube");
 }
 
 // The same after "de": "du chat en direct de YouTube", "des commentaires de Facebook".
@@ -30,8 +29,7 @@ std::string ofWhat(PlatformId platform) {
 }
 
 std::string whatEnglish(PlatformId platform) {
-  return platform == PlatformId::youtube ? "YouTube's live chat"
-                                         : std::string(displayName(platform)) + "'s comments";
+  return platform == PlatformId::youtube ? "YouTube's live chat" : std::string(displayName(platform)) + "'s comments";
 }
 
 }  // namespace

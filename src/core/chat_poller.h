@@ -21,13 +21,13 @@
 namespace tribune::core {
 
 enum class ChatState {
-  off,          // no live to read, or reading is off
-  waiting,      // the live's chat is not open yet (not found, disabled, no active chat)
-  live,         // reading
-  retrying,     // a failure: trying again after a delay
-  quota,        // YouTube's quota is spent: until the reset
-  reconnect,    // the account must be reconnected
-  ended,        // the chat is over
+  off,        // no live to read, or reading is off
+  waiting,    // the live's chat is not open yet (not found, disabled, no active chat)
+  live,       // reading
+  retrying,   // a failure: trying again after a delay
+  quota,      // YouTube's quota is spent: until the reset
+  reconnect,  // the account must be reconnected
+  ended,      // the chat is over
 };
 std::string_view toString(ChatState state);  // "off", "waiting", "live", …
 

@@ -562,8 +562,9 @@ class ConfigParser {
            } else if (isHashtag(*text)) {
              rule = {ChatQuestionsFrom::Kind::hashtag, *text};
            } else {
-             p.problem(at, "must be \"all\", \"question_mark\" or a hashtag such as \"#question\" (#, then 1 to "
-                           "50 letters, digits, _ or -)");
+             p.problem(at,
+                       "must be \"all\", \"question_mark\" or a hashtag such as \"#question\" (#, then 1 to "
+                       "50 letters, digits, _ or -)");
            }
          }},
         {"reply_when_answered",
@@ -586,11 +587,13 @@ class ConfigParser {
          }},
         {"facebook_comments_interval_s",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {
-           if (auto seconds = p.readInt(v, at, IntRange{1, 60})) s.chat.facebookInterval = std::chrono::seconds{*seconds};
+           if (auto seconds = p.readInt(v, at, IntRange{1, 60}))
+             s.chat.facebookInterval = std::chrono::seconds{*seconds};
          }},
         {"peertube_comments_interval_s",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {
-           if (auto seconds = p.readInt(v, at, IntRange{1, 60})) s.chat.peertubeInterval = std::chrono::seconds{*seconds};
+           if (auto seconds = p.readInt(v, at, IntRange{1, 60}))
+             s.chat.peertubeInterval = std::chrono::seconds{*seconds};
          }},
         {"youtube_chat_min_interval_s",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {

@@ -35,8 +35,8 @@ struct ChatPage {
   // (there is a further page now), else empty.
   std::string nextPageToken;
   std::optional<std::chrono::milliseconds> pollingInterval;  // YouTube's pollingIntervalMillis
-  bool ended = false;        // YouTube: a chatEndedEvent, or offlineAt present
-  std::int64_t total = -1;   // PeerTube: "total" (threads); -1 elsewhere
+  bool ended = false;                                        // YouTube: a chatEndedEvent, or offlineAt present
+  std::int64_t total = -1;                                   // PeerTube: "total" (threads); -1 elsewhere
 };
 
 struct ChatParse {

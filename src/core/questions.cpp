@@ -106,8 +106,8 @@ QuestionResult QuestionBoard::ask(NewQuestion question) {
     return refused(StatusCode::InvalidParams, "Origine de question inconnue.");
   }
   if (question.origin != "site" && fromOrigin(question.origin, question.originId)) {
-    return refused(StatusCode::InvalidParams, "Ce message de " + std::string(originLabel(question.origin)) +
-                                                  " est déjà une question.");
+    return refused(StatusCode::InvalidParams,
+                   "Ce message de " + std::string(originLabel(question.origin)) + " est déjà une question.");
   }
   const bool straightIn = !prescreen_ && question.flags.empty();
   Json data{{"id", nextId_},
@@ -319,8 +319,9 @@ std::optional<std::string> QuestionBoard::apply(const QuestionEvent& event) {
     question.origin = textMember(data, "origin").value_or("site");
     question.originId = textMember(data, "origin_id").value_or("");
     if (!isQuestionOrigin(question.origin) || (question.origin == "site") != question.originId.empty()) {
-      return std::string("question_asked: origin must be site, youtube, facebook or peertube, with an origin_id "
-                         "for a platform");
+      return std::string(
+          "question_asked: origin must be site, youtube, facebook or peertube, with an origin_id "
+          "for a platform");
     }
     if (question.origin != "site") {
       if (fromOrigin(question.origin, question.originId)) {

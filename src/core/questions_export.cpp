@@ -15,10 +15,9 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr std::string_view kEndOfRow = "\r\n";
 constexpr char kSeparator = ';';
 
-constexpr std::array<std::string_view, 13> kColumns{"numero",         "statut",       "status",         "texte",
-                                                    "texte_original", "pseudonyme",   "lieu",           "votes",
-                                                    "rang",           "signalements", "regroupee_avec", "posee_le",
-                                                    "origine"};
+constexpr std::array<std::string_view, 13> kColumns{"numero",         "statut",   "status", "texte", "texte_original",
+                                                    "pseudonyme",     "lieu",     "votes",  "rang",  "signalements",
+                                                    "regroupee_avec", "posee_le", "origine"};
 
 // Spreadsheets read a cell starting with one of these as a formula (or, for tab and CR,
 // skip them and read what follows as one): OWASP's "CSV injection".

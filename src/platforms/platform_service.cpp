@@ -4,9 +4,9 @@
 #include <sys/stat.h>
 
 #include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <functional>
-#include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -346,7 +346,6 @@ class PlatformService::Worker {
     spdlog::warn("platforms: youtube: chapters not written: {}", problem.empty() ? answer.reason : problem);
   }
 
-
   // --- questions from the platforms (issue 21) ------------------------------------------
 
   // Reads `liveId`'s chat from now on (from its kept cursor when it is the same live).
@@ -399,21 +398,29 @@ class PlatformService::Worker {
       case PlatformId::youtube:
         if (liveChatId_.empty()) return;
         answer = call("liveChatMessages.insert", core::QuotaUse::ordinary, [&] {
-          return HttpRequest{"POST", youtube("/liveChat/messages?part=snippet"), {bearer()},
-                             core::youTubeChatReplyBody(liveChatId_, message), "application/json"};
+          return HttpRequest{"POST",
+                             youtube("/liveChat/messages?part=snippet"),
+                             {bearer()},
+                             core::youTubeChatReplyBody(liveChatId_, message),
+                             "application/json"};
         });
         break;
       case PlatformId::facebook:
         answer = call("comments.create", core::QuotaUse::ordinary, [&] {
-          return HttpRequest{"POST", graph(messageId + "/comments"), {},
+          return HttpRequest{"POST",
+                             graph(messageId + "/comments"),
+                             {},
                              formEncode({{"message", message}, {"access_token", token()}}),
                              "application/x-www-form-urlencoded"};
         });
         break;
       case PlatformId::peertube:
         answer = call("comments.reply", core::QuotaUse::ordinary, [&] {
-          return HttpRequest{"POST", peertube("/videos/" + urlEncode(chatLive_) + "/comments/" + urlEncode(messageId)),
-                             {bearer()}, Json{{"text", message}}.dump(), "application/json"};
+          return HttpRequest{"POST",
+                             peertube("/videos/" + urlEncode(chatLive_) + "/comments/" + urlEncode(messageId)),
+                             {bearer()},
+                             Json{{"text", message}}.dump(),
+                             "application/json"};
         });
         break;
     }
@@ -900,7 +907,6 @@ class PlatformService::Worker {
     listener_.onLive(liveView_, std::nullopt);
   }
 
-
   // --- the chat's reader ------------------------------------------------------------------
 
   void remember(const std::string& id) {
@@ -971,13 +977,13 @@ class PlatformService::Worker {
       case PlatformId::peertube: {
         const auto start = cursor_.value("start", 0);
         answer = call("comments.list", core::QuotaUse::ordinary, [&] {
-          return HttpRequest{"GET",
-                             peertube("/videos/" + urlEncode(chatLive_) + "/comment-threads?start=" +
-                                      std::to_string(start) + "&count=" + std::to_string(kPeerTubeCommentsPage) +
-                                      "&sort=-createdAt"),
-                             {bearer()},
-                             {},
-                             {}};
+          return HttpRequest{
+              "GET",
+              peertube("/videos/" + urlEncode(chatLive_) + "/comment-threads?start=" + std::to_string(start) +
+                       "&count=" + std::to_string(kPeerTubeCommentsPage) + "&sort=-createdAt"),
+              {bearer()},
+              {},
+              {}};
         });
         if (answer.kind == AnswerKind::ok) parsed = core::parsePeerTubeComments(lastBody_, config_.peertube->username);
         break;
@@ -1119,7 +1125,7 @@ class PlatformService::Worker {
   SystemRandom random_;
   std::uint64_t chatGeneration_ = 0;
   bool chatRunning_ = false;
-  std::string chatLive_;   // the video whose chat is read
+  std::string chatLive_;    // the video whose chat is read
   std::string liveChatId_;  // YouTube: its chat's id
   Json cursor_ = Json::object();
   std::set<std::string> seen_;

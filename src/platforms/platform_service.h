@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "core/agenda.h"
-#include "core/config.h"
 #include "core/chat_poller.h"
+#include "core/config.h"
 #include "core/live_plan.h"
 #include "core/platform_account.h"
 #include "core/platform_chat.h"

@@ -83,9 +83,10 @@ Lives linkAndPrepare(Technician& technician, FakePlatforms& fake) {
 
 }  // namespace
 
-TEST_CASE("YouTube chat and Facebook comments reach the moderator's queue with their origin, a deleted message "
-          "withdraws its question, an answered one gets its reply",
-          "[app][platforms][chat]") {
+TEST_CASE(
+    "YouTube chat and Facebook comments reach the moderator's queue with their origin, a deleted message "
+    "withdraws its question, an answered one gets its reply",
+    "[app][platforms][chat]") {
   FakePlatforms fake(chatOptions());
   TempDir data;
   RunningTribune tribune(data.path(), chatConfig(fake, {{"reply_when_answered", true}}));
@@ -97,8 +98,8 @@ TEST_CASE("YouTube chat and Facebook comments reach the moderator's queue with t
   fake.addChatMessage(Platform::youtube, lives.youtube, {"Paul", "", "Bonsoir à tous", false, false});
   fake.addChatMessage(Platform::youtube, lives.youtube,
                       {"Mairie", "", "Posez vos questions ?", true, false});  // the channel's own
-  const auto cantine = fake.addChatMessage(Platform::youtube, lives.youtube,
-                                           {"Léa", "", "Et la cantine, finalement ?", false, false});
+  const auto cantine =
+      fake.addChatMessage(Platform::youtube, lives.youtube, {"Léa", "", "Et la cantine, finalement ?", false, false});
   const auto parking = fake.addChatMessage(Platform::facebook, lives.facebook,
                                            {"Jean Dupont", "", "Et le parking de la gare ?", false, false});
   fake.addChatMessage(Platform::facebook, lives.facebook,

@@ -109,7 +109,7 @@ inline Json linkPeerTube(Technician& technician) {
 }
 
 inline Json waitForLive(Technician& technician, const std::string& id, const std::string& state,
-                 std::chrono::seconds timeout = 20s) {
+                        std::chrono::seconds timeout = 20s) {
   return technician.waitFor(
       id, [&](const Json& p) { return p["live"]["state"] == state; }, timeout);
 }

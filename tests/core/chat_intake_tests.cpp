@@ -101,8 +101,9 @@ TEST_CASE("duplicates, the commune's own messages, empty ones and others are not
   REQUIRE(board.ask(*first.question).ok());
   board.takeEvents();
   // The same message again (a page read twice, a restart): the board knows it.
-  CHECK(chat.admit(message("yt_1", "Et la cantine ?", "Marie", PlatformId::youtube), board, testing::at(2), 2).verdict ==
-        ChatVerdict::duplicate);
+  CHECK(
+      chat.admit(message("yt_1", "Et la cantine ?", "Marie", PlatformId::youtube), board, testing::at(2), 2).verdict ==
+      ChatVerdict::duplicate);
   // The same id on another platform is another message.
   CHECK(chat.admit(message("yt_1", "Et la cantine ?", "Marie"), board, testing::at(2), 2).verdict ==
         ChatVerdict::question);
@@ -145,8 +146,8 @@ TEST_CASE("hostile text from a platform is cleaned, cut and flagged, and stays t
   auto chat = intake({ChatQuestionsFrom::Kind::all, {}});
   core::QuestionBoard board;
   SECTION("HTML stays as written: the pages and the graphic escape it") {
-    const auto d = chat.admit(message("a", "<script>alert(1)</script><img src=x onerror=alert(2)>"), board,
-                              testing::at(1), 1);
+    const auto d =
+        chat.admit(message("a", "<script>alert(1)</script><img src=x onerror=alert(2)>"), board, testing::at(1), 1);
     REQUIRE(d.question);
     CHECK(d.question->text == "<script>alert(1)</script><img src=x onerror=alert(2)>");
   }
@@ -221,8 +222,7 @@ TEST_CASE("a platform question keeps its origin through the events, once per mes
 
 // --- When to read next ---------------------------------------------------------------------
 
-TEST_CASE("YouTube's chat is read no sooner than the server's hint, the minimum and the budget",
-          "[chat-poller]") {
+TEST_CASE("YouTube's chat is read no sooner than the server's hint, the minimum and the budget", "[chat-poller]") {
   core::ChatSettings settings;  // minimum 2 s, margin 60 min
   core::ChatPoller poller(PlatformId::youtube, settings);
   poller.expectEndAt(kEvening + 3h);
@@ -262,8 +262,7 @@ TEST_CASE("a four-hour meeting read at the server's hint never exceeds YouTube's
     REQUIRE(quota.allows("liveChatMessages.list", core::QuotaUse::ordinary, now));
     quota.spend("liveChatMessages.list", now);
     ++calls;
-    const auto wait =
-        poller.afterPage(page, quota.remaining(now) - quotaSettings.reserveUnits, cost, now);
+    const auto wait = poller.afterPage(page, quota.remaining(now) - quotaSettings.reserveUnits, cost, now);
     (now < kEvening + 3h ? longest : longestOverrun) = std::max(now < kEvening + 3h ? longest : longestOverrun, wait);
     now += wait;
   }
@@ -277,8 +276,7 @@ TEST_CASE("a four-hour meeting read at the server's hint never exceeds YouTube's
   CHECK(3600 * 1000 / 1200 * cost > quotaSettings.dailyUnits / 2);
 }
 
-TEST_CASE("failures back off, the quota pauses until the reset, a revoked account and the end stop",
-          "[chat-poller]") {
+TEST_CASE("failures back off, the quota pauses until the reset, a revoked account and the end stop", "[chat-poller]") {
   testing::ScriptedRandom random(0.5);  // no jitter
   core::ChatPoller youtube(PlatformId::youtube, core::ChatSettings{});
   CHECK(youtube.afterFailure(answer(PlatformId::youtube, 503, "{}"), kEvening, random) == 2000ms);
@@ -293,8 +291,8 @@ TEST_CASE("failures back off, the quota pauses until the reset, a revoked accoun
   CHECK(youtube.afterFailure(answer(PlatformId::youtube, 500, "{}"), kEvening, random) == 2000ms);
 
   // quotaExceeded: until the reset at midnight Pacific (09:00 in Paris), a French message.
-  const auto wait = youtube.afterFailure(answer(PlatformId::youtube, 403, googleError(403, "quotaExceeded")),
-                                         kEvening, random);
+  const auto wait =
+      youtube.afterFailure(answer(PlatformId::youtube, 403, googleError(403, "quotaExceeded")), kEvening, random);
   REQUIRE(wait);
   CHECK(kEvening + *wait == core::nextPacificMidnight(kEvening) + 5s);
   CHECK(youtube.status().state == core::ChatState::quota);
@@ -306,8 +304,8 @@ TEST_CASE("failures back off, the quota pauses until the reset, a revoked accoun
   CHECK(youtube.status().state == core::ChatState::waiting);
   CHECK(youtube.status().french == "en attente de l'ouverture du chat en direct de YouTube");
 
-  CHECK_FALSE(youtube.afterFailure(answer(PlatformId::youtube, 403, googleError(403, "liveChatEnded")), kEvening,
-                                   random));
+  CHECK_FALSE(
+      youtube.afterFailure(answer(PlatformId::youtube, 403, googleError(403, "liveChatEnded")), kEvening, random));
   CHECK(youtube.status().state == core::ChatState::ended);
   CHECK_FALSE(youtube.afterFailure(core::ApiAnswer{core::AnswerKind::revoked, "invalid_grant", ""}, kEvening, random));
   CHECK(youtube.status().state == core::ChatState::reconnect);
@@ -323,8 +321,7 @@ TEST_CASE("failures back off, the quota pauses until the reset, a revoked accoun
   CHECK(facebook.status().french.rfind("nouvel essai de lecture des commentaires de Facebook", 0) == 0);
 }
 
-TEST_CASE("Facebook is read every few seconds and at once while pages remain, the end stops YouTube",
-          "[chat-poller]") {
+TEST_CASE("Facebook is read every few seconds and at once while pages remain, the end stops YouTube", "[chat-poller]") {
   core::ChatSettings settings;
   settings.facebookInterval = 3s;
   core::ChatPoller facebook(PlatformId::facebook, settings);

@@ -48,7 +48,9 @@ Recorded votedMeeting() {
               .ok());
   r.take(120);
   REQUIRE(
-      r.meeting.askQuestion({"Et le *parking* ?", "", "Jeanne", "Centre", "browser-1", {}, 0, "site", ""}, testing::at(130)).ok());
+      r.meeting
+          .askQuestion({"Et le *parking* ?", "", "Jeanne", "Centre", "browser-1", {}, 0, "site", ""}, testing::at(130))
+          .ok());
   r.take(130);
   REQUIRE(r.meeting.nextItem(testing::at(180)).ok());
   r.take(180);

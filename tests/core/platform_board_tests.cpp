@@ -190,6 +190,49 @@ TEST_CASE("the platforms' commands are the technician's and refused without plat
   CHECK(board.takeOrders() == std::vector<PlatformOrder>{{PlatformId::youtube, PlatformAction::link}});
 }
 
+TEST_CASE("platform.watch reads a hand-made live's chat: the technician's, a recognised address, a linked account",
+          "[platforms][dispatch][chat-intake]") {
+  tribune::testing::ScriptedRandom random;
+  Broadcast broadcast{RetrySettings{}, random};
+  Meeting meeting("m", Agenda{}, tribune::testing::at(0));
+  QuestionIntake questions;
+  PlatformBoard board(youtubeAndFacebook(false), {});
+  auto send = [&](Role role, nlohmann::json params) {
+    return dispatch({"platform.watch", std::move(params)}, Caller{role, {}, {}},
+                    DispatchTarget{meeting, broadcast, questions, tribune::testing::at(1), 0, &board});
+  };
+  const nlohmann::json watch{{"platform", "youtube"}, {"address", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}};
+  CHECK(send(Role::Moderator, watch).status == "forbidden");
+  const auto notLinked = send(Role::Technician, watch);
+  CHECK(notLinked.status == "platform_refused");
+  CHECK_THAT(notLinked.message, Catch::Contains("reliez-le dans Comptes"));
+  board.account(PlatformId::youtube, linkedAs("Ville de Démo"));
+  const auto wrong = send(Role::Technician, {{"platform", "youtube"}, {"address", "https://example.org/video"}});
+  CHECK(wrong.status == "invalid_params");
+  CHECK_THAT(wrong.message, Catch::Contains("Adresse de direct YouTube non reconnue"));
+  CHECK(send(Role::Technician, {{"platform", "peertube"}, {"address", "abc"}}).status == "platform_refused");
+  CHECK(board.takeOrders().empty());
+  REQUIRE(send(Role::Technician, watch).ok());
+  CHECK(board.takeOrders() == std::vector<PlatformOrder>{{PlatformId::youtube, PlatformAction::watch, "dQw4w9WgXcQ"}});
+}
+
+TEST_CASE("the chat reader's state and counts are in the console's view and /metrics", "[platforms][board]") {
+  PlatformBoard board(youtubeAndFacebook(false), {});
+  CHECK_FALSE(board.toJson()[0].contains("chat"));
+  board.chat(PlatformId::facebook, ChatStatus{ChatState::live, "lecture des commentaires de Facebook en cours",
+                                              "reading Facebook's comments"});
+  board.chatCounts(PlatformId::facebook, 12, 4);
+  const auto json = board.toJson();
+  REQUIRE(json[1]["platform"] == "facebook");
+  CHECK(json[1]["chat"] == nlohmann::json{{"state", "live"},
+                                          {"label", "lecture des commentaires de Facebook en cours"},
+                                          {"label_en", "reading Facebook's comments"},
+                                          {"received", 12},
+                                          {"questions", 4}});
+  CHECK_THAT(board.metrics(), Catch::Contains("tribune_platform_chat_messages_total{platform=\"facebook\"} 12"));
+  CHECK_THAT(board.metrics(), Catch::Contains("tribune_platform_chat_questions_total{platform=\"facebook\"} 4"));
+}
+
 TEST_CASE("who an account is comes from the platforms' answers and a wrong answer names what is missing",
           "[platforms][identity]") {
   auto channel = parseYouTubeChannel(R"({"items": [{"id": "UC123", "snippet": {"title": "Ville de Démo"}}]})");

@@ -16,7 +16,8 @@ namespace {
 
 constexpr const char* kBom = "\xEF\xBB\xBF";
 constexpr const char* kHeader =
-    "numero;statut;status;texte;texte_original;pseudonyme;lieu;votes;rang;signalements;regroupee_avec;posee_le;origine\r\n";
+    "numero;statut;status;texte;texte_original;pseudonyme;lieu;votes;rang;signalements;regroupee_avec;posee_le;"
+    "origine\r\n";
 constexpr std::int64_t kAskedMs = 1'790'000'000'000;  // 2026-09-21T14:13:20Z
 constexpr const char* kAskedAt = "2026-09-21T14:13:20Z";
 
