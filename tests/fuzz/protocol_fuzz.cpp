@@ -5,8 +5,9 @@
 // must rebuild the same meeting.
 //
 // The one libFuzzer entry point also drives the platforms' answer parsers and the live
-// plans: an input whose first byte is 0x01 to 0x07 goes to live_plan_fuzz.cpp instead
-// (a client message that starts with a control character is not JSON anyway).
+// plans: an input whose first byte is 0x01 to 0x0b goes to live_plan_fuzz.cpp instead, one
+// from 0x0c to 0x14 to platform_chat_fuzz.cpp (a client message that starts with a control
+// character is not JSON anyway).
 //
 //   CC=clang CXX=clang++ cmake -S . -B build/h-fuzz -G Ninja -DTRIBUNE_CORE_ONLY=ON -DTRIBUNE_FUZZ=ON
 //   cmake --build build/h-fuzz --target tribune_protocol_fuzz
@@ -25,6 +26,7 @@
 #include "core/protocol.h"
 #include "core/publish_url.h"
 #include "live_plan_fuzz.h"
+#include "platform_chat_fuzz.h"
 
 namespace {
 
@@ -81,6 +83,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   if (fuzz::isLivePlanInput(input)) {
     fuzz::fuzzLivePlan(input);
+    return 0;
+  }
+  if (fuzz::isPlatformChatInput(input)) {
+    fuzz::fuzzPlatformChat(input);
     return 0;
   }
   testing::ScriptedRandom random;
