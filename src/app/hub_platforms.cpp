@@ -188,11 +188,9 @@ void Hub::replyOnPlatforms(const std::vector<core::MeetingEvent>& events) {
     const auto platform = core::platformFromString(question->origin);
     if (!platform || !platformService_->configured(*platform)) continue;
     const auto& configured = event.type == "question_answered" ? chat.replyText : chat.writtenReplyText;
-    auto text = core::chatReplyText(configured, std::chrono::system_clock::now());
-    // In YouTube's chat a reply is one more message: it says whom it answers.
-    if (*platform == core::PlatformId::youtube && !question->pseudonym.empty())
-      text = "@" + question->pseudonym + " " + text;
-    platformService_->reply(*platform, question->originId, std::move(text));
+    platformService_->reply(
+        *platform, question->originId,
+        core::chatReply(*platform, question->pseudonym, configured, std::chrono::system_clock::now()));
   }
 }
 

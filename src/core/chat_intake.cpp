@@ -148,4 +148,15 @@ std::string chatReplyText(std::string_view configured, WallTime answeredAt) {
   return out;
 }
 
+std::string chatReply(PlatformId platform, std::string_view pseudonym, std::string_view configured,
+                      WallTime answeredAt) {
+  auto text = chatReplyText(configured, answeredAt);
+  if (platform != PlatformId::youtube) return text;
+  if (!pseudonym.empty()) text = "@" + std::string(pseudonym) + " " + text;
+  constexpr std::size_t kYouTubeMessageLength = 200;
+  if (characterCount(text) <= kYouTubeMessageLength) return text;
+  auto cut = cutTo(text, kYouTubeMessageLength - 2);  // " …" makes it 200
+  return cut;
+}
+
 }  // namespace tribune::core

@@ -69,5 +69,9 @@ std::string withoutBidiControls(std::string_view text);
 // The reply posted under an answered question (platforms.reply_when_answered): the
 // configured text with {heure} as "19 h 42", Paris time.
 std::string chatReplyText(std::string_view configured, WallTime answeredAt);
+// The whole reply on `platform` to `pseudonym`'s question: in YouTube's chat a reply is one
+// more message, so it starts with "@pseudonym " and is cut to YouTube's 200 characters.
+std::string chatReply(PlatformId platform, std::string_view pseudonym, std::string_view configured,
+                      WallTime answeredAt);
 
 }  // namespace tribune::core

@@ -250,10 +250,11 @@ class TextBuilder {
 
 // "&amp;", "&#233;", "&#xE9;" at the start of `html`: how many bytes it takes and what it
 // stands for, or 0 when it is not one of those: then the '&' is text, and any other named
-// entity ("&nbsp;") stays as written.
+// entity stays as written; "&nbsp;" is a space (PeerTube's markdown renderer writes it).
 std::size_t decodeEntity(std::string_view html, std::string& out) {
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kNamed = {{
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kNamed = {{
       {"&amp;", "&"},
+      {"&nbsp;", " "},
       {"&lt;", "<"},
       {"&gt;", ">"},
       {"&quot;", "\""},
@@ -546,7 +547,8 @@ std::optional<std::string> peerTubeId(const Json& comment) {
 }
 
 std::optional<ChatMessage> peerTubeComment(const Json& comment, std::string_view ownerAccount) {
-  if (trueMember(comment, "isDeleted")) return std::nullopt;
+  // Deleted, or held for the instance's moderation (not public: not a viewer's question yet).
+  if (trueMember(comment, "isDeleted") || trueMember(comment, "heldForReview")) return std::nullopt;
   const auto id = peerTubeId(comment);
   const auto html = stringMember(comment, "text");
   const auto created = stringMember(comment, "createdAt");

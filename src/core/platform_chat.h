@@ -69,13 +69,13 @@ ChatStreamParse parseYouTubeChatStream(std::string_view bytes, std::string_view 
 ChatParse parseFacebookComments(std::string_view body, std::string_view pageId);
 
 // GET /api/v1/videos/{id}/comment-threads: {"total", "data": [{"id" (number), "text" (HTML),
-// "createdAt", "isDeleted"?, "account": {"displayName", "name", "host"}}]}. Deleted threads
-// are skipped; an account "name@host" equal to `ownerAccount` (or its name, when
-// ownerAccount has no host) is the owner.
+// "createdAt", "isDeleted"?, "heldForReview"?, "account": {"displayName", "name", "host"}}]}.
+// Deleted threads, and those held for the instance's review, are skipped; an account "name@host" equal to
+// `ownerAccount` (or its name, when ownerAccount has no host) is the owner.
 ChatParse parsePeerTubeComments(std::string_view body, std::string_view ownerAccount);
 
 // PeerTube's comment HTML as plain text: tags dropped (<br> and </p> become line breaks),
-// entities (&amp; &lt; &gt; &quot; &#39; &#NNN; &#xHH;) decoded, runs of blank lines folded.
+// entities (&amp; &lt; &gt; &quot; &nbsp; &#39; &#NNN; &#xHH;) decoded, runs of blank lines folded.
 std::string htmlToText(std::string_view html);
 
 // "2018-08-30T18:47:02+0000", "2026-12-03T18:30:00Z", "2026-12-03T18:30:00.123Z",

@@ -41,6 +41,8 @@ constexpr int kPrepareAttempts = 6;
 // cursor file): Facebook's one-second overlap and YouTube's replays fall well within.
 constexpr std::size_t kSeenMemory = 5000;
 constexpr std::size_t kKeptSeen = 500;
+// A chat read less than this long before a restart is read on after it.
+constexpr std::chrono::seconds kChatResumeWithin{12 * 3600};
 // Messages asked per call: YouTube's most (its default is 500), Graph's and PeerTube's most.
 constexpr int kYouTubeChatPage = 2000;
 constexpr int kFacebookCommentsPage = 100;
@@ -215,6 +217,14 @@ class PlatformService::Worker {
     }
     reportAccount();
     if (platform_ == PlatformId::youtube) reportQuota();
+    // A chat being read when Tribune stopped (or was killed) is read on from its cursor,
+    // unless its live ended or the reading is old (another meeting's).
+    const Json chat = chats_->get(toString(platform_));
+    const auto readAt = chat.value("at", std::int64_t{0});
+    if (state_ == AccountState::linked && !text(chat, "live").empty() && text(chat, "live") == text(live, "id") &&
+        !live.value("ended", false) && unixSeconds(WallClock::now()) - readAt < kChatResumeWithin.count()) {
+      startChat(text(chat, "live"));
+    }
   }
 
   void link() {
@@ -1030,7 +1040,7 @@ class PlatformService::Worker {
         break;
       }
     }
-    Json record{{"live", chatLive_}, {"cursor", cursor_}};
+    Json record{{"live", chatLive_}, {"cursor", cursor_}, {"at", unixSeconds(now)}};
     Json seen = Json::array();
     for (auto it = seenOrder_.size() > kKeptSeen ? seenOrder_.end() - kKeptSeen : seenOrder_.begin();
          it != seenOrder_.end(); ++it) {

@@ -124,6 +124,8 @@ TEST_CASE(
   CHECK((*q3)["origin"] == "facebook");
   CHECK((*q3)["pseudonym"] == "Jean Dupont");
   CHECK((*q4)["pseudonym"] == "Utilisateur Facebook");
+  const auto cantineQuestion = (*q2)["id"];  // the list is read again below: keep ids, not pointers
+  const auto parkingQuestion = (*q3)["id"];
 
   // The console says both readers are at work, and counts.
   const auto youtube = technician.waitFor(
@@ -136,7 +138,7 @@ TEST_CASE(
   // first, stays when she deletes hers (the moderator decided).
   WsClient moderator;
   hello(moderator, tribune.port(), tribune.token("moderator"));
-  REQUIRE(command(moderator, 1, {{"type", "question.approve"}, {"question", (*q2)["id"]}})["status"] == "ok");
+  REQUIRE(command(moderator, 1, {{"type", "question.approve"}, {"question", cantineQuestion}})["status"] == "ok");
   fake.deleteChatMessage(Platform::youtube, lives.youtube, piscine);
   fake.deleteChatMessage(Platform::youtube, lives.youtube, cantine);
   REQUIRE(waitUntil([&] { return moderatorQuestions(tribune).size() == 3; }, 15s, 250ms));
@@ -147,10 +149,10 @@ TEST_CASE(
 
   // Jean's question approved, then answered by the mayor: Tribune replies under his comment.
   CHECK(fake.chatReplies().empty());
-  REQUIRE(command(moderator, 2, {{"type", "question.approve"}, {"question", (*q3)["id"]}})["status"] == "ok");
+  REQUIRE(command(moderator, 2, {{"type", "question.approve"}, {"question", parkingQuestion}})["status"] == "ok");
   WsClient mayor;
   hello(mayor, tribune.port(), tribune.token("mayor"));
-  REQUIRE(command(mayor, 1, {{"type", "question.answered"}, {"question", (*q3)["id"]}})["status"] == "ok");
+  REQUIRE(command(mayor, 1, {{"type", "question.answered"}, {"question", parkingQuestion}})["status"] == "ok");
   REQUIRE(waitUntil([&] { return !fake.chatReplies().empty(); }, 10s, 100ms));
   const auto replies = fake.chatReplies();
   REQUIRE(replies.size() == 1);

@@ -345,6 +345,12 @@ TEST_CASE("the reply names the Paris hour", "[chat-intake]") {
         "Votre question a été posée en séance à 19 h 42, merci !");
   CHECK(core::chatReplyText("{heure} et {heure}", utc(2026, 7, 1, 7, 5)) == "9 h 05 et 9 h 05");
   CHECK(core::chatReplyText("Merci", kEvening) == "Merci");
+  // YouTube: one more chat message, naming whom it answers, within 200 characters.
+  CHECK(core::chatReply(PlatformId::youtube, "Marie", "Merci à {heure}", kEvening) == "@Marie Merci à 19 h 00");
+  CHECK(core::chatReply(PlatformId::facebook, "Marie", "Merci à {heure}", kEvening) == "Merci à 19 h 00");
+  const auto longReply = core::chatReply(PlatformId::youtube, std::string(150, 'n'), std::string(190, 'm'), kEvening);
+  CHECK(core::characterCount(longReply) == 200);
+  CHECK(longReply.substr(longReply.size() - 4) == " \xE2\x80\xA6");
 }
 
 // --- The configuration -----------------------------------------------------------------------

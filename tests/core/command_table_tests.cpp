@@ -162,6 +162,13 @@ const std::vector<ValidRequest>& validRequests() {
          w.platforms.account(core::PlatformId::youtube, linked);
        }},
       {"lives.end", json::object(), [](World&) {}},
+      {"platform.watch",
+       {{"platform", "youtube"}, {"address", "https://youtu.be/dQw4w9WgXcQ"}},
+       [](World& w) {
+         core::PlatformAccountStatus linked;
+         linked.state = core::AccountState::linked;
+         w.platforms.account(core::PlatformId::youtube, linked);
+       }},
   };
   return kRequests;
 }
@@ -214,7 +221,8 @@ TEST_CASE("the table has exactly the documented commands, each with a valid exam
                                                "account.link",
                                                "account.unlink",
                                                "lives.prepare",
-                                               "lives.end"};
+                                               "lives.end",
+                                               "platform.watch"};
   CHECK(core::commandTypes() == expected);
   REQUIRE(validRequests().size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) CHECK(validRequests()[i].type == expected[i]);

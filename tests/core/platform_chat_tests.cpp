@@ -634,6 +634,14 @@ TEST_CASE("PeerTube threads give their comments as text, with name@host authors 
   CHECK_FALSE(page.ended);
 }
 
+TEST_CASE("a PeerTube comment held for the instance's review is not read", "[platform-chat]") {
+  auto threads = nlohmann::json::parse(kPeerTubeThreads);
+  for (auto& thread : threads["data"]) thread["heldForReview"] = true;
+  const auto parsed = core::parsePeerTubeComments(threads.dump(), "mairie@videos.demo.fr");
+  REQUIRE(parsed.page);
+  CHECK(parsed.page->messages.empty());
+}
+
 TEST_CASE("the commune's PeerTube account is known by name@host or by its name alone", "[platform-chat]") {
   const auto [owner, marie, mairie] = GENERATE(table<std::string, bool, bool>({
       {"mairie@videos.demo.fr", false, true},
@@ -781,7 +789,8 @@ TEST_CASE("htmlToText decodes the listed entities and leaves unknown ones as wri
       {"&amp;lt;", "&lt;"},
       {"&#233;t&#xE9; &#XE9; &#x1F600;", "été é 😀"},
       {"&#0065;&#x00041;", "AA"},
-      {"&nbsp;&copy;&eacute;&apos;", "&nbsp;&copy;&eacute;&apos;"},
+      {"&copy;&eacute;&apos;", "&copy;&eacute;&apos;"},
+      {"a&nbsp;b", "a b"},
       {"&#; &#x; &#65 &#x41 &#6a; & seul", "&#; &#x; &#65 &#x41 &#6a; & seul"},
       {"&#0;", "\uFFFD"},
       {"&#xD800;&#xDFFF;", "\uFFFD\uFFFD"},

@@ -137,17 +137,17 @@ TEST_CASE("the CSV lists every question but deleted ones, in id order, with ever
   using Row = std::vector<std::string>;
   CHECK(rows[1] == Row{"1", "en attente", "pending", "Mon numéro est ** ** ** ** **, rappelez-moi",
                        "Mon numéro est 06 12 34 56 78, rappelez-moi", "Jean", "", "0", "", "phone,profanity", "",
-                       kAskedAt});
+                       kAskedAt, "site"});
   CHECK(rows[2] == Row{"2", "retenue", "approved", "Quand rouvre la piscine ?", "", "Marie", "Quartier Nord", "2", "1",
-                       "", "", kAskedAt});
+                       "", "", kAskedAt, "site"});
   CHECK(rows[3] == Row{"3", "à l'antenne", "on_air", "Le marché de Noël aura-t-il lieu ?", "Et le marché de Noël ?", "",
-                       "", "0", "2", "", "", kAskedAt});
+                       "", "0", "2", "", "", kAskedAt, "site"});
   CHECK(rows[4] == Row{"4", "réponse écrite à venir", "written_reply", "Les travaux rue Haute ?", "", "Marie",
-                       "Quartier Nord", "0", "", "", "", kAskedAt});
+                       "Quartier Nord", "0", "", "", "", kAskedAt, "site"});
   CHECK(rows[5].at(1) == "non retenue");
   CHECK(rows[5].at(2) == "rejected");
   CHECK(rows[6] == Row{"7", "regroupée avec une question semblable", "merged", "La piscine, quand ?", "", "Marie",
-                       "Quartier Nord", "0", "", "", "2", kAskedAt});
+                       "Quartier Nord", "0", "", "", "2", kAskedAt, "site"});
   CHECK(rows[7].at(7) == "1");  // votes
   CHECK(rows[7].at(8) == "3");  // rang: 1-based, approved after 2 and 3
 }
@@ -173,7 +173,8 @@ TEST_CASE("the JSON lists the same questions with the protocol's names", "[quest
                              {"rank", nullptr},
                              {"flags", {"phone", "profanity"}},
                              {"merged_into", nullptr},
-                             {"asked_at", kAskedAt}});
+                             {"asked_at", kAskedAt},
+                             {"origin", "site"}});
   CHECK(questions[1].at("original").is_null());
   CHECK(questions[1].at("votes") == 2);
   CHECK(questions[1].at("rank") == 0);  // 0-based, as in the protocol's view
