@@ -69,36 +69,6 @@ constexpr std::size_t kMaxIdBytes = 128;
 
 bool continuesCharacter(char c) { return (static_cast<unsigned char>(c) & 0xC0U) == 0x80U; }
 
-// The length of the well-formed UTF-8 sequence at the start of `text` (no overlong forms,
-// no surrogates, nothing past U+10FFFF), or 0.
-std::size_t sequenceLength(std::string_view text) {
-  const auto byte = [&text](std::size_t at) { return static_cast<unsigned char>(text[at]); };
-  const auto lead = byte(0);
-  if (lead < 0x80U) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80U;
-  unsigned char high = 0xBFU;
-  if (lead >= 0xC2U && lead <= 0xDFU) {
-    length = 2;
-  } else if (lead >= 0xE0U && lead <= 0xEFU) {
-    length = 3;
-    if (lead == 0xE0U) low = 0xA0U;
-    if (lead == 0xEDU) high = 0x9FU;
-  } else if (lead >= 0xF0U && lead <= 0xF4U) {
-    length = 4;
-    if (lead == 0xF0U) low = 0x90U;
-    if (lead == 0xF4U) high = 0x8FU;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t at = 2; at < length; ++at) {
-    if (!continuesCharacter(text[at])) return 0;
-  }
-  return length;
-}
-
 // Well-formed UTF-8 (each broken sequence becomes U+FFFD) without control characters:
 // tabs become spaces, carriage returns go, line feeds stay only when `keepLineFeeds` (else
 // they become spaces), the other C0 and C1 controls and DEL go.
@@ -106,7 +76,7 @@ std::string cleanText(std::string_view text, bool keepLineFeeds) {
   std::string out;
   out.reserve(text.size());
   while (!text.empty()) {
-    const auto length = sequenceLength(text);
+    const auto length = utf8SequenceLength(text);
     if (length == 0) {
       out += kReplacementCharacter;
       text.remove_prefix(1);

@@ -1,5 +1,7 @@
 #include "core/platform_chat.h"
 
+#include "core/text_screen.h"
+
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -156,38 +158,6 @@ std::optional<int> utcOffsetMinutes(Reader& reader) {
 
 // ---------------------------------------------------------------------------------------
 // UTF-8.
-
-bool continuesCharacter(unsigned char byte) { return (byte & 0xC0U) == 0x80U; }
-
-// The length of the well-formed UTF-8 sequence at the start of `text` (no overlong forms,
-// no surrogates, nothing past U+10FFFF), or 0.
-std::size_t sequenceLength(std::string_view text) {
-  const auto byte = [&text](std::size_t at) { return static_cast<unsigned char>(text[at]); };
-  const auto lead = byte(0);
-  if (lead < 0x80U) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80U;
-  unsigned char high = 0xBFU;
-  if (lead >= 0xC2U && lead <= 0xDFU) {
-    length = 2;
-  } else if (lead >= 0xE0U && lead <= 0xEFU) {
-    length = 3;
-    if (lead == 0xE0U) low = 0xA0U;
-    if (lead == 0xEDU) high = 0x9FU;
-  } else if (lead >= 0xF0U && lead <= 0xF4U) {
-    length = 4;
-    if (lead == 0xF0U) low = 0x90U;
-    if (lead == 0xF4U) high = 0x8FU;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t i = 2; i < length; ++i) {
-    if (!continuesCharacter(byte(i))) return 0;
-  }
-  return length;
-}
 
 void appendCodePoint(std::string& out, std::uint32_t code) {
   const bool valid = code != 0 && code <= 0x10FFFFU && (code < 0xD800U || code > 0xDFFFU);
@@ -722,7 +692,7 @@ std::string htmlToText(std::string_view html) {
       text.blank();
       ++at;
     } else {
-      const auto length = sequenceLength(rest);
+      const auto length = utf8SequenceLength(rest);
       text.append(length == 0 ? kReplacementCharacter : rest.substr(0, length));
       at += length == 0 ? 1 : length;
     }

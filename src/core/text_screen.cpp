@@ -446,6 +446,35 @@ std::string cleanViewerText(std::string_view text) {
   return out;
 }
 
+std::size_t utf8SequenceLength(std::string_view text) {
+  if (text.empty()) return 0;
+  const auto byte = [&text](std::size_t at) { return static_cast<unsigned char>(text[at]); };
+  const auto lead = byte(0);
+  if (lead < 0x80U) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80U;
+  unsigned char high = 0xBFU;
+  if (lead >= 0xC2U && lead <= 0xDFU) {
+    length = 2;
+  } else if (lead >= 0xE0U && lead <= 0xEFU) {
+    length = 3;
+    if (lead == 0xE0U) low = 0xA0U;
+    if (lead == 0xEDU) high = 0x9FU;
+  } else if (lead >= 0xF0U && lead <= 0xF4U) {
+    length = 4;
+    if (lead == 0xF0U) low = 0x90U;
+    if (lead == 0xF4U) high = 0x8FU;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  if (byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t at = 2; at < length; ++at) {
+    if ((static_cast<unsigned char>(text[at]) & 0xC0U) != 0x80U) return 0;
+  }
+  return length;
+}
+
 std::size_t characterCount(std::string_view text) {
   std::size_t count = 0;
   for (std::size_t i = 0; i < text.size();) {

@@ -34,6 +34,10 @@ std::string normalizeForMatching(std::string_view text);
 // blanks into spaces, collapses runs of spaces, trims; invalid UTF-8 sequences are dropped.
 std::string cleanViewerText(std::string_view text);
 
+// The length of the well-formed UTF-8 sequence at the start of `text` (no overlong forms,
+// no surrogates, nothing past U+10FFFF), or 0 (also for an empty text).
+std::size_t utf8SequenceLength(std::string_view text);
+
 // Characters (Unicode code points) of valid UTF-8.
 std::size_t characterCount(std::string_view text);
 
