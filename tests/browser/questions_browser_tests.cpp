@@ -13,14 +13,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cmath>
-#include <csignal>
 #include <cstdint>
-#include <optional>
 #include <sstream>
 #include <thread>
-#include <utility>
 
+#include "browser_support.h"
+#include "picture_lines.h"
 #include "support/fake_platforms.h"
 #include "support/ffprobe.h"
 #include "support/nginx_rtmp.h"
@@ -28,109 +26,16 @@
 #include "support/temp_dir.h"
 
 using namespace tribune::testing;
+using namespace tribune::testing::browser;
+using namespace tribune::testing::picture;
 using namespace std::chrono_literals;
 
 namespace {
 
-const std::filesystem::path kSourceDir = TRIBUNE_SOURCE_DIR;
-const std::filesystem::path kBrowserDir = kSourceDir / "tests" / "browser";
-const std::string kTribune = TRIBUNE_BINARY;
 constexpr const char* kKey = "questions-key";
 
-// overlays/question.svg: the panel is x 96..1824, y 808..1026 in 1920×1080 units, filled
-// with branding.primary_color (#1f3a93 by default); the question's text box is x 136..1792,
-// y 818..968. The picture is 720p (2/3 of that).
-constexpr int kPrimaryRgb[3] = {0x1f, 0x3a, 0x93};
-constexpr int kColourTolerance = 40;
-constexpr double kScale = 1280.0 / 1920.0;
-constexpr double kVideoSampleRate = 10;  // pictures per second looked at
-// A line of the question's panel between its top (y 808) and its text box (y 818), from right
-// of its tab (x 96..436) to its right edge, above the agenda's panel (overlays/agenda.svg:
-// y 828..1026): blue only under the question (or a slate).
-constexpr int kPanelY = 813;
-constexpr int kPanelFromX = 460;
-constexpr int kPanelToX = 1810;
-// A line of the upper picture that no lower-third reaches and no slate's text crosses (the
-// suspension slate's logo plate, x 876..1044, is a tenth of it): blue only under a slate.
-constexpr int kUpperY = 300;
-constexpr int kUpperFromX = 0;
-constexpr int kUpperToX = 1920;
-// The test pattern moves and the encoder works hard at 1500 kb/s: a line counts as blue when
-// most of its pixels are.
-constexpr double kBlueShare = 0.8;
-
-struct RunningTribune {
-  std::optional<Process> process;
-  std::filesystem::path log;
-};
-
-void startTribune(RunningTribune& tribune, const std::filesystem::path& config, const std::filesystem::path& data,
-                  std::uint16_t port) {
-  ProcessOptions options;
-  options.env["TRIBUNE_SHARE_DIR"] = kSourceDir.string();
-  options.out = Redirect::appendTo(tribune.log);
-  options.err = Redirect::appendTo(tribune.log);
-  tribune.process.emplace(
-      std::vector<std::string>{kTribune, "run", "--config", config.string(), "--data-dir", data.string()},
-      std::move(options));
-  const bool up = waitUntil([&] { return loopbackPortAccepts(port) || !tribune.process->running(); }, 20s);
-  INFO(readTextFile(tribune.log));
-  REQUIRE(up);
-  REQUIRE(tribune.process->running());
-}
-
-void stopTribune(RunningTribune& tribune) {
-  if (!tribune.process || !tribune.process->running()) return;
-  tribune.process->signal(SIGINT);
-  auto status = tribune.process->waitFor(20s);
-  INFO(readTextFile(tribune.log));
-  REQUIRE(status);
-  CHECK(*status == 0);
-}
-
-std::string tokenOf(const std::filesystem::path& data, const char* role) {
-  const auto tokens = nlohmann::json::parse(readTextFile(data / "tokens.json"));
-  return tokens.at(role).get<std::string>();
-}
-
-struct Pixel {
-  int r, g, b;
-};
-
-int scaled(int units) { return static_cast<int>(std::lround(units * kScale)); }
-
-// One line of the picture at y (1920×1080 units; two rows of the 720p picture, averaged),
-// kVideoSampleRate times a second from the first picture: for each picture, its pixels.
-std::vector<std::vector<Pixel>> lineAt(const std::string& file, int y) {
-  constexpr int kWidth = 1280;
-  const std::string crop = "crop=" + std::to_string(kWidth) + ":2:0:" + std::to_string(scaled(y));
-  auto result = runCommand({"ffmpeg", "-v", "error", "-nostdin", "-i", file, "-map", "0:v:0", "-vf",
-                            "fps=" + std::to_string(static_cast<int>(kVideoSampleRate)) + "," + crop + ",format=rgb24",
-                            "-f", "rawvideo", "-"},
-                           90s);
-  INFO(result.err);
-  REQUIRE(result.exit_code == 0);
-  std::vector<std::vector<Pixel>> lines;
-  constexpr std::size_t kRowBytes = kWidth * 3;
-  for (std::size_t at = 0; at + 2 * kRowBytes <= result.out.size(); at += 2 * kRowBytes) {
-    const auto* top = reinterpret_cast<const unsigned char*>(result.out.data() + at);
-    const auto* bottom = top + kRowBytes;
-    std::vector<Pixel> line;
-    line.reserve(kWidth);
-    for (std::size_t x = 0; x < kWidth; ++x) {
-      line.push_back({(top[3 * x] + bottom[3 * x]) / 2, (top[3 * x + 1] + bottom[3 * x + 1]) / 2,
-                      (top[3 * x + 2] + bottom[3 * x + 2]) / 2});
-    }
-    lines.push_back(std::move(line));
-  }
-  return lines;
-}
-
-// BT.601 luma of an RGB pixel, 0..255.
-int lumaOf(int r, int g, int b) { return (299 * r + 587 * g + 114 * b) / 1000; }
-
 // The share of light pixels in the question's text box, in picture n° `index` of the same
-// sampling as pixelsAt: white text was drawn on the blue panel. A pixel is light when it is
+// sampling as lineAt: white text was drawn on the blue panel. A pixel is light when it is
 // brighter than halfway between the panel's blue and white: the encoder's quantiser blurs the
 // strokes more or less from one keyframe to the next (at QP 45 only 0.4 % of the box stays
 // above 190 in all three channels where 1.3 % is drawn), and the halfway line is the one such
@@ -158,26 +63,6 @@ double lightShareOfTextBox(const std::string& file, std::size_t index) {
   }
   return static_cast<double>(light) / static_cast<double>(bytes / 3);
 }
-
-bool isPrimary(const Pixel& p) {
-  return std::abs(p.r - kPrimaryRgb[0]) <= kColourTolerance && std::abs(p.g - kPrimaryRgb[1]) <= kColourTolerance &&
-         std::abs(p.b - kPrimaryRgb[2]) <= kColourTolerance;
-}
-
-// The share of a line's pixels from x0 to x1 (1920×1080 units) in the primary colour.
-double blueShare(const std::vector<Pixel>& line, int x0, int x1) {
-  const auto from = static_cast<std::size_t>(scaled(x0));
-  const auto to = std::min(line.size(), static_cast<std::size_t>(scaled(x1)));
-  if (to <= from) return 0;
-  const auto blue = std::count_if(line.begin() + static_cast<std::ptrdiff_t>(from),
-                                  line.begin() + static_cast<std::ptrdiff_t>(to), isPrimary);
-  return static_cast<double>(blue) / static_cast<double>(to - from);
-}
-
-struct Run {
-  std::size_t start = 0;
-  std::size_t length = 0;
-};
 
 // A string as an SQL literal.
 std::string sqlText(const std::string& text) {
@@ -214,12 +99,7 @@ void appendQuestions(const std::filesystem::path& data, const std::vector<nlohma
 TEST_CASE(
     "questions from viewers in Chromium: asked on a phone, moderated, put on air by the mayor, seen in the picture",
     "[browser][rtmp][questions]") {
-  // Nothing is skipped: a machine without the browser peers fails with what to do.
-  if (!std::filesystem::exists(kBrowserDir / "node_modules" / "playwright-core")) {
-    FAIL("tests/browser/node_modules is missing: run ./scripts/setup --test (it runs npm ci in tests/browser)");
-  }
-  if (!std::filesystem::exists("/usr/bin/chromium")) FAIL("/usr/bin/chromium is missing: run ./scripts/setup --test");
-  if (runCommand({"node", "--version"}, 10s).exit_code != 0) FAIL("node is missing: run ./scripts/setup --test");
+  requireBrowserPeers();
 
   NginxRtmp server;
   server.start();
@@ -300,25 +180,7 @@ TEST_CASE(
   // The question on the picture: runs of question pictures, joined across a fade's few
   // in-between pictures (the slate going while the panel comes), a second long at least.
   constexpr std::size_t kFadeFrames = 3;
-  std::vector<Run> pieces;
-  for (std::size_t i = 0; i < frames;) {
-    if (!isQuestion(i)) {
-      ++i;
-      continue;
-    }
-    std::size_t j = i;
-    while (j < frames && isQuestion(j)) ++j;
-    if (!pieces.empty() && i - (pieces.back().start + pieces.back().length) <= kFadeFrames) {
-      pieces.back().length = j - pieces.back().start;
-    } else {
-      pieces.push_back({i, j - i});
-    }
-    i = j;
-  }
-  std::vector<Run> runs;
-  for (const auto& piece : pieces) {
-    if (static_cast<double>(piece.length) / kVideoSampleRate >= 1.0) runs.push_back(piece);
-  }
+  const auto runs = runsWhere(frames, isQuestion, kFadeFrames, 1.0);
   std::ostringstream found;
   for (const auto& run : runs) {
     found << "[" << static_cast<double>(run.start) / kVideoSampleRate << " s, "
@@ -385,10 +247,7 @@ TEST_CASE(
 TEST_CASE(
     "questions from the platforms in Chromium: origin badges and filter, \"Jean D. · Facebook\", the console's form",
     "[browser][questions][origin]") {
-  if (!std::filesystem::exists(kBrowserDir / "node_modules" / "playwright-core")) {
-    FAIL("tests/browser/node_modules is missing: run ./scripts/setup --test (it runs npm ci in tests/browser)");
-  }
-  if (!std::filesystem::exists("/usr/bin/chromium")) FAIL("/usr/bin/chromium is missing: run ./scripts/setup --test");
+  requireBrowserPeers();
   if (runCommand({"sqlite3", "-version"}, 10s).exit_code != 0) FAIL("sqlite3 is missing: run ./scripts/setup --test");
 
   // A YouTube account to configure (the console's platforms panel shows only configured
