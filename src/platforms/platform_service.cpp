@@ -220,6 +220,7 @@ class PlatformService::Worker {
     // A chat being read when Tribune stopped (or was killed) is read on from its cursor,
     // unless its live ended or the reading is old (another meeting's).
     const Json chat = chats_->get(toString(platform_));
+    if (!chat.is_object() || !live.is_object()) return;  // nothing was being read
     const auto readAt = chat.value("at", std::int64_t{0});
     if (state_ == AccountState::linked && !text(chat, "live").empty() && text(chat, "live") == text(live, "id") &&
         !live.value("ended", false) && unixSeconds(WallClock::now()) - readAt < kChatResumeWithin.count()) {
@@ -371,7 +372,16 @@ class PlatformService::Worker {
     pending_.clear();
     const Json kept = chats_->get(toString(platform_));
     if (text(kept, "live") == liveId) {
-      cursor_ = kept.value("cursor", Json::object());
+      // Only what this side writes, with the types it writes: a damaged file starts afresh.
+      const auto found = kept.find("cursor");
+      if (found != kept.end() && found->is_object()) {
+        for (const char* name : {"page_token", "after"}) {
+          if (found->contains(name) && (*found)[name].is_string()) cursor_[name] = (*found)[name];
+        }
+        for (const char* name : {"since", "newest", "start"}) {
+          if (found->contains(name) && (*found)[name].is_number_integer()) cursor_[name] = (*found)[name];
+        }
+      }
       if (kept.contains("seen") && kept["seen"].is_array()) {
         for (const auto& id : kept["seen"]) {
           if (id.is_string()) remember(id.get<std::string>());

@@ -216,3 +216,43 @@ TEST_CASE("a kill -9 while comments are being read loses none and doubles none a
     CHECK(seen[text] == 1);
   }
 }
+
+TEST_CASE("PeerTube comments become questions as text, the commune's own are not, a written reply is posted",
+          "[app][platforms][chat][peertube]") {
+  FakePlatforms fake(chatOptions());
+  TempDir data;
+  auto config = platformsOf({{"peertube", peertubeSection(fake)},
+                             {"peertube_comments_interval_s", 1},
+                             {"reply_when_answered", true},
+                             {"written_reply_text", "Réponse écrite à venir, merci !"}});
+  RunningTribune tribune(data.path(), config);
+  Technician technician(tribune);
+  linkPeerTube(technician);
+  REQUIRE(technician.send({{"type", "lives.prepare"}}).at("status") == "ok");
+  const auto live = waitForLive(technician, "peertube", "ready")["live"]["id"].get<std::string>();
+
+  const auto asked = fake.addChatMessage(
+      Platform::peertube, live,
+      {"Élise", "elise", "<p>La <strong>médiathèque</strong> &amp; ses horaires ?</p>", false, false});
+  fake.addChatMessage(Platform::peertube, live,
+                      {"Mairie", fake.options().peertubeUsername, "<p>Bienvenue, des questions ?</p>", true, false});
+  const auto questions = waitForQuestions(tribune, 1);
+  INFO(questions.dump(1) << "\n" << tribune.log());
+  REQUIRE(questions.size() == 1);
+  CHECK(questions[0]["text"] == "La médiathèque & ses horaires ?");
+  CHECK(questions[0]["origin"] == "peertube");
+  CHECK(questions[0]["pseudonym"] == "Élise");
+  std::this_thread::sleep_for(2s);
+  CHECK(moderatorQuestions(tribune).size() == 1);  // the commune's own message never comes
+
+  WsClient moderator;
+  hello(moderator, tribune.port(), tribune.token("moderator"));
+  REQUIRE(command(moderator, 1, {{"type", "question.written_reply"}, {"question", questions[0]["id"]}})["status"] ==
+          "ok");
+  REQUIRE(waitUntil([&] { return !fake.chatReplies().empty(); }, 10s, 100ms));
+  const auto replies = fake.chatReplies();
+  REQUIRE(replies.size() == 1);
+  CHECK(replies[0].platform == Platform::peertube);
+  CHECK(replies[0].inReplyTo == asked);
+  CHECK(replies[0].text == "Réponse écrite à venir, merci !");
+}
