@@ -521,7 +521,7 @@ class ConfigParser {
   };
 
   void parsePlatforms(const Json& value, const std::string& path, PlatformsSettings& platforms) {
-    static constexpr std::array<Field<PlatformsSettings>, 16> kFields{{
+    static constexpr std::array<Field<PlatformsSettings>, 17> kFields{{
         {"youtube", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parseYouTube(v, at, s.youtube); }},
         {"facebook", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parseFacebook(v, at, s.facebook); }},
         {"peertube", [](P& p, const Json& v, S at, PlatformsSettings& s) { p.parsePeerTube(v, at, s.peertube); }},
@@ -600,6 +600,11 @@ class ConfigParser {
            if (auto seconds = p.readInt(v, at, IntRange{1, 120})) {
              s.chat.youtubeMinInterval = std::chrono::seconds{*seconds};
            }
+         }},
+        {"youtube_chat_mode",
+         [](P& p, const Json& v, S at, PlatformsSettings& s) {
+           static constexpr std::array<std::string_view, 2> kModes{"stream", "list"};
+           if (auto mode = p.readChoice(v, at, "mode", kModes)) s.chat.youtubeStream = *mode == "stream";
          }},
         {"chat_budget_margin_minutes",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {

@@ -189,6 +189,10 @@ struct ChatSettings {
   // the budget allows for the meeting's expected length and this margin past it.
   std::chrono::seconds youtubeMinInterval{2};
   std::chrono::minutes budgetMargin{60};
+  // platforms.youtube_chat_mode: "stream" (default: liveChatMessages.streamList, each
+  // message as it is written, one call per ~10 s) or "list" (liveChatMessages.list, polled).
+  // The stream falls back to the list by itself when it does not work.
+  bool youtubeStream = true;
 };
 
 struct PlatformsSettings {

@@ -19,11 +19,23 @@ void globalInit() {
 struct Sink {
   std::string* body;
   bool tooLong = false;
+  CURL* curl = nullptr;
+  const std::function<bool(std::string_view)>* onChunk = nullptr;  // streaming: 2xx bodies go there
+  bool stopped = false;
 };
 
 size_t writeBody(char* data, size_t size, size_t count, void* user) {
   auto* sink = static_cast<Sink*>(user);
   const size_t bytes = size * count;
+  if (sink->onChunk != nullptr) {
+    long status = 0;
+    curl_easy_getinfo(sink->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300) {
+      if ((*sink->onChunk)(std::string_view(data, bytes))) return bytes;
+      sink->stopped = true;
+      return 0;  // curl stops with CURLE_WRITE_ERROR
+    }
+  }
   if (sink->body->size() + bytes > kMaxBody) {
     sink->tooLong = true;
     return 0;  // curl stops with CURLE_WRITE_ERROR
@@ -58,7 +70,15 @@ HttpClient::~HttpClient() = default;
 
 void HttpClient::cancel() { cancelled_ = true; }
 
-HttpResponse HttpClient::send(const HttpRequest& request) {
+HttpResponse HttpClient::send(const HttpRequest& request) { return perform(request, nullptr, settings_.timeout); }
+
+HttpResponse HttpClient::stream(const HttpRequest& request, const std::function<bool(std::string_view)>& onChunk,
+                                std::chrono::seconds timeout) {
+  return perform(request, &onChunk, timeout);
+}
+
+HttpResponse HttpClient::perform(const HttpRequest& request, const std::function<bool(std::string_view)>* onChunk,
+                                 std::chrono::seconds timeout) {
   HttpResponse response;
   if (cancelled_) {
     response.error = "cancelled";
@@ -70,10 +90,10 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
     return response;
   }
   curl_easy_reset(curl);
-  Sink sink{&response.body};
+  Sink sink{&response.body, false, curl, onChunk, false};
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout.count() * 1000));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count() * 1000));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.connectTimeout.count() * 1000));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &writeBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
@@ -107,6 +127,7 @@ HttpResponse HttpClient::send(const HttpRequest& request) {
   if (code != CURLE_OK) {
     response.status = 0;
     response.error = sink.tooLong        ? "the answer is longer than " + std::to_string(kMaxBody) + " bytes"
+                     : sink.stopped      ? "stopped"
                      : cancelled_.load() ? "cancelled"
                                          : curl_easy_strerror(code);
     response.body.clear();

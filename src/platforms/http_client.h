@@ -4,9 +4,11 @@
 // answer means (core/platform_account.h does); nothing here logs a URL or a body unredacted.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,11 +46,20 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   HttpResponse send(const HttpRequest& request);
+  // A long answer read as it arrives (YouTube's streamList): while the status is 2xx each
+  // piece of the body goes to `onChunk` (not into the response's body) as soon as it
+  // arrives; `onChunk` returning false stops the transfer (status 0, error "stopped").
+  // Another status's body is kept as usual, for its error. At most `timeout` in all.
+  HttpResponse stream(const HttpRequest& request, const std::function<bool(std::string_view)>& onChunk,
+                      std::chrono::seconds timeout);
   // Thread-safe: the call under way (and every later one) gives up at once.
   void cancel();
 
  private:
   struct Handle;
+  HttpResponse perform(const HttpRequest& request, const std::function<bool(std::string_view)>* onChunk,
+                       std::chrono::seconds timeout);
+
   HttpSettings settings_;
   std::unique_ptr<Handle> handle_;
   std::atomic<bool> cancelled_{false};

@@ -41,6 +41,11 @@ constexpr int kPrepareAttempts = 6;
 // cursor file): Facebook's one-second overlap and YouTube's replays fall well within.
 constexpr std::size_t kSeenMemory = 5000;
 constexpr std::size_t kKeptSeen = 500;
+// YouTube's streamList: the longest an answer may stay open (YouTube closes it after ~10 s,
+// its RPC deadline is 30 s), and how many failures of the stream itself before the list is
+// read instead.
+constexpr std::chrono::seconds kStreamDeadline{45};
+constexpr int kStreamFailuresBeforeList = 2;
 // A chat read less than this long before a restart is read on after it.
 constexpr std::chrono::seconds kChatResumeWithin{12 * 3600};
 // Messages asked per call: YouTube's most (its default is 500), Graph's and PeerTube's most.
@@ -528,7 +533,9 @@ class PlatformService::Worker {
 
   // Sends what `build` makes (again after a refresh on a 401), counts YouTube's units and
   // applies what the core says the answer means. The body of the last answer is lastBody_.
-  ApiAnswer call(std::string_view method, core::QuotaUse use, const std::function<HttpRequest()>& build) {
+  // With `onChunk`, a 2xx answer's body goes there as it arrives (HttpClient::stream).
+  ApiAnswer call(std::string_view method, core::QuotaUse use, const std::function<HttpRequest()>& build,
+                 const std::function<bool(std::string_view)>* onChunk = nullptr) {
     if (tokens_ && core::needsRefresh(*tokens_, WallClock::now())) {
       if (auto problem = refresh()) return *problem;
     }
@@ -540,7 +547,7 @@ class PlatformService::Worker {
         reportQuota();
         return answer;
       }
-      const auto response = http_.send(build());
+      const auto response = onChunk != nullptr ? http_.stream(build(), *onChunk, kStreamDeadline) : http_.send(build());
       if (platform_ == PlatformId::youtube) quota_.spend(method, WallClock::now());
       lastBody_ = response.body;
       answer = core::classifyAnswer(platform_, response.status, response.body);
@@ -962,6 +969,9 @@ class PlatformService::Worker {
             return chatFailed(ApiAnswer{AnswerKind::refused, "no_chat", ""}, generation);
           }
         }
+        if (config_.chat.youtubeStream && streamFailures_ < kStreamFailuresBeforeList) {
+          return streamChat(generation);
+        }
         const auto pageToken = text(cursor_, "page_token");
         answer = call("liveChatMessages.list", core::QuotaUse::ordinary, [&] {
           return HttpRequest{"GET",
@@ -1015,7 +1025,24 @@ class PlatformService::Worker {
       return chatFailed(ApiAnswer{AnswerKind::malformed, "chat_page", parsed.error}, generation);
     }
     auto& page = *parsed.page;
+    takeChatPage(page);
+    const int cost = quota_.cost("liveChatMessages.list");
+    const int unitsLeft = quota_.remaining(WallClock::now()) - quota_.settings().reserveUnits;
+    auto wait = poller_.afterPage(page, unitsLeft, cost, now);
+    if (platform_ == PlatformId::peertube && cursor_.value("start", 0) > 0) wait = std::chrono::milliseconds{0};
+    listener_.onChatStatus(platform_, poller_.status());
+    if (poller_.status().state == core::ChatState::ended) {
+      chatRunning_ = false;
+      spdlog::info("platforms: {}: the chat of {} has ended", core::toString(platform_), chatLive_);
+      return;
+    }
+    post([this, generation] { pollChat(generation); }, wait);
+  }
 
+  // What a page brought goes to the hub (new messages, withdrawn ones); where the next call
+  // starts is kept, and written down once the hub has kept the batch.
+  void takeChatPage(core::ChatPage& page) {
+    const auto now = WallClock::now();
     ChatBatch batch;
     batch.platform = platform_;
     bool allNew = !page.messages.empty();
@@ -1068,18 +1095,73 @@ class PlatformService::Worker {
       pending_.emplace_back(batch.sequence, std::move(record));
       listener_.onChatMessages(batch);
     }
+  }
 
-    const int cost = quota_.cost("liveChatMessages.list");
+  // YouTube's streamList: the answer stays open (~10 s at YouTube) and brings each page as
+  // it comes, so a question arrives at once and a call costs 5 units per ~10 s instead of
+  // per poll. When it fails twice for what it is (not found, not understood) while the
+  // chat's list works, the list is read instead for the rest of the run.
+  void streamChat(std::uint64_t generation) {
+    const auto started = SteadyClock::now();
+    const auto now = WallClock::now();
+    std::string buffer;
+    std::string problem;
+    std::optional<core::ChatPage> last;
+    const std::function<bool(std::string_view)> onChunk = [&](std::string_view chunk) {
+      buffer.append(chunk);
+      auto parsed = core::parseYouTubeChatStream(buffer, tokens_->accountId);
+      buffer = std::move(parsed.rest);
+      for (auto& page : parsed.pages) {
+        last = page;  // its hint, its end: what comes next is decided on the last page
+        takeChatPage(page);
+      }
+      if (!parsed.error.empty()) problem = parsed.error;
+      return parsed.error.empty() && generation == chatGeneration_;
+    };
+    const auto pageToken = text(cursor_, "page_token");
+    auto answer = call(
+        "liveChatMessages.streamList", core::QuotaUse::ordinary,
+        [&] {
+          return HttpRequest{"GET",
+                             youtube("/liveChat/messages/stream?liveChatId=" + urlEncode(liveChatId_) +
+                                     "&part=id,snippet,authorDetails&maxResults=" + std::to_string(kYouTubeChatPage) +
+                                     (pageToken.empty() ? std::string() : "&pageToken=" + urlEncode(pageToken))),
+                             {bearer()},
+                             {},
+                             {}};
+        },
+        &onChunk);
+    if (generation != chatGeneration_) return;
+    // Cut short by our own deadline after pages came: the stream did its work.
+    if (answer.kind == AnswerKind::transient && last && problem.empty() && answer.reason == "no answer") {
+      answer = ApiAnswer{};
+    }
+    if (!problem.empty()) answer = ApiAnswer{AnswerKind::malformed, "stream", problem};
+    if (answer.kind != AnswerKind::ok) {
+      if (answer.kind == AnswerKind::malformed || answer.reason == "http 404" || answer.reason == "http 405" ||
+          answer.reason == "http 501") {
+        if (++streamFailures_ >= kStreamFailuresBeforeList) {
+          spdlog::warn("platforms: youtube: the chat's stream does not work ({}): reading its list instead",
+                       answer.reason);
+        }
+      }
+      return chatFailed(answer, generation);
+    }
+    streamFailures_ = 0;
+    core::ChatPage page = last.value_or(core::ChatPage{});
+    page.messages.clear();
+    const int cost = quota_.cost("liveChatMessages.streamList");
     const int unitsLeft = quota_.remaining(WallClock::now()) - quota_.settings().reserveUnits;
-    auto wait = poller_.afterPage(page, unitsLeft, cost, now);
-    if (platform_ == PlatformId::peertube && cursor_.value("start", 0) > 0) wait = std::chrono::milliseconds{0};
+    const auto wait = poller_.afterPage(page, unitsLeft, cost, now);
     listener_.onChatStatus(platform_, poller_.status());
     if (poller_.status().state == core::ChatState::ended) {
       chatRunning_ = false;
-      spdlog::info("platforms: {}: the chat of {} has ended", core::toString(platform_), chatLive_);
+      spdlog::info("platforms: youtube: the chat of {} has ended", chatLive_);
       return;
     }
-    post([this, generation] { pollChat(generation); }, wait);
+    // The time the stream stayed open counts as waiting.
+    const auto open = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started);
+    post([this, generation] { pollChat(generation); }, std::max(wait - open, std::chrono::milliseconds{0}));
   }
 
   void chatFailed(const ApiAnswer& answer, std::uint64_t generation) {
@@ -1152,6 +1234,7 @@ class PlatformService::Worker {
   std::deque<std::string> seenOrder_;
   std::uint64_t chatSequence_ = 0;
   std::deque<std::pair<std::uint64_t, Json>> pending_;  // batches sent, not yet kept: their cursor files
+  int streamFailures_ = 0;                              // YouTube's streamList not working, in a row
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -162,6 +162,10 @@ TEST_CASE(
   std::this_thread::sleep_for(1500ms);
   CHECK(fake.chatReplies().size() == 1);  // once, and nothing on its own
 
+  // YouTube's chat was read through its stream (the default), not polled.
+  CHECK(fake.requestCount("/youtube/v3/liveChat/messages/stream") >= 1);
+  CHECK(fake.requestCount("/youtube/v3/liveChat/messages") == 0);
+
   // No token in the log or the answers.
   const auto log = tribune.log();
   for (const auto& secret : fake.secretsReceived()) {
@@ -175,7 +179,8 @@ TEST_CASE("a kill -9 while comments are being read loses none and doubles none a
           "[app][platforms][chat][faults]") {
   FakePlatforms fake(chatOptions());
   TempDir data;
-  RunningTribune tribune(data.path(), chatConfig(fake, {{"questions_from", "all"}}));
+  // YouTube polled: its page token is the cursor that must survive the kill.
+  RunningTribune tribune(data.path(), chatConfig(fake, {{"questions_from", "all"}, {"youtube_chat_mode", "list"}}));
   Lives lives;
   {
     Technician technician(tribune);
@@ -204,6 +209,7 @@ TEST_CASE("a kill -9 while comments are being read loses none and doubles none a
   writing = false;
   viewers.join();
   const auto total = static_cast<std::size_t>(written.load());
+  CHECK(fake.requestCount("/youtube/v3/liveChat/messages") > 0);
 
   const auto questions = waitForQuestions(tribune, total, 30s);
   INFO("written " << total << "\n" << tribune.log());
@@ -255,4 +261,26 @@ TEST_CASE("PeerTube comments become questions as text, the commune's own are not
   CHECK(replies[0].platform == Platform::peertube);
   CHECK(replies[0].inReplyTo == asked);
   CHECK(replies[0].text == "Réponse écrite à venir, merci !");
+}
+
+TEST_CASE("a YouTube chat stream that does not work is replaced by the polled list, and the questions come",
+          "[app][platforms][chat]") {
+  FakePlatforms fake(chatOptions());
+  fake.fail("/youtube/v3/liveChat/messages/stream", 404, "Not Found", FakePlatforms::kAlways);
+  TempDir data;
+  RunningTribune tribune(data.path(), platformsOf({{"youtube", youtubeSection(fake)},
+                                                   {"youtube_chat_min_interval_s", 1},
+                                                   {"chat_budget_margin_minutes", 0}}));
+  Technician technician(tribune);
+  linkByDeviceFlow(technician, fake, Platform::youtube);
+  REQUIRE(technician.send({{"type", "lives.prepare"}}).at("status") == "ok");
+  const auto live = waitForLive(technician, "youtube", "ready")["live"]["id"].get<std::string>();
+  fake.addChatMessage(Platform::youtube, live, {"Marie", "", "Et le marché de Noël ?", false, false});
+  const auto questions = waitForQuestions(tribune, 1, 30s);
+  INFO(tribune.log());
+  REQUIRE(questions.size() == 1);
+  CHECK(questions[0]["origin"] == "youtube");
+  CHECK(fake.requestCount("/youtube/v3/liveChat/messages/stream") == 2);  // twice, then the list
+  CHECK(fake.requestCount("/youtube/v3/liveChat/messages") >= 1);
+  CHECK_THAT(tribune.log(), Catch::Contains("reading its list instead"));
 }

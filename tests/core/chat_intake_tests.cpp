@@ -381,6 +381,12 @@ TEST_CASE("platforms' question settings are read, and a wrong one is named", "[c
     REQUIRE(wrong.problems.size() == 1);
     CHECK(wrong.problems[0].path == "platforms.questions_from");
   }
+  CHECK(core::parseConfig(nlohmann::json::object(), none).config.platforms.chat.youtubeStream);
+  CHECK_FALSE(core::parseConfig(nlohmann::json{{"platforms", {{"youtube_chat_mode", "list"}}}}, none)
+                  .config.platforms.chat.youtubeStream);
+  auto mode = core::parseConfig(nlohmann::json{{"platforms", {{"youtube_chat_mode", "poll"}}}}, none);
+  REQUIRE(mode.problems.size() == 1);
+  CHECK(mode.problems[0].path == "platforms.youtube_chat_mode");
   auto empty = core::parseConfig(nlohmann::json{{"platforms", {{"reply_text", ""}}}}, none);
   REQUIRE(empty.problems.size() == 1);
   CHECK(empty.problems[0].path == "platforms.reply_text");
