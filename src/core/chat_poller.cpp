@@ -84,10 +84,11 @@ std::chrono::milliseconds ChatPoller::afterPage(const ChatPage& page, int unitsL
                        budgetFloor(unitsLeft, costPerCall, now, until)});
     }
     case PlatformId::facebook:
+    case PlatformId::peertube:
       // A further page is there now: read it at once.
       if (!page.nextPageToken.empty()) return milliseconds{0};
-      return std::chrono::duration_cast<milliseconds>(settings_.facebookInterval);
-    case PlatformId::peertube: return std::chrono::duration_cast<milliseconds>(settings_.peertubeInterval);
+      return std::chrono::duration_cast<milliseconds>(platform_ == PlatformId::facebook ? settings_.facebookInterval
+                                                                                        : settings_.peertubeInterval);
   }
   return milliseconds{5000};
 }

@@ -32,7 +32,8 @@ struct ChatPage {
   std::vector<ChatMessage> messages;
   std::vector<std::string> deletedIds;  // YouTube messageDeletedEvent: the withdrawn messages' ids
   // YouTube: nextPageToken. Facebook: paging.cursors.after when paging.next is present
-  // (there is a further page now), else empty.
+  // (there is a further page now), else empty. PeerTube: empty from the parser; its reader
+  // sets the next offset when a page of only new threads may have more behind it.
   std::string nextPageToken;
   std::optional<std::chrono::milliseconds> pollingInterval;  // YouTube's pollingIntervalMillis
   bool ended = false;                                        // YouTube: a chatEndedEvent, or offlineAt present

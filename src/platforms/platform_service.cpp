@@ -46,6 +46,8 @@ constexpr std::size_t kKeptSeen = 500;
 // read instead.
 constexpr std::chrono::seconds kStreamDeadline{45};
 constexpr int kStreamFailuresBeforeList = 2;
+// An unchanged chat record is written again this often (its time: the resume window below).
+constexpr std::chrono::minutes kChatRewriteEvery{10};
 // A chat read less than this long before a restart is read on after it.
 constexpr std::chrono::seconds kChatResumeWithin{12 * 3600};
 // Messages asked per call: YouTube's most (its default is 500), Graph's and PeerTube's most.
@@ -413,7 +415,7 @@ class PlatformService::Worker {
       record = std::move(pending_.front().second);
       pending_.pop_front();
     }
-    if (record) chats_->put(toString(platform_), *record);
+    if (record) keepChatRecord(std::move(*record));
   }
 
   void reply(const std::string& messageId, const std::string& message) {
@@ -1028,8 +1030,7 @@ class PlatformService::Worker {
     takeChatPage(page);
     const int cost = quota_.cost("liveChatMessages.list");
     const int unitsLeft = quota_.remaining(WallClock::now()) - quota_.settings().reserveUnits;
-    auto wait = poller_.afterPage(page, unitsLeft, cost, now);
-    if (platform_ == PlatformId::peertube && cursor_.value("start", 0) > 0) wait = std::chrono::milliseconds{0};
+    const auto wait = poller_.afterPage(page, unitsLeft, cost, now);
     listener_.onChatStatus(platform_, poller_.status());
     if (poller_.status().state == core::ChatState::ended) {
       chatRunning_ = false;
@@ -1074,6 +1075,7 @@ class PlatformService::Worker {
         // Newest first: a page of only new threads may have more new ones behind it.
         const bool more = allNew && page.messages.size() == static_cast<std::size_t>(kPeerTubeCommentsPage);
         cursor_["start"] = more ? cursor_.value("start", 0) + kPeerTubeCommentsPage : 0;
+        if (more) page.nextPageToken = std::to_string(cursor_["start"].get<int>());  // read it at once
         break;
       }
     }
@@ -1086,7 +1088,7 @@ class PlatformService::Worker {
     record["seen"] = std::move(seen);
     if (batch.messages.empty() && batch.deletedIds.empty()) {
       if (pending_.empty()) {
-        chats_->put(toString(platform_), record);
+        keepChatRecord(std::move(record));
       } else {
         pending_.back().second = std::move(record);  // written when the batch before it is kept
       }
@@ -1164,6 +1166,18 @@ class PlatformService::Worker {
     post([this, generation] { pollChat(generation); }, std::max(wait - open, std::chrono::milliseconds{0}));
   }
 
+  // Writes the chat's record, unless only its time changed and was written lately: a quiet
+  // chat read every few seconds does not rewrite the file each time (an appliance's card).
+  void keepChatRecord(Json record) {
+    auto withoutTime = record;
+    withoutTime.erase("at");
+    const auto now = SteadyClock::now();
+    if (withoutTime == chatWritten_ && now - chatWrittenAt_ < kChatRewriteEvery) return;
+    chats_->put(toString(platform_), record);
+    chatWritten_ = std::move(withoutTime);
+    chatWrittenAt_ = now;
+  }
+
   void chatFailed(const ApiAnswer& answer, std::uint64_t generation) {
     const auto wait = poller_.afterFailure(answer, WallClock::now(), random_);
     listener_.onChatStatus(platform_, poller_.status());
@@ -1234,7 +1248,9 @@ class PlatformService::Worker {
   std::deque<std::string> seenOrder_;
   std::uint64_t chatSequence_ = 0;
   std::deque<std::pair<std::uint64_t, Json>> pending_;  // batches sent, not yet kept: their cursor files
-  int streamFailures_ = 0;                              // YouTube's streamList not working, in a row
+  Json chatWritten_;                                    // the record last written, without its time
+  SteadyClock::time_point chatWrittenAt_{};
+  int streamFailures_ = 0;  // YouTube's streamList not working, in a row
 
   std::mutex mutex_;
   std::condition_variable wake_;

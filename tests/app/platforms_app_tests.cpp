@@ -28,23 +28,10 @@ namespace {
 
 // The configuration of both platforms, pointed at the fake.
 Json platformsConfig(const FakePlatforms& fake, Json youtubeExtra = Json::object()) {
-  const auto& o = fake.options();
-  Json youtube{{"client_id", o.googleClientId},
-               {"client_secret", o.googleClientSecret},
-               {"oauth_url", fake.googleOAuthUrl()},
-               {"api_url", fake.youtubeApiUrl()},
-               {"chapters_in_description", true}};
+  Json youtube = youtubeSection(fake);
+  youtube["chapters_in_description"] = true;
   youtube.update(youtubeExtra);
-  return {{"platforms",
-           {{"youtube", youtube},
-            {"facebook",
-             {{"app_id", o.facebookAppId},
-              {"client_token", o.facebookClientToken},
-              {"app_secret", o.facebookAppSecret},
-              {"graph_url", fake.facebookGraphUrl()},
-              {"graph_version", o.facebookGraphVersion}}},
-            {"audience_interval_s", 10},
-            {"request_timeout_s", 5}}}};
+  return platformsOf({{"youtube", youtube}, {"facebook", facebookSection(fake)}});
 }
 
 // Every destination in the status, once there are `count` of them and all are live.

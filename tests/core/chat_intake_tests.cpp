@@ -332,6 +332,9 @@ TEST_CASE("Facebook is read every few seconds and at once while pages remain, th
   CHECK(facebook.status().french == "lecture des commentaires de Facebook en cours");
   core::ChatPoller peertube(PlatformId::peertube, settings);
   CHECK(peertube.afterPage(core::ChatPage{}, 0, 0, kEvening) == 5000ms);
+  core::ChatPage more;
+  more.nextPageToken = "100";  // the reader's next offset: new threads may follow
+  CHECK(peertube.afterPage(more, 0, 0, kEvening) == 0ms);
 
   core::ChatPoller youtube(PlatformId::youtube, settings);
   core::ChatPage ended;
