@@ -214,7 +214,7 @@ void Hub::handleHttp(const web::HttpRequest& request) {
       return respond(errorResponse(core::StatusCode::UnknownType, "Seules les commandes passent par /api/commands."));
     }
     const auto id = parsed.message->id;
-    command(core::Caller{*role, {}, {}}, parsed.message->request(), [respond, id](core::DispatchResult result) {
+    command(core::Caller{*role, {}, {}, {}}, parsed.message->request(), [respond, id](core::DispatchResult result) {
       respond({result.code, "application/json", core::result(id, result)});
     });
     return;

@@ -270,7 +270,7 @@ std::future<core::DispatchResult> Hub::submit(core::Role role, core::Request req
   auto promise = std::make_shared<std::promise<core::DispatchResult>>();
   auto future = promise->get_future();
   boost::asio::post(io_, [this, role, request = std::move(request), promise] {
-    command(core::Caller{role, {}, {}}, request,
+    command(core::Caller{role, {}, {}, {}}, request,
             [promise](core::DispatchResult result) { promise->set_value(std::move(result)); });
   });
   return future;

@@ -550,6 +550,12 @@ DispatchResult questionAsk(const Params& p, Context& c) {
   if (c.caller.viewer.empty()) {
     return invalidParam("viewer", "Présentez-vous d'abord avec un identifiant de navigateur (message hello).");
   }
+  if (!c.caller.ticket.empty()) {  // forwarded again by a public edge: already logged, same answer
+    if (const auto id = c.meeting.questions().fromOrigin("site", c.caller.ticket)) {
+      const auto* asked = c.meeting.questions().find(*id);
+      return success({{"question", *id}, {"status", std::string(toString(asked->status))}, {"duplicate", true}});
+    }
+  }
   const auto text = cleanViewerText(p.text("text"));
   const auto length = characterCount(text);
   if (length == 0) return invalidParam("text", "La question est vide.");
@@ -574,6 +580,7 @@ DispatchResult questionAsk(const Params& p, Context& c) {
   question.text = std::move(screened.text);
   question.flags = std::move(screened.flags);
   question.author = c.caller.viewer;
+  question.originId = c.caller.ticket;
   question.askedMs = c.wallMs;
   const auto result = c.meeting.askQuestion(std::move(question), c.now);
   if (!result.ok()) return fromMeeting(result);
@@ -837,7 +844,7 @@ std::string rolesText(const std::vector<Role>& roles) {
 
 DispatchResult dispatch(const Request& request, Role role, Meeting& meeting, Broadcast& broadcast, TimePoint now) {
   QuestionIntake questions;
-  return dispatch(request, Caller{role, {}, {}}, DispatchTarget{meeting, broadcast, questions, now, 0});
+  return dispatch(request, Caller{role, {}, {}, {}}, DispatchTarget{meeting, broadcast, questions, now, 0});
 }
 
 DispatchResult dispatch(const Request& request, const Caller& caller, DispatchTarget target) {

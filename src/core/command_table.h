@@ -45,7 +45,10 @@ struct DispatchResult {
 struct Caller {
   Role role = Role::Viewer;
   std::string viewer;   // a viewer's browser id (docs/QUESTIONS.md, "hello"); empty otherwise
-  std::string address;  // the peer's address: for rate limits only, never stored
+  std::string address;  // the peer's address: for rate limits only, never stored; empty through a public
+                        // edge, which applies the per-address limits itself (issue 22)
+  std::string ticket;   // through a public edge: the question's ticket (its Redis stream id), so that a
+                        // question forwarded again after a lost acknowledgement is logged once
 };
 
 // Everything a command may act on or read, besides the request.

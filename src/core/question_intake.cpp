@@ -14,18 +14,20 @@ QuestionIntake::QuestionIntake(QuestionSettings settings, WordList profanity)
 
 std::optional<std::chrono::milliseconds> QuestionIntake::admitQuestion(std::string_view viewer,
                                                                        std::string_view address, TimePoint now) {
+  // No address: the question came through a public edge, which limits per address itself.
   const auto browserWait = perBrowser_.wouldWait(viewer, now);
-  const auto addressWait = perAddress_.wouldWait(address, now);
+  const auto addressWait = address.empty() ? std::nullopt : perAddress_.wouldWait(address, now);
   if (browserWait || addressWait) {
     return std::max(browserWait.value_or(std::chrono::milliseconds(0)),
                     addressWait.value_or(std::chrono::milliseconds(0)));
   }
   perBrowser_.admit(viewer, now);
-  perAddress_.admit(address, now);
+  if (!address.empty()) perAddress_.admit(address, now);
   return std::nullopt;
 }
 
 std::optional<std::chrono::milliseconds> QuestionIntake::admitVote(std::string_view address, TimePoint now) {
+  if (address.empty()) return std::nullopt;  // through a public edge: limited there
   return votesPerAddress_.admit(address, now);
 }
 

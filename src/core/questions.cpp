@@ -102,10 +102,12 @@ std::optional<QueueMove> queueMoveFromString(std::string_view name) {
 QuestionResult QuestionBoard::ask(NewQuestion question) {
   Json flags = Json::array();
   for (const auto& flag : question.flags) flags.push_back(flag);
-  if (!isQuestionOrigin(question.origin) || (question.origin == "site") != question.originId.empty()) {
+  // A platform's question names its message; the viewer page's may name the public edge's
+  // ticket (issue 22), so that a question forwarded twice is logged once.
+  if (!isQuestionOrigin(question.origin) || (question.origin != "site" && question.originId.empty())) {
     return refused(StatusCode::InvalidParams, "Origine de question inconnue.");
   }
-  if (question.origin != "site" && fromOrigin(question.origin, question.originId)) {
+  if (!question.originId.empty() && fromOrigin(question.origin, question.originId)) {
     return refused(StatusCode::InvalidParams,
                    "Ce message de " + std::string(originLabel(question.origin)) + " est déjà une question.");
   }
@@ -122,6 +124,8 @@ QuestionResult QuestionBoard::ask(NewQuestion question) {
   if (question.origin != "site") {  // the viewer page's questions keep the events they always had
     data["origin"] = std::move(question.origin);
     data["origin_id"] = std::move(question.originId);
+  } else if (!question.originId.empty()) {
+    data["origin_id"] = std::move(question.originId);  // the edge's ticket
   }
   record("question_asked", std::move(data));
   return {};
@@ -318,12 +322,12 @@ std::optional<std::string> QuestionBoard::apply(const QuestionEvent& event) {
     }
     question.origin = textMember(data, "origin").value_or("site");
     question.originId = textMember(data, "origin_id").value_or("");
-    if (!isQuestionOrigin(question.origin) || (question.origin == "site") != question.originId.empty()) {
+    if (!isQuestionOrigin(question.origin) || (question.origin != "site" && question.originId.empty())) {
       return std::string(
           "question_asked: origin must be site, youtube, facebook or peertube, with an origin_id "
           "for a platform");
     }
-    if (question.origin != "site") {
+    if (!question.originId.empty()) {
       if (fromOrigin(question.origin, question.originId)) {
         return "question_asked: " + question.origin + " message " + question.originId + " is a question already";
       }

@@ -42,7 +42,7 @@ struct World {
   }
 
   core::DispatchResult send(const std::string& type, json params = json::object(), Role role = Role::Technician) {
-    const core::Caller caller{role, role == Role::Viewer ? kViewerId : "", "192.0.2.10"};
+    const core::Caller caller{role, role == Role::Viewer ? kViewerId : "", "192.0.2.10", {}};
     return core::dispatch({type, std::move(params)}, caller,
                           {meeting, broadcast, intake, at(10), 1'790'000'000'000, &platforms});
   }

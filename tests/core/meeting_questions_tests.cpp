@@ -38,7 +38,7 @@ struct World {
 
   core::DispatchResult send(const std::string& type, json params, Role role = Role::Technician,
                             const std::string& viewer = kAlice, const std::string& address = "192.0.2.10") {
-    const core::Caller caller{role, role == Role::Viewer ? viewer : "", address};
+    const core::Caller caller{role, role == Role::Viewer ? viewer : "", address, {}};
     return core::dispatch({type, std::move(params)}, caller, {meeting, broadcast, intake, now, 1'790'000'000'000});
   }
   void sendOk(const std::string& type, json params = json::object(), Role role = Role::Technician) {
@@ -287,4 +287,54 @@ TEST_CASE("rate limits per browser and per address, a refusal says how long to w
   CHECK(world.send("question.upvote", {{"question", 5}}, Role::Viewer, "x-browser-000000000000099", "203.0.113.1")
             .status == "question_status");
   CHECK(world.send("question.upvote", {{"question", 42}}, Role::Viewer).status == "unknown_question");
+}
+
+// Through a public edge (issue 22): the edge limits per address (the town hall sees none), and
+// a question forwarded again after a lost acknowledgement is the same question, also after a
+// replay of the log.
+TEST_CASE("a question through a public edge: no address limit, its ticket logged once", "[questions][dispatch][edge]") {
+  core::QuestionSettings settings;
+  settings.perBrowser = {2, 60s};
+  settings.perAddress = {1, 60s};
+  settings.votesPerAddress = {1, 60s};
+  World world(settings);
+  auto viaEdge = [&](const std::string& type, json params, const std::string& viewer, const std::string& ticket) {
+    const core::Caller caller{Role::Viewer, viewer, "", ticket};
+    return core::dispatch({type, std::move(params)}, caller,
+                          {world.meeting, world.broadcast, world.intake, world.now, 1'790'000'000'000});
+  };
+  const auto first = viaEdge("question.ask", {{"text", "Un"}}, kAlice, "1790000000000-0");
+  REQUIRE(first.ok());
+  CHECK_FALSE(first.data.contains("duplicate"));
+  const auto id = first.data.at("question").get<std::uint64_t>();
+  // The same ticket again: the same question, no new event, not counted against the browser.
+  const auto again = viaEdge("question.ask", {{"text", "Un"}}, kAlice, "1790000000000-0");
+  REQUIRE(again.ok());
+  CHECK(again.data.at("question") == id);
+  CHECK(again.data.at("duplicate") == true);
+  CHECK(world.meeting.questions().all().size() == 1);
+  // Other browsers behind the edge share no address bucket (perAddress is 1).
+  CHECK(viaEdge("question.ask", {{"text", "Deux"}}, "bob-browser-00000000000002", "1790000000001-0").ok());
+  CHECK(viaEdge("question.ask", {{"text", "Trois"}}, "carol-browser-000000000003", "1790000000002-0").ok());
+  // The per-browser limit stays the town hall's: alice's second question passes, her third waits.
+  CHECK(viaEdge("question.ask", {{"text", "Quatre"}}, kAlice, "1790000000003-0").ok());
+  CHECK(viaEdge("question.ask", {{"text", "Cinq"}}, kAlice, "1790000000004-0").status == "rate_limited");
+  // Votes from many browsers behind one edge are not limited as one address.
+  world.sendOk("question.approve", {{"question", id}}, Role::Moderator);
+  CHECK(viaEdge("question.upvote", {{"question", id}}, "bob-browser-00000000000002", "1790000000005-0").ok());
+  CHECK(viaEdge("question.upvote", {{"question", id}}, "carol-browser-000000000003", "1790000000006-0").ok());
+
+  // The ticket is in the event, so a replay knows it: the forwarded-again question stays one.
+  const auto events = world.meeting.takeEvents();
+  const auto asked = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.type == "question_asked"; });
+  REQUIRE(asked != events.end());
+  CHECK(asked->data.at("origin_id") == "1790000000000-0");
+  CHECK_FALSE(asked->data.contains("origin"));  // still a question of the viewer page
+  core::QuestionBoard replica;
+  for (const auto& event : events) {
+    if (core::QuestionBoard::isQuestionEvent(event.type)) REQUIRE_FALSE(replica.apply({event.type, event.data}));
+  }
+  CHECK(replica.fromOrigin("site", "1790000000000-0") == id);
+  CHECK(replica.all().size() == world.meeting.questions().all().size());
+  CHECK(replica.view(id, Role::Moderator, "")->at("origin") == "site");
 }

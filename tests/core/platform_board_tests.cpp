@@ -176,7 +176,7 @@ TEST_CASE("the platforms' commands are the technician's and refused without plat
   QuestionIntake questions;
   PlatformBoard board(youtubeAndFacebook(false), {});
   auto send = [&](Role role, std::string type, nlohmann::json params, PlatformBoard* platforms) {
-    return dispatch({std::move(type), std::move(params)}, Caller{role, {}, {}},
+    return dispatch({std::move(type), std::move(params)}, Caller{role, {}, {}, {}},
                     DispatchTarget{meeting, broadcast, questions, tribune::testing::at(1), 0, platforms});
   };
   CHECK(send(Role::Moderator, "account.link", {{"platform", "youtube"}}, &board).status == "forbidden");
@@ -198,7 +198,7 @@ TEST_CASE("platform.watch reads a hand-made live's chat: the technician's, a rec
   QuestionIntake questions;
   PlatformBoard board(youtubeAndFacebook(false), {});
   auto send = [&](Role role, nlohmann::json params) {
-    return dispatch({"platform.watch", std::move(params)}, Caller{role, {}, {}},
+    return dispatch({"platform.watch", std::move(params)}, Caller{role, {}, {}, {}},
                     DispatchTarget{meeting, broadcast, questions, tribune::testing::at(1), 0, &board});
   };
   const nlohmann::json watch{{"platform", "youtube"}, {"address", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"}};
