@@ -7,8 +7,27 @@
 #include <vector>
 
 #include "app/config_loader.h"
+#include "core/edge_config.h"
 
 namespace tribune::app {
+
+struct EdgeArguments {
+  std::filesystem::path config;
+  std::optional<int> port;  // overrides web.port (0: any free port, for tests)
+  std::optional<std::string> logLevel;
+};
+struct EdgeLoaded {
+  core::EdgeConfig config;
+  std::filesystem::path baseDir;
+};
+// `tribune edge`: the public server (docs/EDGE.md). 2 on a configuration problem.
+int edgeCommand(const EdgeArguments& arguments);
+// edge.json checked and its paths made absolute, or nothing once its problems are printed.
+std::optional<EdgeLoaded> loadEdgeConfig(const std::filesystem::path& file);
+// `tribune edge-secret`: a new random link secret to pair a town hall with its edges.
+int edgeSecretCommand();
+std::filesystem::path shareDir();
+void setUpLogging(const std::string& level);
 
 struct RunArguments {
   std::optional<std::filesystem::path> config;

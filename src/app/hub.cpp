@@ -141,6 +141,7 @@ Hub::Hub(HubOptions options)
 // then the event log, which commits what is still queued.
 Hub::~Hub() {
   platformService_.reset();  // its threads post to the hub: stopped first
+  edgeLink_.reset();          // so does the edge link's
   web_.reset();
   engine_.reset();
   joinExport();  // it reads the log
@@ -161,6 +162,7 @@ int Hub::run() {
     platformBoard_.commandDone("broadcast.start");  // the kept accounts prepare their lives once reported
     platformService_->start();
   }
+  if (options_.config.edge) startEdgeLink();
   std::optional<boost::asio::signal_set> signals;
   if (options_.handleSignals) {
     signals.emplace(io_, SIGINT, SIGTERM);

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/edge_link.h"
 #include "app/export.h"
 #include "app/tokens.h"
 #include "core/agenda.h"
@@ -123,7 +124,10 @@ class SystemRandom final : public core::Random {
   std::mt19937_64 engine_{std::random_device{}()};
 };
 
-class Hub final : private media::MediaListener, private web::WebListener, private platforms::PlatformListener {
+class Hub final : private media::MediaListener,
+                  private web::WebListener,
+                  private platforms::PlatformListener,
+                  private EdgeLinkListener {
  public:
   explicit Hub(HubOptions options);  // throws ConfigError / MediaError / StoreError on a bad set-up
   ~Hub() override;
@@ -253,6 +257,21 @@ class Hub final : private media::MediaListener, private web::WebListener, privat
   [[nodiscard]] std::string metricsText() const;
   void pushStatus();
   [[nodiscard]] std::vector<web::ConnectionId> clientsWithRole(std::optional<core::Role> role) const;
+
+  // The public edge (issue 22; docs/EDGE.md): what viewers may see goes out on the link, the
+  // viewers' questions and upvotes come back on it.
+  void onEdgeLinkUp(std::uint64_t link, std::string edge) override;
+  void onEdgeLinkDown(std::uint64_t link, std::string reason) override;
+  void onEdgeForward(EdgeForward forward) override;
+  void startEdgeLink();
+  void sendEdgeFull();
+  void edgePublish(std::uint64_t seq, const std::string& to, const nlohmann::json& message);
+  void edgeQuestionViews(std::uint64_t id, std::uint64_t seq, bool isPublic, bool wasPublic);
+  void takeEdgeForward(const EdgeForward& forward);
+  [[nodiscard]] nlohmann::json edgeState(std::uint64_t seq) const;
+  std::unique_ptr<EdgeLink> edgeLink_;  // none without `edge` in the configuration
+  std::uint64_t edgeLinkUp_ = 0;        // the link up (hub thread), 0 when none
+  std::uint64_t edgeForwarded_ = 0;     // viewers' messages logged through an edge
 
   HubOptions options_;
   boost::asio::io_context io_;

@@ -263,6 +263,15 @@ void Hub::publish(const std::vector<core::MeetingEvent>& events, const std::vect
     }
     if (!to.empty()) web_->broadcast(to, text);
   }
+  if (edgeLinkUp_ != 0) {  // the public edges' viewers get the same, then the meeting's state
+    bool changed = false;
+    for (std::size_t i = 0; i < events.size() && i < seqs.size(); ++i) {
+      if (core::QuestionBoard::isQuestionEvent(events[i].type) || !viewerMaySee(events[i], cut)) continue;
+      edgePublish(seqs[i], "", nlohmann::json{{"type", "event"}, {"seq", seqs[i]}, {"event", core::toJson(events[i])}});
+      changed = true;
+    }
+    if (changed && !seqs.empty()) edgeLink_->send(edgeLinkUp_, jsonText(edgeState(seqs.back())));
+  }
   // After the events, so that messages arrive in seq order.
   publishQuestions(events, seqs);
 }
@@ -299,6 +308,7 @@ void Hub::publishQuestions(const std::vector<core::MeetingEvent>& events, const 
   const bool staffChanged = queueChanged || staffState != sentStaffState_;
   sentQueue_ = board.queue();
   sentStaffState_ = staffState;
+  if (queueChanged && edgeLinkUp_ != 0) edgePublish(seq, "", nlohmann::json::parse(queueMessage(core::Role::Viewer, seq)));
   if (!staffChanged) return;
   std::map<core::Role, std::vector<web::ConnectionId>> byRole;
   for (const auto connection : all) {
@@ -331,6 +341,7 @@ void Hub::sendQuestionViews(const std::vector<web::ConnectionId>& to, const std:
     if (question == nullptr) continue;
     const bool isPublic = board.view(id, core::Role::Mayor, "").has_value();
     const bool wasPublic = publicQuestions_.count(id) != 0;
+    if (!resuming && edgeLinkUp_ != 0) edgeQuestionViews(id, seq, isPublic, wasPublic);
     if (!resuming) {
       if (isPublic) {
         publicQuestions_.insert(id);
@@ -576,6 +587,115 @@ std::string Hub::metricsText() const {
       << "tribune_events_total " << st.events << "\n";
   }
   return m.str();
+}
+
+// ---- the public edge (issue 22; docs/EDGE.md, "What crosses the link") ----
+
+void Hub::startEdgeLink() {
+  edgeLink_ = std::make_unique<EdgeLink>(*options_.config.edge, meeting_.id(), static_cast<EdgeLinkListener&>(*this));
+}
+
+void Hub::onEdgeLinkUp(std::uint64_t link, std::string edge) {
+  boost::asio::post(io_, [this, link, edge = std::move(edge)] {
+    hubLogger()->info("edge {}: lien établi / link up", edge);
+    edgeLinkUp_ = link;
+    sendEdgeFull();
+  });
+}
+
+void Hub::onEdgeLinkDown(std::uint64_t link, std::string reason) {
+  boost::asio::post(io_, [this, link, reason = std::move(reason)] {
+    if (edgeLinkUp_ != link) return;
+    hubLogger()->warn("edge: lien perdu / link down: {}", reason);
+    edgeLinkUp_ = 0;
+  });
+}
+
+void Hub::onEdgeForward(EdgeForward forward) {
+  boost::asio::post(io_, [this, forward = std::move(forward)] { takeEdgeForward(forward); });
+}
+
+// What an anonymous viewer sees but the questions: the edges' mirrors replace it whole.
+nlohmann::json Hub::edgeState(std::uint64_t seq) const {
+  auto snapshot = clientSnapshot(core::Role::Viewer, "");
+  snapshot.erase("questions");
+  snapshot.erase("questions_queue");
+  return {{"type", "state"}, {"seq", seq}, {"snapshot", std::move(snapshot)}};
+}
+
+// Everything, on every new link: the anonymous viewer's snapshot, and the views its author
+// and supporters see of each question where they differ from the public's.
+void Hub::sendEdgeFull() {
+  if (edgeLinkUp_ == 0) return;
+  const auto& board = meeting_.questions();
+  nlohmann::json personal = nlohmann::json::object();
+  for (const auto& [id, question] : board.all()) {
+    const auto publicView = board.view(id, core::Role::Viewer, "");
+    std::set<std::string> people(question.voters.begin(), question.voters.end());
+    if (!question.author.empty()) people.insert(question.author);
+    for (const auto& viewer : people) {
+      auto view = board.view(id, core::Role::Viewer, viewer);
+      if (view && view != publicView) personal[viewer].push_back(std::move(*view));
+    }
+  }
+  const nlohmann::json full{{"type", "full"},
+                            {"seq", lastSeq_},
+                            {"meeting", meeting_.id()},
+                            {"snapshot", clientSnapshot(core::Role::Viewer, "")},
+                            {"personal", std::move(personal)}};
+  edgeLink_->send(edgeLinkUp_, jsonText(full));
+}
+
+void Hub::edgePublish(std::uint64_t seq, const std::string& to, const nlohmann::json& message) {
+  if (edgeLinkUp_ == 0) return;
+  nlohmann::json publish{{"type", "publish"}, {"seq", seq}, {"message", message}};
+  if (!to.empty()) publish["to"] = to;
+  edgeLink_->send(edgeLinkUp_, jsonText(publish));
+}
+
+// As sendQuestionViews decides for the local viewers: the public view when the public saw or
+// sees the question; its author's and supporters' own views to each of them.
+void Hub::edgeQuestionViews(std::uint64_t id, std::uint64_t seq, bool isPublic, bool wasPublic) {
+  const auto& board = meeting_.questions();
+  const auto* question = board.find(id);
+  if (question == nullptr) return;
+  const auto message = [&](const std::optional<nlohmann::json>& view) {
+    return view ? nlohmann::json{{"type", "question"}, {"seq", seq}, {"question", *view}}
+                : nlohmann::json{{"type", "question_removed"}, {"seq", seq}, {"id", id}};
+  };
+  if (isPublic || wasPublic) edgePublish(seq, "", message(board.view(id, core::Role::Viewer, "")));
+  std::set<std::string> people(question->voters.begin(), question->voters.end());
+  if (!question->author.empty()) people.insert(question->author);
+  for (const auto& viewer : people) edgePublish(seq, viewer, message(board.view(id, core::Role::Viewer, viewer)));
+}
+
+// A viewer's question or upvote from an edge. Once durable (or refused), the asker hears of
+// it and the edge may acknowledge the stream entry; a failure of the log leaves it pending, to
+// be forwarded again on the next link.
+void Hub::takeEdgeForward(const EdgeForward& forward) {
+  if (forward.link != edgeLinkUp_) return;  // from a link that has gone: it will come again
+  const bool ask = forward.kind == "ask";
+  const core::Caller caller{core::Role::Viewer, forward.viewer, "", ask ? forward.ticket : ""};
+  const core::Request request{ask ? "question.ask" : "question.upvote", forward.params};
+  command(caller, request, [this, forward](core::DispatchResult result) {
+    if (result.code >= 500) {
+      hubLogger()->error("edge: ticket {} not logged: {}", forward.ticket, result.message);
+      return;
+    }
+    ++edgeForwarded_;
+    nlohmann::json answer{{"code", result.code},
+                          {"status", result.status},
+                          {"message", result.message},
+                          {"data", result.data.is_null() ? nlohmann::json::object() : result.data}};
+    nlohmann::json logged = answer;
+    logged["type"] = "question_logged";
+    logged["ticket"] = forward.ticket;
+    edgePublish(lastSeq_, forward.viewer, logged);
+    if (forward.link == edgeLinkUp_) {
+      edgeLink_->send(forward.link,
+                      jsonText({{"type", "logged"}, {"ticket", forward.ticket}, {"result", std::move(answer)}}));
+    }
+  });
 }
 
 }  // namespace tribune::app

@@ -35,6 +35,19 @@ int main(int argc, char** argv) {
 
   auto* devicesCmd = cli.add_subcommand("devices", "List capture devices");
 
+  tribune::app::EdgeArguments edge;
+  std::string edgeConfig;
+  int edgePort = -1;
+  std::string edgeLogLevel;
+  auto* edgeCmd = cli.add_subcommand("edge", "Serve the public pages on the internet (docs/EDGE.md)");
+  edgeCmd->add_option("--config", edgeConfig, "edge.json")->required()->check(CLI::ExistingFile);
+  edgeCmd->add_option("--port", edgePort, "listen on this port instead of web.port (0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  edgeCmd->add_option("--log-level", edgeLogLevel, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  auto* edgeSecretCmd =
+      cli.add_subcommand("edge-secret", "Print a new random secret pairing the town hall with its edges");
+
   std::string tokensDataDir;
   bool rotate = false;
   auto* tokensCmd = cli.add_subcommand("tokens", "Show the technician's, moderator's and mayor's tokens");
@@ -107,6 +120,13 @@ int main(int argc, char** argv) {
       return tribune::app::checkCommand(file, probe);
     }
     if (devicesCmd->parsed()) return tribune::app::devicesCommand();
+    if (edgeCmd->parsed()) {
+      edge.config = edgeConfig;
+      if (edgePort >= 0) edge.port = edgePort;
+      if (!edgeLogLevel.empty()) edge.logLevel = edgeLogLevel;
+      return tribune::app::edgeCommand(edge);
+    }
+    if (edgeSecretCmd->parsed()) return tribune::app::edgeSecretCommand();
     if (accountsCmd->parsed()) {
       if (!accountsConfig.empty()) accounts.config = accountsConfig;
       if (!accountsDataDir.empty()) accounts.dataDir = accountsDataDir;

@@ -45,6 +45,7 @@ constexpr std::array<StatusName, 33> kStatusNames{{
     {StatusCode::AlreadyVoted, "already_voted"},
     {StatusCode::QuestionStatus, "question_status"},
     {StatusCode::PlatformRefused, "platform_refused"},
+    {StatusCode::Unavailable, "unavailable"},
     {StatusCode::InternalError, "internal_error"},
 }};
 

@@ -49,6 +49,8 @@ enum class StatusCode {
   QuestionStatus = 432,  // not possible in the question's current status
   // The platforms' accounts and lives (core/platform_board.h, docs/PLATFORMS.md).
   PlatformRefused = 433,  // not configured, not linked: the message says what to do
+  // A public edge (issue 22, docs/EDGE.md) could not keep a question: its bus is unreachable.
+  Unavailable = 434,
   // A bug: an exception where none was expected, turned into a result at one place.
   InternalError = 500,
 };

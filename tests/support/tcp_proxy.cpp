@@ -1,0 +1,117 @@
+#include "support/tcp_proxy.h"
+
+#include <boost/asio.hpp>
+
+#include <array>
+#include <atomic>
+#include <list>
+#include <thread>
+
+namespace tribune::testing {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+struct Pair : std::enable_shared_from_this<Pair> {
+  Pair(asio::io_context& io, tcp::socket client) : client(std::move(client)), server(io) {}
+  tcp::socket client;
+  tcp::socket server;
+  std::array<char, 16384> up{};
+  std::array<char, 16384> down{};
+  void close() {
+    boost::system::error_code ignored;
+    client.close(ignored);
+    server.close(ignored);
+  }
+};
+
+}  // namespace
+
+struct TcpProxy::Impl {
+  explicit Impl(std::uint16_t target)
+      : acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), targetPort(target) {
+    accept();
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Impl() {
+    asio::post(io, [this] {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+      for (auto& pair : pairs) {
+        if (auto p = pair.lock()) p->close();
+      }
+    });
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+
+  void accept() {
+    acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
+      if (ec) return;
+      if (isCut) {
+        boost::system::error_code ignored;
+        socket.close(ignored);  // refused while the uplink is down
+      } else {
+        auto pair = std::make_shared<Pair>(io, std::move(socket));
+        pairs.push_back(pair);
+        ++accepted;
+        pair->server.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), targetPort),
+                                   [this, pair](const boost::system::error_code& error) {
+                                     if (error) return pair->close();
+                                     relay(pair, pair->client, pair->server, pair->up);
+                                     relay(pair, pair->server, pair->client, pair->down);
+                                   });
+      }
+      accept();
+    });
+  }
+
+  // Reads from one side and writes to the other; while cut, what is read is dropped.
+  void relay(const std::shared_ptr<Pair>& pair, tcp::socket& from, tcp::socket& to, std::array<char, 16384>& buffer) {
+    from.async_read_some(asio::buffer(buffer), [this, pair, &from, &to, &buffer](const boost::system::error_code& ec,
+                                                                                  std::size_t size) {
+      if (ec) return pair->close();
+      if (isCut) return relay(pair, from, to, buffer);
+      asio::async_write(to, asio::buffer(buffer.data(), size),
+                        [this, pair, &from, &to, &buffer](const boost::system::error_code& error, std::size_t) {
+                          if (error) return pair->close();
+                          relay(pair, from, to, buffer);
+                        });
+    });
+  }
+
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{asio::make_work_guard(io)};
+  tcp::acceptor acceptor;
+  std::uint16_t targetPort;
+  bool isCut = false;  // io thread
+  std::list<std::weak_ptr<Pair>> pairs;
+  std::atomic<std::uint64_t> accepted{0};
+  std::thread thread;
+};
+
+TcpProxy::TcpProxy(std::uint16_t targetPort) : impl_(std::make_unique<Impl>(targetPort)) {}
+TcpProxy::~TcpProxy() = default;
+
+std::uint16_t TcpProxy::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void TcpProxy::cut() {
+  asio::post(impl_->io, [impl = impl_.get()] { impl->isCut = true; });
+}
+
+void TcpProxy::restore() {
+  asio::post(impl_->io, [impl = impl_.get()] {
+    impl->isCut = false;
+    for (auto& pair : impl->pairs) {
+      if (auto p = pair.lock()) p->close();
+    }
+    impl->pairs.clear();
+  });
+}
+
+std::uint64_t TcpProxy::connections() const { return impl_->accepted.load(); }
+
+}  // namespace tribune::testing
