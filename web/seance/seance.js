@@ -190,6 +190,7 @@ export function liveTargets(live) {
   return {
     platform,
     name: platform ? ORIGIN_NAMES[platform] : 'la plateforme',
+    nameEn: platform ? ORIGIN_NAMES[platform] : 'the platform',
     embed: platform && href ? EMBEDS[platform](url) : null,
     href,
   };
@@ -234,7 +235,7 @@ function liveItem(live) {
   if (target.href) {
     actions.append(el('a', {
       class: 'live-link', testid: 'live-link', href: target.href, target: '_blank', rel: 'noopener noreferrer',
-    }, `Ouvrir sur ${target.name}`, ' ', el('span', { class: 'en', lang: 'en' }, `open on ${target.name}`)));
+    }, `Ouvrir sur ${target.name}`, ' ', el('span', { class: 'en', lang: 'en' }, `open on ${target.nameEn}`)));
   }
   liveEntries.set(key, li);
   return li;
