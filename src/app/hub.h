@@ -201,6 +201,12 @@ class Hub final : private media::MediaListener,
   void carryOutPlatformOrders();
   // A ready live's ingest becomes a destination (or the pasted key's destination's address).
   void feedLive(core::PlatformId platform, const core::Ingest& ingest);
+  // The lives the public may watch (the meeting page's players, issue 22):
+  // [{"platform", "url"}] of each platform whose live is ready with an http(s) public address.
+  [[nodiscard]] nlohmann::json publicLives() const;
+  // After a platform's report: {"type": "lives"} to the viewers when that list changed.
+  void publishLives();
+  nlohmann::json sentLives_ = nlohmann::json::array();  // the list the viewers have
 
   template <typename F>
   auto onHub(F&& f) -> decltype(f());  // runs f on the hub thread and waits for its result

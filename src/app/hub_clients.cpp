@@ -416,16 +416,22 @@ nlohmann::json Hub::clientSnapshot(core::Role role, const std::string& viewer) c
         {"id", snapshot["id"]}, {"agenda", snapshot["agenda"]}, {"session", snapshot["session"]}};
     if (!meeting_.publicOutputsCut()) {
       publicPart["current_item"] = snapshot["current_item"];
-      publicPart["votes"] = snapshot["votes"];
+      // A vote recorded at huis clos stays behind closed doors (docs/PROTOCOL.md, "Votes").
+      auto& votes = publicPart["votes"] = nlohmann::json::object();
+      for (const auto& [item, vote] : snapshot["votes"].items()) {
+        if (!vote.value("huis_clos", false)) votes[item] = vote;
+      }
     }
     publicPart["questions"] = board.views(role, viewer);
     publicPart["questions_queue"] = board.queue();
     publicPart["questions_settings"] = questionSettings;
+    publicPart["lives"] = publicLives();
     return publicPart;
   }
   snapshot["questions"] = board.views(role, "");
   snapshot["questions_settings"] = questionSettings;
   snapshot["questions_queue"] = board.queue();
+  snapshot["lives"] = publicLives();
   if (role == core::Role::Mayor) return snapshot;
   const auto counters = board.counters();
   snapshot["questions_prescreen"] = board.prescreen();

@@ -87,6 +87,7 @@ void Hub::onAccount(const platforms::AccountView& account) {
     }
     carryOutPlatformOrders();
     pushStatus();
+    publishLives();
   });
 }
 
@@ -106,7 +107,35 @@ void Hub::onLive(const platforms::LiveView& live, const std::optional<core::Inge
     }
     execute();
     pushStatus();
+    publishLives();
   });
+}
+
+nlohmann::json Hub::publicLives() const {
+  nlohmann::json lives = nlohmann::json::array();
+  for (const auto& platform : platformBoard_.toJson()) {
+    const auto& live = platform["live"];
+    if (live.value("state", "") != "ready") continue;
+    const auto url = live.value("url", "");
+    // The board only holds the platforms' own addresses; anything but http(s) never reaches
+    // a page, which checks again before it builds a player from one.
+    if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) continue;
+    lives.push_back({{"platform", platform["platform"]}, {"url", url}});
+  }
+  return lives;
+}
+
+// Unsequenced, like the status: the lives are not the meeting's events, and a viewer that
+// reconnects finds them in its snapshot.
+void Hub::publishLives() {
+  auto lives = publicLives();
+  if (lives == sentLives_) return;
+  sentLives_ = std::move(lives);
+  if (!web_) return;
+  const auto viewers = clientsWithRole(core::Role::Viewer);
+  if (viewers.empty()) return;
+  const nlohmann::json message{{"type", "lives"}, {"lives", sentLives_}};
+  web_->broadcast(viewers, message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void Hub::onViewers(core::PlatformId platform, long long viewers) {

@@ -159,7 +159,7 @@ async function ask(who, { text, pseudonym = '', place = '' }) {
     () => ['ok', 'error'].includes(document.querySelector('[data-testid="ask-feedback"]')?.dataset.kind));
   const outcome = await page.evaluate(() => {
     const node = document.querySelector('[data-testid="ask-feedback"]');
-    return { kind: node.dataset.kind, status: node.dataset.status, text: node.textContent.trim() };
+    return { kind: node.dataset.kind, status: node.dataset.status, step: node.dataset.step, text: node.textContent.trim() };
   });
   if (outcome.kind === 'ok') {
     await waitIn(who, 'the question should appear in "Mes questions"',
@@ -310,6 +310,8 @@ async function main() {
   phase = 'ask';
   const q1 = await ask('viewerA', { text: 'Quand la piscine municipale rouvrira-t-elle après les travaux ?', pseudonym: 'Camille', place: 'Quartier des Tilleuls' });
   if (q1.kind !== 'ok') fail(`viewer A's question was refused: ${q1.text}`);
+  // At the town hall the question is logged before the answer: "transmise" at once.
+  if (q1.step !== 'logged' || !q1.text.includes('Question transmise à la mairie')) fail(`viewer A's question should read "transmise": ${JSON.stringify(q1)}`);
   await expectMineStatus('viewerA', q1.id, 'pending', 'en attente');
   await shot('01-viewer-asked', 'viewerA');
   const q2 = await ask('viewerB', { text: 'Les horaires de la médiathèque vont-ils changer ? Appelez-moi au 06 12 34 56 78', place: 'Centre-ville' });

@@ -60,6 +60,13 @@ export function sessionFromState(to) {
   };
 }
 
+// Behind a public edge (issue 22, docs/PROTOCOL.md "edge_status"): whether the edge has lost
+// the town hall. null for any other message; a new connection starts as "reachable".
+export function townHallUnreachable(message) {
+  if (!message || message.type !== 'edge_status') return null;
+  return message.town_hall === 'unreachable';
+}
+
 // docs/QUESTIONS.md "hello": 22 to 64 characters of A-Z a-z 0-9 _ -.
 const VIEWER_ID = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -134,6 +141,7 @@ export class TribuneConnection {
     this.pending = new Map();     // id → {type, resolve, timer}
     this.watchdog = null;
     this.memoryViewer = null;     // when localStorage is refused
+    this.resyncing = false;       // resync(): a new connection on purpose, until its welcome
   }
 
   start() {
@@ -200,6 +208,30 @@ export class TribuneConnection {
         resolve({ status: 'not_connected', code: 0, data: {}, message: 'Pas de connexion au serveur : rien n\'a été envoyé.' });
       }
     });
+  }
+
+  // Starts again from a fresh snapshot, on a new connection at once: for a viewer after a huis
+  // clos, whose events (the item changed, a vote) were never sent to it. `resyncing` stays
+  // true until the welcome, so that a page need not show "connexion perdue" meanwhile.
+  resync() {
+    if (this.stopped) return;
+    this.hasState = false;
+    this.lastSeq = null;
+    this.lastEventSeq = null;
+    this.resyncing = true;
+    const ws = this.ws;
+    this.ws = null;
+    this.connected = false;
+    if (ws) {
+      try {
+        ws.close();
+      } catch {
+        // already closing
+      }
+    }
+    this.failPending('connection_lost',
+      'La connexion a été renouvelée avant la réponse du serveur : vérifiez le résultat, puis réessayez si besoin.');
+    this.connect();
   }
 
   // --- internals -------------------------------------------------------------------------
@@ -285,6 +317,7 @@ export class TribuneConnection {
 
   // The link is gone (closed, refused or silent): try again after a growing delay.
   lost() {
+    this.resyncing = false;
     const wasConnected = this.connected;
     this.connected = false;
     if (this.ws) {
@@ -359,6 +392,7 @@ export class TribuneConnection {
     const reconnected = this.everConnected;
     this.connected = true;
     this.everConnected = true;
+    this.resyncing = false;
     this.attempt = 0;
     this.role = message.role || null;
     if (message.viewer) this.keepViewer(message.viewer);

@@ -3,7 +3,7 @@
 // text a viewer wrote goes into the page with textContent: nothing here builds markup, a link
 // or an address from data.
 import {
-  TribuneConnection, SESSION_LABELS, sessionFromState, snapshotQuestions,
+  TribuneConnection, SESSION_LABELS, sessionFromState, snapshotQuestions, townHallUnreachable,
   byTestId, el, setText, show, characters, authorLine,
 } from '../shared/tribune-connection.js';
 
@@ -32,6 +32,12 @@ const state = {
   retryUntil: 0,          // rate limited until (performance.now() ms)
   voting: new Set(),      // ids whose upvote waits for its result
   justAsked: null,        // id of the question just sent, to point at it
+  // Through a public edge (issue 22) a question is first "reçue" (kept by the edge) with a
+  // ticket, then "transmise" once the town hall logged it (question_logged): ticket → step
+  // ('received', 'logged', 'refused'). A question_logged for a ticket not here is ignored.
+  tickets: new Map(),
+  lastTicket: null,       // the ticket the feedback line speaks of
+  edgeUnreachable: false, // edge_status: the edge has lost the town hall
 };
 
 const link = new TribuneConnection({
@@ -46,6 +52,7 @@ const link = new TribuneConnection({
 // Messages
 
 function onWelcome(message, { resumed }) {
+  state.edgeUnreachable = false;  // a new connection: the edge says so again if it must
   if (!resumed) applySnapshot(message.snapshot || {});
   renderAll();
 }
@@ -94,6 +101,12 @@ function onMessage(message) {
     case 'error':
       feedback('error', message.message || 'Message refusé par le serveur.', message.status);
       break;
+    case 'question_logged':
+      questionLogged(message);
+      break;
+    case 'edge_status':
+      state.edgeUnreachable = townHallUnreachable(message);
+      break;
     default:
       return;  // anything newer
   }
@@ -114,10 +127,13 @@ function maxLength() {
   return state.settings && Number.isInteger(state.settings.max_length) ? state.settings.max_length : 500;
 }
 
-function feedback(kind, text, status = '') {
+// step: where the question is ('received' by a public edge, 'logged' by the town hall,
+// 'refused'), '' for anything else.
+function feedback(kind, text, status = '', step = '') {
   const node = byTestId('ask-feedback');
   node.dataset.kind = kind;
   node.dataset.status = status || '';
+  node.dataset.step = step;
   setText(node, text);
   show(node, Boolean(text));
 }
@@ -153,14 +169,18 @@ async function ask(event) {
   renderForm();
   const result = await link.send('question.ask', params);
   state.sending = false;
-  if (result.status === 'ok') {
+  const data = result.data || {};
+  if (result.status === 'ok' && typeof data.question !== 'number' && typeof data.ticket === 'string' && data.received) {
+    // A public edge kept it durably; the town hall has not logged it yet.
     textField.value = '';
-    const status = result.data && result.data.status;
-    state.justAsked = result.data ? result.data.question : null;
-    feedback('ok', status === 'approved'
-      ? 'Merci ! Votre question est publiée dans la liste des questions retenues.'
-      : 'Merci ! Votre question est envoyée : un modérateur la lira avant de la retenir. Suivez-la dans « Mes questions ».',
-    'ok');
+    state.tickets.set(data.ticket, 'received');
+    state.lastTicket = data.ticket;
+    state.justAsked = null;
+    feedback('ok', 'Question reçue : elle est bien enregistrée et sera transmise à la mairie dans un instant.', 'ok', 'received');
+  } else if (result.status === 'ok') {
+    textField.value = '';
+    state.lastTicket = null;
+    transmitted(data);
   } else {
     if (result.status === 'rate_limited') {
       const wait = Number(result.data && result.data.retry_after_s) || 60;
@@ -173,6 +193,38 @@ async function ask(event) {
     else if (param === 'text') textField.focus();
   }
   renderAll();
+}
+
+// The town hall logged the question: "transmise", and what the moderator will do with it.
+function transmitted(data) {
+  state.justAsked = typeof data.question === 'number' ? data.question : null;
+  feedback('ok', data.status === 'approved'
+    ? 'Merci ! Question transmise à la mairie : elle est publiée dans la liste des questions retenues.'
+    : 'Merci ! Question transmise à la mairie : un modérateur la lira avant de la retenir. Suivez-la dans « Mes questions ».',
+  'ok', 'logged');
+}
+
+// docs/QUESTIONS.md "Through a public edge": the town hall's answer to a question an edge
+// received. Only for a ticket this page was given, once.
+function questionLogged(message) {
+  const ticket = typeof message.ticket === 'string' ? message.ticket : null;
+  if (!ticket || state.tickets.get(ticket) !== 'received') return;
+  const data = message.data && typeof message.data === 'object' ? message.data : {};
+  const latest = state.lastTicket === ticket;
+  if (message.status === 'ok') {
+    state.tickets.set(ticket, 'logged');
+    if (latest) transmitted(data);
+    return;
+  }
+  state.tickets.set(ticket, 'refused');
+  if (message.status === 'rate_limited') {
+    const wait = Number(data.retry_after_s) || 60;
+    state.retryUntil = performance.now() + wait * 1000;
+  }
+  // A refusal is said even when a later question is shown: this one did not reach the mayor.
+  feedback('error', typeof message.message === 'string' && message.message
+    ? message.message
+    : `Question refusée par la mairie (${message.status}).`, message.status, 'refused');
 }
 
 async function upvote(id) {
@@ -225,6 +277,7 @@ function renderBanner() {
 }
 
 function renderAll() {
+  show(byTestId('edge-banner'), state.edgeUnreachable);
   renderHeader();
   renderNotices();
   renderForm();

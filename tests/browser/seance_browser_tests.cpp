@@ -1,0 +1,119 @@
+// The public meeting page (web/seance/, issue 22) in a real Chromium against a real
+// `tribune run`, and the question page's acknowledgement through a public edge. The browser
+// part is tests/browser/seance_test.mjs: the technician acts over REST and the page follows
+// (state, item, vote, huis clos), the agenda's markup stays text, nothing from another
+// origin loads before the citizen clicks a live's player, and the edge's messages
+// (question_logged, edge_status) are played into the real server's websocket by the page's
+// test harness. This side writes the hostile agenda, starts the peers, and approves the
+// YouTube code on tests/support's fake platform server (the only fake: the real API cannot be
+// reached from a test) so that a real live with a public address reaches the page.
+#include <catch2/catch.hpp>
+
+#include <thread>
+
+#include "browser_support.h"
+#include "support/fake_platforms.h"
+#include "support/nginx_rtmp.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+using namespace tribune::testing;
+using namespace tribune::testing::browser;
+using namespace std::chrono_literals;
+
+namespace {
+
+// An agenda whose texts are markup and script addresses: the page must show them as text.
+// Twenty councillors, so that the votes' counts are plausible.
+nlohmann::json hostileAgenda() {
+  nlohmann::json councillors = nlohmann::json::array();
+  for (int i = 1; i <= 20; ++i) {
+    const auto id = std::string(i < 10 ? "cm-0" : "cm-") + std::to_string(i);
+    councillors.push_back({{"id", id}, {"name", "Conseiller " + std::to_string(i)}, {"role", ""}, {"group", "Agir"}});
+  }
+  return {{"meeting",
+           {{"commune", "<img src=x onerror=window.__pwned=1>Saint-Martin"},
+            {"title", "\"><script>window.__pwned=2</script>Conseil municipal"},
+            {"date", "2026-12-03"},
+            {"time", "19:00"},
+            {"place", "Salle du conseil"}}},
+          {"items",
+           {{{"number", "1"}, {"title", "Budget primitif 2027"}, {"rapporteur", "Mme Claire Martin, adjointe"}},
+            {{"number", "2"},
+             {"title", "<img src=x onerror=window.__pwned=3> Travaux de voirie"},
+             {"rapporteur", "\"><script>window.__pwned=4</script>"}},
+            {{"number", "3"},
+             {"title", "javascript:window.__pwned=5"},
+             {"rapporteur", "<a href=\"javascript:window.__pwned=6\">M. Lien</a>"}},
+            {{"number", "4"},
+             {"title", "Rapport annuel sur l'eau"},
+             {"rapporteur", "M. Bernard Lefèvre, maire"},
+             {"kind", "information"}}}},
+          {"councillors", councillors}};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the public meeting page in Chromium: state, item and votes as the technician acts, nothing at huis clos, no "
+    "third party before a click, the agenda's markup inert; the question page's two-step acknowledgement",
+    "[browser][seance]") {
+  requireBrowserPeers();
+
+  NginxRtmp nginx;  // the live's ingest, so that no stream goes anywhere else
+  nginx.start();
+  FakePlatformsOptions options;
+  options.ingestRtmpBase = nginx.rtmpApplicationUrl();
+  options.deviceInterval = 1s;
+  FakePlatforms fake(options);
+
+  TempDir dir("tribune-seance-browser");
+  const auto data = dir / "data";
+  writeTextFile(dir / "agenda.json", hostileAgenda().dump(2));
+  const std::uint16_t port = freeLoopbackPort();
+  const nlohmann::json config{{"agenda", (dir / "agenda.json").string()},
+                              {"video", {{"profile", "720p30"}, {"preset", "ultrafast"}, {"bitrate_kbps", 1500}}},
+                              {"web", {{"port", port}}},
+                              {"platforms",
+                               {{"youtube",
+                                 {{"client_id", options.googleClientId},
+                                  {"client_secret", options.googleClientSecret},
+                                  {"oauth_url", fake.googleOAuthUrl()},
+                                  {"api_url", fake.youtubeApiUrl()}}}}}};
+  writeTextFile(dir / "tribune.json", config.dump(2));
+  RunningTribune tribune;
+  tribune.log = dir / "tribune.log";
+  startTribune(tribune, dir / "tribune.json", data, port);
+
+  const std::filesystem::path shots = TRIBUNE_BROWSER_SCREENSHOTS;
+  std::filesystem::create_directories(shots);
+  ProcessOptions nodeOptions;
+  nodeOptions.out = Redirect::capture();
+  nodeOptions.err = Redirect::capture();
+  nodeOptions.cwd = kBrowserDir;
+  Process node(
+      {"node", (kBrowserDir / "seance_test.mjs").string(), "--base", "http://127.0.0.1:" + std::to_string(port),
+       "--technician", tokenOf(data, "technician"), "--out", shots.string()},
+      std::move(nodeOptions));
+  // The technician's phone: the page's test links the YouTube account over REST; the code
+  // it waits on is approved here.
+  bool approved = false;
+  const auto deadline = std::chrono::steady_clock::now() + 150s;
+  while (node.running() && std::chrono::steady_clock::now() < deadline) {
+    if (!approved && fake.pendingUserCode(Platform::youtube)) {
+      fake.approve(Platform::youtube);
+      approved = true;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  if (node.running()) node.kill9();
+  node.finishCapture();
+  const auto nodeStatus = node.exitStatus();
+  INFO("node seance_test.mjs:\n"
+       << node.capturedOut() << node.capturedErr() << "\nscreenshots: " << shots.string() << "\ntribune log:\n"
+       << readTextFile(tribune.log));
+  CHECK(approved);
+  REQUIRE(nodeStatus);
+  CHECK(*nodeStatus == 0);
+  stopTribune(tribune);
+}
