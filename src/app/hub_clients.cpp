@@ -42,6 +42,7 @@ std::string lanAddress() {
 // (Question events go to nobody as such: publishQuestions sends views.)
 bool viewerMaySee(const core::MeetingEvent& event, bool publicOutputsCut) {
   if (publicOutputsCut && event.type != "session_changed") return false;
+  if (event.type == "vote_recorded" && event.data.is_object() && event.data.value("huis_clos", false)) return false;
   return event.type == "session_changed" || event.type == "item_changed" || event.type == "vote_recorded";
 }
 
@@ -161,6 +162,15 @@ void Hub::handleMessage(web::ConnectionId connection, const std::string& text) {
                                viewerId));
       if (resumable) {
         std::vector<std::uint64_t> questions;  // changed since: their current views follow
+        // Whether the public was shut out at each missed event, not only now: what happened
+        // during a huis clos that has ended since is not for viewers either.
+        bool cut = meeting_.publicOutputsCut();
+        for (const auto& stored : missed) {
+          if (stored.type != "session_changed") continue;
+          const auto data = nlohmann::json::parse(stored.data, nullptr, false);
+          if (data.is_object()) cut = data.value("from", "") == "huis_clos";
+          break;
+        }
         for (const auto& stored : missed) {
           core::MeetingEvent event{stored.type, nlohmann::json::parse(stored.data, nullptr, false), core::Clock::now()};
           if (core::QuestionBoard::isQuestionEvent(event.type)) {
@@ -169,7 +179,12 @@ void Hub::handleMessage(web::ConnectionId connection, const std::string& text) {
             }
             continue;
           }
-          if (*role == core::Role::Viewer && !viewerMaySee(event, meeting_.publicOutputsCut())) continue;
+          if (event.type == "session_changed" && event.data.is_object()) {
+            cut = event.data.value("to", "") == "huis_clos";
+            if (*role == core::Role::Viewer && !viewerMaySee(event, false)) continue;
+          } else if (*role == core::Role::Viewer && !viewerMaySee(event, cut)) {
+            continue;
+          }
           web_->send(connection, core::event(stored.seq, core::toJson(event)));
         }
         std::sort(questions.begin(), questions.end());

@@ -132,9 +132,10 @@ void Hub::publishLives() {
   if (lives == sentLives_) return;
   sentLives_ = std::move(lives);
   if (!web_) return;
+  const nlohmann::json message{{"type", "lives"}, {"lives", sentLives_}};
+  edgePublish(lastSeq_, "", message);  // the edges' mirrors keep it for their viewers' snapshots
   const auto viewers = clientsWithRole(core::Role::Viewer);
   if (viewers.empty()) return;
-  const nlohmann::json message{{"type", "lives"}, {"lives", sentLives_}};
   web_->broadcast(viewers, message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
