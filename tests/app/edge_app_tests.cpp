@@ -94,7 +94,7 @@ std::vector<std::string> questionTexts(const Json& snapshot) {
 TEST_CASE("questions asked on either edge reach the moderator, and the asker hears of them on the other edge",
           "[app][edge]") {
   TempDir dir;
-  RunningRedis redis(dir.path() / "redis");
+  RunningRedis redis;
   const auto cert = certificateFor(dir.path());
   RunningEdge edgeA(dir.path() / "edge-a", redis, "edge-a",
                     {{"web",
@@ -157,7 +157,7 @@ TEST_CASE("questions asked on either edge reach the moderator, and the asker hea
 
 TEST_CASE("an edge serves only public things and accepts only viewers", "[app][edge][security]") {
   TempDir dir;
-  RunningRedis redis(dir.path() / "redis");
+  RunningRedis redis;
   RunningEdge edge(dir.path() / "edge", redis, "edge-solo", {{"max_connections_per_address", 3}});
   // The pages: the public ones only.
   CHECK(httpCall(edge.port(), {"GET", "/viewer/", "", {}}).status == 200);
@@ -209,7 +209,7 @@ TEST_CASE("an edge serves only public things and accepts only viewers", "[app][e
 
 TEST_CASE("the town hall refuses an edge that cannot prove the paired secret", "[app][edge][security]") {
   TempDir dir;
-  RunningRedis redis(dir.path() / "redis");
+  RunningRedis redis;
   RunningEdge edge(dir.path() / "edge", redis, "edge-other", Json::object(), std::string(64, 'b'));
   const auto hallDir = dir.path() / "hall";
   std::filesystem::create_directories(hallDir);
@@ -246,7 +246,7 @@ TEST_CASE("kill -9 of the edge holding the link mid-burst, then the town hall's 
           "question received is logged once, in order",
           "[app][edge][faults]") {
   TempDir dir;
-  RunningRedis redis(dir.path() / "redis");
+  RunningRedis redis;
   std::optional<RunningEdge> edgeA;
   edgeA.emplace(dir.path() / "edge-a", redis, "edge-a");
   RunningEdge edgeB(dir.path() / "edge-b", redis, "edge-b");
@@ -324,7 +324,7 @@ TEST_CASE("kill -9 of the edge holding the link mid-burst, then the town hall's 
 
 TEST_CASE("kill -9 of the town hall while it takes the edge's questions: none lost, none twice", "[app][edge][faults]") {
   TempDir dir;
-  RunningRedis redis(dir.path() / "redis");
+  RunningRedis redis;
   RunningEdge edge(dir.path() / "edge", redis, "edge-1");
   const auto hallDir = dir.path() / "hall";
   std::filesystem::create_directories(hallDir);
