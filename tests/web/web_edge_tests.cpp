@@ -100,6 +100,13 @@ TEST_CASE("the cap refuses the connection over it from one address with 429 and 
   settings.maxConnectionsPerAddress = 2;
   Server fixture(settings);
 
+  // Upgrades refused for another reason (the path) leave nothing counted behind.
+  for (int i = 0; i < 3; ++i) {
+    WsClient elsewhere;
+    CHECK_FALSE(elsewhere.connect(fixture.server.port(), "/other"));
+  }
+  CHECK(fixture.server.stats().refusedOverCap == 0);
+
   WsClient first, second;
   const ConnectionId firstId = connectAndWait(fixture, first);
   const ConnectionId secondId = connectAndWait(fixture, second);
