@@ -1,7 +1,8 @@
-// HTTP under the callback mounts: /healthz and /metrics answered here, /api/* handed to
-// the listener and answered later (deferred: lws keeps the connection waiting until
-// respond() arrives through the Outbox, then HTTP_WRITEABLE writes it), plus the headers
-// added to static files.
+// HTTP under the callback mounts: /healthz and /metrics answered here (and, with served
+// prefixes, every path outside them: "/" redirected to the first, the rest a 404), /api/*
+// handed to the listener (unless serveApi is off) and answered later (deferred: lws keeps
+// the connection waiting until respond() arrives through the Outbox, then HTTP_WRITEABLE
+// writes it), plus the headers added to static files.
 //
 // Threading contract: web thread only (every function here runs inside an lws callback).
 // Other threads reach an exchange only through Outbox::respond. No lock is taken here
@@ -141,7 +142,13 @@ int WebServer::Impl::onHttpRequest(lws* wsi) {
     answer(exchange, std::move(response));
     return 0;
   }
-  if (!isApiPath(path)) {
+  if (path == "/" && !settings_.servedPrefixes.empty() && (method == "GET" || method == "HEAD")) {
+    // Only with served prefixes does "/" reach this callback (see Mounts).
+    exchange.location = settings_.servedPrefixes.front();
+    answer(exchange, {302, "text/plain; charset=utf-8", {}});
+    return 0;
+  }
+  if (!isApiPath(path) || !settings_.serveApi) {
     answer(exchange, jsonError(404, "not_found", "no such resource"));
     return 0;
   }
@@ -242,6 +249,10 @@ int WebServer::Impl::onHttpWriteable(lws* wsi) {
         lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
                                     reinterpret_cast<const unsigned char*>(kNoStore),
                                     static_cast<int>(sizeof kNoStore - 1), &p, end) != 0 ||
+        (!exchange->location.empty() &&
+         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_LOCATION,
+                                      reinterpret_cast<const unsigned char*>(exchange->location.data()),
+                                      static_cast<int>(exchange->location.size()), &p, end) != 0) ||
         lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
       return -1;
     }

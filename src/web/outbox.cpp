@@ -39,6 +39,7 @@ Outbox::Work Outbox::takeWork() {
   }
   attention_.clear();
   work.responses.swap(responses_);
+  work.messageLimits.swap(messageLimits_);
   return work;
 }
 
@@ -83,6 +84,13 @@ void Outbox::requestClose(ConnectionId connection, std::string reason) {
   attendLocked(connection, found->second);
 }
 
+void Outbox::setMessageLimit(ConnectionId connection, std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  if (stopped_ || queues_.count(connection) == 0) return;
+  messageLimits_.emplace_back(connection, bytes);
+  wakeLocked();
+}
+
 bool Outbox::respond(RequestId request, HttpResponse response) {
   std::lock_guard lock(mutex_);
   if (stopped_ || awaitedRequests_.erase(request) == 0) return false;
@@ -97,6 +105,7 @@ void Outbox::stop(bool wakeLoop) {
   stopped_ = true;
   for (auto& [connection, queue] : queues_) queue.messages.clear();
   responses_.clear();
+  messageLimits_.clear();
   awaitedRequests_.clear();
   if (wakeLoop && wake_) wake_();
 }

@@ -2,10 +2,10 @@
 // Outbox: everything other threads hand to the web thread — websocket messages, close
 // requests and REST answers — in bounded queues, plus the decision to wake the lws loop.
 //
-// Threading contract: push / pushToMany / requestClose / respond / stop may be called from
-// any thread. open / forget / expectResponse / forgetRequest / takeWork / next are for the
-// web thread only. Every member takes mutex_ (the only lock here, a leaf: nothing else is
-// locked while it is held). The wake function runs with mutex_ held, so it must neither
+// Threading contract: push / pushToMany / requestClose / setMessageLimit / respond / stop
+// may be called from any thread. open / forget / expectResponse / forgetRequest / takeWork /
+// next are for the web thread only. Every member takes mutex_ (the only lock here, a leaf:
+// nothing else is locked while it is held). The wake function runs with mutex_ held, so it must neither
 // block nor call back into the Outbox; lws_cancel_service() qualifies (it writes to the
 // loop's event fd and takes no lws lock in this single-service-thread build).
 //
@@ -49,6 +49,7 @@ class Outbox {
     std::vector<ConnectionId> writable;  // something to write, or a close to send
     std::vector<ConnectionId> slow;      // overflowed: close them now
     std::vector<std::pair<RequestId, HttpResponse>> responses;
+    std::vector<std::pair<ConnectionId, std::size_t>> messageLimits;  // apply before writing
   };
 
   // What SERVER_WRITEABLE should do for one connection.
@@ -73,6 +74,8 @@ class Outbox {
   // Returns how many connections overflowed (and are now dropped).
   std::size_t pushToMany(const std::vector<ConnectionId>& connections, const Message& message);
   void requestClose(ConnectionId connection, std::string reason);
+  // A new incoming size limit for an open connection (ignored for an unknown one).
+  void setMessageLimit(ConnectionId connection, std::size_t bytes);
   // False when nobody waits for this request any more (answered, timed out, client gone).
   bool respond(RequestId request, HttpResponse response);
   // After stop() nothing is queued and wake is never called again (the loop is going away);
@@ -102,6 +105,7 @@ class Outbox {
   std::vector<ConnectionId> attention_;  // at most one entry per open connection
   std::unordered_set<RequestId> awaitedRequests_;
   std::vector<std::pair<RequestId, HttpResponse>> responses_;  // at most one per awaited request
+  std::vector<std::pair<ConnectionId, std::size_t>> messageLimits_;
   bool wakePending_ = false;
   bool stopped_ = false;
 };

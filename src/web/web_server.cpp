@@ -69,7 +69,9 @@ void onGoodbyeDeadline(struct ev_loop* loop, ev_timer* timer, int /*events*/) {
 }  // namespace
 
 WebServer::Impl::Impl(WebSettings settings, WebListener& listener)
-    : settings_(std::move(settings)), listener_(listener), mounts_(settings_.root, kProtocolName) {
+    : settings_(std::move(settings)),
+      listener_(listener),
+      mounts_(settings_.root, settings_.servedPrefixes, kProtocolName) {
   routeLwsLogging();
   if (settings_.tlsCertificate.has_value() != settings_.tlsKey.has_value()) {
     throw std::runtime_error("web: TLS needs both a certificate and a key");
@@ -227,6 +229,7 @@ int WebServer::Impl::handle(lws* wsi, lws_callback_reasons reason, void* user, v
     case LWS_CALLBACK_ADD_HEADERS: return addStaticFileHeaders(wsi, static_cast<lws_process_html_args*>(in));
     case LWS_CALLBACK_CLOSED_HTTP: forgetExchange(wsi); break;
 
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: return confirmUpgrade(wsi);
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: return acceptWebsocket(wsi);
     case LWS_CALLBACK_ESTABLISHED: return onWebsocketOpen(wsi);
     case LWS_CALLBACK_RECEIVE: return onWebsocketReceive(wsi, static_cast<const char*>(in), len);
@@ -245,6 +248,11 @@ void WebServer::Impl::applyOutboxWork() {
     return;
   }
   Outbox::Work work = outbox_->takeWork();
+  // Before the writes: a peer answered after setMessageLimit must find the limit in place.
+  for (const auto& [id, bytes] : work.messageLimits) {
+    auto found = connections_.find(id);
+    if (found != connections_.end()) found->second.maxMessageBytes = bytes;
+  }
   for (ConnectionId id : work.writable) {
     auto found = connections_.find(id);
     if (found != connections_.end()) writeSoon(id, found->second);
@@ -265,6 +273,7 @@ void WebServer::Impl::forgetWsi(lws* wsi) {
   // wsi, so after it the pointer may be reused and must not stay in our maps.
   forgetExchange(wsi);
   onWebsocketClosed(wsi);
+  releaseClientAddress(wsi);  // an upgrade that never opened
 }
 
 // ---- public API ----
@@ -297,6 +306,10 @@ void WebServer::close(ConnectionId connection, std::string reason) {
   impl_->outbox_->requestClose(connection, std::move(reason));
 }
 
+void WebServer::setMessageLimit(ConnectionId connection, std::size_t bytes) {
+  impl_->outbox_->setMessageLimit(connection, bytes);
+}
+
 void WebServer::respond(RequestId request, HttpResponse response) {
   impl_->outbox_->respond(request, std::move(response));
 }
@@ -319,6 +332,7 @@ WebStats WebServer::stats() const {
   stats.messagesOut = impl_->messagesOut_.load();
   stats.droppedSlowClients = impl_->droppedSlowClients_.load();
   stats.refusedOversized = impl_->refusedOversized_.load();
+  stats.refusedOverCap = impl_->refusedOverCap_.load();
   return stats;
 }
 

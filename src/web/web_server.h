@@ -36,6 +36,19 @@ struct WebSettings {
   std::size_t maxMessageBytes = std::size_t{16} * 1024;  // larger websocket messages or REST bodies are refused
   std::size_t maxQueuedMessages = 512;                   // per connection; beyond, the connection is dropped
   std::chrono::milliseconds apiAnswerTimeout{30'000};    // an /api/ request left unanswered gets a 504
+
+  // Who a websocket client is (what onOpen is given and what the cap below counts), from
+  // the TCP peer and the upgrade request's X-Forwarded-For ("" when absent). Unset: the
+  // peer. The policy (which proxies to believe) is the caller's. Runs on the web thread:
+  // must not block; if it throws, the upgrade is hung up.
+  std::function<std::string(const std::string& peer, const std::string& xForwardedFor)> clientAddress;
+  // Open websockets per client address; the upgrade beyond it gets a 429 and never opens.
+  std::size_t maxConnectionsPerAddress = 0;  // 0: no cap
+  // Empty: the whole web root. Otherwise only the files under these prefixes ("/viewer/",
+  // each a directory of the root) are served, every other file is a 404, and "/" redirects
+  // (302) to the first. /healthz and /metrics are served either way.
+  std::vector<std::string> servedPrefixes;
+  bool serveApi = true;  // false: /api/ is a 404 and never reaches the listener
 };
 
 struct HttpRequest {
@@ -70,6 +83,7 @@ struct WebStats {
   std::uint64_t messagesOut = 0;
   std::uint64_t droppedSlowClients = 0;
   std::uint64_t refusedOversized = 0;
+  std::uint64_t refusedOverCap = 0;  // upgrades refused by maxConnectionsPerAddress
 };
 
 class WebServer {
@@ -87,6 +101,11 @@ class WebServer {
   void broadcast(const std::vector<ConnectionId>& connections, std::string text);
   void sendBinary(ConnectionId connection, std::string bytes);  // e.g. a preview JPEG
   void close(ConnectionId connection, std::string reason);
+  // The largest message this connection may send from now on (settings.maxMessageBytes
+  // until then); beyond it, the connection is closed with 1009 as usual. It applies before
+  // any message queued after this call goes out, so a peer told "go ahead" by a send()
+  // that follows it finds the new limit in place.
+  void setMessageLimit(ConnectionId connection, std::size_t bytes);
   void respond(RequestId request, HttpResponse response);
   // Served by the web thread itself, without a trip to the hub.
   void setMetrics(std::string prometheusText);

@@ -58,6 +58,7 @@ struct HttpExchange {
   bool awaitingListener = false;  // handed to onHttpRequest, waiting for respond()
   bool closeAfter = false;        // the rest of the connection cannot be trusted
   bool headersOnly = false;       // a HEAD request
+  std::string location;           // a redirect's Location header
   std::optional<HttpResponse> response;
   bool headersSent = false;
   std::size_t bodySent = 0;
@@ -66,8 +67,9 @@ struct HttpExchange {
 // One websocket connection (web thread only; its outgoing queue lives in the Outbox).
 struct WebsocketConnection {
   lws* wsi = nullptr;
-  std::string incoming;  // fragments of the message being received
-  bool closing = false;  // a close was decided: write nothing more
+  std::string incoming;             // fragments of the message being received
+  std::size_t maxMessageBytes = 0;  // settings.maxMessageBytes, or what setMessageLimit said
+  bool closing = false;             // a close was decided: write nothing more
 };
 
 // The web thread's libev loop. It outlives the lws context that uses it.
@@ -105,6 +107,8 @@ struct WebServer::Impl {
   void forgetExchange(lws* wsi);
 
   // websocket_session.cpp (web thread)
+  int confirmUpgrade(lws* wsi);  // the client's address, and the cap per address
+  void releaseClientAddress(lws* wsi);
   int acceptWebsocket(lws* wsi);
   int onWebsocketOpen(lws* wsi);
   int onWebsocketReceive(lws* wsi, const char* data, std::size_t len);
@@ -128,6 +132,7 @@ struct WebServer::Impl {
   std::atomic<std::uint64_t> messagesOut_{0};
   std::atomic<std::uint64_t> droppedSlowClients_{0};
   std::atomic<std::uint64_t> refusedOversized_{0};
+  std::atomic<std::uint64_t> refusedOverCap_{0};
 
   // What the web thread serves without the hub; written by any thread.
   std::mutex documentsMutex_;  // leaf
@@ -148,6 +153,9 @@ struct WebServer::Impl {
   std::unordered_map<RequestId, HttpExchange> exchanges_;
   std::unordered_map<lws*, ConnectionId> connectionOf_;
   std::unordered_map<ConnectionId, WebsocketConnection> connections_;
+  // From the upgrade's confirmation until lws forgets the wsi: whom it counts against.
+  std::unordered_map<lws*, std::string> clientAddressOf_;
+  std::unordered_map<std::string, std::size_t> websocketsPerAddress_;
   RequestId nextRequest_ = 1;
   ConnectionId nextConnection_ = 1;
   std::vector<unsigned char> writeBuffer_;  // LWS_PRE bytes of headroom + one write

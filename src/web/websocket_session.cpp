@@ -1,6 +1,7 @@
 // The websocket endpoint /ws (subprotocol "tribune", or none): open, reassembled text
-// messages in, queued messages out, close — and the refusals (binary from a client: 1003;
-// a message over maxMessageBytes: 1009; a client too slow to read: 1008).
+// messages in, queued messages out, close — and the refusals (an address over its cap of
+// connections: 429 before the upgrade; binary from a client: 1003; a message over the
+// connection's limit: 1009; a client too slow to read: 1008).
 //
 // Threading contract: web thread only (every function here runs inside an lws callback).
 // Outgoing messages come from other threads through the Outbox. They are written as soon
@@ -14,8 +15,11 @@
 // is taken here other than the Outbox's own (a leaf, released before lws or the listener
 // is called).
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "web/web_server_impl.h"
+#include "web/wire_text.h"
 
 namespace tribune::web {
 namespace {
@@ -27,7 +31,71 @@ void setCloseReason(lws* wsi, lws_close_status status, std::string reason) {
   lws_close_reason(wsi, status, reinterpret_cast<unsigned char*>(reason.data()), reason.size());
 }
 
+std::string peerOf(lws* wsi) {
+  char peer[128] = {};
+  const char* address = lws_get_peer_simple(wsi, peer, sizeof peer);
+  return address != nullptr ? address : "";
+}
+
+// An HTTP answer written at once, as lws_return_http_status does (allowed while lws
+// confirms an upgrade; it completes the transaction itself). False if it could not be written.
+bool answerUpgradeNow(lws* wsi, const HttpResponse& response) {
+  std::vector<unsigned char> buffer(LWS_PRE + 1024 + response.body.size());
+  unsigned char* start = buffer.data() + LWS_PRE;
+  unsigned char* p = start;
+  unsigned char* end = buffer.data() + buffer.size();
+  const std::string length = std::to_string(response.body.size());
+  if (lws_add_http_header_status(wsi, static_cast<unsigned int>(response.status), &p, end) != 0 ||
+      lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
+                                   reinterpret_cast<const unsigned char*>(response.contentType.data()),
+                                   static_cast<int>(response.contentType.size()), &p, end) != 0 ||
+      lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH,
+                                   reinterpret_cast<const unsigned char*>(length.data()),
+                                   static_cast<int>(length.size()), &p, end) != 0 ||
+      lws_finalize_http_header(wsi, &p, end) != 0) {
+    return false;
+  }
+  std::memcpy(p, response.body.data(), response.body.size());
+  p += response.body.size();
+  const auto size = static_cast<std::size_t>(p - start);
+  return lws_write(wsi, start, size, LWS_WRITE_HTTP) == static_cast<int>(size);
+}
+
 }  // namespace
+
+int WebServer::Impl::confirmUpgrade(lws* wsi) {
+  // The headers are still there, and nothing is open yet: the earliest point where the
+  // client's address is known and a refusal can still be an HTTP status.
+  releaseClientAddress(wsi);
+  const std::string peer = peerOf(wsi);
+  std::string address =
+      settings_.clientAddress ? settings_.clientAddress(peer, copyHeader(wsi, WSI_TOKEN_X_FORWARDED_FOR)) : peer;
+  if (settings_.maxConnectionsPerAddress > 0) {
+    auto open = websocketsPerAddress_.find(address);
+    if (open != websocketsPerAddress_.end() && open->second >= settings_.maxConnectionsPerAddress) {
+      ++refusedOverCap_;
+      webLogger()->info("web: websocket from {} refused: {} already open from that address", address,
+                        settings_.maxConnectionsPerAddress);
+      const HttpResponse refusal =
+          jsonError(429, "too_many_connections",
+                    "at most " + std::to_string(settings_.maxConnectionsPerAddress) + " connections per address");
+      return answerUpgradeNow(wsi, refusal) ? 1 : -1;  // 1: answered, lws completes the transaction
+    }
+  }
+  // Counted from here, so that upgrades racing each other cannot pass the cap together;
+  // released by close or by WSI_DESTROY, whichever comes.
+  ++websocketsPerAddress_[address];
+  clientAddressOf_[wsi] = std::move(address);
+  return 0;
+}
+
+void WebServer::Impl::releaseClientAddress(lws* wsi) {
+  auto found = clientAddressOf_.find(wsi);
+  if (found == clientAddressOf_.end()) return;
+  auto counted = websocketsPerAddress_.find(found->second);
+  if (counted != websocketsPerAddress_.end() && --counted->second == 0) websocketsPerAddress_.erase(counted);
+  clientAddressOf_.erase(found);
+}
 
 int WebServer::Impl::acceptWebsocket(lws* wsi) {
   // lws picks the protocol by subprotocol name (or takes ours by default); the path is ours
@@ -41,13 +109,15 @@ int WebServer::Impl::acceptWebsocket(lws* wsi) {
 int WebServer::Impl::onWebsocketOpen(lws* wsi) {
   const ConnectionId id = nextConnection_++;
   connectionOf_[wsi] = id;
-  connections_[id].wsi = wsi;
+  WebsocketConnection& connection = connections_[id];
+  connection.wsi = wsi;
+  connection.maxMessageBytes = settings_.maxMessageBytes;
   outbox_->open(id);
   ++connectionsOpen_;
 
-  char peer[128] = {};
-  const char* address = lws_get_peer_simple(wsi, peer, sizeof peer);
-  std::string peerAddress = address != nullptr ? address : "";
+  // Resolved when the upgrade was confirmed (the headers are gone by now).
+  auto resolved = clientAddressOf_.find(wsi);
+  std::string peerAddress = resolved != clientAddressOf_.end() ? resolved->second : peerOf(wsi);
   webLogger()->debug("web: connection {} open from {}", id, peerAddress);
   listener_.onOpen(id, std::move(peerAddress));
   return 0;
@@ -63,9 +133,10 @@ int WebServer::Impl::onWebsocketReceive(lws* wsi, const char* data, std::size_t 
     webLogger()->info("web: connection {} sent a binary message: closed", id->second);
     return refuse(wsi, connection, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text messages only");
   }
-  if (connection.incoming.size() + len > settings_.maxMessageBytes) {
+  if (connection.incoming.size() + len > connection.maxMessageBytes) {
     ++refusedOversized_;
-    webLogger()->info("web: connection {} sent a message over {} bytes: closed", id->second, settings_.maxMessageBytes);
+    webLogger()->info("web: connection {} sent a message over {} bytes: closed", id->second,
+                      connection.maxMessageBytes);
     return refuse(wsi, connection, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large");
   }
   // lws hands a message over in pieces (frames, and parts of frames): gather them.
@@ -163,6 +234,7 @@ void WebServer::Impl::dropSlow(ConnectionId id, WebsocketConnection& connection)
 }
 
 void WebServer::Impl::onWebsocketClosed(lws* wsi) {
+  releaseClientAddress(wsi);
   auto found = connectionOf_.find(wsi);
   if (found == connectionOf_.end()) return;
   const ConnectionId id = found->second;

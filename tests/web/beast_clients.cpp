@@ -177,11 +177,13 @@ template <class NextLayer>
 void BasicWsClient<NextLayer>::startUpgrade(int port, const std::string& target,
                                             const std::function<void(bool)>& done) {
   // Once the stream below the websocket is ready (over TLS: after the TLS handshake).
+  upgradeResponse_ = websocket::response_type(http::status::unknown, 11);
   auto upgrade = [this, port, target, done] {
-    ws_.async_handshake("127.0.0.1:" + std::to_string(port), target, [this, done](error_code handshakeError) {
-      if (handshakeError) lastError_ = "upgrade: " + handshakeError.message();
-      done(!handshakeError);
-    });
+    ws_.async_handshake(upgradeResponse_, "127.0.0.1:" + std::to_string(port), target,
+                        [this, done](error_code handshakeError) {
+                          if (handshakeError) lastError_ = "upgrade: " + handshakeError.message();
+                          done(!handshakeError);
+                        });
   };
   socket().async_connect(loopback(port), [this, done, upgrade](error_code error) {
     if (error) {
@@ -209,11 +211,11 @@ template <class NextLayer>
 bool BasicWsClient<NextLayer>::connect(int port, const std::string& target,
                                        const std::optional<std::string>& subprotocol,
                                        std::chrono::milliseconds timeout) {
-  if (subprotocol) {
-    ws_.set_option(websocket::stream_base::decorator([protocol = *subprotocol](websocket::request_type& request) {
-      request.set(http::field::sec_websocket_protocol, protocol);
-    }));
-  }
+  ws_.set_option(websocket::stream_base::decorator(
+      [protocol = subprotocol, headers = upgradeHeaders_](websocket::request_type& request) {
+        if (protocol) request.set(http::field::sec_websocket_protocol, *protocol);
+        for (const auto& [name, value] : headers) request.set(name, value);
+      }));
   return runOne(timeout,
                 [this, port, &target](const std::function<void(bool)>& done) { startUpgrade(port, target, done); });
 }

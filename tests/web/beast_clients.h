@@ -85,6 +85,14 @@ class BasicWsClient {
   void startConnect(int port, const std::function<void(bool)>& done);
   void startReceive(const std::function<void(Received)>& done);
 
+  // Extra headers for the upgrade request of the next connect (X-Forwarded-For…).
+  void setUpgradeHeaders(std::vector<std::pair<std::string, std::string>> headers) {
+    upgradeHeaders_ = std::move(headers);
+  }
+  // The HTTP status the server answered the last upgrade with (101 when accepted, 0 when
+  // no answer came).
+  [[nodiscard]] int upgradeStatus() const { return static_cast<int>(upgradeResponse_.result_int()); }
+
   boost::asio::ip::tcp::socket& socket() { return boost::beast::get_lowest_layer(ws_); }
   // Why the last call failed (connect, TLS or upgrade error, "timed out").
   [[nodiscard]] const std::string& lastError() const { return lastError_; }
@@ -109,6 +117,8 @@ class BasicWsClient {
   boost::beast::websocket::stream<NextLayer> ws_;
   boost::beast::flat_buffer buffer_;
   std::string lastError_;
+  std::vector<std::pair<std::string, std::string>> upgradeHeaders_;
+  boost::beast::websocket::response_type upgradeResponse_{boost::beast::http::status::unknown, 11};
 };
 
 using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
