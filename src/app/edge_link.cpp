@@ -161,8 +161,12 @@ void EdgeLink::connectNext(Clock::time_point now) {
   state_ = State::Connecting;
   heardAt_ = now;
   handshake_.reset();
-  attempt_ = client_->connect(targetOf(address, settings_));
   hubLogger()->info("edge: connexion à / connecting to {}:{}", address.host, address.port);
+  try {
+    attempt_ = client_->connect(targetOf(address, settings_));
+  } catch (const std::invalid_argument& e) {  // e.g. the CA file has gone
+    fail(e.what(), now, false);
+  }
 }
 
 // A link that fails, or an attempt that does: the next edge, after a growing wait; at once
