@@ -76,6 +76,7 @@ constexpr IntRange kNameLength{0, 100};  // pseudonym and place; 0: none accepte
 constexpr IntRange kRateCount{1, 10000};
 constexpr IntRange kRateSeconds{1, 86400};
 constexpr IntRange kRetentionDays{1, 3650};
+constexpr IntRange kReconnectSeconds{1, 3600};
 
 // Lengths in characters (UTF-8 code points): "Ville de Démo" is 13 of them.
 constexpr std::size_t kMaxCommuneLength = 80;
@@ -425,7 +426,7 @@ class ConfigParser {
   using S = const std::string&;
 
   void parseRoot(const Json& document, Config& config) {
-    static constexpr std::array<Field<Config>, 19> kFields{{
+    static constexpr std::array<Field<Config>, 20> kFields{{
         {"source",
          [](P& p, const Json& v, S at, Config& c) {
            // The same parser as --source, so the file and the flag cannot disagree.
@@ -452,8 +453,107 @@ class ConfigParser {
         {"destinations", [](P& p, const Json& v, S at, Config& c) { p.parseDestinations(v, at, c.destinations); }},
         {"platforms", [](P& p, const Json& v, S at, Config& c) { p.parsePlatforms(v, at, c.platforms); }},
         {"network", [](P& p, const Json& v, S at, Config& c) { p.parseNetwork(v, at, c.network); }},
+        {"edge", [](P& p, const Json& v, S at, Config& c) { p.parseEdge(v, at, c.edge); }},
     }};
     readObject(document, "", kFields, config);
+  }
+
+  // --- the link to the public edges (issue 22) ---------------------------------------------
+
+  struct EdgeDraft {
+    EdgeLinkSettings settings;
+    int secrets = 0;
+    bool urlGiven = false;
+    bool minOk = true;
+    bool maxGiven = false;
+    bool maxOk = true;
+  };
+
+  void parseEdge(const Json& value, const std::string& path, std::optional<EdgeLinkSettings>& out) {
+    static constexpr std::array<Field<EdgeDraft>, 7> kFields{{
+        {"url", [](P& p, const Json& v, S at, EdgeDraft& d) { p.readEdgeUrls(v, at, d); }},
+        {"ca_file", [](P& p, const Json& v, S at, EdgeDraft& d) { p.readOptionalString(v, at, d.settings.caFile); }},
+        {"secret",
+         [](P& p, const Json& v, S at, EdgeDraft& d) {
+           ++d.secrets;
+           p.refuseInlineSecret(v, at, "secret");
+         }},
+        {"secret_env", [](P& p, const Json& v, S at,
+                          EdgeDraft& d) { p.readLinkSecret(v, at, "key_env", d.settings.secret, d.secrets); }},
+        {"secret_secret", [](P& p, const Json& v, S at,
+                             EdgeDraft& d) { p.readLinkSecret(v, at, "key_secret", d.settings.secret, d.secrets); }},
+        {"reconnect_min_s",
+         [](P& p, const Json& v, S at, EdgeDraft& d) {
+           auto seconds = p.readInt(v, at, kReconnectSeconds);
+           d.minOk = seconds.has_value();
+           if (seconds) d.settings.reconnectMin = std::chrono::seconds{*seconds};
+         }},
+        {"reconnect_max_s",
+         [](P& p, const Json& v, S at, EdgeDraft& d) {
+           auto seconds = p.readInt(v, at, kReconnectSeconds);
+           d.maxGiven = true;
+           d.maxOk = seconds.has_value();
+           if (seconds) d.settings.reconnectMax = std::chrono::seconds{*seconds};
+         }},
+    }};
+    EdgeDraft draft;
+    if (!readObject(value, path, kFields, draft)) return;
+    if (!draft.urlGiven) {
+      problem(childPath(path, "url"), "required: the edge's address, wss://host[:port][/path], or a list of them");
+    }
+    if (draft.secrets == 0) {
+      problem(path, "required: secret_env or secret_secret, the link's secret paired with the edges' link_secret");
+    } else if (draft.secrets > 1) {
+      problem(path, "give one of secret_env and secret_secret");
+    }
+    if (!draft.maxGiven) {
+      // A long first delay alone must not make the default ceiling an error.
+      draft.settings.reconnectMax = std::max(draft.settings.reconnectMax, draft.settings.reconnectMin);
+    } else if (draft.minOk && draft.maxOk && draft.settings.reconnectMin > draft.settings.reconnectMax) {
+      problem(childPath(path, "reconnect_max_s"),
+              "must be at least reconnect_min_s (" + std::to_string(draft.settings.reconnectMin.count()) + ")");
+    }
+    out = std::move(draft.settings);
+  }
+
+  // One address or a non-empty list of them; duplicates are refused.
+  void readEdgeUrls(const Json& value, const std::string& path, EdgeDraft& draft) {
+    draft.urlGiven = true;
+    const auto readOne = [this, &draft](const Json& item, const std::string& at) {
+      auto text = readString(item, at);
+      if (!text) return;
+      auto parsed = parseEdgeUrl(*text);
+      if (!parsed.address) return problem(at, parsed.error);
+      auto& urls = draft.settings.urls;
+      if (std::find(urls.begin(), urls.end(), *parsed.address) != urls.end()) {
+        return problem(at, "the same edge is given twice");
+      }
+      urls.push_back(std::move(*parsed.address));
+    };
+    if (!value.is_array()) return readOne(value, path);
+    if (value.empty()) return problem(path, "must not be empty: give at least one wss:// address");
+    for (std::size_t index = 0; index < value.size(); ++index) readOne(value[index], indexPath(path, index));
+  }
+
+  // The link's secret: from the environment or the secrets file, never written in the file
+  // (which is shared for help and kept in backups), and long enough not to be guessed.
+  void readLinkSecret(const Json& value, const std::string& path, std::string_view source, Secret& out, int& given) {
+    ++given;
+    auto secret = resolveKey(value, path, source);
+    if (!secret) return;
+    secretValues_.push_back(secret->reveal());
+    if (secret->reveal().size() < kMinLinkSecretLength) {
+      return problem(path, "the secret it names is too short: " + std::to_string(kMinLinkSecretLength) +
+                               " characters at least (openssl rand -hex 32 makes one)");
+    }
+    out = std::move(*secret);
+  }
+
+  void refuseInlineSecret(const Json& value, const std::string& path, std::string_view key) {
+    if (value.is_string()) secretValues_.push_back(value.template get<std::string>());
+    const std::string name(key);
+    problem(path, "a secret is not written in this file: give " + name + "_env (an environment variable) or " + name +
+                      "_secret (an entry of secrets_file)");
   }
 
   // --- platforms (issue 20) ---------------------------------------------------------------

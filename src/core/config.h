@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/edge_link.h"
 #include "core/live_plan.h"
 #include "core/loudness.h"
 #include "core/publish_url.h"
@@ -211,6 +212,16 @@ struct NetworkSettings {
   std::optional<std::string> proxy;
 };
 
+// The town hall's link to the public edges (issue 22): the town hall connects out to one
+// of them. Absent: no edge, the viewers reach this Tribune directly.
+struct EdgeLinkSettings {
+  std::vector<EdgeAddress> urls;      // one or more; any edge will do, the next is tried when one goes away
+  std::optional<std::string> caFile;  // PEM CA the edges' certificates are checked against; none: the system's
+  Secret secret;                      // paired with the edges' link_secret; 32 characters at least
+  std::chrono::seconds reconnectMin{1};
+  std::chrono::seconds reconnectMax{30};
+};
+
 struct Config {
   std::string source = "test";  // same syntax as --source
   std::optional<std::string> pipelinesDir;
@@ -231,6 +242,7 @@ struct Config {
   std::vector<DestinationSettings> destinations;
   PlatformsSettings platforms;
   NetworkSettings network;
+  std::optional<EdgeLinkSettings> edge;
 };
 
 // One problem, located by its path in the document ("destinations[1].platform").

@@ -1,0 +1,509 @@
+#include "core/edge_config.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+#include "core/edge_link.h"
+#include "core/json_type.h"
+#include "core/suggestion.h"
+
+namespace tribune::core {
+
+namespace {
+
+struct IntRange {
+  int min;
+  int max;
+};
+
+// The limits of edge.json (docs/CONFIG.md, "edge.json", mirrors them).
+constexpr IntRange kPort{1, 65535};
+constexpr IntRange kConnectionsPerAddress{1, 10000};
+constexpr IntRange kQuestionsPerHour{1, 10000};
+constexpr IntRange kUpvotesPerMinute{1, 10000};
+constexpr IntRange kMessagesPerSecond{1, 1000};
+constexpr IntRange kRetentionHours{1, 2160};  // 90 days, the town hall's default retention
+constexpr int kDefaultRedisPort = 6379;
+constexpr std::size_t kMaxKeyPrefixLength = 32;
+constexpr std::size_t kMaxShownLength = 40;
+constexpr std::size_t kMinScrubbedLength = 4;
+
+bool isPrintable(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x20 && byte < 0x7f;
+  });
+}
+
+std::string shown(std::string_view value) {
+  if (value.empty() || value.size() > kMaxShownLength || !isPrintable(value)) return "";
+  return " \"" + std::string(value) + "\"";
+}
+
+std::string childPath(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+std::string indexPath(const std::string& parent, std::size_t index) {
+  return parent + "[" + std::to_string(index) + "]";
+}
+
+std::string joined(std::span<const std::string_view> words) {
+  std::string out;
+  for (const auto word : words) out += (out.empty() ? "" : ", ") + std::string(word);
+  return out;
+}
+
+bool isEnvironmentName(std::string_view name) {
+  const auto allowed = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  return !name.empty() && !(name.front() >= '0' && name.front() <= '9') &&
+         std::all_of(name.begin(), name.end(), allowed);
+}
+
+bool isKeyPrefix(std::string_view text) {
+  return !text.empty() && text.size() <= kMaxKeyPrefixLength && std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+void replaceAll(std::string& text, std::string_view what, std::string_view with) {
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
+    text.replace(at, what.size(), with);
+  }
+}
+
+// What a section needs besides its settings to finish its own checks.
+struct RootDraft {
+  EdgeConfig config;
+  int linkSecrets = 0;
+  bool redisGiven = false;
+};
+
+struct RedisDraft {
+  EdgeRedisSettings settings;
+  std::string path;
+  bool urlGiven = false;
+  bool plaintext = false;  // redis:// was given
+  bool allowPlaintext = false;
+  int passwords = 0;
+};
+
+enum class SecretSource { environment, secretsFile };
+
+// One pass over the document in its own order, each object checked against a table of its
+// known members (as core/config.cpp does for tribune.json), then the cross-member checks.
+template <class Json>
+class EdgeConfigParser {
+ public:
+  explicit EdgeConfigParser(const SecretLookup& secrets) : secrets_(secrets) {}
+
+  EdgeConfigResult parse(const Json& document) {
+    RootDraft draft;
+    if (readObject(document, "", rootFields(), draft)) finishRoot(draft);
+    for (auto& entry : problems_) {
+      for (const auto& secret : secretValues_) {
+        if (secret.size() < kMinScrubbedLength) continue;
+        replaceAll(entry.message, secret, Secret::kMask);
+        replaceAll(entry.path, secret, Secret::kMask);
+      }
+    }
+    return {std::move(draft.config), std::move(problems_)};
+  }
+
+ private:
+  using P = EdgeConfigParser;
+  using S = const std::string&;
+
+  template <class Target>
+  struct Field {
+    std::string_view name;
+    void (*apply)(P& parser, const Json& value, const std::string& path, Target& target);
+  };
+
+  void problem(const std::string& path, std::string message) {
+    problems_.push_back({path.empty() ? "$" : path, std::move(message)});
+  }
+
+  template <class Target, std::size_t N>
+  bool readObject(const Json& value, const std::string& path, const std::array<Field<Target>, N>& fields,
+                  Target& target) {
+    if (!value.is_object()) {
+      problem(path, "expected an object, got " + typeOf(value));
+      return false;
+    }
+    std::array<std::string_view, N> names;
+    std::transform(fields.begin(), fields.end(), names.begin(), [](const Field<Target>& field) { return field.name; });
+    for (auto member = value.begin(); member != value.end(); ++member) {
+      const auto& key = member.key();
+      const auto memberPath = childPath(path, key);
+      const auto field = std::find_if(fields.begin(), fields.end(),
+                                      [&key](const Field<Target>& candidate) { return candidate.name == key; });
+      if (field != fields.end()) {
+        field->apply(*this, member.value(), memberPath, target);
+      } else if (auto near = closest(key, names)) {
+        problem(memberPath, "unknown key" + shown(key) + " (did you mean \"" + std::string(*near) + "\"?)");
+      } else {
+        problem(memberPath, "unknown key" + shown(key) + "; known keys: " + joined(names));
+      }
+    }
+    return true;
+  }
+
+  std::optional<std::string> readString(const Json& value, const std::string& path) {
+    if (!value.is_string()) {
+      problem(path, "expected a string, got " + typeOf(value));
+      return std::nullopt;
+    }
+    auto text = value.template get<std::string>();
+    if (text.empty()) {
+      problem(path, "must not be empty");
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  std::optional<bool> readBool(const Json& value, const std::string& path) {
+    if (!value.is_boolean()) {
+      problem(path, "expected a boolean (true or false), got " + typeOf(value));
+      return std::nullopt;
+    }
+    return value.template get<bool>();
+  }
+
+  std::optional<int> readInt(const Json& value, const std::string& path, IntRange range) {
+    if (!value.is_number_integer()) {
+      problem(path, "expected an integer, got " + typeOf(value));
+      return std::nullopt;
+    }
+    const bool negative = !value.is_number_unsigned();
+    const auto text = negative ? std::to_string(value.template get<std::int64_t>())
+                               : std::to_string(value.template get<std::uint64_t>());
+    const bool inRange =
+        negative ? value.template get<std::int64_t>() >= range.min && value.template get<std::int64_t>() <= range.max
+                 : value.template get<std::uint64_t>() >= static_cast<std::uint64_t>(range.min) &&
+                       value.template get<std::uint64_t>() <= static_cast<std::uint64_t>(range.max);
+    if (!inRange) {
+      problem(path, text + " is out of range (" + std::to_string(range.min) + ".." + std::to_string(range.max) + ")");
+      return std::nullopt;
+    }
+    return value.template get<int>();
+  }
+
+  void readOptionalString(const Json& value, const std::string& path, std::optional<std::string>& out) {
+    if (auto text = readString(value, path)) out = std::move(text);
+  }
+
+  // X_env or X_secret: the secret's value, remembered for scrubbing before anything else.
+  std::optional<Secret> readSecret(const Json& value, const std::string& path, SecretSource source) {
+    auto name = readString(value, path);
+    if (!name) return std::nullopt;
+    std::optional<std::string> found;
+    if (source == SecretSource::environment) {
+      if (!isEnvironmentName(*name)) {
+        problem(path,
+                "must be the name of an environment variable (letters, digits and '_', not starting with a digit)");
+        return std::nullopt;
+      }
+      found = secrets_.environment ? secrets_.environment(*name) : std::nullopt;
+      if (!found) {
+        problem(path, "environment variable " + *name + " is not set");
+      } else if (found->empty()) {
+        problem(path, "environment variable " + *name + " is empty");
+      }
+    } else {
+      const auto entry = shown(*name).empty() ? std::string(" named here") : shown(*name);
+      if (!secrets_.secretsFile) {
+        problem(path, "no secrets file to look up the entry" + entry + " in: set secrets_file");
+        return std::nullopt;
+      }
+      found = secrets_.secretsFile(*name);
+      if (!found) {
+        problem(path, "no entry" + entry + " in the secrets file");
+      } else if (found->empty()) {
+        problem(path, "the entry" + entry + " in the secrets file is empty");
+      }
+    }
+    if (!found || found->empty()) return std::nullopt;
+    secretValues_.push_back(*found);
+    return Secret(std::move(*found));
+  }
+
+  // A secret written in edge.json itself: refused, the file is copied around for help.
+  void refuseInlineSecret(const Json& value, const std::string& path, std::string_view key) {
+    if (value.is_string()) secretValues_.push_back(value.template get<std::string>());
+    problem(path, "a secret is not written in this file: give " + std::string(key) +
+                      "_env (an environment variable) or " + std::string(key) + "_secret (an entry of secrets_file)");
+  }
+
+  void requireOneSecret(const std::string& path, std::string_view key, int given) {
+    if (given == 0) {
+      problem(childPath(path, std::string(key) + "_env"),
+              "required: " + std::string(key) + "_env or " + std::string(key) + "_secret");
+    } else if (given > 1) {
+      problem(path.empty() ? "$" : path,
+              "give one of " + std::string(key) + "_env and " + std::string(key) + "_secret");
+    }
+  }
+
+  // --- the top level ---------------------------------------------------------------------
+
+  static const std::array<Field<RootDraft>, 11>& rootFields() {
+    static constexpr std::array<Field<RootDraft>, 11> kFields{{
+        {"name",
+         [](P& p, const Json& v, S at, RootDraft& d) {
+           auto name = p.readString(v, at);
+           if (!name) return;
+           if (!isLinkName(*name)) return p.problem(at, "must be 1 to 64 characters among A-Z a-z 0-9 . _ -");
+           d.config.name = std::move(name);
+         }},
+        {"secrets_file",
+         [](P& p, const Json& v, S at, RootDraft& d) { p.readOptionalString(v, at, d.config.secretsFile); }},
+        {"web", [](P& p, const Json& v, S at, RootDraft& d) { p.parseWeb(v, at, d.config.web); }},
+        {"trusted_proxies",
+         [](P& p, const Json& v, S at, RootDraft& d) { p.parseTrustedProxies(v, at, d.config.trustedProxies); }},
+        {"max_connections_per_address",
+         [](P& p, const Json& v, S at, RootDraft& d) {
+           if (auto count = p.readInt(v, at, kConnectionsPerAddress)) {
+             d.config.maxConnectionsPerAddress = static_cast<std::size_t>(*count);
+           }
+         }},
+        {"limits", [](P& p, const Json& v, S at, RootDraft& d) { p.parseLimits(v, at, d.config.limits); }},
+        {"redis",
+         [](P& p, const Json& v, S at, RootDraft& d) {
+           d.redisGiven = true;
+           p.parseRedis(v, at, d.config.redis);
+         }},
+        {"link_secret",
+         [](P& p, const Json& v, S at, RootDraft& d) {
+           ++d.linkSecrets;
+           p.refuseInlineSecret(v, at, "link_secret");
+         }},
+        {"link_secret_env",
+         [](P& p, const Json& v, S at, RootDraft& d) { p.readLinkSecret(v, at, SecretSource::environment, d); }},
+        {"link_secret_secret",
+         [](P& p, const Json& v, S at, RootDraft& d) { p.readLinkSecret(v, at, SecretSource::secretsFile, d); }},
+        {"data_retention_hours",
+         [](P& p, const Json& v, S at, RootDraft& d) {
+           if (auto hours = p.readInt(v, at, kRetentionHours)) d.config.dataRetention = std::chrono::hours{*hours};
+         }},
+    }};
+    return kFields;
+  }
+
+  void readLinkSecret(const Json& value, const std::string& path, SecretSource source, RootDraft& draft) {
+    ++draft.linkSecrets;
+    auto secret = readSecret(value, path, source);
+    if (!secret) return;
+    if (secret->reveal().size() < kMinLinkSecretLength) {
+      return problem(path, "the secret it names is too short: " + std::to_string(kMinLinkSecretLength) +
+                               " characters at least (openssl rand -hex 32 makes one)");
+    }
+    draft.config.linkSecret = std::move(*secret);
+  }
+
+  void finishRoot(RootDraft& draft) {
+    if (!draft.redisGiven) {
+      problem("redis", "required: the Redis shared by the edges, {\"url\": \"rediss://…\", \"password_env\": …}");
+    }
+    requireOneSecret("", "link_secret", draft.linkSecrets);
+    checkTls(draft.config.web);
+  }
+
+  // --- web -------------------------------------------------------------------------------
+
+  void parseWeb(const Json& value, const std::string& path, EdgeWebSettings& web) {
+    static constexpr std::array<Field<EdgeWebSettings>, 5> kFields{{
+        {"address",
+         [](P& p, const Json& v, S at, EdgeWebSettings& w) {
+           auto address = p.readString(v, at);
+           if (!address) return;
+           if (!IpAddress::parse(*address)) {
+             return p.problem(at,
+                              "expected an IP address such as \"0.0.0.0\" (every network of the host) or "
+                              "\"127.0.0.1\" (behind a reverse proxy on the same host)" +
+                                  (shown(*address).empty() ? std::string() : ", got" + shown(*address)));
+           }
+           w.address = *address;
+         }},
+        {"port",
+         [](P& p, const Json& v, S at, EdgeWebSettings& w) {
+           if (auto port = p.readInt(v, at, kPort)) w.port = *port;
+         }},
+        {"tls_certificate",
+         [](P& p, const Json& v, S at, EdgeWebSettings& w) {
+           p.readOptionalString(v, at, w.tlsCertificate);
+           p.tlsBroken_ = p.tlsBroken_ || !w.tlsCertificate;
+         }},
+        {"tls_key",
+         [](P& p, const Json& v, S at, EdgeWebSettings& w) {
+           p.readOptionalString(v, at, w.tlsKey);
+           p.tlsBroken_ = p.tlsBroken_ || !w.tlsKey;
+         }},
+        {"tls_offload",
+         [](P& p, const Json& v, S at, EdgeWebSettings& w) {
+           auto offload = p.readBool(v, at);
+           if (offload) w.tlsOffload = *offload;
+           p.tlsBroken_ = p.tlsBroken_ || !offload;
+         }},
+    }};
+    webPath_ = path;
+    readObject(value, path, kFields, web);
+  }
+
+  // Citizens reach the edge from the internet: it serves HTTPS itself, or says that a
+  // reverse proxy in front of it does.
+  void checkTls(const EdgeWebSettings& web) {
+    if (tlsBroken_) return;  // a wrong value among them is reported already
+    const auto path = webPath_.empty() ? std::string("web") : webPath_;
+    if (web.tlsCertificate.has_value() != web.tlsKey.has_value()) {
+      return problem(path, "tls_certificate and tls_key go together: give both or neither");
+    }
+    if (web.tlsCertificate && web.tlsOffload) {
+      return problem(childPath(path, "tls_offload"),
+                     "true with tls_certificate: either the edge does TLS itself (certificate and key) or a reverse "
+                     "proxy does (tls_offload), not both");
+    }
+    if (!web.tlsCertificate && !web.tlsOffload) {
+      problem(path,
+              "un edge est public et doit être servi en HTTPS : donnez tls_certificate et tls_key, ou écrivez "
+              "\"tls_offload\": true si un proxy inverse fait le TLS devant l'edge");
+    }
+  }
+
+  // --- who is trusted for X-Forwarded-For ---------------------------------------------------
+
+  void parseTrustedProxies(const Json& value, const std::string& path, std::vector<AddressRange>& out) {
+    if (!value.is_array()) return problem(path, "expected an array of addresses or ranges, got " + typeOf(value));
+    for (std::size_t index = 0; index < value.size(); ++index) {
+      const auto at = indexPath(path, index);
+      auto text = readString(value[index], at);
+      if (!text) continue;
+      auto range = AddressRange::parse(*text);
+      if (!range) {
+        problem(at, "expected an IP address or a CIDR range such as \"10.0.0.0/8\", \"192.168.1.5\" or \"fd00::/8\"" +
+                        (shown(*text).empty() ? std::string() : ", got" + shown(*text)));
+        continue;
+      }
+      out.push_back(*range);
+    }
+  }
+
+  void parseLimits(const Json& value, const std::string& path, EdgeLimits& limits) {
+    static constexpr std::array<Field<EdgeLimits>, 3> kFields{{
+        {"questions_per_address_per_hour",
+         [](P& p, const Json& v, S at, EdgeLimits& l) {
+           if (auto count = p.readInt(v, at, kQuestionsPerHour)) {
+             l.questionsPerAddress = {static_cast<std::size_t>(*count), std::chrono::hours{1}};
+           }
+         }},
+        {"upvotes_per_address_per_minute",
+         [](P& p, const Json& v, S at, EdgeLimits& l) {
+           if (auto count = p.readInt(v, at, kUpvotesPerMinute)) {
+             l.upvotesPerAddress = {static_cast<std::size_t>(*count), std::chrono::minutes{1}};
+           }
+         }},
+        {"messages_per_connection_per_second",
+         [](P& p, const Json& v, S at, EdgeLimits& l) {
+           if (auto count = p.readInt(v, at, kMessagesPerSecond)) {
+             l.messagesPerConnection = {static_cast<std::size_t>(*count), std::chrono::seconds{1}};
+           }
+         }},
+    }};
+    readObject(value, path, kFields, limits);
+  }
+
+  // --- redis -------------------------------------------------------------------------------
+
+  void parseRedis(const Json& value, const std::string& path, EdgeRedisSettings& redis) {
+    static constexpr std::array<Field<RedisDraft>, 8> kFields{{
+        {"url", [](P& p, const Json& v, S at, RedisDraft& d) { p.readRedisUrl(v, at, d); }},
+        {"allow_plaintext",
+         [](P& p, const Json& v, S at, RedisDraft& d) {
+           if (auto allow = p.readBool(v, at)) d.allowPlaintext = *allow;
+         }},
+        {"user",
+         [](P& p, const Json& v, S at, RedisDraft& d) {
+           auto user = p.readString(v, at);
+           if (!user) return;
+           if (!isLinkName(*user)) return p.problem(at, "must be 1 to 64 characters among A-Z a-z 0-9 . _ -");
+           d.settings.user = *user;
+         }},
+        {"password",
+         [](P& p, const Json& v, S at, RedisDraft& d) {
+           ++d.passwords;
+           p.refuseInlineSecret(v, at, "password");
+         }},
+        {"password_env",
+         [](P& p, const Json& v, S at, RedisDraft& d) {
+           ++d.passwords;
+           if (auto secret = p.readSecret(v, at, SecretSource::environment)) d.settings.password = std::move(*secret);
+         }},
+        {"password_secret",
+         [](P& p, const Json& v, S at, RedisDraft& d) {
+           ++d.passwords;
+           if (auto secret = p.readSecret(v, at, SecretSource::secretsFile)) d.settings.password = std::move(*secret);
+         }},
+        {"ca_file", [](P& p, const Json& v, S at, RedisDraft& d) { p.readOptionalString(v, at, d.settings.caFile); }},
+        {"key_prefix",
+         [](P& p, const Json& v, S at, RedisDraft& d) {
+           auto prefix = p.readString(v, at);
+           if (!prefix) return;
+           if (!isKeyPrefix(*prefix)) return p.problem(at, "must be 1 to 32 characters among a-z, 0-9, '_' and '-'");
+           d.settings.keyPrefix = *prefix;
+         }},
+    }};
+    RedisDraft draft{redis, path};
+    if (!readObject(value, path, kFields, draft)) return;
+    if (!draft.urlGiven) problem(childPath(path, "url"), "required: rediss://host:port (or redis:// on this host)");
+    requireOneSecret(path, "password", draft.passwords);
+    if (draft.plaintext && !draft.allowPlaintext && !isLoopbackHost(draft.settings.address.host)) {
+      problem(childPath(path, "url"),
+              "redis:// sends the password and the viewers' questions in clear over the network: use rediss:// "
+              "(TLS), or set \"allow_plaintext\": true if that network is private");
+    }
+    if (draft.plaintext && draft.settings.caFile) {
+      problem(childPath(path, "ca_file"), "is for rediss:// only: this Redis is reached without TLS");
+    }
+    redis = std::move(draft.settings);
+  }
+
+  void readRedisUrl(const Json& value, const std::string& path, RedisDraft& draft) {
+    draft.urlGiven = true;
+    auto text = readString(value, path);
+    if (!text) return;
+    auto parsed = parseServerUrl(*text);
+    if (!parsed.url) return problem(path, parsed.error);
+    auto& url = *parsed.url;
+    if (url.scheme != "rediss" && url.scheme != "redis") {
+      return problem(path, "must start with rediss:// (TLS) or redis://");
+    }
+    if (!url.path.empty() && url.path != "/") {
+      return problem(path, "expected no path or database number: keys are set apart by key_prefix");
+    }
+    draft.plaintext = url.scheme == "redis";
+    draft.settings.address = {!draft.plaintext, url.host, url.port.value_or(kDefaultRedisPort)};
+  }
+
+  const SecretLookup& secrets_;
+  std::vector<ConfigProblem> problems_;
+  std::vector<std::string> secretValues_;
+  std::string webPath_;
+  bool tlsBroken_ = false;
+};
+
+}  // namespace
+
+EdgeConfigResult parseEdgeConfig(const nlohmann::json& document, const SecretLookup& secrets) {
+  return EdgeConfigParser<nlohmann::json>(secrets).parse(document);
+}
+
+EdgeConfigResult parseEdgeConfig(const nlohmann::ordered_json& document, const SecretLookup& secrets) {
+  return EdgeConfigParser<nlohmann::ordered_json>(secrets).parse(document);
+}
+
+}  // namespace tribune::core
