@@ -33,6 +33,9 @@ inline constexpr std::size_t kMinLinkSecretLength = 32;
 inline constexpr std::size_t kMaxLinkNameLength = 64;
 inline constexpr std::size_t kMaxHandshakeBytes = 4096;
 inline constexpr std::size_t kMaxLinkJsonDepth = 32;
+// Both ends send it every 5 s once the link is up; 15 s without any message drops the link
+// (a cut uplink often closes nothing). Compared as text, never parsed.
+inline constexpr std::string_view kLinkHeartbeat = R"({"type":"heartbeat"})";
 
 // --- where the edge is -----------------------------------------------------------------
 
