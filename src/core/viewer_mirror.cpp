@@ -20,8 +20,10 @@ std::string got(const Json& value) {
 
 // Each check returns what is wrong ("snapshot.agenda: expected an object, got a string"),
 // or an empty string.
+// (A parsed 7 is unsigned; a 7 built in C++ from an int is signed: both are taken.)
 std::string expectUnsigned(const Json& value, const std::string& path, std::uint64_t& out) {
-  if (!value.is_number_unsigned()) return path + ": expected an integer >= 0, got " + got(value);
+  const bool positive = value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0);
+  if (!positive) return path + ": expected an integer >= 0, got " + got(value);
   out = value.get<std::uint64_t>();
   return {};
 }
