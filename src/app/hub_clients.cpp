@@ -206,7 +206,7 @@ void Hub::handleMessage(web::ConnectionId connection, const std::string& text) {
                    core::error(core::StatusCode::HelloRequired, "Présentez-vous d'abord (message hello).", message.id));
         return;
       }
-      const core::Caller caller{*client->second.role, client->second.viewer, client->second.peer};
+      const core::Caller caller{*client->second.role, client->second.viewer, client->second.peer, {}};
       command(caller, message.request(), [this, connection, id = message.id](core::DispatchResult result) {
         if (web_ && clients_.count(connection) != 0) web_->send(connection, core::result(id, result));
       });

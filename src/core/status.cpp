@@ -12,7 +12,7 @@ struct StatusName {
   std::string_view name;
 };
 
-constexpr std::array<StatusName, 33> kStatusNames{{
+constexpr std::array<StatusName, 34> kStatusNames{{
     {StatusCode::Ok, "ok"},
     {StatusCode::MalformedJson, "malformed_json"},
     {StatusCode::InvalidToken, "invalid_token"},

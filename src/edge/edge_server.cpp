@@ -301,8 +301,9 @@ void EdgeServer::handleViewer(web::ConnectionId id, Connection& connection, cons
 
 void EdgeServer::welcome(web::ConnectionId id, Connection& connection) {
   const auto answer = mirror_.welcome(connection.viewer, connection.since);
-  web_->send(id, core::welcome(core::Role::Viewer, answer.seq, answer.snapshot, connection.viewer));
-  for (const auto& text : answer.missed) web_->send(id, text);
+  if (!answer) return;  // no snapshot yet: the first `full` welcomes everyone waiting
+  web_->send(id, core::welcome(core::Role::Viewer, answer->seq, answer->snapshot, connection.viewer));
+  for (const auto& text : answer->missed) web_->send(id, *text);
   web_->send(id, edgeStatus());
   if (!connection.welcomed) {
     connection.welcomed = true;
@@ -373,11 +374,11 @@ void EdgeServer::takeHallMessage(const std::string& text) {
   if (!applied.outgoing) return;
   const auto& out = *applied.outgoing;
   if (out.to.empty()) {
-    web_->broadcast(std::vector<web::ConnectionId>(welcomed_.begin(), welcomed_.end()), out.text);
+    web_->broadcast(std::vector<web::ConnectionId>(welcomed_.begin(), welcomed_.end()), *out.text);
     return;
   }
   const auto range = byViewer_.equal_range(out.to);
-  for (auto it = range.first; it != range.second; ++it) web_->send(it->second, out.text);
+  for (auto it = range.first; it != range.second; ++it) web_->send(it->second, *out.text);
 }
 
 void EdgeServer::onForward(std::vector<BusEntry> entries) {
@@ -419,7 +420,7 @@ void EdgeServer::tick() {
     if (now - linkHeardAt_ > kLinkSilence) {
       dropLink("the town hall has been silent for 15 s");
     } else if (now >= linkHeartbeatAt_) {
-      web_->send(*link_, core::kLinkHeartbeat);
+      web_->send(*link_, std::string(core::kLinkHeartbeat));
       linkHeartbeatAt_ = now + kLinkHeartbeat;
     }
   }

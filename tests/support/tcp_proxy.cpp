@@ -1,8 +1,11 @@
 #include "support/tcp_proxy.h"
 
+#include <utility>
+
 #include <boost/asio.hpp>
 
 #include <array>
+#include <optional>
 #include <atomic>
 #include <list>
 #include <thread>
@@ -15,7 +18,7 @@ using asio::ip::tcp;
 namespace {
 
 struct Pair : std::enable_shared_from_this<Pair> {
-  Pair(asio::io_context& io, tcp::socket client) : client(std::move(client)), server(io) {}
+  Pair(asio::io_context& io, tcp::socket accepted) : client(std::move(accepted)), server(io) {}
   tcp::socket client;
   tcp::socket server;
   std::array<char, 16384> up{};
