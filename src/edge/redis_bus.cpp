@@ -373,6 +373,10 @@ void RedisBus::consumerLoop() {
         const std::lock_guard lock(mutex_);
         stats_.claimed += claimed.entries.size();
       } while (cursor != "0-0" && stillHolding());
+      {
+        const std::lock_guard lock(mutex_);
+        busLogger()->info("redis: holding the town hall's link ({} pending entries claimed so far)", stats_.claimed);
+      }
       // 2. Everything pending for this edge now, oldest first: forwarded again to this link.
       std::string pending = "0";
       while (stillHolding()) {
@@ -393,7 +397,10 @@ void RedisBus::consumerLoop() {
         if (!entries.empty() && !deliver(entries)) break;
       }
     } catch (const bus::RedisError& e) {
-      if (!stillHolding()) continue;
+      if (!stillHolding()) {
+        busLogger()->info("redis: no longer holding the town hall's link");
+        continue;
+      }
       busLogger()->warn("redis (consumer): {}", e.what());
       if (!sleepFor(retryDelay(++failures))) return;
     }

@@ -33,7 +33,9 @@ class RunningEdge {
                   {"user", redis.settings().user},
                   {"password_secret", "redis_password"},
                   {"ca_file", redis.caFile().string()}}},
-                {"link_secret_secret", "link_secret"}};
+                {"link_secret_secret", "link_secret"},
+                // Every test viewer is 127.0.0.1: one address for all of them.
+                {"limits", {{"questions_per_address_per_hour", 1000}}}};
     config.merge_patch(extra);
     writeTextFile(dir_ / "edge.json", config.dump());
     start();
@@ -73,9 +75,11 @@ class RunningEdge {
 };
 
 // The town hall's `edge` section towards these addresses (ws:// on loopback).
+// The bursts send several questions per browser: the town hall's per-browser limit is raised.
 inline Json edgeSection(const std::vector<std::string>& urls, const std::string& secretKey = "edge_secret") {
   return Json{{"edge", {{"url", urls}, {"secret_secret", secretKey}, {"reconnect_min_s", 1}, {"reconnect_max_s", 2}}},
-              {"secrets_file", "secrets.json"}};
+              {"secrets_file", "secrets.json"},
+              {"questions", {{"per_browser", {{"count", 20}, {"seconds", 300}}}}}};
 }
 
 }  // namespace tribune::testing
