@@ -275,6 +275,7 @@ class Hub final : private media::MediaListener,
   void edgeQuestionViews(std::uint64_t id, std::uint64_t seq, bool isPublic, bool wasPublic);
   void takeEdgeForward(const EdgeForward& forward);
   [[nodiscard]] nlohmann::json edgeState(std::uint64_t seq) const;
+  [[nodiscard]] nlohmann::json edgeJson() const;
   std::unique_ptr<EdgeLink> edgeLink_;  // none without `edge` in the configuration
   std::uint64_t edgeLinkUp_ = 0;        // the link up (hub thread), 0 when none
   std::uint64_t edgeForwarded_ = 0;     // viewers' messages logged through an edge

@@ -513,7 +513,20 @@ nlohmann::json Hub::statusJson() const {
             {"warnings", s.exportWarnings},
             {"error", s.exportError.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.exportError)}}},
           {"platforms", platformsJson()},
+          {"edge", edgeJson()},
           {"layers", layers}};
+}
+
+// The public edge's link (issue 22), for the console: null without `edge` in the configuration.
+nlohmann::json Hub::edgeJson() const {
+  if (!edgeLink_) return nullptr;
+  const auto link = edgeLink_->stats();
+  return {{"up", link.up},
+          {"edge", link.edge},
+          {"error", link.lastError},
+          {"connects", link.connects},
+          {"refused", link.refused},
+          {"forwarded", edgeForwarded_}};
 }
 
 // The board's view, with a QR code of the address to sign in at while a device code is shown.
@@ -600,6 +613,17 @@ std::string Hub::metricsText() const {
   m << "# HELP tribune_viewer_messages_refused_total Viewers' messages over the per-connection limit.\n"
     << "# TYPE tribune_viewer_messages_refused_total counter\ntribune_viewer_messages_refused_total "
     << refusedMessages_ << "\n";
+  if (edgeLink_) {
+    const auto link = edgeLink_->stats();
+    m << "# HELP tribune_edge_link_up 1 while the link to a public edge is up.\n# TYPE tribune_edge_link_up gauge\n"
+      << "tribune_edge_link_up " << (link.up ? 1 : 0) << "\n"
+      << "# HELP tribune_edge_link_failures_total Link attempts that failed or links that dropped.\n"
+      << "# TYPE tribune_edge_link_failures_total counter\ntribune_edge_link_failures_total " << link.failures << "\n"
+      << "# HELP tribune_edge_link_refused_total Edges that could not prove the paired secret.\n"
+      << "# TYPE tribune_edge_link_refused_total counter\ntribune_edge_link_refused_total " << link.refused << "\n"
+      << "# HELP tribune_edge_forwarded_total Viewers' questions and upvotes logged through an edge.\n"
+      << "# TYPE tribune_edge_forwarded_total counter\ntribune_edge_forwarded_total " << edgeForwarded_ << "\n";
+  }
   m << sourceMetrics();
   m << platformBoard_.metrics();
   if (store_) {

@@ -95,6 +95,13 @@ Json staffSnapshot(int port, const std::string& token) {
   return Json::parse(reply.body);
 }
 
+// One value of a /metrics page, or -1 when it is not there.
+double metricOf(int port, const std::string& name) {
+  const auto body = httpCall(port, {"GET", "/metrics", "", {}}).body;
+  const auto at = body.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(body.substr(at + name.size() + 2));
+}
+
 std::vector<std::string> questionTexts(const Json& snapshot) {
   std::vector<std::string> texts;
   for (const auto& q : snapshot["questions"]) texts.push_back(q["text"].get<std::string>());
@@ -125,6 +132,12 @@ TEST_CASE("questions asked on either edge reach the moderator and the asker hear
   INFO("town hall: " << hall.log() << "\nedge A: " << edgeA.log());
   REQUIRE(linked);
   CHECK(edgeB.metric("tribune_edge_link_here") == 0);
+  // The technician sees which edge holds the link.
+  REQUIRE(waitUntil([&] { return metricOf(hall.port(), "tribune_edge_link_up") == 1; }, 10s));
+  WsClient console;
+  const auto consoleWelcome = hello(console, hall.port(), hall.token("technician"));
+  REQUIRE(consoleWelcome["snapshot"]["status"]["edge"]["up"] == true);
+  CHECK(consoleWelcome["snapshot"]["status"]["edge"]["edge"] == "edge-a");
   REQUIRE(waitUntil([&] { return edgeB.health().value("town_hall", "") == "connected"; }, 10s));
 
   // A viewer on each edge: the meeting as the town hall has it.
@@ -236,6 +249,8 @@ TEST_CASE("the town hall refuses an edge that cannot prove the paired secret", "
   writeTextFile(hallDir / "secrets.json", Json{{"edge_secret", kLinkSecret}}.dump());
   RunningTribune hall(hallDir, edgeSection({edge.url()}));
   REQUIRE(waitUntil([&] { return hall.log().find("edge refused") != std::string::npos; }, 20s));
+  REQUIRE(waitUntil([&] { return metricOf(hall.port(), "tribune_edge_link_refused_total") >= 1; }, 10s));
+  CHECK(metricOf(hall.port(), "tribune_edge_link_up") == 0);
   CHECK(edge.metric("tribune_edge_link_here") == 0);
   CHECK(hall.log().find(kLinkSecret) == std::string::npos);
   CHECK(edge.log().find(std::string(64, 'b')) == std::string::npos);

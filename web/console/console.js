@@ -1384,6 +1384,7 @@ function renderProgramFacts(st) {
   const r = st.recording || {};
   renderRecordingSpace(r);
   renderExport(st.export || {});
+  renderEdge(st.edge);
   if (!r.path || r.state === 'off') {
     setText(recording, 'Enregistrement : désactivé.');
     recording.dataset.state = 'off';
@@ -1405,6 +1406,17 @@ function renderProgramFacts(st) {
     : stuck
       ? `L'enregistrement n'avance plus depuis ${duration((t - recordingWatch.since) / 1000)} : vérifiez l'espace disque. (${file})`
       : `Enregistrement : ${file} — ${megabytes(r.bytes)}${files}`);
+}
+
+// The public edge's link (docs/EDGE.md): citizens at home reach the meeting through it.
+function renderEdge(e) {
+  const node = byTestId('edge');
+  show(node, Boolean(e));
+  if (!e) return;
+  node.dataset.state = e.up ? 'up' : 'down';
+  setText(node, e.up
+    ? `Serveur public : relié (${e.edge}) — ${frenchInteger.format(e.forwarded || 0)} question(s) et soutien(s) reçus par Internet`
+    : `Serveur public : non relié${e.error ? ` (${e.error})` : ''} — les questions du public y sont gardées et arriveront au retour du lien.`);
 }
 
 // The replay export at the closing (docs/EXPORT.md): where it is, or why it failed.
