@@ -1,8 +1,6 @@
 // The town hall's link to a public edge: see edge_link.h.
 #include "app/edge_link.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -10,22 +8,12 @@
 
 #include "app/hub_internal.h"
 #include "core/backoff.h"
+#include "edge/link_crypto.h"
 
 namespace tribune::app {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string toHex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 0x0f]);
-  }
-  return out;
-}
 
 class LinkRandom final : public core::Random {
  public:
@@ -47,22 +35,6 @@ web::LinkTarget targetOf(const core::EdgeAddress& address, const core::EdgeLinkS
 }
 
 }  // namespace
-
-std::string hmacSha256Hex(const std::string& key, const std::string& message) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-           message.size(), digest.data(), &size) == nullptr) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
-  return toHex(digest.data(), size);
-}
-
-std::string randomNonce() {
-  std::array<unsigned char, 16> bytes{};
-  if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) throw std::runtime_error("RAND_bytes failed");
-  return toHex(bytes.data(), bytes.size());
-}
 
 EdgeLink::EdgeLink(core::EdgeLinkSettings settings, std::string meetingId, EdgeLinkListener& listener)
     : settings_(std::move(settings)), meetingId_(std::move(meetingId)), listener_(listener) {
@@ -203,8 +175,8 @@ void EdgeLink::handle(const Happening& happening, Clock::time_point now) {
     state_ = State::Handshaking;
     heardAt_ = now;
     challenged_ = false;
-    handshake_.emplace(settings_.secret, hmacSha256Hex, meetingId_);
-    const auto step = handshake_->hello(randomNonce());
+    handshake_.emplace(settings_.secret, edge::hmacSha256Hex, meetingId_);
+    const auto step = handshake_->hello(edge::randomHex(16));
     if (!step.ok) {
       client_->disconnect(attempt_);
       fail(step.failure, now, false);

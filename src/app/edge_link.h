@@ -125,8 +125,4 @@ class EdgeLink final : private web::LinkClientListener {
   std::thread thread_;
 };
 
-// Lowercase hex HMAC-SHA256 (OpenSSL), and 32 random hex characters: the handshake's parts.
-std::string hmacSha256Hex(const std::string& key, const std::string& message);
-std::string randomNonce();
-
 }  // namespace tribune::app

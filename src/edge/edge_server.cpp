@@ -1,9 +1,6 @@
 // `tribune edge`: see edge_server.h.
 #include "edge/edge_server.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -15,6 +12,7 @@
 #include "core/forwarded.h"
 #include "core/protocol.h"
 #include "core/question_intake.h"
+#include "edge/link_crypto.h"
 
 namespace tribune::edge {
 namespace {
@@ -33,32 +31,6 @@ std::shared_ptr<spdlog::logger> edgeLogger() {
     return existing ? existing : spdlog::default_logger()->clone("edge");
   }();
   return log;
-}
-
-std::string hex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 0x0f]);
-  }
-  return out;
-}
-
-std::string randomHex(std::size_t bytes) {
-  std::vector<unsigned char> buffer(bytes);
-  if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1) {
-    throw std::runtime_error("the system's random generator failed");
-  }
-  return hex(buffer.data(), buffer.size());
-}
-
-std::string hmacHex(const std::string& key, const std::string& message) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), digest.data(), &size);
-  return hex(digest.data(), size);
 }
 
 std::string jsonText(const nlohmann::json& value) {
@@ -186,7 +158,7 @@ void EdgeServer::handle(web::ConnectionId id, const std::string& text) {
   if (connection.kind == Kind::Hall) return handleHall(id, text);
   if (connection.kind == Kind::Unknown && text.find("\"link_hello\"") != std::string::npos) {
     connection.kind = Kind::HallHandshake;
-    connection.handshake.emplace(options_.config.linkSecret, hmacHex, name());
+    connection.handshake.emplace(options_.config.linkSecret, hmacSha256Hex, name());
     const auto step = connection.handshake->onHello(text, randomHex(16));
     if (!step.ok) return refuseLink(id, connection, step.failure);
     web_->send(id, step.reply);

@@ -224,6 +224,11 @@ TEST_CASE("an edge serves only public things and accepts only viewers", "[app][e
   REQUIRE(waitUntil([&] { return (fourth = fresh()) != nullptr; }, 5s));
   REQUIRE(waitUntil([&] { return edge.metric("tribune_edge_refused_over_cap_total") >= 1; }, 5s));
   CHECK_FALSE(fresh());  // three again
+  // X-Forwarded-For from a peer that is not a trusted proxy changes nothing: still capped.
+  WsClient spoofing;
+  spoofing.setUpgradeHeaders({{"X-Forwarded-For", "203.0.113.9"}});
+  CHECK_FALSE(spoofing.connect(edge.port()));
+  CHECK(spoofing.upgradeStatus() == 429);
 
   // A town hall that cannot prove the secret is refused: a forged handshake.
   viewer.close();
@@ -238,6 +243,25 @@ TEST_CASE("an edge serves only public things and accepts only viewers", "[app][e
   CHECK((!answer.ok || Json::parse(answer.text)["status"] == "forbidden"));
   REQUIRE(waitUntil([&] { return edge.metric("tribune_edge_links_refused_total") == 1; }, 5s));
   CHECK(edge.metric("tribune_edge_link_here") == 0);
+}
+
+TEST_CASE("behind a trusted proxy the per-address cap counts the forwarded addresses", "[app][edge][security]") {
+  TempDir dir;
+  RunningRedis redis;
+  RunningEdge edge(dir.path() / "edge", redis, "edge-proxied",
+                   {{"max_connections_per_address", 1}, {"trusted_proxies", Json::array({"127.0.0.1"})}});
+  const auto from = [&](const std::string& address) {
+    auto client = std::make_unique<WsClient>();
+    client->setUpgradeHeaders({{"X-Forwarded-For", address}});
+    return client->connect(edge.port()) ? std::move(client) : nullptr;
+  };
+  auto first = from("198.51.100.1");
+  REQUIRE(first);
+  auto second = from("198.51.100.2");  // another citizen behind the same proxy
+  REQUIRE(second);
+  CHECK_FALSE(from("198.51.100.1"));  // the first one's second websocket
+  // The rightmost untrusted hop counts: a client cannot pick its address by prepending one.
+  CHECK_FALSE(from("192.0.2.77, 198.51.100.2"));
 }
 
 TEST_CASE("the town hall refuses an edge that cannot prove the paired secret", "[app][edge][security]") {
