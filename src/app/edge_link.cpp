@@ -162,8 +162,8 @@ void EdgeLink::fail(const std::string& reason, Clock::time_point now, bool refus
   static LinkRandom random;
   const core::BackoffPolicy policy{std::chrono::duration_cast<std::chrono::milliseconds>(settings_.reconnectMin),
                                    std::chrono::duration_cast<std::chrono::milliseconds>(settings_.reconnectMax), 0.2};
-  const auto delay = failuresInRow_ <= 1 && wasUp ? std::chrono::milliseconds(0)
-                                                  : core::backoffDelay(policy, failuresInRow_, random);
+  const auto delay =
+      failuresInRow_ <= 1 && wasUp ? std::chrono::milliseconds(0) : core::backoffDelay(policy, failuresInRow_, random);
   connectAt_ = now + delay;
   hubLogger()->warn("edge: {} (nouvel essai dans {} ms / retrying in {} ms)", reason, delay.count(), delay.count());
   if (wasUp) listener_.onEdgeLinkDown(attempt, reason);

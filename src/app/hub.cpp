@@ -141,7 +141,7 @@ Hub::Hub(HubOptions options)
 // then the event log, which commits what is still queued.
 Hub::~Hub() {
   platformService_.reset();  // its threads post to the hub: stopped first
-  edgeLink_.reset();          // so does the edge link's
+  edgeLink_.reset();         // so does the edge link's
   web_.reset();
   engine_.reset();
   joinExport();  // it reads the log

@@ -323,7 +323,8 @@ void Hub::publishQuestions(const std::vector<core::MeetingEvent>& events, const 
   const bool staffChanged = queueChanged || staffState != sentStaffState_;
   sentQueue_ = board.queue();
   sentStaffState_ = staffState;
-  if (queueChanged && edgeLinkUp_ != 0) edgePublish(seq, "", nlohmann::json::parse(queueMessage(core::Role::Viewer, seq)));
+  if (queueChanged && edgeLinkUp_ != 0)
+    edgePublish(seq, "", nlohmann::json::parse(queueMessage(core::Role::Viewer, seq)));
   if (!staffChanged) return;
   std::map<core::Role, std::vector<web::ConnectionId>> byRole;
   for (const auto connection : all) {
@@ -521,12 +522,9 @@ nlohmann::json Hub::statusJson() const {
 nlohmann::json Hub::edgeJson() const {
   if (!edgeLink_) return nullptr;
   const auto link = edgeLink_->stats();
-  return {{"up", link.up},
-          {"edge", link.edge},
-          {"error", link.lastError},
-          {"connects", link.connects},
-          {"refused", link.refused},
-          {"forwarded", edgeForwarded_}};
+  return {{"up", link.up},           {"edge", link.edge},
+          {"error", link.lastError}, {"connects", link.connects},
+          {"refused", link.refused}, {"forwarded", edgeForwarded_}};
 }
 
 // The board's view, with a QR code of the address to sign in at while a device code is shown.

@@ -552,7 +552,7 @@ LinkParseResult parseLinkMessage(std::string_view text, std::size_t maxBytes) {
   }
   const auto& name = type->get_ref<const std::string&>();
   const auto kind = std::find_if(kLinkTypes.begin(), kLinkTypes.end(),
-                                  [&name](const LinkType& candidate) { return candidate.name == name; });
+                                 [&name](const LinkType& candidate) { return candidate.name == name; });
   if (kind == kLinkTypes.end()) {
     return {std::nullopt, "type",
             "type de message du lien inconnu" + shown(name) + " ; types possibles : " + std::string(kLinkTypeNames)};

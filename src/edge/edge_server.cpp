@@ -20,7 +20,7 @@ namespace {
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::size_t kMaxViewerMessageBytes = 4 * 1024;        // as at the town hall (docs/QUESTIONS.md)
+constexpr std::size_t kMaxViewerMessageBytes = 4 * 1024;             // as at the town hall (docs/QUESTIONS.md)
 constexpr std::size_t kMaxHallMessageBytes = std::size_t{64} << 20;  // a whole snapshot of a long meeting
 constexpr auto kLinkHeartbeat = 5s;
 constexpr auto kLinkSilence = 15s;
@@ -113,9 +113,8 @@ int EdgeServer::run() {
 // ---- posted from the web thread ----
 
 void EdgeServer::onOpen(web::ConnectionId connection, std::string peerAddress) {
-  boost::asio::post(io_, [this, connection, address = std::move(peerAddress)] {
-    connections_[connection].address = address;
-  });
+  boost::asio::post(
+      io_, [this, connection, address = std::move(peerAddress)] { connections_[connection].address = address; });
 }
 
 void EdgeServer::onMessage(web::ConnectionId connection, std::string text) {
@@ -219,9 +218,7 @@ void EdgeServer::handleViewer(web::ConnectionId id, Connection& connection, cons
       }
       return;
     }
-    case core::MessageKind::Ping:
-      web_->send(id, core::result(message.id, core::DispatchResult{}));
-      return;
+    case core::MessageKind::Ping: web_->send(id, core::result(message.id, core::DispatchResult{})); return;
     case core::MessageKind::Command: break;
   }
   if (connection.viewer.empty()) {
@@ -232,15 +229,16 @@ void EdgeServer::handleViewer(web::ConnectionId id, Connection& connection, cons
   const bool ask = request.type == "question.ask";
   if (!ask && request.type != "question.upvote") {
     ++staffRefused_;
-    web_->send(id, core::error(core::StatusCode::Forbidden,
-                               "Sur ce serveur public, seules les questions et les soutiens sont possibles.",
-                               message.id));
+    web_->send(id,
+               core::error(core::StatusCode::Forbidden,
+                           "Sur ce serveur public, seules les questions et les soutiens sont possibles.", message.id));
     return;
   }
   auto& limiter = ask ? questionsPerAddress_ : upvotesPerAddress_;
   if (const auto wait = limiter.admit(connection.address, core::Clock::now())) {
     ++questionsRefused_;
-    core::DispatchResult limited{static_cast<int>(core::StatusCode::RateLimited), "rate_limited",
+    core::DispatchResult limited{static_cast<int>(core::StatusCode::RateLimited),
+                                 "rate_limited",
                                  (ask ? std::string("Trop de questions envoyées depuis votre connexion")
                                       : std::string("Trop de soutiens envoyés depuis votre connexion")) +
                                      " : réessayez dans " + core::frenchDelay(*wait) + ".",
@@ -249,26 +247,26 @@ void EdgeServer::handleViewer(web::ConnectionId id, Connection& connection, cons
     return;
   }
   const auto params = request.params.is_object() ? request.params : nlohmann::json::object();
-  bus_->add(ask ? "ask" : "upvote", connection.viewer, jsonText(params),
-            [this, id, requestId = message.id](std::optional<std::string> ticket, std::string error) {
-              boost::asio::post(io_, [this, id, requestId, ticket = std::move(ticket), error = std::move(error)] {
-                if (connections_.count(id) == 0) return;
-                if (!ticket) {
-                  ++questionsRefused_;
-                  edgeLogger()->warn("edge: a viewer's message not kept: {}", error);
-                  web_->send(id, core::result(requestId, core::DispatchResult{
-                                                             static_cast<int>(core::StatusCode::Unavailable),
-                                                             "unavailable",
-                                                             "Le serveur public ne peut pas garder votre message pour "
-                                                             "l'instant : renvoyez-le dans un moment.",
-                                                             nlohmann::json::object()}));
-                  return;
-                }
-                ++questionsReceived_;
-                web_->send(id, core::result(requestId, core::DispatchResult{200, "ok", "",
-                                                                            {{"ticket", *ticket}, {"received", true}}}));
-              });
-            });
+  bus_->add(
+      ask ? "ask" : "upvote", connection.viewer, jsonText(params),
+      [this, id, requestId = message.id](std::optional<std::string> ticket, std::string error) {
+        boost::asio::post(io_, [this, id, requestId, ticket = std::move(ticket), error = std::move(error)] {
+          if (connections_.count(id) == 0) return;
+          if (!ticket) {
+            ++questionsRefused_;
+            edgeLogger()->warn("edge: a viewer's message not kept: {}", error);
+            web_->send(id, core::result(requestId, core::DispatchResult{
+                                                       static_cast<int>(core::StatusCode::Unavailable), "unavailable",
+                                                       "Le serveur public ne peut pas garder votre message pour "
+                                                       "l'instant : renvoyez-le dans un moment.",
+                                                       nlohmann::json::object()}));
+            return;
+          }
+          ++questionsReceived_;
+          web_->send(id, core::result(requestId,
+                                      core::DispatchResult{200, "ok", "", {{"ticket", *ticket}, {"received", true}}}));
+        });
+      });
 }
 
 void EdgeServer::welcome(web::ConnectionId id, Connection& connection) {
@@ -413,11 +411,12 @@ void EdgeServer::dropLink(const std::string& reason) {
 }
 
 void EdgeServer::refreshHealth() {
-  const nlohmann::json health{{"status", busUp_ ? "ok" : "redis_unreachable"},
-                              {"edge", name()},
-                              {"town_hall", townHallReachable_ ? "connected" : "unreachable"},
-                              {"link_here", link_.has_value()},
-                              {"meeting", mirror_.ready() ? nlohmann::json(mirror_.meeting()) : nlohmann::json(nullptr)}};
+  const nlohmann::json health{
+      {"status", busUp_ ? "ok" : "redis_unreachable"},
+      {"edge", name()},
+      {"town_hall", townHallReachable_ ? "connected" : "unreachable"},
+      {"link_here", link_.has_value()},
+      {"meeting", mirror_.ready() ? nlohmann::json(mirror_.meeting()) : nlohmann::json(nullptr)}};
   web_->setHealth(busUp_ ? 200 : 503, jsonText(health));
 }
 
@@ -442,8 +441,7 @@ std::string EdgeServer::metrics() const {
         townHallReachable_ ? 1 : 0);
   gauge("tribune_edge_link_here", "1 when this edge holds the town hall's link.", "gauge", link_ ? 1 : 0);
   gauge("tribune_edge_redis_up", "1 when Redis answers.", "gauge", busUp_ ? 1 : 0);
-  gauge("tribune_edge_questions_received_total", "Questions and upvotes kept in Redis.", "counter",
-        questionsReceived_);
+  gauge("tribune_edge_questions_received_total", "Questions and upvotes kept in Redis.", "counter", questionsReceived_);
   gauge("tribune_edge_questions_refused_total", "Questions and upvotes refused (limits, Redis down).", "counter",
         questionsRefused_);
   gauge("tribune_edge_staff_refused_total", "Staff tokens and commands refused.", "counter", staffRefused_);

@@ -27,8 +27,8 @@ std::string toHex(const unsigned char* bytes, std::size_t size) {
 std::string hmacSha256Hex(const std::string& key, const std::string& message) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-           message.size(), digest.data(), &size) == nullptr) {
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest.data(), &size) == nullptr) {
     throw std::runtime_error("HMAC-SHA256 failed");
   }
   return toHex(digest.data(), size);

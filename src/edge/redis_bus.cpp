@@ -236,7 +236,8 @@ void RedisBus::writerLoop() {
       }
       if (now >= nextTrim) {
         nextTrim = now + 10min;
-        const auto oldest = wallMs() - std::chrono::duration_cast<std::chrono::milliseconds>(settings_.retention).count();
+        const auto oldest =
+            wallMs() - std::chrono::duration_cast<std::chrono::milliseconds>(settings_.retention).count();
         if (oldest > 0) redis->command({"XTRIM", key("in"), "MINID", std::to_string(oldest)});
       }
     } catch (const bus::RedisError& e) {
@@ -338,9 +339,8 @@ void RedisBus::consumerLoop() {
       for (const auto& entry : entries) out.push_back(entryOf(entry));
       {
         std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] {
-          return stopping_ || !holding_ || holdGeneration_ != generation || inFlight_ < kMaxInFlight;
-        });
+        wake_.wait(lock,
+                   [&] { return stopping_ || !holding_ || holdGeneration_ != generation || inFlight_ < kMaxInFlight; });
         if (stopping_ || !holding_ || holdGeneration_ != generation) return false;
         inFlight_ += out.size();
         stats_.forwarded += out.size();
@@ -367,8 +367,8 @@ void RedisBus::consumerLoop() {
       // 1. What other edges read and never saw logged (one of them died, or lost the link).
       std::string cursor = "0-0";
       do {
-        const auto claimed = bus::autoClaim(
-            redis.command({"XAUTOCLAIM", in, "hall", settings_.edgeName, "0", cursor, "COUNT", "100"}));
+        const auto claimed =
+            bus::autoClaim(redis.command({"XAUTOCLAIM", in, "hall", settings_.edgeName, "0", cursor, "COUNT", "100"}));
         cursor = claimed.nextId;
         const std::lock_guard lock(mutex_);
         stats_.claimed += claimed.entries.size();

@@ -41,9 +41,9 @@ class RunningEdge {
     start();
   }
   void start() {
-    process_.emplace(std::vector<std::string>{kTribune, "edge", "--config", (dir_ / "edge.json").string()},
-                     ProcessOptions{{}, Redirect::appendTo(dir_ / "out.txt"), Redirect::appendTo(dir_ / "log.txt"), {},
-                                    true, true});
+    process_.emplace(
+        std::vector<std::string>{kTribune, "edge", "--config", (dir_ / "edge.json").string()},
+        ProcessOptions{{}, Redirect::appendTo(dir_ / "out.txt"), Redirect::appendTo(dir_ / "log.txt"), {}, true, true});
     if (!waitUntil([&] { return loopbackPortAccepts(static_cast<std::uint16_t>(port_)); }, 20s)) {
       throw std::runtime_error("tribune edge did not listen: " + readTextFile(dir_ / "log.txt"));
     }

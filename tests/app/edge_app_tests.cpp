@@ -72,7 +72,8 @@ struct BasicEdgeViewer {
   }
   // "transmise": the town hall logged it; the question's id.
   std::uint64_t logged(const std::string& ticket) {
-    const auto message = waitFor([&](const Json& m) { return m["type"] == "question_logged" && m["ticket"] == ticket; });
+    const auto message =
+        waitFor([&](const Json& m) { return m["type"] == "question_logged" && m["ticket"] == ticket; });
     if (message["status"] != "ok") throw std::runtime_error("refused: " + message.dump());
     return message["data"]["question"].template get<std::uint64_t>();
   }
@@ -190,8 +191,8 @@ TEST_CASE("an edge serves only public things and accepts only viewers", "[app][e
   // The pages: the public ones only.
   CHECK(httpCall(edge.port(), {"GET", "/viewer/", "", {}}).status == 200);
   CHECK(httpCall(edge.port(), {"GET", "/seance/", "", {}}).status == 200);
-  for (const char* target : {"/console/", "/moderator/", "/mayor/", "/console/console.js", "/api/snapshot",
-                             "/api/questions.csv"}) {
+  for (const char* target :
+       {"/console/", "/moderator/", "/mayor/", "/console/console.js", "/api/snapshot", "/api/questions.csv"}) {
     INFO(target);
     CHECK(httpCall(edge.port(), {"GET", target, "", {{"Authorization", "Bearer x"}}}).status == 404);
   }
@@ -301,9 +302,10 @@ void requireLoggedOnceInOrder(const Json& snapshot, const std::vector<std::strin
 
 }  // namespace
 
-TEST_CASE("kill -9 of the edge holding the link mid-burst then the town hall uplink cut for a minute: every "
-          "question received is logged once and in order",
-          "[app][edge][faults]") {
+TEST_CASE(
+    "kill -9 of the edge holding the link mid-burst then the town hall uplink cut for a minute: every "
+    "question received is logged once and in order",
+    "[app][edge][faults]") {
   TempDir dir;
   RunningRedis redis;
   std::optional<RunningEdge> edgeA;
@@ -348,8 +350,7 @@ TEST_CASE("kill -9 of the edge holding the link mid-burst then the town hall upl
   }
   REQUIRE(waitUntil([&] { return edgeB.metric("tribune_edge_link_here") == 1; }, 30s));
   const auto moderator = hall.token("moderator");
-  REQUIRE(waitUntil(
-      [&] { return staffSnapshot(hall.port(), moderator)["questions"].size() >= received.size(); }, 30s));
+  REQUIRE(waitUntil([&] { return staffSnapshot(hall.port(), moderator)["questions"].size() >= received.size(); }, 30s));
   const auto afterKill = staffSnapshot(hall.port(), moderator);
   for (const auto& [v, texts] : perViewer) requireLoggedOnceInOrder(afterKill, texts);
 
@@ -371,9 +372,7 @@ TEST_CASE("kill -9 of the edge holding the link mid-burst then the town hall upl
   uplinkB.restore();
   watcher.waitFor([](const Json& m) { return m["type"] == "edge_status" && m["town_hall"] == "connected"; }, 40s);
   REQUIRE(waitUntil(
-      [&] {
-        return staffSnapshot(hall.port(), moderator)["questions"].size() == received.size() + duringCut.size();
-      },
+      [&] { return staffSnapshot(hall.port(), moderator)["questions"].size() == received.size() + duringCut.size(); },
       30s));
   auto all = received;
   const auto final = staffSnapshot(hall.port(), moderator);
@@ -381,7 +380,8 @@ TEST_CASE("kill -9 of the edge holding the link mid-burst then the town hall upl
   for (const auto& [v, texts] : perViewer) requireLoggedOnceInOrder(final, texts);
 }
 
-TEST_CASE("kill -9 of the town hall while it takes the edge questions: none lost and none twice", "[app][edge][faults]") {
+TEST_CASE("kill -9 of the town hall while it takes the edge questions: none lost and none twice",
+          "[app][edge][faults]") {
   TempDir dir;
   RunningRedis redis;
   RunningEdge edge(dir.path() / "edge", redis, "edge-1");

@@ -5,9 +5,9 @@
 #include <boost/asio.hpp>
 
 #include <array>
-#include <optional>
 #include <atomic>
 #include <list>
+#include <optional>
 #include <thread>
 
 namespace tribune::testing {
@@ -74,16 +74,16 @@ struct TcpProxy::Impl {
 
   // Reads from one side and writes to the other; while cut, what is read is dropped.
   void relay(const std::shared_ptr<Pair>& pair, tcp::socket& from, tcp::socket& to, std::array<char, 16384>& buffer) {
-    from.async_read_some(asio::buffer(buffer), [this, pair, &from, &to, &buffer](const boost::system::error_code& ec,
-                                                                                  std::size_t size) {
-      if (ec) return pair->close();
-      if (isCut) return relay(pair, from, to, buffer);
-      asio::async_write(to, asio::buffer(buffer.data(), size),
-                        [this, pair, &from, &to, &buffer](const boost::system::error_code& error, std::size_t) {
-                          if (error) return pair->close();
-                          relay(pair, from, to, buffer);
-                        });
-    });
+    from.async_read_some(
+        asio::buffer(buffer), [this, pair, &from, &to, &buffer](const boost::system::error_code& ec, std::size_t size) {
+          if (ec) return pair->close();
+          if (isCut) return relay(pair, from, to, buffer);
+          asio::async_write(to, asio::buffer(buffer.data(), size),
+                            [this, pair, &from, &to, &buffer](const boost::system::error_code& error, std::size_t) {
+                              if (error) return pair->close();
+                              relay(pair, from, to, buffer);
+                            });
+        });
   }
 
   asio::io_context io;

@@ -15,8 +15,8 @@ class TcpProxy {
   TcpProxy& operator=(const TcpProxy&) = delete;
 
   [[nodiscard]] std::uint16_t port() const;
-  void cut();      // thread-safe
-  void restore();  // thread-safe: the silent connections are closed, new ones relayed
+  void cut();                                       // thread-safe
+  void restore();                                   // thread-safe: the silent connections are closed, new ones relayed
   [[nodiscard]] std::uint64_t connections() const;  // accepted and relayed so far
 
  private:
