@@ -180,6 +180,14 @@ TEST_CASE("questions asked on either edge reach the moderator and the asker hear
   WsClient technician;
   REQUIRE(hello(technician, hall.port(), hall.token("technician"))["type"] == "welcome");
   REQUIRE(command(technician, 3, {{"type", "session.open"}})["status"] == "ok");
+  // The town hall's real technician token opens nothing on an edge.
+  WsClient intruder;
+  REQUIRE(intruder.connect(edgeB.port()));
+  intruder.send(Json{{"type", "hello"}, {"id", 1}, {"token", hall.token("technician")}}.dump());
+  CHECK(nextMessage(intruder)["status"] == "forbidden");
+  intruder.send(Json{{"type", "session.suspend"}, {"id", 2}}.dump());
+  CHECK(resultOf(intruder, 2)["status"] == "hello_required");
+  CHECK(edgeB.log().find(hall.token("technician")) == std::string::npos);
   onA.waitFor([](const Json& m) { return m["type"] == "event" && m["event"]["type"] == "session_changed"; });
   back.waitFor([](const Json& m) { return m["type"] == "event" && m["event"]["type"] == "session_changed"; });
 }

@@ -326,7 +326,8 @@ TEST_CASE("a question through a public edge: no address limit, its ticket logged
 
   // The ticket is in the event, so a replay knows it: the forwarded-again question stays one.
   const auto events = world.meeting.takeEvents();
-  const auto asked = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.type == "question_asked"; });
+  const auto asked =
+      std::find_if(events.begin(), events.end(), [](const auto& e) { return e.type == "question_asked"; });
   REQUIRE(asked != events.end());
   CHECK(asked->data.at("origin_id") == "1790000000000-0");
   CHECK_FALSE(asked->data.contains("origin"));  // still a question of the viewer page
