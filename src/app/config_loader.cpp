@@ -42,6 +42,44 @@ std::string locate(const std::string& text, std::size_t byte) {
 ConfigError::ConfigError(std::string file, std::vector<core::ConfigProblem> problems)
     : std::runtime_error(joinProblems(file, problems)), file_(std::move(file)), problems_(std::move(problems)) {}
 
+core::SecretLookup secretLookup(const std::optional<std::filesystem::path>& secretsFile,
+                                std::vector<core::ConfigProblem>& problems) {
+  std::map<std::string, std::string> secrets;
+  if (secretsFile) {
+    const auto& path = *secretsFile;
+    if (auto content = readFile(path)) {
+      try {
+        auto parsed = nlohmann::json::parse(*content);
+        if (!parsed.is_object()) throw std::invalid_argument("not an object");
+        for (const auto& [name, value] : parsed.items()) {
+          if (!value.is_string()) {
+            problems.push_back({"secrets_file", "entry '" + name + "' of " + path.string() + " is not a string"});
+          } else {
+            secrets[name] = value.get<std::string>();
+          }
+        }
+      } catch (const std::exception&) {
+        // Never echo the file: it is full of keys.
+        problems.push_back({"secrets_file", path.string() + " is not a JSON object of strings"});
+      }
+    } else {
+      problems.push_back({"secrets_file", "cannot read " + path.string()});
+    }
+  }
+  core::SecretLookup lookup;
+  lookup.environment = [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  lookup.secretsFile = [secrets = std::move(secrets)](const std::string& name) -> std::optional<std::string> {
+    auto it = secrets.find(name);
+    if (it == secrets.end()) return std::nullopt;
+    return it->second;
+  };
+  return lookup;
+}
+
 core::ConfigResult validateDocument(const std::string& text, const std::filesystem::path& baseDir,
                                     std::vector<core::ConfigProblem>& readingProblems) {
   // ordered_json keeps the document's key order, so problems come out in reading order.
@@ -53,40 +91,11 @@ core::ConfigResult validateDocument(const std::string& text, const std::filesyst
     return {};
   }
   // The secrets file is read before validation so that key_secret can be checked.
-  std::map<std::string, std::string> secrets;
+  std::optional<std::filesystem::path> secretsFile;
   if (document.is_object() && document.contains("secrets_file") && document["secrets_file"].is_string()) {
-    const std::filesystem::path path = baseDir / document["secrets_file"].get<std::string>();
-    if (auto content = readFile(path)) {
-      try {
-        auto parsed = nlohmann::json::parse(*content);
-        if (!parsed.is_object()) throw std::invalid_argument("not an object");
-        for (const auto& [name, value] : parsed.items()) {
-          if (!value.is_string()) {
-            readingProblems.push_back(
-                {"secrets_file", "entry '" + name + "' of " + path.string() + " is not a string"});
-          } else {
-            secrets[name] = value.get<std::string>();
-          }
-        }
-      } catch (const std::exception&) {
-        // Never echo the file: it is full of keys.
-        readingProblems.push_back({"secrets_file", path.string() + " is not a JSON object of strings"});
-      }
-    } else {
-      readingProblems.push_back({"secrets_file", "cannot read " + path.string()});
-    }
+    secretsFile = baseDir / document["secrets_file"].get<std::string>();
   }
-  core::SecretLookup lookup;
-  lookup.environment = [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-  lookup.secretsFile = [secrets](const std::string& name) -> std::optional<std::string> {
-    auto it = secrets.find(name);
-    if (it == secrets.end()) return std::nullopt;
-    return it->second;
-  };
+  const auto lookup = secretLookup(secretsFile, readingProblems);
   return core::parseConfig(document, lookup);
 }
 

@@ -31,6 +31,13 @@ struct LoadedConfig {
 // No file: the embedded defaults (test source, no destination). Throws ConfigError.
 LoadedConfig loadConfig(const std::optional<std::filesystem::path>& file);
 
+// The environment and the entries of `secretsFile` (a JSON object of strings; none when it is
+// not given), for the *_env and *_secret members of tribune.json and edge.json. A file that
+// cannot be read or is not an object of strings is reported in `problems` at "secrets_file",
+// never echoed (it is full of keys).
+core::SecretLookup secretLookup(const std::optional<std::filesystem::path>& secretsFile,
+                                std::vector<core::ConfigProblem>& problems);
+
 // Validates a document already read (used by loadConfig and by tests).
 core::ConfigResult validateDocument(const std::string& text, const std::filesystem::path& baseDir,
                                     std::vector<core::ConfigProblem>& readingProblems);

@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <sstream>
 
 #include "app/commands.h"
+#include "app/config_loader.h"
 #include "app/tokens.h"
 #include "core/edge_config.h"
 #include "edge/edge_server.h"
@@ -36,8 +36,8 @@ std::string hostName() {
   if (gethostname(name, sizeof name - 1) != 0) return "edge";
   std::string out;
   for (const char c : std::string(name)) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     out.push_back(ok ? c : '-');
   }
   return out.empty() ? "edge" : out.substr(0, 64);
@@ -59,35 +59,12 @@ std::optional<EdgeLoaded> loadEdgeConfig(const std::filesystem::path& file) {
     report(file.string(), {{"$", std::string("not valid JSON: ") + e.what()}});
     return std::nullopt;
   }
-  std::map<std::string, std::string> secrets;
   std::vector<core::ConfigProblem> problems;
+  std::optional<std::filesystem::path> secretsFile;
   if (document.is_object() && document.contains("secrets_file") && document["secrets_file"].is_string()) {
-    const auto path = baseDir / document["secrets_file"].get<std::string>();
-    const auto content = readText(path);
-    if (!content) {
-      problems.push_back({"secrets_file", "cannot read " + path.string()});
-    } else {
-      const auto parsed = nlohmann::json::parse(*content, nullptr, false);
-      if (!parsed.is_object()) {
-        problems.push_back({"secrets_file", path.string() + " is not a JSON object of strings"});  // never echoed
-      } else {
-        for (const auto& [name, value] : parsed.items()) {
-          if (value.is_string()) secrets[name] = value.get<std::string>();
-        }
-      }
-    }
+    secretsFile = baseDir / document["secrets_file"].get<std::string>();
   }
-  core::SecretLookup lookup;
-  lookup.environment = [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-  lookup.secretsFile = [secrets](const std::string& name) -> std::optional<std::string> {
-    const auto found = secrets.find(name);
-    if (found == secrets.end()) return std::nullopt;
-    return found->second;
-  };
+  const auto lookup = secretLookup(secretsFile, problems);
   auto result = core::parseEdgeConfig(document, lookup);
   problems.insert(problems.end(), result.problems.begin(), result.problems.end());
   if (!problems.empty()) {

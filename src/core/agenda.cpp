@@ -1,4 +1,5 @@
 #include "core/agenda.h"
+#include "core/config_reader.h"
 #include "core/json_type.h"
 #include "core/suggestion.h"
 #include "core/text_screen.h"
@@ -18,6 +19,9 @@ namespace tribune::core {
 
 namespace {
 
+using config_reader::childPath;
+using config_reader::indexPath;
+using config_reader::joined;
 using Json = nlohmann::ordered_json;
 
 // ---------------------------------------------------------------------------------------
@@ -233,23 +237,6 @@ std::string twoDigits(int value) {
 }
 
 std::string lineName(std::size_t line) { return "line " + std::to_string(line); }
-
-std::string childPath(const std::string& parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
-}
-
-std::string indexPath(const std::string& parent, std::size_t index) {
-  return parent + "[" + std::to_string(index) + "]";
-}
-
-std::string joined(std::span<const std::string_view> words, std::string_view separator) {
-  std::string out;
-  for (const auto word : words) {
-    if (!out.empty()) out += separator;
-    out += word;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------
 // Suggestions for typos ("titel" -> "title").

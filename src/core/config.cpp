@@ -1,5 +1,5 @@
 #include "core/config.h"
-#include "core/json_type.h"
+#include "core/config_reader.h"
 #include "core/suggestion.h"
 #include "core/text_screen.h"
 
@@ -19,6 +19,13 @@ namespace tribune::core {
 
 namespace {
 
+using config_reader::childPath;
+using config_reader::indexPath;
+using config_reader::IntRange;
+using config_reader::joined;
+using config_reader::SecretSource;
+using config_reader::shown;
+
 // "#question": '#', then 1 to 50 ASCII letters, digits, '_' or '-'.
 bool isHashtag(std::string_view text) {
   if (text.size() < 2 || text.size() > 51 || text[0] != '#') return false;
@@ -29,11 +36,6 @@ bool isHashtag(std::string_view text) {
 
 // ---------------------------------------------------------------------------------------
 // Limits and choices of the schema (docs/CONFIG.md mirrors them).
-
-struct IntRange {
-  int min;
-  int max;
-};
 
 struct NumberRange {
   double min;
@@ -94,37 +96,8 @@ constexpr std::array<std::string_view, 2> kProfileNames{"1080p30", "720p30"};
 constexpr std::array<std::string_view, 10> kX264Presets{"ultrafast", "superfast", "veryfast", "faster",   "fast",
                                                         "medium",    "slow",      "slower",   "veryslow", "placebo"};
 
-// A user's value is repeated in a message only when it is short and printable; a long
-// value could be a pasted stream key, and a message must never carry one.
-constexpr std::size_t kMaxShownLength = 40;
-// Secrets shorter than this are not scrubbed from messages: replacing "abc" everywhere
-// would garble the messages, and such keys are not real platform keys anyway.
-constexpr std::size_t kMinScrubbedLength = 4;
-
 // ---------------------------------------------------------------------------------------
 // Small text helpers.
-
-std::string joined(std::span<const std::string_view> words, std::string_view separator) {
-  std::string out;
-  for (const auto word : words) {
-    if (!out.empty()) out += separator;
-    out += word;
-  }
-  return out;
-}
-
-bool isPrintable(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte >= 0x20 && byte < 0x7f;
-  });
-}
-
-// ` "value"` when it may be shown, else nothing: callers write "unknown profile" + shown(v).
-std::string shown(std::string_view value) {
-  if (value.empty() || value.size() > kMaxShownLength || !isPrintable(value)) return "";
-  return " \"" + std::string(value) + "\"";
-}
 
 bool hasControlCharacter(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {
@@ -155,26 +128,6 @@ std::string suggestion(std::string_view word, std::span<const std::string_view> 
 std::string unknownChoice(std::string_view what, std::string_view value, std::span<const std::string_view> choices) {
   return "unknown " + std::string(what) + shown(value) + suggestion(value, choices) +
          "; expected one of: " + joined(choices, ", ");
-}
-
-std::string childPath(const std::string& parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
-}
-
-std::string indexPath(const std::string& parent, std::size_t index) {
-  return parent + "[" + std::to_string(index) + "]";
-}
-
-bool isEnvironmentName(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0) return false;
-  return std::all_of(name.begin(), name.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; });
-}
-
-void replaceAll(std::string& text, std::string_view what, std::string_view with) {
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
-    text.replace(at, what.size(), with);
-  }
 }
 
 std::vector<std::string_view> platformIds() {
@@ -235,25 +188,33 @@ struct DestinationDraft {
 // table of its known members, then each object's cross-member checks.
 
 template <class Json>
-class ConfigParser {
+class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
+  using Base = config_reader::Reader<ConfigParser<Json>, Json>;
+
  public:
-  explicit ConfigParser(const SecretLookup& secrets) : secrets_(secrets) {}
+  using Base::Base;
 
   ConfigResult parse(const Json& document) {
     ConfigResult result;
     keyframeInterval_ = peekKeyframeInterval(document);
     parseRoot(document, result.config);
-    scrubSecrets();
-    result.problems = std::move(problems_);
+    result.problems = this->takeProblems();
     return result;
   }
 
  private:
   template <class Target>
-  struct Field {
-    std::string_view name;
-    void (*apply)(ConfigParser& parser, const Json& value, const std::string& path, Target& target);
-  };
+  using Field = typename Base::template Field<Target>;
+  using Base::problem;
+  using Base::readBool;
+  using Base::readInt;
+  using Base::readLinkSecret;
+  using Base::readObject;
+  using Base::readOptionalString;
+  using Base::readSecret;
+  using Base::readString;
+  using Base::refuseInlineSecret;
+  using Base::rememberSecret;
 
   // A field holding a duration in milliseconds, read as an integer in `range`.
   template <class Target, std::chrono::milliseconds Target::*member, IntRange range>
@@ -263,56 +224,7 @@ class ConfigParser {
             }};
   }
 
-  void problem(const std::string& path, std::string message) {
-    problems_.push_back({path.empty() ? "$" : path, std::move(message)});
-  }
-
   // --- typed readers: each reports what is wrong and returns nothing on failure ---------
-
-  std::optional<std::string> readString(const Json& value, const std::string& path) {
-    if (!value.is_string()) {
-      problem(path, "expected a string, got " + typeOf(value));
-      return std::nullopt;
-    }
-    auto text = value.template get<std::string>();
-    if (text.empty()) {
-      problem(path, "must not be empty");
-      return std::nullopt;
-    }
-    return text;
-  }
-
-  std::optional<bool> readBool(const Json& value, const std::string& path) {
-    if (!value.is_boolean()) {
-      problem(path, "expected a boolean (true or false), got " + typeOf(value));
-      return std::nullopt;
-    }
-    return value.template get<bool>();
-  }
-
-  std::optional<int> readInt(const Json& value, const std::string& path, IntRange range) {
-    if (!value.is_number_integer()) {
-      problem(path, "expected an integer, got " + typeOf(value));
-      return std::nullopt;
-    }
-    std::string text;
-    bool inRange = false;
-    if (value.is_number_unsigned()) {
-      const auto number = value.template get<std::uint64_t>();
-      text = std::to_string(number);
-      inRange = number >= static_cast<std::uint64_t>(std::max(range.min, 0)) &&
-                number <= static_cast<std::uint64_t>(range.max);
-    } else {
-      const auto number = value.template get<std::int64_t>();
-      text = std::to_string(number);
-      inRange = number >= range.min && number <= range.max;
-    }
-    if (!inRange) {
-      problem(path, text + " is out of range (" + std::to_string(range.min) + ".." + std::to_string(range.max) + ")");
-      return std::nullopt;
-    }
-    return value.template get<int>();
-  }
 
   // A number (integer or not) within `range`.
   std::optional<double> readNumber(const Json& value, const std::string& path, NumberRange range) {
@@ -395,31 +307,6 @@ class ConfigParser {
     return text;
   }
 
-  template <class Target, std::size_t N>
-  bool readObject(const Json& value, const std::string& path, const std::array<Field<Target>, N>& fields,
-                  Target& target) {
-    if (!value.is_object()) {
-      problem(path, "expected an object, got " + typeOf(value));
-      return false;
-    }
-    std::array<std::string_view, N> names;
-    std::transform(fields.begin(), fields.end(), names.begin(), [](const Field<Target>& field) { return field.name; });
-    for (auto member = value.begin(); member != value.end(); ++member) {
-      const auto& key = member.key();
-      const auto memberPath = childPath(path, key);
-      const auto field = std::find_if(fields.begin(), fields.end(),
-                                      [&key](const Field<Target>& candidate) { return candidate.name == key; });
-      if (field != fields.end()) {
-        field->apply(*this, member.value(), memberPath, target);
-      } else if (auto near = closest(key, names)) {
-        problem(memberPath, "unknown key" + shown(key) + " (did you mean \"" + std::string(*near) + "\"?)");
-      } else {
-        problem(memberPath, "unknown key" + shown(key) + "; known keys: " + joined(names, ", "));
-      }
-    }
-    return true;
-  }
-
   // --- sections --------------------------------------------------------------------------
 
   using P = ConfigParser;
@@ -478,10 +365,14 @@ class ConfigParser {
            ++d.secrets;
            p.refuseInlineSecret(v, at, "secret");
          }},
-        {"secret_env", [](P& p, const Json& v, S at,
-                          EdgeDraft& d) { p.readLinkSecret(v, at, "key_env", d.settings.secret, d.secrets); }},
-        {"secret_secret", [](P& p, const Json& v, S at,
-                             EdgeDraft& d) { p.readLinkSecret(v, at, "key_secret", d.settings.secret, d.secrets); }},
+        {"secret_env",
+         [](P& p, const Json& v, S at, EdgeDraft& d) {
+           p.readLinkSecret(v, at, SecretSource::environment, d.settings.secret, d.secrets);
+         }},
+        {"secret_secret",
+         [](P& p, const Json& v, S at, EdgeDraft& d) {
+           p.readLinkSecret(v, at, SecretSource::secretsFile, d.settings.secret, d.secrets);
+         }},
         {"reconnect_min_s",
          [](P& p, const Json& v, S at, EdgeDraft& d) {
            auto seconds = p.readInt(v, at, kReconnectSeconds);
@@ -537,23 +428,9 @@ class ConfigParser {
 
   // The link's secret: from the environment or the secrets file, never written in the file
   // (which is shared for help and kept in backups), and long enough not to be guessed.
-  void readLinkSecret(const Json& value, const std::string& path, std::string_view source, Secret& out, int& given) {
+  void readLinkSecret(const Json& value, const std::string& path, SecretSource source, Secret& out, int& given) {
     ++given;
-    auto secret = resolveKey(value, path, source);
-    if (!secret) return;
-    secretValues_.push_back(secret->reveal());
-    if (secret->reveal().size() < kMinLinkSecretLength) {
-      return problem(path, "the secret it names is too short: " + std::to_string(kMinLinkSecretLength) +
-                               " characters at least (openssl rand -hex 32 makes one)");
-    }
-    out = std::move(*secret);
-  }
-
-  void refuseInlineSecret(const Json& value, const std::string& path, std::string_view key) {
-    if (value.is_string()) secretValues_.push_back(value.template get<std::string>());
-    const std::string name(key);
-    problem(path, "a secret is not written in this file: give " + name + "_env (an environment variable) or " + name +
-                      "_secret (an entry of secrets_file)");
+    if (auto secret = readLinkSecret(value, path, source)) out = std::move(*secret);
   }
 
   // --- platforms (issue 20) ---------------------------------------------------------------
@@ -580,10 +457,7 @@ class ConfigParser {
                           int& given) {
     ++given;
     const std::string_view source = suffix == "_env" ? "key_env" : suffix == "_secret" ? "key_secret" : "key";
-    if (auto secret = resolveKey(value, path, source)) {
-      secretValues_.push_back(secret->reveal());
-      out = std::move(*secret);
-    }
+    if (auto secret = resolveKey(value, path, source)) out = std::move(*secret);
   }
 
   void requireSecret(const std::string& path, std::string_view name, int given) {
@@ -924,10 +798,6 @@ class ConfigParser {
          }},
     }};
     readObject(value, path, kFields, network);
-  }
-
-  void readOptionalString(const Json& value, const std::string& path, std::optional<std::string>& out) {
-    if (auto text = readString(value, path)) out = std::move(text);
   }
 
   void parseLog(const Json& value, const std::string& path, Config& config) {
@@ -1359,7 +1229,6 @@ class ConfigParser {
     draft.keySources.push_back(source);
     auto key = resolveKey(value, path, source);
     if (key) {
-      secretValues_.push_back(key->reveal());
       if (auto error = checkStreamKey(*key)) {
         problem(path, error->message);
         key.reset();
@@ -1369,38 +1238,14 @@ class ConfigParser {
     draft.key = std::move(key);
   }
 
+  // "key" (written in the file), "key_env" or "key_secret"; remembered for scrubbing.
   std::optional<Secret> resolveKey(const Json& value, const std::string& path, std::string_view source) {
     if (source == "key") {
-      if (value.is_string()) secretValues_.push_back(value.template get<std::string>());
+      if (value.is_string()) rememberSecret(value.template get<std::string>());
       auto literal = readString(value, path);
       return literal ? std::optional<Secret>(Secret(std::move(*literal))) : std::nullopt;
     }
-    auto name = readString(value, path);
-    if (!name) return std::nullopt;
-    if (source == "key_env") {
-      if (!isEnvironmentName(*name)) {
-        problem(path,
-                "must be the name of an environment variable (letters, digits and '_', not starting with a digit)");
-        return std::nullopt;
-      }
-      auto found = secrets_.environment ? secrets_.environment(*name) : std::nullopt;
-      if (!found)
-        problem(path, "environment variable " + *name + " is not set");
-      else if (found->empty())
-        problem(path, "environment variable " + *name + " is empty");
-      return found && !found->empty() ? std::optional<Secret>(Secret(std::move(*found))) : std::nullopt;
-    }
-    const auto entry = shown(*name).empty() ? std::string(" named here") : shown(*name);
-    if (!secrets_.secretsFile) {
-      problem(path, "no secrets file to look up the entry" + entry + " in: set secrets_file");
-      return std::nullopt;
-    }
-    auto found = secrets_.secretsFile(*name);
-    if (!found)
-      problem(path, "no entry" + entry + " in the secrets file");
-    else if (found->empty())
-      problem(path, "the entry" + entry + " in the secrets file is empty");
-    return found && !found->empty() ? std::optional<Secret>(Secret(std::move(*found))) : std::nullopt;
+    return readSecret(value, path, source == "key_env" ? SecretSource::environment : SecretSource::secretsFile);
   }
 
   // Checks that need the whole destination: required members, what the platform accepts,
@@ -1446,7 +1291,7 @@ class ConfigParser {
       }
       return std::nullopt;
     }
-    secretValues_.push_back(parsed.url->key.reveal());
+    rememberSecret(parsed.url->key.reveal());
     draft.settings.url = std::move(*parsed.url);
 
     if (draft.preset && draft.preset->rtmpsOnly && !draft.settings.url.tls) {
@@ -1473,23 +1318,8 @@ class ConfigParser {
     return static_cast<int>(seconds);
   }
 
-  // Belt and braces: no message or path leaves with a key in it, even one pasted into the
-  // wrong member.
-  void scrubSecrets() {
-    for (auto& entry : problems_) {
-      for (const auto& secret : secretValues_) {
-        if (secret.size() < kMinScrubbedLength) continue;
-        replaceAll(entry.message, secret, Secret::kMask);
-        replaceAll(entry.path, secret, Secret::kMask);
-      }
-    }
-  }
-
-  const SecretLookup& secrets_;
-  std::vector<ConfigProblem> problems_;
   std::optional<int> keyframeInterval_;
   std::unordered_map<std::string, std::string> namesSeen_;  // name -> "destinations[i]"
-  std::vector<std::string> secretValues_;
 };
 
 }  // namespace

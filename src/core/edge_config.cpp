@@ -6,18 +6,18 @@
 #include <span>
 #include <utility>
 
+#include "core/config_reader.h"
 #include "core/edge_link.h"
-#include "core/json_type.h"
-#include "core/suggestion.h"
 
 namespace tribune::core {
 
 namespace {
 
-struct IntRange {
-  int min;
-  int max;
-};
+using config_reader::childPath;
+using config_reader::indexPath;
+using config_reader::IntRange;
+using config_reader::SecretSource;
+using config_reader::shown;
 
 // The limits of edge.json (docs/CONFIG.md, "edge.json", mirrors them).
 constexpr IntRange kPort{1, 65535};
@@ -28,53 +28,11 @@ constexpr IntRange kMessagesPerSecond{1, 1000};
 constexpr IntRange kRetentionHours{1, 2160};  // 90 days, the town hall's default retention
 constexpr int kDefaultRedisPort = 6379;
 constexpr std::size_t kMaxKeyPrefixLength = 32;
-constexpr std::size_t kMaxShownLength = 40;
-constexpr std::size_t kMinScrubbedLength = 4;
-
-bool isPrintable(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte >= 0x20 && byte < 0x7f;
-  });
-}
-
-std::string shown(std::string_view value) {
-  if (value.empty() || value.size() > kMaxShownLength || !isPrintable(value)) return "";
-  return " \"" + std::string(value) + "\"";
-}
-
-std::string childPath(const std::string& parent, std::string_view key) {
-  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
-}
-
-std::string indexPath(const std::string& parent, std::size_t index) {
-  return parent + "[" + std::to_string(index) + "]";
-}
-
-std::string joined(std::span<const std::string_view> words) {
-  std::string out;
-  for (const auto word : words) out += (out.empty() ? "" : ", ") + std::string(word);
-  return out;
-}
-
-bool isEnvironmentName(std::string_view name) {
-  const auto allowed = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  };
-  return !name.empty() && !(name.front() >= '0' && name.front() <= '9') &&
-         std::all_of(name.begin(), name.end(), allowed);
-}
 
 bool isKeyPrefix(std::string_view text) {
   return !text.empty() && text.size() <= kMaxKeyPrefixLength && std::all_of(text.begin(), text.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
   });
-}
-
-void replaceAll(std::string& text, std::string_view what, std::string_view with) {
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size())) {
-    text.replace(at, what.size(), with);
-  }
 }
 
 // What a section needs besides its settings to finish its own checks.
@@ -93,152 +51,35 @@ struct RedisDraft {
   int passwords = 0;
 };
 
-enum class SecretSource { environment, secretsFile };
-
 // One pass over the document in its own order, each object checked against a table of its
 // known members (as core/config.cpp does for tribune.json), then the cross-member checks.
 template <class Json>
-class EdgeConfigParser {
+class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Json> {
+  using Base = config_reader::Reader<EdgeConfigParser<Json>, Json>;
+
  public:
-  explicit EdgeConfigParser(const SecretLookup& secrets) : secrets_(secrets) {}
+  using Base::Base;
 
   EdgeConfigResult parse(const Json& document) {
     RootDraft draft;
     if (readObject(document, "", rootFields(), draft)) finishRoot(draft);
-    for (auto& entry : problems_) {
-      for (const auto& secret : secretValues_) {
-        if (secret.size() < kMinScrubbedLength) continue;
-        replaceAll(entry.message, secret, Secret::kMask);
-        replaceAll(entry.path, secret, Secret::kMask);
-      }
-    }
-    return {std::move(draft.config), std::move(problems_)};
+    return {std::move(draft.config), this->takeProblems()};
   }
 
  private:
   using P = EdgeConfigParser;
   using S = const std::string&;
-
   template <class Target>
-  struct Field {
-    std::string_view name;
-    void (*apply)(P& parser, const Json& value, const std::string& path, Target& target);
-  };
-
-  void problem(const std::string& path, std::string message) {
-    problems_.push_back({path.empty() ? "$" : path, std::move(message)});
-  }
-
-  template <class Target, std::size_t N>
-  bool readObject(const Json& value, const std::string& path, const std::array<Field<Target>, N>& fields,
-                  Target& target) {
-    if (!value.is_object()) {
-      problem(path, "expected an object, got " + typeOf(value));
-      return false;
-    }
-    std::array<std::string_view, N> names;
-    std::transform(fields.begin(), fields.end(), names.begin(), [](const Field<Target>& field) { return field.name; });
-    for (auto member = value.begin(); member != value.end(); ++member) {
-      const auto& key = member.key();
-      const auto memberPath = childPath(path, key);
-      const auto field = std::find_if(fields.begin(), fields.end(),
-                                      [&key](const Field<Target>& candidate) { return candidate.name == key; });
-      if (field != fields.end()) {
-        field->apply(*this, member.value(), memberPath, target);
-      } else if (auto near = closest(key, names)) {
-        problem(memberPath, "unknown key" + shown(key) + " (did you mean \"" + std::string(*near) + "\"?)");
-      } else {
-        problem(memberPath, "unknown key" + shown(key) + "; known keys: " + joined(names));
-      }
-    }
-    return true;
-  }
-
-  std::optional<std::string> readString(const Json& value, const std::string& path) {
-    if (!value.is_string()) {
-      problem(path, "expected a string, got " + typeOf(value));
-      return std::nullopt;
-    }
-    auto text = value.template get<std::string>();
-    if (text.empty()) {
-      problem(path, "must not be empty");
-      return std::nullopt;
-    }
-    return text;
-  }
-
-  std::optional<bool> readBool(const Json& value, const std::string& path) {
-    if (!value.is_boolean()) {
-      problem(path, "expected a boolean (true or false), got " + typeOf(value));
-      return std::nullopt;
-    }
-    return value.template get<bool>();
-  }
-
-  std::optional<int> readInt(const Json& value, const std::string& path, IntRange range) {
-    if (!value.is_number_integer()) {
-      problem(path, "expected an integer, got " + typeOf(value));
-      return std::nullopt;
-    }
-    const bool negative = !value.is_number_unsigned();
-    const auto text = negative ? std::to_string(value.template get<std::int64_t>())
-                               : std::to_string(value.template get<std::uint64_t>());
-    const bool inRange =
-        negative ? value.template get<std::int64_t>() >= range.min && value.template get<std::int64_t>() <= range.max
-                 : value.template get<std::uint64_t>() >= static_cast<std::uint64_t>(range.min) &&
-                       value.template get<std::uint64_t>() <= static_cast<std::uint64_t>(range.max);
-    if (!inRange) {
-      problem(path, text + " is out of range (" + std::to_string(range.min) + ".." + std::to_string(range.max) + ")");
-      return std::nullopt;
-    }
-    return value.template get<int>();
-  }
-
-  void readOptionalString(const Json& value, const std::string& path, std::optional<std::string>& out) {
-    if (auto text = readString(value, path)) out = std::move(text);
-  }
-
-  // X_env or X_secret: the secret's value, remembered for scrubbing before anything else.
-  std::optional<Secret> readSecret(const Json& value, const std::string& path, SecretSource source) {
-    auto name = readString(value, path);
-    if (!name) return std::nullopt;
-    std::optional<std::string> found;
-    if (source == SecretSource::environment) {
-      if (!isEnvironmentName(*name)) {
-        problem(path,
-                "must be the name of an environment variable (letters, digits and '_', not starting with a digit)");
-        return std::nullopt;
-      }
-      found = secrets_.environment ? secrets_.environment(*name) : std::nullopt;
-      if (!found) {
-        problem(path, "environment variable " + *name + " is not set");
-      } else if (found->empty()) {
-        problem(path, "environment variable " + *name + " is empty");
-      }
-    } else {
-      const auto entry = shown(*name).empty() ? std::string(" named here") : shown(*name);
-      if (!secrets_.secretsFile) {
-        problem(path, "no secrets file to look up the entry" + entry + " in: set secrets_file");
-        return std::nullopt;
-      }
-      found = secrets_.secretsFile(*name);
-      if (!found) {
-        problem(path, "no entry" + entry + " in the secrets file");
-      } else if (found->empty()) {
-        problem(path, "the entry" + entry + " in the secrets file is empty");
-      }
-    }
-    if (!found || found->empty()) return std::nullopt;
-    secretValues_.push_back(*found);
-    return Secret(std::move(*found));
-  }
-
-  // A secret written in edge.json itself: refused, the file is copied around for help.
-  void refuseInlineSecret(const Json& value, const std::string& path, std::string_view key) {
-    if (value.is_string()) secretValues_.push_back(value.template get<std::string>());
-    problem(path, "a secret is not written in this file: give " + std::string(key) +
-                      "_env (an environment variable) or " + std::string(key) + "_secret (an entry of secrets_file)");
-  }
+  using Field = typename Base::template Field<Target>;
+  using Base::problem;
+  using Base::readBool;
+  using Base::readInt;
+  using Base::readLinkSecret;
+  using Base::readObject;
+  using Base::readOptionalString;
+  using Base::readSecret;
+  using Base::readString;
+  using Base::refuseInlineSecret;
 
   void requireOneSecret(const std::string& path, std::string_view key, int given) {
     if (given == 0) {
@@ -297,13 +138,7 @@ class EdgeConfigParser {
 
   void readLinkSecret(const Json& value, const std::string& path, SecretSource source, RootDraft& draft) {
     ++draft.linkSecrets;
-    auto secret = readSecret(value, path, source);
-    if (!secret) return;
-    if (secret->reveal().size() < kMinLinkSecretLength) {
-      return problem(path, "the secret it names is too short: " + std::to_string(kMinLinkSecretLength) +
-                               " characters at least (openssl rand -hex 32 makes one)");
-    }
-    draft.config.linkSecret = std::move(*secret);
+    if (auto secret = readLinkSecret(value, path, source)) draft.config.linkSecret = std::move(*secret);
   }
 
   void finishRoot(RootDraft& draft) {
@@ -489,9 +324,6 @@ class EdgeConfigParser {
     draft.settings.address = {!draft.plaintext, url.host, url.port.value_or(kDefaultRedisPort)};
   }
 
-  const SecretLookup& secrets_;
-  std::vector<ConfigProblem> problems_;
-  std::vector<std::string> secretValues_;
   std::string webPath_;
   bool tlsBroken_ = false;
 };
