@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
+import { Failure, fail, log, overallLimit } from './page_support.mjs';
+
 const { values: args } = parseArgs({
   options: {
     url: { type: 'string' },
@@ -29,18 +31,8 @@ if (!args.url) {
 }
 mkdirSync(args.out, { recursive: true });
 
-const started = Date.now();
-const log = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
 const STEP_MS = 20_000;
-const overall = setTimeout(() => {
-  console.log('FAIL: the browser test took more than 90 s');
-  process.exit(1);
-}, 90_000);
-
-class Failure extends Error {}
-const fail = (text) => {
-  throw new Failure(text);
-};
+const overall = overallLimit(90_000);
 
 let browser;
 let page;

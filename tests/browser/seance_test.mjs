@@ -26,6 +26,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
+import { Failure, fail, log, overallLimit } from './page_support.mjs';
+
 const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
@@ -42,23 +44,13 @@ if (!args.base || !args.technician) {
 }
 mkdirSync(args.out, { recursive: true });
 
-const started = Date.now();
-const log = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
 const STEP_MS = 20_000;
 const OVERALL_MS = 140_000;
 const origin = new URL(args.base).origin;
 
-class Failure extends Error {}
-const fail = (text) => {
-  throw new Failure(text);
-};
-
 let browser;
 let phase = 'start';
-const overall = setTimeout(() => {
-  console.log(`FAIL: the browser test took more than ${OVERALL_MS / 1000} s (phase: ${phase})`);
-  process.exit(1);
-}, OVERALL_MS);
+const overall = overallLimit(OVERALL_MS, () => phase);
 
 const errors = [];
 const dialogs = [];
