@@ -18,3 +18,20 @@ export function overallLimit(ms, phase = null) {
     process.exit(1);
   }, ms);
 }
+
+// The end of a run that passed: "OK", the limit cleared, the browser closed, exit status 0.
+export async function passed(overall, browser) {
+  console.log('OK');
+  clearTimeout(overall);
+  await browser.close();
+  process.exit(0);
+}
+
+// The end of a run that failed: "FAIL: " with a Failure's message (another error's stack),
+// then what `report` adds (page errors, a screenshot), the browser closed, exit status 1.
+export async function failed(error, browser, report = async () => {}) {
+  console.log(`FAIL: ${error instanceof Failure ? error.message : error.stack || error}`);
+  await report();
+  if (browser) await browser.close().catch(() => {});
+  process.exit(1);
+}

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
-import { Failure, fail, log, overallLimit } from './page_support.mjs';
+import { fail, failed, log, overallLimit, passed } from './page_support.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -107,13 +107,9 @@ try {
   writeFileSync(join(args.out, 'frames.txt'), frames.join('\n'));
   writeFileSync(join(args.out, 'page.html'), await page.content());
   if (errors.length > 0) fail(`the page logged errors: ${errors.join('; ')}`);
-  console.log('OK');
-  clearTimeout(overall);
-  await browser.close();
-  process.exit(0);
+  await passed(overall, browser);
 } catch (error) {
-  console.log(`FAIL: ${error instanceof Failure ? error.message : error.stack || error}`);
-  if (page) await shot('failure').catch(() => {});
-  if (browser) await browser.close().catch(() => {});
-  process.exit(1);
+  await failed(error, browser, async () => {
+    if (page) await shot('failure').catch(() => {});
+  });
 }

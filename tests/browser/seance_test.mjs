@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
-import { Failure, fail, log, overallLimit } from './page_support.mjs';
+import { fail, failed, log, overallLimit, passed } from './page_support.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -396,13 +396,9 @@ try {
 
   if (dialogs.length > 0) fail(`dialogs opened: ${dialogs.join('; ')}`);
   if (errors.length > 0) fail(`the pages logged errors: ${errors.join('; ')}`);
-  console.log('OK');
-  clearTimeout(overall);
-  await browser.close();
-  process.exit(0);
+  await passed(overall, browser);
 } catch (error) {
-  console.log(`FAIL: ${error instanceof Failure ? error.message : error.stack || error}`);
-  if (errors.length > 0) console.log(`page errors: ${errors.join('; ')}`);
-  if (browser) await browser.close().catch(() => {});
-  process.exit(1);
+  await failed(error, browser, async () => {
+    if (errors.length > 0) console.log(`page errors: ${errors.join('; ')}`);
+  });
 }
