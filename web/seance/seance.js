@@ -7,12 +7,11 @@
 // addresses built from data are a live's player and link, and only from an address parsed
 // with URL and checked against the platform's own form (liveTargets below).
 import {
-  TribuneConnection, ORIGIN_NAMES, sessionFromState, townHallUnreachable, byTestId, el, setText, show,
+  ORIGIN_NAMES, sessionFromState, townHallUnreachable, byTestId, el, setText, show,
 } from '../shared/tribune-connection.js';
-import { renderConnectionStatus, renderRetryBanner, renderSessionBadge } from '../shared/public-page.js';
-
-// The question page keeps the same browser id: one citizen, one id.
-const VIEWER_KEY = 'tribune.viewer';
+import {
+  renderConnectionStatus, renderRetryBanner, renderSessionBadge, viewerConnection,
+} from '../shared/public-page.js';
 
 // The session in plain words (docs/PROTOCOL.md "The session's states").
 const SESSION_WORDS = {
@@ -46,9 +45,7 @@ const state = {
   edgeUnreachable: false,
 };
 
-const link = new TribuneConnection({
-  token: null,
-  viewerKey: VIEWER_KEY,
+const link = viewerConnection({
   onWelcome,
   onMessage,
   onState: () => renderConnectionStatus(link),

@@ -3,7 +3,12 @@
 // retry countdown. Their markup is the same in both pages' index.html (data-testid
 // connection, banner, banner-detail, session-badge). Plain ES module, as
 // tribune-connection.js; served by the town hall's Tribune and by a public edge (/shared/).
-import { SESSION_LABELS, byTestId, setText, show } from './tribune-connection.js';
+import { SESSION_LABELS, TribuneConnection, byTestId, setText, show } from './tribune-connection.js';
+
+// The viewers' link (no token). Both pages keep the same browser id: one citizen, one id.
+export function viewerConnection({ onWelcome, onMessage, onState }) {
+  return new TribuneConnection({ token: null, viewerKey: 'tribune.viewer', onWelcome, onMessage, onState });
+}
 
 // The connection's state in the header and on <body>; the banner once a connection was lost
 // (not while the link renews itself on purpose: link.resync()).

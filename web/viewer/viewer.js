@@ -3,12 +3,12 @@
 // text a viewer wrote goes into the page with textContent: nothing here builds markup, a link
 // or an address from data.
 import {
-  TribuneConnection, sessionFromState, snapshotQuestions, townHallUnreachable,
+  sessionFromState, snapshotQuestions, townHallUnreachable,
   byTestId, el, setText, show, characters, authorLine,
 } from '../shared/tribune-connection.js';
-import { renderConnectionStatus, renderRetryBanner, renderSessionBadge } from '../shared/public-page.js';
-
-const VIEWER_KEY = 'tribune.viewer';
+import {
+  renderConnectionStatus, renderRetryBanner, renderSessionBadge, viewerConnection,
+} from '../shared/public-page.js';
 
 // What the viewer reads (the server sends status_label; these are the fallbacks and the
 // English line under it).
@@ -41,9 +41,7 @@ const state = {
   edgeUnreachable: false, // edge_status: the edge has lost the town hall
 };
 
-const link = new TribuneConnection({
-  token: null,
-  viewerKey: VIEWER_KEY,
+const link = viewerConnection({
   onWelcome,
   onMessage,
   onState: renderConnection,
