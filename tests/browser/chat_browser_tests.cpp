@@ -168,27 +168,12 @@ TEST_CASE(
        "&lt;b&gt;Gras&lt;/b&gt; <a href=\"javascript:window.__xss=5\">javascript:window.__xss=6</a> et la voirie ?",
        false, false});
 
-  const std::filesystem::path shots = TRIBUNE_BROWSER_SCREENSHOTS;
-  std::filesystem::create_directories(shots);
-  ProcessOptions nodeOptions;
-  nodeOptions.out = Redirect::capture();
-  nodeOptions.err = Redirect::capture();
-  nodeOptions.cwd = kBrowserDir;
-  Process node({"node", (kBrowserDir / "chat_test.mjs").string(), "--base", "http://127.0.0.1:" + std::to_string(port),
-                "--technician", technician, "--moderator", tokenOf(data, "moderator"), "--mayor",
-                tokenOf(data, "mayor"), "--out", shots.string()},
-               std::move(nodeOptions));
-  waitUntil([&] { return !node.running(); }, 90s, 100ms);
-  if (node.running()) node.kill9();
-  node.finishCapture();
-  const auto nodeStatus = node.exitStatus();
-  {
-    INFO("node chat_test.mjs:\n"
-         << node.capturedOut() << node.capturedErr() << "\nscreenshots: " << shots.string() << "\ntribune log:\n"
-         << readTextFile(tribune.log));
-    REQUIRE(nodeStatus);
-    REQUIRE(*nodeStatus == 0);
-  }
+  const auto node =
+      runNode("chat_test.mjs",
+              {"--base", "http://127.0.0.1:" + std::to_string(port), "--technician", technician, "--moderator",
+               tokenOf(data, "moderator"), "--mayor", tokenOf(data, "mayor"), "--out", screenshotsDir().string()},
+              90s);
+  requireNodeSucceeded(node, tribune);
   stopTribune(tribune);
   REQUIRE(nginx.waitForRecordingsClosed(key, 15s));
 

@@ -29,6 +29,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
+import { Failure, elapsed, fail, log, overallLimit } from './page_support.mjs';
+
 const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
@@ -45,9 +47,6 @@ if (!args.base || !args.technician || !args.moderator || !args.mayor) {
 }
 mkdirSync(args.out, { recursive: true });
 
-const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-const log = (text) => console.log(`[${elapsed()}] ${text}`);
 const OVERALL_LIMIT_MS = 70_000;
 const STEP_MS = 15_000;
 const ON_AIR_MS = 6_000;
@@ -60,19 +59,11 @@ const XSS_TEXT = ['<img src=x onerror="window.__xss=1">', 'Quand ?', '<script>wi
 const LINK_AUTHOR = 'javascript:window.__xss=4';
 const LINK_TEXT = ['&lt;b&gt;Gras&lt;/b&gt;', '<a href="javascript:window.__xss=5">'];
 
-class Failure extends Error {}
-const fail = (text) => {
-  throw new Failure(text);
-};
-
 let browser;
 let phase = 'start';
 const pages = {};  // name → {page, errors: []}
 
-const overall = setTimeout(() => {
-  console.log(`FAIL: the browser test took more than ${OVERALL_LIMIT_MS / 1000} s (phase: ${phase})`);
-  process.exit(1);
-}, OVERALL_LIMIT_MS);
+const overall = overallLimit(OVERALL_LIMIT_MS, () => phase);
 
 async function shot(name, who) {
   const file = join(args.out, `chat-${name}.png`);

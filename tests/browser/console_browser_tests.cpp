@@ -14,19 +14,18 @@
 #include <sstream>
 #include <thread>
 
+#include "browser_support.h"
 #include "support/ffprobe.h"
 #include "support/nginx_rtmp.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
 using namespace tribune::testing;
+using namespace tribune::testing::browser;
 using namespace std::chrono_literals;
 
 namespace {
 
-const std::filesystem::path kSourceDir = TRIBUNE_SOURCE_DIR;
-const std::filesystem::path kBrowserDir = kSourceDir / "tests" / "browser";
-const std::string kTribune = TRIBUNE_BINARY;
 constexpr const char* kKey = "console-key";
 
 // The slate's background, branding.primary_color's default (#1f3a93).
@@ -34,40 +33,6 @@ constexpr int kSlateRgb[3] = {0x1f, 0x3a, 0x93};
 constexpr int kSlateTolerance = 40;
 constexpr double kVideoSampleRate = 10;  // pictures per second looked at
 constexpr double kAudioWindowSeconds = 0.5;
-
-struct RunningTribune {
-  std::optional<Process> process;
-  std::filesystem::path log;
-};
-
-void startTribune(RunningTribune& tribune, const std::filesystem::path& config, const std::filesystem::path& data,
-                  std::uint16_t port) {
-  ProcessOptions options;
-  options.env["TRIBUNE_SHARE_DIR"] = kSourceDir.string();
-  options.out = Redirect::appendTo(tribune.log);
-  options.err = Redirect::appendTo(tribune.log);
-  tribune.process.emplace(
-      std::vector<std::string>{kTribune, "run", "--config", config.string(), "--data-dir", data.string()},
-      std::move(options));
-  const bool up = waitUntil([&] { return loopbackPortAccepts(port) || !tribune.process->running(); }, 20s);
-  INFO(readTextFile(tribune.log));
-  REQUIRE(up);
-  REQUIRE(tribune.process->running());
-}
-
-void stopTribune(RunningTribune& tribune) {
-  if (!tribune.process || !tribune.process->running()) return;
-  tribune.process->signal(SIGINT);
-  auto status = tribune.process->waitFor(20s);
-  INFO(readTextFile(tribune.log));
-  REQUIRE(status);
-  CHECK(*status == 0);
-}
-
-std::string tokenOf(const std::filesystem::path& data, const char* role) {
-  const auto tokens = nlohmann::json::parse(readTextFile(data / "tokens.json"));
-  return tokens.at(role).get<std::string>();
-}
 
 double startTime(const nlohmann::json& stream) {
   const auto value = stream.value("start_time", std::string("0"));
@@ -140,12 +105,7 @@ std::string describeWindows(const std::vector<double>& db, double audioStart) {
 
 TEST_CASE("the console drives a meeting in Chromium: huis clos cuts picture and sound, the page survives a restart",
           "[browser][rtmp]") {
-  // Nothing is skipped: a machine without the browser peers fails with what to do.
-  if (!std::filesystem::exists(kBrowserDir / "node_modules" / "playwright-core")) {
-    FAIL("tests/browser/node_modules is missing: run ./scripts/setup --test (it runs npm ci in tests/browser)");
-  }
-  if (!std::filesystem::exists("/usr/bin/chromium")) FAIL("/usr/bin/chromium is missing: run ./scripts/setup --test");
-  if (runCommand({"node", "--version"}, 10s).exit_code != 0) FAIL("node is missing: run ./scripts/setup --test");
+  requireBrowserPeers();
 
   NginxRtmp server;
   server.start();
@@ -172,39 +132,12 @@ TEST_CASE("the console drives a meeting in Chromium: huis clos cuts picture and 
   startTribune(tribune, dir / "tribune.json", data, port);
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/console/#token=" + tokenOf(data, "technician");
 
-  // Screenshots stay after the test, for a person to look at.
-  const std::filesystem::path shots = TRIBUNE_BROWSER_SCREENSHOTS;
-  std::filesystem::create_directories(shots);
-  ProcessOptions nodeOptions;
-  nodeOptions.out = Redirect::capture();
-  nodeOptions.err = Redirect::capture();
-  nodeOptions.cwd = kBrowserDir;
-  Process node(
-      {"node", (kBrowserDir / "console_test.mjs").string(), "--url", url, "--out", shots.string(), "--restart"},
-      std::move(nodeOptions));
-
-  // The page says when it is ready for Tribune to go away; Tribune comes back on the same
-  // port and data folder, as after a technician's Ctrl+C and `tribune run` again.
+  // The page says when it is ready for Tribune to go away; Tribune comes back.
   bool restarted = false;
-  const auto deadline = std::chrono::steady_clock::now() + 150s;
-  while (node.running() && std::chrono::steady_clock::now() < deadline) {
-    if (!restarted && node.capturedOut().find("READY_FOR_RESTART") != std::string::npos) {
-      stopTribune(tribune);
-      std::this_thread::sleep_for(1500ms);  // long enough for the page to notice
-      startTribune(tribune, dir / "tribune.json", data, port);
-      restarted = true;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  if (node.running()) node.kill9();
-  node.finishCapture();
-  const auto nodeStatus = node.exitStatus();
+  const auto node = runNode("console_test.mjs", {"--url", url, "--out", screenshotsDir().string(), "--restart"}, 150s,
+                            restartWhenAsked(tribune, dir / "tribune.json", data, port, restarted));
   {
-    INFO("node console_test.mjs:\n"
-         << node.capturedOut() << node.capturedErr() << "\nscreenshots: " << shots.string() << "\ntribune log:\n"
-         << readTextFile(tribune.log));
-    REQUIRE(nodeStatus);
-    REQUIRE(*nodeStatus == 0);
+    requireNodeSucceeded(node, tribune);
     CHECK(restarted);
   }
   stopTribune(tribune);

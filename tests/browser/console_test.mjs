@@ -23,6 +23,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
+import { Failure, elapsed, fail, log, overallLimit } from './page_support.mjs';
+
 const { values: args } = parseArgs({
   options: {
     url: { type: 'string' },
@@ -37,16 +39,8 @@ if (!args.url) {
 }
 mkdirSync(args.out, { recursive: true });
 
-const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-const log = (text) => console.log(`[${elapsed()}] ${text}`);
 const OVERALL_LIMIT_MS = 100_000;
 const STEP_MS = 15_000;
-
-class Failure extends Error {}
-const fail = (text) => {
-  throw new Failure(text);
-};
 
 let browser;
 let page;
@@ -56,10 +50,7 @@ const consoleErrors = [];
 // While Tribune is down on purpose, the browser logs the refused connections: expected.
 const EXPECTED_WHILE_DOWN = /WebSocket connection to|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|Failed to load resource|Failed to fetch/i;
 
-const overall = setTimeout(() => {
-  console.log(`FAIL: the browser test took more than ${OVERALL_LIMIT_MS / 1000} s (phase: ${phase})`);
-  process.exit(1);
-}, OVERALL_LIMIT_MS);
+const overall = overallLimit(OVERALL_LIMIT_MS, () => phase);
 
 const byId = (id) => page.getByTestId(id);
 

@@ -30,6 +30,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
+import { Failure, elapsed, fail, log, overallLimit } from './page_support.mjs';
+
 const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
@@ -46,9 +48,6 @@ if (!args.base || !args.technician || !args.moderator || !args.mayor) {
 }
 mkdirSync(args.out, { recursive: true });
 
-const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-const log = (text) => console.log(`[${elapsed()}] ${text}`);
 const OVERALL_LIMIT_MS = 40_000;
 const STEP_MS = 8_000;
 
@@ -56,19 +55,11 @@ const STEP_MS = 8_000;
 const XSS_PSEUDONYM = '<img src=x onerror=window.__pwned=1>';
 const XSS_TEXT = '</script><script>window.__pwned=1</script> Et le marché du dimanche ?';
 
-class Failure extends Error {}
-const fail = (text) => {
-  throw new Failure(text);
-};
-
 let browser;
 let phase = 'start';
 const pages = {};  // name → {page, errors: []}
 
-const overall = setTimeout(() => {
-  console.log(`FAIL: the browser test took more than ${OVERALL_LIMIT_MS / 1000} s (phase: ${phase})`);
-  process.exit(1);
-}, OVERALL_LIMIT_MS);
+const overall = overallLimit(OVERALL_LIMIT_MS, () => phase);
 
 async function shot(name, who) {
   const file = join(args.out, `origins-${name}.png`);

@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
+import { fail, failed, log, overallLimit, passed } from './page_support.mjs';
+
 const { values: args } = parseArgs({
   options: {
     url: { type: 'string' },
@@ -29,18 +31,8 @@ if (!args.url) {
 }
 mkdirSync(args.out, { recursive: true });
 
-const started = Date.now();
-const log = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
 const STEP_MS = 20_000;
-const overall = setTimeout(() => {
-  console.log('FAIL: the browser test took more than 90 s');
-  process.exit(1);
-}, 90_000);
-
-class Failure extends Error {}
-const fail = (text) => {
-  throw new Failure(text);
-};
+const overall = overallLimit(90_000);
 
 let browser;
 let page;
@@ -115,13 +107,9 @@ try {
   writeFileSync(join(args.out, 'frames.txt'), frames.join('\n'));
   writeFileSync(join(args.out, 'page.html'), await page.content());
   if (errors.length > 0) fail(`the page logged errors: ${errors.join('; ')}`);
-  console.log('OK');
-  clearTimeout(overall);
-  await browser.close();
-  process.exit(0);
+  await passed(overall, browser);
 } catch (error) {
-  console.log(`FAIL: ${error instanceof Failure ? error.message : error.stack || error}`);
-  if (page) await shot('failure').catch(() => {});
-  if (browser) await browser.close().catch(() => {});
-  process.exit(1);
+  await failed(error, browser, async () => {
+    if (page) await shot('failure').catch(() => {});
+  });
 }

@@ -118,38 +118,15 @@ TEST_CASE(
   tribune.log = dir / "tribune.log";
   startTribune(tribune, dir / "tribune.json", data, port);
 
-  const std::filesystem::path shots = TRIBUNE_BROWSER_SCREENSHOTS;
-  std::filesystem::create_directories(shots);
-  ProcessOptions nodeOptions;
-  nodeOptions.out = Redirect::capture();
-  nodeOptions.err = Redirect::capture();
-  nodeOptions.cwd = kBrowserDir;
-  Process node({"node", (kBrowserDir / "questions_test.mjs").string(), "--base",
-                "http://127.0.0.1:" + std::to_string(port), "--technician", tokenOf(data, "technician"), "--moderator",
-                tokenOf(data, "moderator"), "--mayor", tokenOf(data, "mayor"), "--out", shots.string(), "--restart"},
-               std::move(nodeOptions));
-  // At the end the pages ask for Tribune to go away and come back on the same port and data
-  // folder, as after a technician's Ctrl+C and `tribune run` again.
+  // At the end the pages ask for Tribune to go away and come back.
   bool restarted = false;
-  const auto deadline = std::chrono::steady_clock::now() + 200s;
-  while (node.running() && std::chrono::steady_clock::now() < deadline) {
-    if (!restarted && node.capturedOut().find("READY_FOR_RESTART") != std::string::npos) {
-      stopTribune(tribune);
-      std::this_thread::sleep_for(1500ms);  // long enough for the pages to notice
-      startTribune(tribune, dir / "tribune.json", data, port);
-      restarted = true;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  if (node.running()) node.kill9();
-  node.finishCapture();
-  const auto nodeStatus = node.exitStatus();
+  const auto node = runNode(
+      "questions_test.mjs",
+      {"--base", "http://127.0.0.1:" + std::to_string(port), "--technician", tokenOf(data, "technician"), "--moderator",
+       tokenOf(data, "moderator"), "--mayor", tokenOf(data, "mayor"), "--out", screenshotsDir().string(), "--restart"},
+      200s, restartWhenAsked(tribune, dir / "tribune.json", data, port, restarted));
   {
-    INFO("node questions_test.mjs:\n"
-         << node.capturedOut() << node.capturedErr() << "\nscreenshots: " << shots.string() << "\ntribune log:\n"
-         << readTextFile(tribune.log));
-    REQUIRE(nodeStatus);
-    REQUIRE(*nodeStatus == 0);
+    requireNodeSucceeded(node, tribune);
     CHECK(restarted);
   }
   stopTribune(tribune);
@@ -257,15 +234,7 @@ TEST_CASE(
   TempDir dir("tribune-origins-browser");
   const auto data = dir / "data";
   const std::uint16_t port = freeLoopbackPort();
-  const nlohmann::json config{{"agenda", (kSourceDir / "examples" / "agenda-demo.json").string()},
-                              {"video", {{"profile", "720p30"}, {"preset", "ultrafast"}, {"bitrate_kbps", 1500}}},
-                              {"web", {{"port", port}}},
-                              {"platforms",
-                               {{"youtube",
-                                 {{"client_id", options.googleClientId},
-                                  {"client_secret", options.googleClientSecret},
-                                  {"oauth_url", fake.googleOAuthUrl()},
-                                  {"api_url", fake.youtubeApiUrl()}}}}}};
+  const auto config = runConfig(kSourceDir / "examples" / "agenda-demo.json", port, fakeYoutube(options, fake));
   writeTextFile(dir / "tribune.json", config.dump(2));
   RunningTribune tribune;
   tribune.log = dir / "tribune.log";
@@ -308,25 +277,14 @@ TEST_CASE(
        asked(4, "facebook", "fb-4", "Utilisateur Facebook", "", "Pourquoi la séance est-elle si tard ?", "pending")});
   startTribune(tribune, dir / "tribune.json", data, port);
 
-  const std::filesystem::path shots = TRIBUNE_BROWSER_SCREENSHOTS;
-  std::filesystem::create_directories(shots);
-  ProcessOptions nodeOptions;
-  nodeOptions.out = Redirect::capture();
-  nodeOptions.err = Redirect::capture();
-  nodeOptions.cwd = kBrowserDir;
-  Process node({"node", (kBrowserDir / "origins_test.mjs").string(), "--base",
-                "http://127.0.0.1:" + std::to_string(port), "--technician", tokenOf(data, "technician"), "--moderator",
-                tokenOf(data, "moderator"), "--mayor", tokenOf(data, "mayor"), "--out", shots.string()},
-               std::move(nodeOptions));
-  waitUntil([&] { return !node.running(); }, 60s);
-  if (node.running()) node.kill9();
-  node.finishCapture();
-  const auto nodeStatus = node.exitStatus();
-  INFO("node origins_test.mjs:\n"
-       << node.capturedOut() << node.capturedErr() << "\nscreenshots: " << shots.string() << "\ntribune log:\n"
-       << readTextFile(tribune.log));
+  const auto node = runNode(
+      "origins_test.mjs",
+      {"--base", "http://127.0.0.1:" + std::to_string(port), "--technician", tokenOf(data, "technician"), "--moderator",
+       tokenOf(data, "moderator"), "--mayor", tokenOf(data, "mayor"), "--out", screenshotsDir().string()},
+      60s);
+  INFO(describe(node, tribune));
   CHECK(readTextFile(tribune.log).find("séance reprise") != std::string::npos);
-  REQUIRE(nodeStatus);
-  CHECK(*nodeStatus == 0);
+  REQUIRE(node.status);
+  CHECK(*node.status == 0);
   stopTribune(tribune);
 }

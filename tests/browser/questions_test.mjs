@@ -42,6 +42,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
+import { Failure, elapsed, fail, log, overallLimit } from './page_support.mjs';
+
 const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
@@ -59,9 +61,6 @@ if (!args.base || !args.technician || !args.moderator || !args.mayor) {
 }
 mkdirSync(args.out, { recursive: true });
 
-const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-const log = (text) => console.log(`[${elapsed()}] ${text}`);
 const OVERALL_LIMIT_MS = 170_000;
 const STEP_MS = 15_000;
 
@@ -70,19 +69,11 @@ const XSS_IMG = '<img src=x onerror=window.__pwned=1>';
 const XSS_SCRIPT = '</script><script>window.__pwned=1</script>';
 const XSS_PSEUDONYM = 'javascript:window.__pwned=1';
 
-class Failure extends Error {}
-const fail = (text) => {
-  throw new Failure(text);
-};
-
 let browser;
 let phase = 'start';
 const pages = {};  // name → {page, errors: []}
 
-const overall = setTimeout(() => {
-  console.log(`FAIL: the browser test took more than ${OVERALL_LIMIT_MS / 1000} s (phase: ${phase})`);
-  process.exit(1);
-}, OVERALL_LIMIT_MS);
+const overall = overallLimit(OVERALL_LIMIT_MS, () => phase);
 
 async function shot(name, who) {
   const file = join(args.out, `questions-${name}.png`);

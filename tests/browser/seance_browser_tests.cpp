@@ -9,8 +9,6 @@
 // reached from a test) so that a real live with a public address reaches the page.
 #include <catch2/catch.hpp>
 
-#include <thread>
-
 #include "browser_support.h"
 #include "support/fake_platforms.h"
 #include "support/nginx_rtmp.h"
@@ -71,49 +69,27 @@ TEST_CASE(
   const auto data = dir / "data";
   writeTextFile(dir / "agenda.json", hostileAgenda().dump(2));
   const std::uint16_t port = freeLoopbackPort();
-  const nlohmann::json config{{"agenda", (dir / "agenda.json").string()},
-                              {"video", {{"profile", "720p30"}, {"preset", "ultrafast"}, {"bitrate_kbps", 1500}}},
-                              {"web", {{"port", port}}},
-                              {"platforms",
-                               {{"youtube",
-                                 {{"client_id", options.googleClientId},
-                                  {"client_secret", options.googleClientSecret},
-                                  {"oauth_url", fake.googleOAuthUrl()},
-                                  {"api_url", fake.youtubeApiUrl()}}}}}};
+  const auto config = runConfig(dir / "agenda.json", port, fakeYoutube(options, fake));
   writeTextFile(dir / "tribune.json", config.dump(2));
   RunningTribune tribune;
   tribune.log = dir / "tribune.log";
   startTribune(tribune, dir / "tribune.json", data, port);
 
-  const std::filesystem::path shots = TRIBUNE_BROWSER_SCREENSHOTS;
-  std::filesystem::create_directories(shots);
-  ProcessOptions nodeOptions;
-  nodeOptions.out = Redirect::capture();
-  nodeOptions.err = Redirect::capture();
-  nodeOptions.cwd = kBrowserDir;
-  Process node(
-      {"node", (kBrowserDir / "seance_test.mjs").string(), "--base", "http://127.0.0.1:" + std::to_string(port),
-       "--technician", tokenOf(data, "technician"), "--out", shots.string()},
-      std::move(nodeOptions));
   // The technician's phone: the page's test links the YouTube account over REST; the code
   // it waits on is approved here.
   bool approved = false;
-  const auto deadline = std::chrono::steady_clock::now() + 150s;
-  while (node.running() && std::chrono::steady_clock::now() < deadline) {
-    if (!approved && fake.pendingUserCode(Platform::youtube)) {
-      fake.approve(Platform::youtube);
-      approved = true;
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  if (node.running()) node.kill9();
-  node.finishCapture();
-  const auto nodeStatus = node.exitStatus();
-  INFO("node seance_test.mjs:\n"
-       << node.capturedOut() << node.capturedErr() << "\nscreenshots: " << shots.string() << "\ntribune log:\n"
-       << readTextFile(tribune.log));
+  const auto node = runNode("seance_test.mjs",
+                            {"--base", "http://127.0.0.1:" + std::to_string(port), "--technician",
+                             tokenOf(data, "technician"), "--out", screenshotsDir().string()},
+                            150s, [&](Process&) {
+                              if (!approved && fake.pendingUserCode(Platform::youtube)) {
+                                fake.approve(Platform::youtube);
+                                approved = true;
+                              }
+                            });
+  INFO(describe(node, tribune));
   CHECK(approved);
-  REQUIRE(nodeStatus);
-  CHECK(*nodeStatus == 0);
+  REQUIRE(node.status);
+  CHECK(*node.status == 0);
   stopTribune(tribune);
 }

@@ -26,6 +26,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
+import { fail, failed, log, overallLimit, passed } from './page_support.mjs';
+
 const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
@@ -42,23 +44,13 @@ if (!args.base || !args.technician) {
 }
 mkdirSync(args.out, { recursive: true });
 
-const started = Date.now();
-const log = (text) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${text}`);
 const STEP_MS = 20_000;
 const OVERALL_MS = 140_000;
 const origin = new URL(args.base).origin;
 
-class Failure extends Error {}
-const fail = (text) => {
-  throw new Failure(text);
-};
-
 let browser;
 let phase = 'start';
-const overall = setTimeout(() => {
-  console.log(`FAIL: the browser test took more than ${OVERALL_MS / 1000} s (phase: ${phase})`);
-  process.exit(1);
-}, OVERALL_MS);
+const overall = overallLimit(OVERALL_MS, () => phase);
 
 const errors = [];
 const dialogs = [];
@@ -404,13 +396,9 @@ try {
 
   if (dialogs.length > 0) fail(`dialogs opened: ${dialogs.join('; ')}`);
   if (errors.length > 0) fail(`the pages logged errors: ${errors.join('; ')}`);
-  console.log('OK');
-  clearTimeout(overall);
-  await browser.close();
-  process.exit(0);
+  await passed(overall, browser);
 } catch (error) {
-  console.log(`FAIL: ${error instanceof Failure ? error.message : error.stack || error}`);
-  if (errors.length > 0) console.log(`page errors: ${errors.join('; ')}`);
-  if (browser) await browser.close().catch(() => {});
-  process.exit(1);
+  await failed(error, browser, async () => {
+    if (errors.length > 0) console.log(`page errors: ${errors.join('; ')}`);
+  });
 }

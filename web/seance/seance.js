@@ -7,12 +7,11 @@
 // addresses built from data are a live's player and link, and only from an address parsed
 // with URL and checked against the platform's own form (liveTargets below).
 import {
-  TribuneConnection, SESSION_LABELS, ORIGIN_NAMES, sessionFromState, townHallUnreachable,
-  byTestId, el, setText, show,
+  ORIGIN_NAMES, sessionFromState, townHallUnreachable, byTestId, el, setText, show,
 } from '../shared/tribune-connection.js';
-
-// The question page keeps the same browser id: one citizen, one id.
-const VIEWER_KEY = 'tribune.viewer';
+import {
+  renderConnectionStatus, renderRetryBanner, renderSessionBadge, viewerConnection,
+} from '../shared/public-page.js';
 
 // The session in plain words (docs/PROTOCOL.md "The session's states").
 const SESSION_WORDS = {
@@ -46,12 +45,10 @@ const state = {
   edgeUnreachable: false,
 };
 
-const link = new TribuneConnection({
-  token: null,
-  viewerKey: VIEWER_KEY,
+const link = viewerConnection({
   onWelcome,
   onMessage,
-  onState: renderConnection,
+  onState: () => renderConnectionStatus(link),
 });
 
 // ---------------------------------------------------------------------------------------
@@ -244,25 +241,6 @@ function liveItem(live) {
 // ---------------------------------------------------------------------------------------
 // Rendering
 
-function renderConnection() {
-  const node = byTestId('connection');
-  const kind = link.state;
-  node.dataset.state = kind;
-  document.body.dataset.connection = kind;
-  setText(node.querySelector('.connection-text'),
-    kind === 'connected' ? 'En ligne' : kind === 'connecting' ? (link.everConnected ? 'Reconnexion…' : 'Connexion…') : 'Hors ligne');
-  show(byTestId('banner'), link.everConnected && kind !== 'connected' && !link.resyncing);
-  renderBanner();
-}
-
-function renderBanner() {
-  if (!link.everConnected || link.connected) return;
-  const wait = link.secondsToRetry();
-  let text = wait > 0 ? `Nouvel essai dans ${wait} s.` : 'Nouvel essai…';
-  if (link.attempt >= 4) text += ' Vérifiez la connexion de votre téléphone (Wi-Fi ou données mobiles).';
-  setText(byTestId('banner-detail'), text);
-}
-
 function renderAll() {
   renderHeader();
   renderNow();
@@ -282,11 +260,7 @@ function renderHeader() {
   setText(byTestId('commune'), commune);
   setText(byTestId('meeting-title'), [meeting.title, meeting.date].filter((v) => typeof v === 'string' && v).join(' · '));
   document.title = `La séance en direct — ${commune}`;
-  const badge = byTestId('session-badge');
-  const s = sessionState();
-  badge.dataset.state = s;
-  document.body.dataset.session = s;
-  setText(badge, state.session ? state.session.label || SESSION_LABELS[s] || s : '…');
+  renderSessionBadge(state.session);
 }
 
 const itemAt = (index) => (Number.isInteger(index) && index >= 0 && index < state.items.length ? state.items[index] : null);
@@ -377,9 +351,9 @@ function renderAgenda() {
 // Start
 
 function start() {
-  setInterval(renderBanner, 1000);
+  setInterval(() => renderRetryBanner(link), 1000);
   renderAll();
-  renderConnection();
+  renderConnectionStatus(link);
   link.start();
 }
 

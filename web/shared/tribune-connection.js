@@ -160,16 +160,7 @@ export class TribuneConnection {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    const ws = this.ws;
-    this.ws = null;
-    this.connected = false;
-    if (ws) {
-      try {
-        ws.close();
-      } catch {
-        // already closing
-      }
-    }
+    this.dropSocket();
     this.failPending('stopped', 'La page est déconnectée.');
     this.setState('stopped');
   }
@@ -219,6 +210,16 @@ export class TribuneConnection {
     this.lastSeq = null;
     this.lastEventSeq = null;
     this.resyncing = true;
+    this.dropSocket();
+    this.failPending('connection_lost',
+      'La connexion a été renouvelée avant la réponse du serveur : vérifiez le résultat, puis réessayez si besoin.');
+    this.connect();
+  }
+
+  // --- internals -------------------------------------------------------------------------
+
+  // Forgets the socket and closes it (it may already be closing): no longer connected.
+  dropSocket() {
     const ws = this.ws;
     this.ws = null;
     this.connected = false;
@@ -229,12 +230,7 @@ export class TribuneConnection {
         // already closing
       }
     }
-    this.failPending('connection_lost',
-      'La connexion a été renouvelée avant la réponse du serveur : vérifiez le résultat, puis réessayez si besoin.');
-    this.connect();
   }
-
-  // --- internals -------------------------------------------------------------------------
 
   setState(state) {
     this.state = state;
@@ -319,16 +315,7 @@ export class TribuneConnection {
   lost() {
     this.resyncing = false;
     const wasConnected = this.connected;
-    this.connected = false;
-    if (this.ws) {
-      const dead = this.ws;
-      this.ws = null;
-      try {
-        dead.close();
-      } catch {
-        // already closing
-      }
-    }
+    this.dropSocket();
     this.failPending('connection_lost',
       'La connexion a été coupée avant la réponse du serveur : vérifiez le résultat une fois reconnecté, puis réessayez si besoin.');
     if (this.stopped) return;

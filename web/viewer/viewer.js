@@ -3,11 +3,12 @@
 // text a viewer wrote goes into the page with textContent: nothing here builds markup, a link
 // or an address from data.
 import {
-  TribuneConnection, SESSION_LABELS, sessionFromState, snapshotQuestions, townHallUnreachable,
+  sessionFromState, snapshotQuestions, townHallUnreachable,
   byTestId, el, setText, show, characters, authorLine,
 } from '../shared/tribune-connection.js';
-
-const VIEWER_KEY = 'tribune.viewer';
+import {
+  renderConnectionStatus, renderRetryBanner, renderSessionBadge, viewerConnection,
+} from '../shared/public-page.js';
 
 // What the viewer reads (the server sends status_label; these are the fallbacks and the
 // English line under it).
@@ -40,9 +41,7 @@ const state = {
   edgeUnreachable: false, // edge_status: the edge has lost the town hall
 };
 
-const link = new TribuneConnection({
-  token: null,
-  viewerKey: VIEWER_KEY,
+const link = viewerConnection({
   onWelcome,
   onMessage,
   onState: renderConnection,
@@ -256,24 +255,9 @@ function queueNote(text) {
 // Rendering
 
 function renderConnection() {
-  const node = byTestId('connection');
-  const kind = link.state;
-  node.dataset.state = kind;
-  document.body.dataset.connection = kind;
-  setText(node.querySelector('.connection-text'),
-    kind === 'connected' ? 'En ligne' : kind === 'connecting' ? (link.everConnected ? 'Reconnexion…' : 'Connexion…') : 'Hors ligne');
-  show(byTestId('banner'), link.everConnected && kind !== 'connected');
-  renderBanner();
+  renderConnectionStatus(link);
   renderForm();
   renderLists();
-}
-
-function renderBanner() {
-  if (!link.everConnected || link.connected) return;
-  const wait = link.secondsToRetry();
-  let text = wait > 0 ? `Nouvel essai dans ${wait} s.` : 'Nouvel essai…';
-  if (link.attempt >= 4) text += ' Vérifiez la connexion de votre téléphone (Wi-Fi ou données mobiles).';
-  setText(byTestId('banner-detail'), text);
 }
 
 function renderAll() {
@@ -289,11 +273,7 @@ function renderHeader() {
   setText(byTestId('commune'), meeting.commune || 'Conseil municipal');
   setText(byTestId('meeting-title'), meeting.title || '');
   document.title = `Posez votre question — ${meeting.commune || 'Conseil municipal'}`;
-  const badge = byTestId('session-badge');
-  const s = state.session ? state.session.state : '';
-  badge.dataset.state = s;
-  document.body.dataset.session = s;
-  setText(badge, state.session ? state.session.label || SESSION_LABELS[s] || s : '…');
+  renderSessionBadge(state.session);
 }
 
 function renderNotices() {
@@ -438,7 +418,7 @@ function start() {
   byTestId('ask-form').addEventListener('submit', ask);
   byTestId('ask-text').addEventListener('input', renderCounter);
   setInterval(() => {
-    renderBanner();
+    renderRetryBanner(link);
     if (state.retryUntil) {
       if (performance.now() >= state.retryUntil) {
         state.retryUntil = 0;
