@@ -801,6 +801,7 @@ struct Run {
   Use4 burst, untilLogged;
   double linkSentPerQuestion = 0, linkReceivedPerQuestion = 0;
   double clientUsPerMessage = 0;
+  double messagesPerQuestion = 0;  // what the viewers received from the first ask to the last "transmise"
 };
 
 Run runEdge(const Options& o, int runNumber) {
@@ -984,12 +985,14 @@ Run runEdge(const Options& o, int runNumber) {
   // The questions: every viewer asks at once.
   std::this_thread::sleep_for(1s);
   const LinkBytes qLink0 = linkBytes(linkPort);
+  const auto qStats0 = all(viewers, "stats");
   const Cpu4 burst0 = sample4(hall.pid(), edgeA.pid(), edgeB.pid(), redisProcess);
   const auto asked = all(viewers, "ask");
   const Cpu4 burst1 = sample4(hall.pid(), edgeA.pid(), edgeB.pid(), redisProcess);
   const auto logged = all(viewers, "logged");
   const Cpu4 logged1 = sample4(hall.pid(), edgeA.pid(), edgeB.pid(), redisProcess);
   const LinkBytes qLink1 = linkBytes(linkPort);
+  const auto qStats1 = all(viewers, "stats");
   out.burst = between(burst0, burst1);
   out.untilLogged = between(burst0, logged1);
   std::int64_t firstSend = 0, lastAck = 0, lastLogged = 0;
@@ -1021,6 +1024,10 @@ Run runEdge(const Options& o, int runNumber) {
     out.loggedPerS = out.qLogged / out.loggedSeconds;
   }
   if (out.qOk > 0) {
+    double messages = 0;
+    for (int e = 0; e < 2; ++e)
+      messages += qStats1[e].at("messages").get<double>() - qStats0[e].at("messages").get<double>();
+    out.messagesPerQuestion = messages / out.qOk;
     out.linkSentPerQuestion = static_cast<double>(qLink1.sent - qLink0.sent) / out.qOk;
     out.linkReceivedPerQuestion = static_cast<double>(qLink1.received - qLink0.received) / out.qOk;
   }
@@ -1060,7 +1067,14 @@ Run runEdge(const Options& o, int runNumber) {
             << "; during the burst (to the last result): town hall " << fixed(out.burst.hall.ownShare() * 100, 0)
             << " % (own threads), edges " << fixed(out.burst.a.processShare() * 100, 0) << " / "
             << fixed(out.burst.b.processShare() * 100, 0) << " %, redis "
-            << fixed(out.burst.redis.processShare() * 100, 0) << " %\n"
+            << fixed(out.burst.redis.processShare() * 100, 0) << " %; until the last \"transmise\": edge A "
+            << fixed(out.untilLogged.a.processShare() * 100, 0) << " %, its busiest thread "
+            << fixed(out.untilLogged.a.busiestShare() * 100, 0) << " % (and waiting for a CPU "
+            << fixed(
+                   out.untilLogged.a.seconds > 0 ? out.untilLogged.a.busiestWait / out.untilLogged.a.seconds * 100 : 0,
+                   0)
+            << " %), redis " << fixed(out.untilLogged.redis.processShare() * 100, 0) << " %; the viewers received "
+            << fixed(out.messagesPerQuestion, 1) << " messages per question\n"
             << std::flush;
   for (const auto& [k, v] : out.refusals) std::cout << "    refused: " << k << ": " << v << "\n";
   for (const auto& [k, v] : out.failures) std::cout << "    connection ended: " << k << ": " << v << "\n";
@@ -1135,6 +1149,7 @@ void report(const Options& o, const std::vector<Run>& runs, rlim_t limit) {
   const Spread linkQSent = collect([](const Run& r) { return r.linkSentPerQuestion; });
   const Spread linkQReceived = collect([](const Run& r) { return r.linkReceivedPerQuestion; });
   const Spread clientUs = collect([](const Run& r) { return r.clientUsPerMessage; });
+  const Spread perQuestion = collect([](const Run& r) { return r.messagesPerQuestion; });
   long long sent = 0, ok = 0, loggedCount = 0, api = 0, lost = 0, doubled = 0, refused = 0, noResult = 0, missing = 0,
             refusedAtHall = 0;
   bool apiKnown = true;
@@ -1222,6 +1237,8 @@ void report(const Options& o, const std::vector<Run>& runs, rlim_t limit) {
             << show(hallUsPerQuestion, 0, " µs") << " / " << show(redisUsPerQuestion, 0, " µs") << " |\n"
             << "| link bytes per question: town hall → edge / edge → town hall | " << show(linkQSent, 0) << " / "
             << show(linkQReceived, 0) << " |\n"
+            << "| messages the viewers received per question (all viewers, first ask → last \"transmise\") | "
+            << show(perQuestion, 1) << " |\n"
             << "| load processes' CPU per message received | " << show(clientUs, 2, " µs") << " |\n";
   if (missing > 0) std::cout << "\n" << missing << " event deliveries missing over all runs.\n";
   if (!failures.empty()) {
