@@ -136,19 +136,30 @@ bool RedisBus::sleepFor(std::chrono::milliseconds delay) {
   return !stopping_;
 }
 
-bool RedisBus::runJob(bus::RedisConnection& redis, const Job& job) {
-  const auto reply = redis.command(job.argv);
-  if (reply.kind == bus::RedisReply::Kind::Error) {
-    busLogger()->error("{} {}: {}", job.argv.at(0), job.argv.at(1), reply.text);
-    return false;
+void RedisBus::finish(bus::RedisConnection& redis, const Job& job, const bus::RedisReply& reply) {
+  const bool refused = reply.kind == bus::RedisReply::Kind::Error;
+  if (refused) busLogger()->error("{} {}: {}", job.argv.at(0), job.argv.at(1), reply.text);
+  if (job.kind == Job::Kind::Add) {
+    if (job.done) job.done(refused ? std::nullopt : std::optional(reply.text), refused ? "refused by Redis" : "");
+    const std::lock_guard lock(mutex_);
+    if (!refused) ++stats_.questionsAdded;
+    return;
   }
-  if (job.kind == Job::Kind::Publish && job.full) {
-    // Later edges start from this entry; what is before it is never needed again.
-    expectOk(redis.command({"SET", key("full"), reply.text}), "SET full");
-    expectOk(redis.command({"XTRIM", key("out"), "MINID", reply.text}), "XTRIM out");
+  if (job.kind == Job::Kind::Publish && !refused) {
+    if (job.full) {
+      // Later edges start from this entry; what is before it is never needed again.
+      expectOk(redis.command({"SET", key("full"), reply.text}), "SET full");
+      expectOk(redis.command({"XTRIM", key("out"), "MINID", reply.text}), "XTRIM out");
+    }
+    const std::lock_guard lock(mutex_);
+    ++stats_.hallMessagesWritten;
+    return;
   }
-  if (job.kind == Job::Kind::Add && job.done) job.done(reply.text, "");
-  return true;
+  if (job.kind == Job::Kind::Acknowledge) {
+    const std::lock_guard lock(mutex_);
+    ++stats_.acknowledged;
+    if (inFlight_ > 0) --inFlight_;
+  }
 }
 
 void RedisBus::writerLoop() {
@@ -192,29 +203,48 @@ void RedisBus::writerLoop() {
       }
     }
     try {
+      // What is queued goes out in one write and its replies are read after: with
+      // appendfsync always, Redis then syncs its file once for the whole batch.
       while (true) {
-        Job job;
+        std::vector<Job> batch;
         {
           const std::lock_guard lock(mutex_);
           if (stopping_ || jobs_.empty()) break;
-          job = jobs_.front();
+          const auto count = std::min<std::size_t>(jobs_.size(), kBatch);
+          batch.assign(jobs_.begin(), jobs_.begin() + static_cast<std::ptrdiff_t>(count));
         }
-        const bool done = runJob(*redis, job);
+        std::vector<std::vector<std::string>> commands;
+        commands.reserve(batch.size());
+        for (const auto& job : batch) commands.push_back(job.argv);
+        std::vector<bus::RedisReply> replies;
+        try {
+          replies = redis->pipeline(commands);
+        } catch (const bus::RedisError&) {
+          // Whether Redis kept a viewer's entry is unknown: it is not added again (the same
+          // question would then be in the stream twice), the viewer is told to send it again.
+          // The town hall's messages and the acknowledgements are sent again.
+          std::vector<Job> unknown;
+          {
+            const std::lock_guard lock(mutex_);  // the batch is still the queue's head
+            auto it = jobs_.begin();
+            for (std::size_t i = 0; i < batch.size() && it != jobs_.end(); ++i) {
+              if (it->kind == Job::Kind::Add) {
+                unknown.push_back(std::move(*it));
+                it = jobs_.erase(it);
+              } else {
+                ++it;
+              }
+            }
+          }
+          for (auto& job : unknown) {
+            if (job.done) job.done(std::nullopt, "Redis did not answer");
+          }
+          throw;
+        }
+        for (std::size_t i = 0; i < batch.size() && i < replies.size(); ++i) finish(*redis, batch[i], replies[i]);
         const std::lock_guard lock(mutex_);
-        if (!jobs_.empty()) jobs_.pop_front();
-        if (!done && job.kind == Job::Kind::Add && job.done) {
-          // Refused by Redis itself (e.g. out of memory): not kept.
-          mutex_.unlock();
-          job.done(std::nullopt, "refused by Redis");
-          mutex_.lock();
-        }
-        if (done && job.kind == Job::Kind::Add) ++stats_.questionsAdded;
-        if (done && job.kind == Job::Kind::Publish) ++stats_.hallMessagesWritten;
-        if (job.kind == Job::Kind::Acknowledge) {
-          ++stats_.acknowledged;
-          if (inFlight_ > 0) --inFlight_;
-          wake_.notify_all();
-        }
+        for (std::size_t i = 0; i < batch.size() && !jobs_.empty(); ++i) jobs_.pop_front();
+        wake_.notify_all();
       }
       const auto now = std::chrono::steady_clock::now();
       if (now >= nextLinkCheck) {

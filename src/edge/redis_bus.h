@@ -88,6 +88,7 @@ class RedisBus {
 
   static constexpr std::size_t kMaxInFlight = 256;  // forwarded and not yet acknowledged
   static constexpr std::size_t kMaxQueued = 20000;  // jobs waiting for Redis
+  static constexpr std::size_t kBatch = 256;        // commands sent in one write
 
  private:
   struct Job {
@@ -99,7 +100,7 @@ class RedisBus {
   void writerLoop();
   void readerLoop();
   void consumerLoop();
-  bool runJob(bus::RedisConnection& redis, const Job& job);
+  void finish(bus::RedisConnection& redis, const Job& job, const bus::RedisReply& reply);
   std::string key(const char* name) const { return settings_.prefix + ":" + name; }
   bool sleepFor(std::chrono::milliseconds delay);  // false when stopping
 
