@@ -153,7 +153,7 @@ std::string IpAddress::toString() const {
     return out;
   }
   std::array<int, kGroups> groups{};
-  for (int i = 0; i < kGroups; ++i) groups[i] = bytes_[2 * i] << 8 | bytes_[2 * i + 1];
+  for (std::size_t i = 0; i < groups.size(); ++i) groups[i] = bytes_[2 * i] << 8 | bytes_[2 * i + 1];
   // RFC 5952: the longest run of two or more zero groups (the first of equals) is "::".
   int bestStart = -1;
   int bestLength = 1;
