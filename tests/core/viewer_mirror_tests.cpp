@@ -280,7 +280,7 @@ TEST_CASE("a state replaces the public part: current item and votes vanish at hu
   checkSnapshots(mirror, hall);
 }
 
-TEST_CASE("lives and the queue published to everyone update the snapshot; personal ones only go out",
+TEST_CASE("lives and the queue published to everyone update the snapshot and personal ones only go out",
           "[viewer_mirror]") {
   Hall hall;
   auto mirror = readyMirror(hall);
