@@ -54,7 +54,7 @@ nlohmann::json hostileAgenda() {
 
 TEST_CASE(
     "the public meeting page in Chromium: state, item and votes as the technician acts, nothing at huis clos, no "
-    "third party before a click, the agenda's markup inert; the question page's two-step acknowledgement",
+    "third party before a click, the agenda's markup inert and the question page's two-step acknowledgement",
     "[browser][seance]") {
   requireBrowserPeers();
 
