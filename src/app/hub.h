@@ -256,6 +256,7 @@ class Hub final : private media::MediaListener,
                          std::uint64_t seq, bool resuming);
   void rememberQuestionsSent();  // what the clients know of the questions, after openMeeting()
   [[nodiscard]] std::string queueMessage(core::Role role, std::uint64_t seq) const;
+  [[nodiscard]] nlohmann::json queueJson(core::Role role, std::uint64_t seq) const;
   [[nodiscard]] nlohmann::json clientSnapshot(core::Role role, const std::string& viewer = {}) const;
   void purgeQuestions();
   [[nodiscard]] nlohmann::json statusJson() const;

@@ -58,6 +58,13 @@ web::HttpResponse errorResponse(core::StatusCode code, const std::string& messag
   return {static_cast<int>(code), "application/json", core::error(code, message)};
 }
 
+// Who sees a question differently from the public: its author and its supporters.
+std::set<std::string> authorAndSupporters(const core::Question& question) {
+  std::set<std::string> people(question.voters.begin(), question.voters.end());
+  if (!question.author.empty()) people.insert(question.author);
+  return people;
+}
+
 }  // namespace
 
 void Hub::startWeb() {
@@ -323,8 +330,7 @@ void Hub::publishQuestions(const std::vector<core::MeetingEvent>& events, const 
   const bool staffChanged = queueChanged || staffState != sentStaffState_;
   sentQueue_ = board.queue();
   sentStaffState_ = staffState;
-  if (queueChanged && edgeLinkUp_ != 0)
-    edgePublish(seq, "", nlohmann::json::parse(queueMessage(core::Role::Viewer, seq)));
+  if (queueChanged && edgeLinkUp_ != 0) edgePublish(seq, "", queueJson(core::Role::Viewer, seq));
   if (!staffChanged) return;
   std::map<core::Role, std::vector<web::ConnectionId>> byRole;
   for (const auto connection : all) {
@@ -390,7 +396,9 @@ void Hub::sendQuestionViews(const std::vector<web::ConnectionId>& to, const std:
   }
 }
 
-std::string Hub::queueMessage(core::Role role, std::uint64_t seq) const {
+std::string Hub::queueMessage(core::Role role, std::uint64_t seq) const { return jsonText(queueJson(role, seq)); }
+
+nlohmann::json Hub::queueJson(core::Role role, std::uint64_t seq) const {
   const auto& board = meeting_.questions();
   nlohmann::json message{{"type", "questions_queue"}, {"seq", seq}, {"queue", board.queue()}};
   if (role == core::Role::Technician || role == core::Role::Moderator) {
@@ -401,7 +409,7 @@ std::string Hub::queueMessage(core::Role role, std::uint64_t seq) const {
                            {"rejected", counters.rejected}};
     message["prescreen"] = board.prescreen();
   }
-  return jsonText(message);
+  return message;
 }
 
 std::vector<web::ConnectionId> Hub::clientsWithRole(std::optional<core::Role> role) const {
@@ -674,9 +682,7 @@ void Hub::sendEdgeFull() {
   nlohmann::json personal = nlohmann::json::object();
   for (const auto& [id, question] : board.all()) {
     const auto publicView = board.view(id, core::Role::Viewer, "");
-    std::set<std::string> people(question.voters.begin(), question.voters.end());
-    if (!question.author.empty()) people.insert(question.author);
-    for (const auto& viewer : people) {
+    for (const auto& viewer : authorAndSupporters(question)) {
       auto view = board.view(id, core::Role::Viewer, viewer);
       if (view && view != publicView) personal[viewer].push_back(std::move(*view));
     }
@@ -707,9 +713,9 @@ void Hub::edgeQuestionViews(std::uint64_t id, std::uint64_t seq, bool isPublic, 
                 : nlohmann::json{{"type", "question_removed"}, {"seq", seq}, {"id", id}};
   };
   if (isPublic || wasPublic) edgePublish(seq, "", message(board.view(id, core::Role::Viewer, "")));
-  std::set<std::string> people(question->voters.begin(), question->voters.end());
-  if (!question->author.empty()) people.insert(question->author);
-  for (const auto& viewer : people) edgePublish(seq, viewer, message(board.view(id, core::Role::Viewer, viewer)));
+  for (const auto& viewer : authorAndSupporters(*question)) {
+    edgePublish(seq, viewer, message(board.view(id, core::Role::Viewer, viewer)));
+  }
 }
 
 // A viewer's question or upvote from an edge. Once durable (or refused), the asker hears of
