@@ -1067,10 +1067,14 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
   }
 
   void parseSession(const Json& value, const std::string& path, SessionSettings& session) {
-    static constexpr std::array<Field<SessionSettings>, 1> kFields{{
+    static constexpr std::array<Field<SessionSettings>, 2> kFields{{
         {"record_during_huis_clos",
          [](P& p, const Json& v, S at, SessionSettings& s) {
            if (auto keep = p.readBool(v, at)) s.recordDuringHuisClos = *keep;
+         }},
+        {"start_lead_minutes",
+         [](P& p, const Json& v, S at, SessionSettings& s) {
+           if (auto minutes = p.readInt(v, at, IntRange{0, 240})) s.startLeadMinutes = *minutes;
          }},
     }};
     readObject(value, path, kFields, session);

@@ -100,6 +100,8 @@ struct WebSettings {
 
 struct SessionSettings {
   bool recordDuringHuisClos = false;  // the minutes' secretary may want the closed session kept
+  // `tribune serve` (issue 23): a planned meeting starts by itself this long before its time.
+  int startLeadMinutes = 15;
 };
 
 // The viewers' questions (docs/QUESTIONS.md).

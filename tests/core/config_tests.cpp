@@ -881,6 +881,17 @@ TEST_CASE("web and session settings are read from the document", "[config][web]"
   CHECK(parse(R"({"web": {"address": "::1"}})").ok());
 }
 
+TEST_CASE("a planned meeting starts by itself 15 minutes early unless the session says otherwise", "[config][serve]") {
+  CHECK(parse("{}").config.session.startLeadMinutes == 15);
+  auto result = parse(R"({"session": {"start_lead_minutes": 5}})");
+  REQUIRE(result.ok());
+  CHECK(result.config.session.startLeadMinutes == 5);
+  CHECK(parse(R"({"session": {"start_lead_minutes": 0}})").ok());
+  requireSingleProblem(R"({"session": {"start_lead_minutes": 241}})", "session.start_lead_minutes", "240");
+  requireSingleProblem(R"({"session": {"start_lead_minutes": -1}})", "session.start_lead_minutes", "0");
+  requireSingleProblem(R"({"session": {"start_lead_minutes": "15"}})", "session.start_lead_minutes", "");
+}
+
 TEST_CASE("a web address must be an IP address", "[config][web]") {
   for (const char* bad : {"localhost", "mairie.local", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3"}) {
     INFO(bad);
