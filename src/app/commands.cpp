@@ -18,6 +18,7 @@
 #include "app/export.h"
 #include "app/hub.h"
 #include "app/replay.h"
+#include "app/station.h"
 #include "app/tokens.h"
 #include "core/failure.h"
 #include "core/questions_export.h"
@@ -124,7 +125,10 @@ void setUpLogging(const std::string& level) {
   }
 }
 
-int runCommand(const RunArguments& arguments) {
+// What `run` and `serve` build their hub from: the configuration with the command line's
+// overrides, its paths made absolute, the agenda. 0, or the exit code once the problem is
+// printed.
+int prepareHubOptions(const RunArguments& arguments, HubOptions& options) {
   LoadedConfig loaded;
   try {
     loaded = loadConfig(arguments.config);
@@ -155,7 +159,6 @@ int runCommand(const RunArguments& arguments) {
     }
     config.destinations.push_back(*parsed.destination);
   }
-  HubOptions options;
   if (auto file = agendaFile(arguments.config, loaded)) {
     try {
       options.agenda = loadAgenda(*file, config.branding.commune);
@@ -175,6 +178,12 @@ int runCommand(const RunArguments& arguments) {
   if (arguments.stopAfterSeconds) options.stopAfter = std::chrono::seconds{*arguments.stopAfterSeconds};
   options.handleSignals = true;
   options.config = std::move(config);
+  return 0;
+}
+
+int runCommand(const RunArguments& arguments) {
+  HubOptions options;
+  if (const int code = prepareHubOptions(arguments, options); code != 0) return code;
   try {
     const std::string source = options.config.source;
     std::optional<core::Agenda> agenda = options.agenda;
@@ -204,6 +213,22 @@ int runCommand(const RunArguments& arguments) {
     return hub.run();
   } catch (const media::MediaError& error) {
     spdlog::error("{}", error.what());
+    return 1;
+  }
+}
+
+int serveCommand(const RunArguments& arguments) {
+  StationOptions options;
+  if (const int code = prepareHubOptions(arguments, options.hub); code != 0) return code;
+  options.hub.agenda.reset();  // each meeting brings its own (the schedule)
+  try {
+    Station station(std::move(options));
+    std::cout << "Tribune " << TRIBUNE_VERSION << " en veille / standby — console : " << station.consoleAddress()
+              << " (jeton / token: tribune tokens)" << std::endl;
+    return station.run();
+  } catch (const std::exception& error) {
+    spdlog::error("{}", error.what());
+    std::cerr << error.what() << "\n";
     return 1;
   }
 }

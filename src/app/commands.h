@@ -39,6 +39,8 @@ struct RunArguments {
 };
 
 int runCommand(const RunArguments& arguments);
+// `tribune serve` (app/station.h): the console always up, meetings started by the schedule.
+int serveCommand(const RunArguments& arguments);
 
 // The data folder and the configuration, as `run` finds them.
 struct LogArguments {

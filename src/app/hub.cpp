@@ -134,7 +134,11 @@ Hub::Hub(HubOptions options)
     platformService_ = std::make_unique<platforms::PlatformService>(options_.config, options_.dataDir,
                                                                     static_cast<platforms::PlatformListener&>(*this));
   }
-  if (options_.serveWeb) startWeb();
+  if (options_.sharedWeb != nullptr) {
+    web_ = options_.sharedWeb;
+  } else if (options_.serveWeb) {
+    startWeb();
+  }
 }
 
 // The web server goes first (no client may reach a hub being torn down), then the engine,
@@ -142,7 +146,8 @@ Hub::Hub(HubOptions options)
 Hub::~Hub() {
   platformService_.reset();  // its threads post to the hub: stopped first
   edgeLink_.reset();         // so does the edge link's
-  web_.reset();
+  ownWeb_.reset();
+  web_ = nullptr;
   engine_.reset();
   joinExport();  // it reads the log
   store_.reset();
@@ -172,6 +177,7 @@ int Hub::run() {
       stopNow();
     });
   }
+  if (options_.endWhenMeetingEnds) boost::asio::post(io_, [this] { endIfMeetingEnded(); });  // resumed ended
   if (options_.stopAfter) {
     stopTimer_.expires_after(*options_.stopAfter);
     stopTimer_.async_wait([this](const boost::system::error_code& ec) {
@@ -188,6 +194,7 @@ int Hub::run() {
   // Run what other threads posted while the loop was stopping (a snapshot waits on it).
   io_.restart();
   io_.poll();
+  meetingEnded_ = meeting_.state() == core::SessionState::Terminee;
   return 0;
 }
 

@@ -52,6 +52,13 @@ struct HubOptions {
   bool serveWeb = true;                // tests of the media alone may do without
   std::optional<int> webPortOverride;  // tests: 0 picks a free port
   bool handleSignals = false;          // SIGINT/SIGTERM stop cleanly (the executable)
+  // `tribune serve` (issue 23, app/station.h): the station's web server, which outlives the
+  // meeting (the station routes its connections here while the meeting runs); the planned
+  // meeting's id in the event log; and whether the hub ends once the meeting is "terminée"
+  // and exported, giving the machine back to standby.
+  web::WebServer* sharedWeb = nullptr;
+  std::optional<std::string> meetingId;
+  bool endWhenMeetingEnds = false;
 };
 
 struct DestinationView {
@@ -162,6 +169,12 @@ class Hub final : private media::MediaListener,
   // The web server's port (0 when there is none), and the consoles' addresses.
   [[nodiscard]] int webPort() const;
   [[nodiscard]] std::string consoleUrl(core::Role role) const;
+  // The web server's settings from the configuration (the station's server uses them too).
+  static web::WebSettings webSettings(const HubOptions& options);
+  // The station's web server hands this meeting's connections and requests here.
+  web::WebListener& webListener() { return *this; }
+  // After run(): whether the meeting reached "terminée" (else it was stopped before its end).
+  [[nodiscard]] bool meetingEnded() const { return meetingEnded_; }
 
  private:
   // --- media::MediaListener (GStreamer threads: post only) ---
@@ -290,7 +303,11 @@ class Hub final : private media::MediaListener,
   core::Meeting meeting_;
   std::unique_ptr<store::EventStore> store_;
   std::unique_ptr<media::MediaEngine> engine_;
-  std::unique_ptr<web::WebServer> web_;  // after the engine: stopped first
+  std::unique_ptr<web::WebServer> ownWeb_;  // after the engine: stopped first
+  web::WebServer* web_ = nullptr;           // ownWeb_, or the station's (HubOptions::sharedWeb)
+  // `tribune serve`: once "terminée" and its export done, the hub stops (endWhenMeetingEnds).
+  void endIfMeetingEnded();
+  bool meetingEnded_ = false;
   std::optional<Tokens> tokens_;
   // The platforms (issue 20): the board decides, the service talks to them on its threads.
   core::PlatformBoard platformBoard_;

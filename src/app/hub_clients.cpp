@@ -67,15 +67,21 @@ std::set<std::string> authorAndSupporters(const core::Question& question) {
 
 }  // namespace
 
-void Hub::startWeb() {
+web::WebSettings Hub::webSettings(const HubOptions& options) {
   web::WebSettings settings;
-  settings.address = options_.config.web.address;
-  settings.port = options_.webPortOverride.value_or(options_.config.web.port);
-  settings.root = options_.shareDir / "web";
-  if (options_.config.web.tlsCertificate) settings.tlsCertificate = *options_.config.web.tlsCertificate;
-  if (options_.config.web.tlsKey) settings.tlsKey = *options_.config.web.tlsKey;
+  settings.address = options.config.web.address;
+  settings.port = options.webPortOverride.value_or(options.config.web.port);
+  settings.root = options.shareDir / "web";
+  if (options.config.web.tlsCertificate) settings.tlsCertificate = *options.config.web.tlsCertificate;
+  if (options.config.web.tlsKey) settings.tlsKey = *options.config.web.tlsKey;
   settings.maxMessageBytes = kMaxMessageBytes;
-  web_ = std::make_unique<web::WebServer>(settings, static_cast<web::WebListener&>(*this));
+  return settings;
+}
+
+void Hub::startWeb() {
+  const auto settings = webSettings(options_);
+  ownWeb_ = std::make_unique<web::WebServer>(settings, static_cast<web::WebListener&>(*this));
+  web_ = ownWeb_.get();
   hubLogger()->info("console web / web console: listening on {}:{}", settings.address, web_->port());
 }
 

@@ -71,8 +71,16 @@ void Hub::startExport() {
                         writeChaptersToPlatforms(chapters);
                         if (exportAgain_ && !stopped_) startExport();
                         pushStatus();
+                        endIfMeetingEnded();
                       });
   });
+}
+
+void Hub::endIfMeetingEnded() {
+  if (!options_.endWhenMeetingEnds || stopped_ || exporting_) return;
+  if (meeting_.state() != core::SessionState::Terminee) return;
+  hubLogger()->info("séance terminée et exportée : retour en veille / meeting over and exported: back to standby");
+  stopNow();
 }
 
 void Hub::joinExport() {

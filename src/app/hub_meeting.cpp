@@ -25,11 +25,14 @@ core::Agenda emptyAgenda(const std::string& commune) {
 
 void Hub::openMeeting() {
   const auto now = core::Clock::now();
-  if (auto last = store_->lastMeeting()) {
+  // A planned meeting (`tribune serve`) resumes only itself, even ended (the machine stopped
+  // between "terminée" and standby); `tribune run` resumes the last meeting unless it ended.
+  const auto& planned = options_.meetingId;
+  if (auto last = store_->lastMeeting(); last && (!planned || *last == *planned)) {
     std::vector<std::string> warnings;
     auto replayed = replayMeeting(*store_, *last, &warnings);
     for (const auto& warning : warnings) hubLogger()->warn("journal: {}", warning);
-    if (!replayed.id().empty() && replayed.state() != core::SessionState::Terminee) {
+    if (!replayed.id().empty() && (planned || replayed.state() != core::SessionState::Terminee)) {
       meeting_ = std::move(replayed);
       lastSeq_ = store_->lastSeq();
       hubLogger()->info("séance reprise / meeting resumed: {} (état {}, {} questions)", meeting_.id(),
@@ -38,7 +41,7 @@ void Hub::openMeeting() {
     }
   }
   auto agenda = options_.agenda.value_or(emptyAgenda(options_.config.branding.commune));
-  meeting_ = core::Meeting("seance-" + localTime("%Y-%m-%dT%H-%M-%S"), std::move(agenda), now);
+  meeting_ = core::Meeting(planned.value_or("seance-" + localTime("%Y-%m-%dT%H-%M-%S")), std::move(agenda), now);
   // Pré-séance: the bug, the question page's QR code and the first item, so that the
   // picture is dressed from the first second.
   const auto& graphics = options_.config.graphics;
@@ -52,6 +55,9 @@ void Hub::openMeeting() {
     meeting_.showOverlay(core::Layer::LowerThird, "agenda",
                          {{"number", item.number}, {"title", item.title}, {"rapporteur", item.rapporteur}}, now);
   }
+  // A meeting that started by itself waits for the technician behind the "début imminent"
+  // slate (the technician takes it down when the session opens).
+  if (planned) meeting_.showOverlay(core::Layer::Slate, "starting", {}, now);
   if (!options_.config.questions.prescreen) {
     meeting_.onQuestions([](core::QuestionBoard& board) { return board.setPrescreen(false); }, now);
   }
@@ -138,6 +144,7 @@ void Hub::commit(std::vector<core::MeetingEvent> events, std::function<void(std:
           publish(events, result.seqs);
           exportAfter(events);
           done(result.seqs);
+          if (options_.endWhenMeetingEnds) boost::asio::post(io_, [this] { endIfMeetingEnded(); });
         });
       });
 }

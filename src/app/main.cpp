@@ -27,6 +27,20 @@ int main(int argc, char** argv) {
   runCmd->add_option("--log-level", logLevel, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 
+  tribune::app::RunArguments serve;
+  std::string serveConfig;
+  std::string serveDataDir;
+  std::string serveSource;
+  std::string serveLogLevel;
+  auto* serveCmd = cli.add_subcommand(
+      "serve", "The town hall's service: the console always up, each meeting started at its time (docs/INSTALL.md)");
+  serveCmd->add_option("--config", serveConfig, "tribune.json")->check(CLI::ExistingFile);
+  serveCmd->add_option("--data-dir", serveDataDir, "where recordings, the schedule and state go");
+  serveCmd->add_option("--source", serveSource, "as for run");
+  serveCmd->add_option("--destination", serve.destinations, "as for run");
+  serveCmd->add_option("--log-level", serveLogLevel, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
   std::string checkConfig;
   bool probe = false;
   auto* checkCmd = cli.add_subcommand("check", "Validate the configuration (and --probe the destinations)");
@@ -113,6 +127,13 @@ int main(int argc, char** argv) {
       if (stopAfter > 0) run.stopAfterSeconds = stopAfter;
       if (!logLevel.empty()) run.logLevel = logLevel;
       return tribune::app::runCommand(run);
+    }
+    if (serveCmd->parsed()) {
+      if (!serveConfig.empty()) serve.config = serveConfig;
+      if (!serveDataDir.empty()) serve.dataDir = serveDataDir;
+      if (!serveSource.empty()) serve.source = serveSource;
+      if (!serveLogLevel.empty()) serve.logLevel = serveLogLevel;
+      return tribune::app::serveCommand(serve);
     }
     if (checkCmd->parsed()) {
       std::optional<std::filesystem::path> file;

@@ -1,0 +1,523 @@
+#include "app/station.h"
+
+#include <boost/asio/post.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "core/agenda.h"
+#include "core/agenda_json.h"
+#include "core/protocol.h"
+#include "core/status.h"
+
+namespace tribune::app {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr auto kTickPeriod = std::chrono::seconds(1);
+constexpr std::size_t kMaxScheduleFileBytes = std::size_t{64} * 1024 * 1024;
+
+std::shared_ptr<spdlog::logger> stationLogger() {
+  static auto log = [] {
+    auto existing = spdlog::get("station");
+    return existing ? existing : spdlog::default_logger()->clone("station");
+  }();
+  return log;
+}
+
+std::int64_t nowWallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The town hall's zone (the machine's): a date and time to the wall clock, none for a time
+// the change to summer time skips.
+std::optional<std::int64_t> localToMs(const std::string& date, const std::string& time) {
+  if (!core::isCalendarDate(date) || !core::isClockTime(time)) return std::nullopt;
+  std::tm local{};
+  local.tm_year = std::stoi(date.substr(0, 4)) - 1900;
+  local.tm_mon = std::stoi(date.substr(5, 2)) - 1;
+  local.tm_mday = std::stoi(date.substr(8, 2));
+  local.tm_hour = std::stoi(time.substr(0, 2));
+  local.tm_min = std::stoi(time.substr(3, 2));
+  local.tm_isdst = -1;
+  const std::tm asked = local;
+  const std::time_t seconds = std::mktime(&local);
+  if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
+  if (local.tm_hour != asked.tm_hour || local.tm_min != asked.tm_min || local.tm_mday != asked.tm_mday) {
+    return std::nullopt;  // normalised: that local time does not exist
+  }
+  return static_cast<std::int64_t>(seconds) * 1000;
+}
+
+web::HttpResponse jsonResponse(int status, const Json& body) { return {status, "application/json", body.dump()}; }
+
+web::HttpResponse errorResponse(core::StatusCode code, const std::string& message) {
+  return {static_cast<int>(code), "application/json", core::error(code, message)};
+}
+
+web::HttpResponse editResponse(const core::ScheduleEdit& edit) {
+  Json problems = Json::array();
+  for (const auto& problem : edit.problems)
+    problems.push_back({{"where", problem.where}, {"message", problem.message}});
+  return jsonResponse(edit.status, {{"type", "error"},
+                                    {"status", edit.status},
+                                    {"code", edit.code},
+                                    {"message", edit.message},
+                                    {"problems", std::move(problems)}});
+}
+
+core::ScheduleEdit badRequest(std::string code, std::string message) {
+  core::ScheduleEdit edit;
+  edit.status = 400;
+  edit.code = std::move(code);
+  edit.message = std::move(message);
+  return edit;
+}
+
+// The schedule file: every write goes to a new file renamed over the old one, which is
+// kept as schedule.json.prev, so that a crash mid-write leaves one whole version.
+void writeAtomically(const std::filesystem::path& file, const std::string& text) {
+  const auto temporary = std::filesystem::path(file.string() + ".tmp");
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + temporary.string());
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) {
+    std::filesystem::copy_file(file, file.string() + ".prev", std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  std::filesystem::rename(temporary, file, ec);
+  if (ec) throw std::runtime_error("cannot replace " + file.string() + ": " + ec.message());
+}
+
+core::Schedule loadSchedule(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return {};
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error(file.string() + ": cannot read the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto json = Json::parse(text.str(), nullptr, false);
+  if (json.is_discarded()) {
+    throw std::runtime_error(file.string() + ": not JSON (its previous version is " + file.string() + ".prev)");
+  }
+  auto parsed = core::scheduleFromJson(json);
+  if (!parsed.schedule) {
+    throw std::runtime_error(file.string() + ": " + parsed.error + " (its previous version is " + file.string() +
+                             ".prev)");
+  }
+  return std::move(*parsed.schedule);
+}
+
+// "/api/schedule/p3/start" → {"p3", "start"}.
+std::optional<std::pair<std::string, std::string>> planAction(const std::string& path) {
+  constexpr std::string_view kPrefix = "/api/schedule/";
+  if (path.rfind(kPrefix, 0) != 0) return std::nullopt;
+  const auto rest = path.substr(kPrefix.size());
+  const auto slash = rest.find('/');
+  if (slash == std::string::npos || slash == 0) return std::nullopt;
+  return std::make_pair(rest.substr(0, slash), rest.substr(slash + 1));
+}
+
+}  // namespace
+
+Station::Station(StationOptions options) : options_(std::move(options)) {
+  auto& hub = options_.hub;
+  std::filesystem::create_directories(hub.dataDir);
+  scheduleFile_ = hub.dataDir / "schedule.json";
+  schedule_ = loadSchedule(scheduleFile_);
+  tokens_ = Tokens::loadOrCreate(hub.dataDir);
+  web_ = std::make_unique<web::WebServer>(Hub::webSettings(hub), static_cast<web::WebListener&>(*this));
+  setStandbyHealth();
+  stationLogger()->info("en veille / standby: console web on port {}, {} planned meeting(s)", web_->port(),
+                        schedule_.meetings.size());
+}
+
+Station::~Station() {
+  if (hub_) {
+    hub_->requestStop();
+    if (hubThread_.joinable()) hubThread_.join();
+    {
+      std::lock_guard lock(routeMutex_);
+      routedHub_ = nullptr;
+    }
+    hub_.reset();
+  }
+  web_.reset();
+}
+
+std::string Station::consoleAddress() const {
+  const auto& web = options_.hub.config.web;
+  const std::string host = web.address == "0.0.0.0" ? "127.0.0.1" : web.address;
+  return std::string(web.tlsCertificate ? "https://" : "http://") + host + ":" + std::to_string(web_->port()) +
+         "/console/";
+}
+
+std::int64_t Station::leadMs() const {
+  return static_cast<std::int64_t>(options_.hub.config.session.startLeadMinutes) * 60'000;
+}
+
+int Station::run() {
+  if (options_.handleSignals) {
+    signals_.emplace(io_, SIGINT, SIGTERM);
+    signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      stationLogger()->info("signal {} reçu : arrêt propre / stopping cleanly", signal);
+      stopEverything();
+    });
+  }
+  tick();  // a meeting interrupted by a restart resumes at once
+  scheduleTick();
+  io_.run();
+  return 0;
+}
+
+void Station::requestStop() {
+  boost::asio::post(io_, [this] { stopEverything(); });
+}
+
+void Station::stopEverything() {
+  stopping_ = true;
+  ticker_.cancel();
+  if (signals_) signals_->cancel();
+  if (hub_) {
+    hub_->requestStop();  // its end posts hubEnded(), which stops the loop
+    return;
+  }
+  io_.stop();
+}
+
+void Station::scheduleTick() {
+  ticker_.expires_after(kTickPeriod);
+  ticker_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    tick();
+    scheduleTick();
+  });
+}
+
+void Station::tick() {
+  if (hub_ || stopping_) return;
+  const auto decision = core::decideSchedule(schedule_, nowWallMs(), leadMs(), localToMs);
+  if (decision.kind == core::ScheduleDecision::Kind::None) return;
+  stationLogger()->info("{} de la séance / meeting {}: {}",
+                        decision.kind == core::ScheduleDecision::Kind::Resume ? "reprise" : "démarrage automatique",
+                        decision.kind == core::ScheduleDecision::Kind::Resume ? "resumed" : "starts by itself",
+                        decision.id);
+  startMeeting(decision.id);
+}
+
+void Station::startMeeting(const std::string& planId) {
+  const auto* plan = core::findPlanned(schedule_, planId);
+  if (plan == nullptr) return;
+  const std::string logId = plan->logId.empty() ? core::plannedLogId(*plan) : plan->logId;
+  if (plan->state != core::PlanState::Running) {
+    if (auto edit = core::setPlanState(schedule_, planId, core::PlanState::Running, logId); !edit.ok()) return;
+    saveSchedule();
+  }
+  HubOptions options = options_.hub;
+  options.agenda = plan->agenda;
+  options.meetingId = logId;
+  options.endWhenMeetingEnds = true;
+  options.sharedWeb = web_.get();
+  options.handleSignals = false;
+  options.stopAfter.reset();
+  try {
+    hub_ = std::make_unique<Hub>(std::move(options));
+  } catch (const std::exception& e) {
+    stationLogger()->error("la séance {} ne peut pas démarrer / cannot start: {}", planId, e.what());
+    core::setPlanState(schedule_, planId, core::PlanState::Failed, {},
+                       std::string("La séance n'a pas pu démarrer : ") + e.what());
+    saveSchedule();
+    return;
+  }
+  runningPlan_ = planId;
+  stopByHand_ = false;
+  std::uint64_t standby = 0;
+  {
+    std::lock_guard lock(routeMutex_);
+    routedHub_ = hub_.get();
+    standby = generation_++;
+  }
+  closeGeneration(standby, "séance démarrée / meeting started");
+  standbyClients_.clear();
+  hubThread_ = std::thread([this, hub = hub_.get()] {
+    hub->run();
+    boost::asio::post(io_, [this] { hubEnded(); });
+  });
+}
+
+void Station::hubEnded() {
+  if (hubThread_.joinable()) hubThread_.join();
+  std::uint64_t meeting = 0;
+  {
+    std::lock_guard lock(routeMutex_);
+    routedHub_ = nullptr;
+    meeting = generation_++;
+  }
+  const bool ended = hub_->meetingEnded();
+  hub_.reset();
+  closeGeneration(meeting, ended ? "séance terminée / meeting over" : "séance arrêtée / meeting stopped");
+  // A meeting interrupted by the station's own stop stays "running": it resumes at the next start.
+  if (ended) {
+    core::setPlanState(schedule_, runningPlan_, core::PlanState::Done);
+  } else if (!stopping_) {
+    core::setPlanState(schedule_, runningPlan_, core::PlanState::Stopped);
+  }
+  saveSchedule();
+  stationLogger()->info("séance {} {} : en veille / standby", runningPlan_,
+                        ended ? "terminée / over" : (stopping_ ? "interrompue / interrupted" : "arrêtée / stopped"));
+  runningPlan_.clear();
+  setStandbyHealth();
+  if (stopping_) io_.stop();
+}
+
+void Station::closeGeneration(std::uint64_t generation, const std::string& reason) {
+  std::vector<web::ConnectionId> closing;
+  {
+    std::lock_guard lock(routeMutex_);
+    for (const auto& [connection, owner] : owners_) {
+      if (owner == generation) closing.push_back(connection);
+    }
+  }
+  for (auto connection : closing) web_->close(connection, reason);
+}
+
+void Station::saveSchedule() {
+  try {
+    writeAtomically(scheduleFile_, core::scheduleToJson(schedule_).dump(2));
+  } catch (const std::exception& e) {
+    stationLogger()->error("liste des séances non enregistrée / schedule not saved: {}", e.what());
+  }
+}
+
+void Station::setStandbyHealth() {
+  web_->setHealth(200, R"({"status":"standby"})");
+  web_->setMetrics(
+      "# HELP tribune_standby 1 while no meeting runs (tribune serve)\n# TYPE tribune_standby gauge\n"
+      "tribune_standby 1\n");
+}
+
+Json Station::scheduleJson() const {
+  auto view = core::scheduleView(schedule_, nowWallMs(), leadMs(), localToMs);
+  view["standby"] = hub_ == nullptr;
+  view["running"] = runningPlan_.empty() ? Json() : Json(runningPlan_);
+  view["start_lead_minutes"] = options_.hub.config.session.startLeadMinutes;
+  return view;
+}
+
+// ---- web::WebListener: the web thread routes, nothing more ----
+
+void Station::onOpen(web::ConnectionId connection, std::string peerAddress) {
+  std::lock_guard lock(routeMutex_);
+  owners_[connection] = generation_;
+  if (routedHub_ != nullptr) {
+    routedHub_->webListener().onOpen(connection, std::move(peerAddress));
+    return;
+  }
+  boost::asio::post(io_, [this, connection] { standbyClients_[connection] = std::nullopt; });
+}
+
+void Station::onMessage(web::ConnectionId connection, std::string text) {
+  std::lock_guard lock(routeMutex_);
+  const auto owner = owners_.find(connection);
+  if (owner == owners_.end() || owner->second != generation_) return;  // being closed
+  if (routedHub_ != nullptr) {
+    routedHub_->webListener().onMessage(connection, std::move(text));
+    return;
+  }
+  boost::asio::post(io_, [this, connection, text = std::move(text)] { handleStandbyMessage(connection, text); });
+}
+
+void Station::onClose(web::ConnectionId connection) {
+  std::lock_guard lock(routeMutex_);
+  const auto owner = owners_.find(connection);
+  if (owner == owners_.end()) return;
+  const bool current = owner->second == generation_;
+  owners_.erase(owner);
+  if (!current) return;
+  if (routedHub_ != nullptr) {
+    routedHub_->webListener().onClose(connection);
+    return;
+  }
+  boost::asio::post(io_, [this, connection] { standbyClients_.erase(connection); });
+}
+
+void Station::onHttpRequest(web::HttpRequest request) {
+  std::lock_guard lock(routeMutex_);
+  if (request.path == "/api/schedule" || request.path.rfind("/api/schedule/", 0) == 0 || routedHub_ == nullptr) {
+    boost::asio::post(io_, [this, request = std::move(request)] { handleApi(request); });
+    return;
+  }
+  routedHub_->webListener().onHttpRequest(std::move(request));
+}
+
+// ---- the station's thread ----
+
+void Station::handleStandbyMessage(web::ConnectionId connection, const std::string& text) {
+  const auto found = standbyClients_.find(connection);
+  if (found == standbyClients_.end()) return;
+  const auto message = Json::parse(text, nullptr, false);
+  if (!message.is_object() || message.value("type", "") != "hello") {
+    web_->send(connection, core::error(core::StatusCode::Unavailable,
+                                       "Aucune séance en cours : Tribune est en veille. / No meeting is running."));
+    return;
+  }
+  std::optional<std::string> token;
+  if (const auto t = message.find("token"); t != message.end() && t->is_string()) token = t->get<std::string>();
+  const auto role = tokens_->roleOf(token);
+  if (!role) {
+    web_->send(connection, core::error(core::StatusCode::InvalidToken, "Jeton inconnu."));
+    web_->close(connection, "invalid token");
+    return;
+  }
+  found->second = role;
+  Json standby{{"type", "standby"}, {"role", std::string(core::toString(*role))}};
+  const auto view = scheduleJson();
+  // The next meeting the public may know of; the whole schedule to the technician.
+  Json next;
+  for (const auto& meeting : view["meetings"]) {
+    if (meeting["state"] != "planned" || meeting["missed"] == true || meeting["starts_at_ms"].is_null()) continue;
+    if (next.is_null() || meeting["starts_at_ms"] < next["starts_at_ms"]) next = meeting;
+  }
+  if (!next.is_null()) {
+    standby["next"] = {{"title", next["title"]},
+                       {"date", next["date"]},
+                       {"time", next["time"]},
+                       {"place", next["place"]},
+                       {"starts_at_ms", next["starts_at_ms"]}};
+  } else {
+    standby["next"] = nullptr;
+  }
+  if (*role == core::Role::Technician) standby["schedule"] = view;
+  web_->send(connection, standby.dump());
+}
+
+void Station::handleApi(const web::HttpRequest& request) {
+  auto respond = [this, id = request.id](web::HttpResponse response) { web_->respond(id, std::move(response)); };
+  if (request.path != "/api/schedule" && request.path.rfind("/api/schedule/", 0) != 0) {
+    // In standby (or between a meeting's end and standby) the meeting's API has nobody to answer.
+    return respond(errorResponse(core::StatusCode::Unavailable,
+                                 "Aucune séance en cours : Tribune est en veille. / No meeting is running."));
+  }
+  const auto role = tokens_->roleOf(request.bearerToken);
+  if (!role) return respond(errorResponse(core::StatusCode::InvalidToken, "Jeton inconnu."));
+  if (*role != core::Role::Technician) {
+    return respond(errorResponse(core::StatusCode::Forbidden, "Réservé au technicien."));
+  }
+  if (request.path == "/api/schedule") {
+    if (request.method == "GET") return respond(jsonResponse(200, scheduleJson()));
+    if (request.method != "POST") return respond(jsonResponse(405, {{"status", "method_not_allowed"}}));
+    // A new meeting: {"revision", "agenda": {agenda file's JSON}} or {"revision", "meeting":
+    // {title, date, time, place}, "agenda_text": "1 - Titre — Rapporteur\n…"}.
+    const auto body = Json::parse(request.body, nullptr, false);
+    if (!body.is_object())
+      return respond(editResponse(badRequest("invalid_json", "Le corps n'est pas un objet JSON.")));
+    const auto revision = body.find("revision");
+    if (revision == body.end() || !revision->is_number_unsigned()) {
+      return respond(editResponse(
+          badRequest("invalid_revision", "« revision » manque : la liste des séances que la console a lue.")));
+    }
+    core::AgendaResult parsed;
+    if (const auto agenda = body.find("agenda"); agenda != body.end()) {
+      parsed = core::parseAgendaJson(agenda->dump());
+    } else if (const auto text = body.find("agenda_text"); text != body.end() && text->is_string()) {
+      const auto meeting = body.value("meeting", Json::object());
+      if (!meeting.is_object())
+        return respond(editResponse(badRequest("invalid_meeting", "« meeting » doit être un objet.")));
+      core::MeetingInfo info;
+      info.commune = options_.hub.config.branding.commune;
+      for (auto [key, field] :
+           {std::pair{"title", &info.title}, std::pair{"date", &info.date}, std::pair{"time", &info.time},
+            std::pair{"place", &info.place}, std::pair{"commune", &info.commune}}) {
+        if (const auto value = meeting.find(key); value != meeting.end()) {
+          if (!value->is_string()) {
+            return respond(
+                editResponse(badRequest("invalid_meeting", std::string("meeting.") + key + " doit être du texte.")));
+          }
+          *field = value->get<std::string>();
+        }
+      }
+      if (info.title.empty()) info.title = std::string(core::kDefaultMeetingTitle);
+      parsed = core::parseAgendaText(text->get<std::string>(), info);
+    } else {
+      return respond(
+          editResponse(badRequest("invalid_agenda", "Il manque l'ordre du jour (« agenda » ou « agenda_text »).")));
+    }
+    if (!parsed.ok()) {
+      auto edit = badRequest("invalid_agenda", "L'ordre du jour n'est pas valable : " + parsed.problems.front().where +
+                                                   " : " + parsed.problems.front().message);
+      edit.problems = parsed.problems;
+      return respond(editResponse(edit));
+    }
+    auto edit = core::addPlannedMeeting(schedule_, revision->get<std::uint64_t>(), std::move(parsed.agenda));
+    if (!edit.ok()) return respond(editResponse(edit));
+    saveSchedule();
+    stationLogger()->info("séance ajoutée / meeting added: {}", edit.id);
+    return respond(jsonResponse(200, {{"id", edit.id}, {"revision", schedule_.revision}}));
+  }
+  if (request.method != "POST") return respond(jsonResponse(405, {{"status", "method_not_allowed"}}));
+  if (request.path == "/api/schedule/stop") {
+    if (!hub_) return respond(editResponse(badRequest("standby", "Aucune séance en cours.")));
+    stopByHand_ = true;
+    hub_->requestStop();
+    return respond(jsonResponse(200, {{"stopping", runningPlan_}}));
+  }
+  const auto action = planAction(request.path);
+  if (!action) return respond(jsonResponse(404, {{"status", "not_found"}}));
+  const auto& [planId, verb] = *action;
+  if (verb == "delete") {
+    const auto body = Json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !body.contains("revision") || !body["revision"].is_number_unsigned()) {
+      return respond(editResponse(
+          badRequest("invalid_revision", "« revision » manque : la liste des séances que la console a lue.")));
+    }
+    auto edit = core::removePlannedMeeting(schedule_, body["revision"].get<std::uint64_t>(), planId);
+    if (!edit.ok()) return respond(editResponse(edit));
+    saveSchedule();
+    return respond(jsonResponse(200, {{"id", planId}, {"revision", schedule_.revision}}));
+  }
+  if (verb == "start") {
+    const auto* plan = core::findPlanned(schedule_, planId);
+    if (plan == nullptr) {
+      core::ScheduleEdit edit;
+      edit.status = 404;
+      edit.code = "not_found";
+      edit.message = "Aucune séance « " + planId + " » dans la liste.";
+      return respond(editResponse(edit));
+    }
+    if (hub_) {
+      core::ScheduleEdit edit;
+      edit.status = 409;
+      edit.code = "busy";
+      edit.message = "Une séance est déjà en cours : arrêtez-la d'abord.";
+      return respond(editResponse(edit));
+    }
+    if (plan->state == core::PlanState::Done) {
+      core::ScheduleEdit edit;
+      edit.status = 409;
+      edit.code = "done";
+      edit.message = "Cette séance est terminée : elle ne peut pas reprendre.";
+      return respond(editResponse(edit));
+    }
+    startMeeting(planId);
+    if (!hub_) {
+      const auto* failed = core::findPlanned(schedule_, planId);
+      return respond(editResponse(badRequest("failed", failed != nullptr ? failed->error : "échec")));
+    }
+    return respond(jsonResponse(200, {{"running", planId}}));
+  }
+  return respond(jsonResponse(404, {{"status", "not_found"}}));
+}
+
+}  // namespace tribune::app

@@ -1,0 +1,254 @@
+// `tribune serve` (issue 23): the real binary in standby, a meeting planned through the
+// schedule's REST API that starts by itself and publishes to a real nginx-rtmp behind the
+// "début imminent" slate, its end giving the machine back to standby, and a restart during a
+// meeting resuming it. The schedule's decisions to the minute are core/schedule's tests.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <ctime>
+#include <string>
+#include <thread>
+
+#include "running_tribune.h"
+#include "support/ffprobe.h"
+#include "support/nginx_rtmp.h"
+
+using namespace tribune::testing;
+
+namespace {
+
+// The local date and time `minutes` from now, as the console would type them.
+std::pair<std::string, std::string> localIn(int minutes) {
+  const std::time_t when = std::time(nullptr) + minutes * 60;
+  std::tm local{};
+  localtime_r(&when, &local);
+  char date[16];
+  char time[8];
+  std::strftime(date, sizeof date, "%Y-%m-%d", &local);
+  std::strftime(time, sizeof time, "%H:%M", &local);
+  return {date, time};
+}
+
+class RunningServe {
+ public:
+  RunningServe(const std::filesystem::path& dataDir, const Json& extra) : dataDir_(dataDir), port_(freeLoopbackPort()) {
+    Json config{{"web", {{"port", port_}}},
+                {"video", {{"profile", "720p30"}, {"bitrate_kbps", 1500}, {"preset", "ultrafast"}}}};
+    config.update(extra);
+    writeTextFile(dataDir_ / "tribune.json", config.dump());
+    start();
+  }
+  void start() {
+    process_.emplace(
+        std::vector<std::string>{kTribune, "serve", "--config", (dataDir_ / "tribune.json").string(), "--data-dir",
+                                 dataDir_.string()},
+        ProcessOptions{
+            {}, Redirect::appendTo(dataDir_ / "out.txt"), Redirect::appendTo(dataDir_ / "log.txt"), {}, true, true});
+    if (!waitUntil([&] { return loopbackPortAccepts(static_cast<std::uint16_t>(port_)); }, 20s)) {
+      throw std::runtime_error("tribune serve did not listen: " + log());
+    }
+  }
+  std::optional<ExitStatus> stop() {
+    process_->signal(SIGTERM);
+    return process_->waitFor(30s);
+  }
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] std::string log() const { return readTextFile(dataDir_ / "log.txt"); }
+  [[nodiscard]] std::string token(const std::string& role) const {
+    return Json::parse(readTextFile(dataDir_ / "tokens.json"))[role].get<std::string>();
+  }
+  HttpReply api(const std::string& method, const std::string& target, const Json& body = nullptr,
+                const std::string& role = "technician") const {
+    HttpCall call{method, target, body.is_null() ? std::string() : body.dump(), {}};
+    if (!role.empty()) call.headers.emplace_back("Authorization", "Bearer " + token(role));
+    if (!body.is_null()) call.headers.emplace_back("Content-Type", "application/json");
+    return httpCall(port_, call, 10s);
+  }
+  Json schedule() const {
+    auto reply = api("GET", "/api/schedule");
+    if (reply.status != 200)
+      throw std::runtime_error("GET /api/schedule: " + std::to_string(reply.status) + reply.body);
+    return Json::parse(reply.body);
+  }
+
+ private:
+  std::filesystem::path dataDir_;
+  int port_;
+  std::optional<Process> process_;
+};
+
+Json agendaIn(int minutes, const std::string& title) {
+  const auto [date, time] = localIn(minutes);
+  return {
+      {"meeting",
+       {{"commune", "Ville de Démo"}, {"title", title}, {"date", date}, {"time", time}, {"place", "Salle du conseil"}}},
+      {"items",
+       {{{"number", "1"}, {"title", "Approbation du procès-verbal"}},
+        {{"number", "6 bis"}, {"title", "Subvention au comité des fêtes"}}}}};
+}
+
+// The technician's hello once a meeting serves: its welcome (a standby answer is skipped).
+Json welcomeOfMeeting(int port, const std::string& token, std::chrono::seconds timeout) {
+  Json welcome;
+  const bool served = waitUntil(
+      [&] {
+        WsClient ws;
+        try {
+          welcome = hello(ws, port, token);
+        } catch (const std::exception&) {
+          return false;
+        }
+        return welcome["type"] == "welcome";
+      },
+      timeout);
+  if (!served) throw std::runtime_error("no meeting served: last answer " + welcome.dump());
+  return welcome;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "tribune serve waits in standby, starts a planned meeting by itself behind the starting slate, and goes "
+    "back to standby once it is over",
+    "[serve][rtmp]") {
+  NginxRtmp server;
+  server.start();
+  TempDir data;
+  RunningServe tribune(data.path(), {{"session", {{"start_lead_minutes", 1}}},
+                                     {"destinations", {{{"name", "local"}, {"url", server.rtmpUrl("serve-KEY")}}}}});
+  // Standby: the console is up, nothing is captured or published.
+  auto health = httpCall(tribune.port(), {"GET", "/healthz", "", {}});
+  CHECK(health.status == 200);
+  CHECK(health.body.find("standby") != std::string::npos);
+  {
+    WsClient ws;
+    auto standby = hello(ws, tribune.port(), tribune.token("technician"));
+    REQUIRE(standby["type"] == "standby");
+    CHECK(standby["schedule"]["meetings"].empty());
+  }
+  CHECK(tribune.api("GET", "/api/snapshot").status == 434);
+  std::this_thread::sleep_for(2s);
+  CHECK(server.publishAttempts().empty());
+  CHECK_FALSE(std::filesystem::exists(data / "recordings"));
+
+  // A meeting an hour away waits; one a minute away is due now (the lead is a minute).
+  const auto revision = tribune.schedule()["revision"].get<std::uint64_t>();
+  auto later = tribune.api("POST", "/api/schedule", {{"revision", revision}, {"agenda", agendaIn(60, "Commission")}});
+  REQUIRE(later.status == 200);
+  std::this_thread::sleep_for(2s);
+  CHECK(tribune.schedule()["meetings"][0]["state"] == "planned");
+  CHECK(server.publishAttempts().empty());
+  auto soon =
+      tribune.api("POST", "/api/schedule", {{"revision", revision + 1}, {"agenda", agendaIn(1, "Conseil municipal")}});
+  INFO(soon.body);
+  REQUIRE(soon.status == 200);
+  const auto planId = Json::parse(soon.body)["id"].get<std::string>();
+
+  auto welcome = welcomeOfMeeting(tribune.port(), tribune.token("technician"), 30s);
+  const auto snapshot = welcome["snapshot"];
+  CHECK(snapshot["session"]["state"] == "pre_seance");
+  CHECK(snapshot["overlays"]["slate"]["visible"] == true);
+  CHECK(snapshot["overlays"]["slate"]["template"] == "starting");
+  CHECK(snapshot["agenda"]["items"][1]["number"] == "6 bis");
+  const auto meetingId = snapshot["id"].get<std::string>();
+  CHECK(meetingId.find(planId) != std::string::npos);
+  auto schedule = tribune.schedule();
+  CHECK(schedule["standby"] == false);
+  CHECK(schedule["running"] == planId);
+  // The program reaches the destination (judged by ffprobe at nginx).
+  REQUIRE(waitUntil([&] { return !server.recordings("serve-KEY").empty(); }, 30s));
+  const auto probe = probeStreams(server.playUrl("serve-KEY"));
+  CHECK(videoStream(probe)["codec_name"] == "h264");
+  CHECK(audioStream(probe)["codec_name"] == "aac");
+
+  // The meeting runs its course; "terminée" and the export end it.
+  WsClient technician;
+  REQUIRE(hello(technician, tribune.port(), tribune.token("technician"))["type"] == "welcome");
+  int id = 1;
+  for (const char* step : {"session.open", "session.close", "session.end"}) {
+    INFO(step);
+    CHECK(command(technician, id++, {{"type", step}})["status"] == "ok");
+  }
+  REQUIRE(waitUntil([&] { return tribune.schedule()["standby"] == true; }, 60s));
+  schedule = tribune.schedule();
+  CHECK(schedule["meetings"][1]["state"] == "done");
+  CHECK(schedule["meetings"][1]["log_id"] == meetingId);
+  CHECK(schedule["meetings"][0]["state"] == "planned");
+  CHECK(server.waitForRecordingsClosed("serve-KEY", 10s));
+  CHECK(std::filesystem::exists(data / "exports" / meetingId));
+  {
+    WsClient ws;
+    CHECK(hello(ws, tribune.port(), tribune.token("technician"))["type"] == "standby");
+  }
+  CHECK(httpCall(tribune.port(), {"GET", "/healthz", "", {}}).body.find("standby") != std::string::npos);
+  // A finished meeting never starts again.
+  CHECK(tribune.api("POST", "/api/schedule/" + planId + "/start").status == 409);
+  CHECK(tribune.log().find("serve-KEY") == std::string::npos);
+  REQUIRE(tribune.stop());
+}
+
+TEST_CASE("tribune serve resumes a meeting interrupted by a restart, and refuses bad schedule edits with their reason",
+          "[serve]") {
+  TempDir data;
+  std::optional<RunningServe> tribune(std::in_place, data.path(), Json::object());
+  auto schedule = tribune->schedule();
+  const auto revision = schedule["revision"].get<std::uint64_t>();
+
+  // Refused edits, each with its reason, and nothing saved.
+  CHECK(tribune->api("GET", "/api/schedule", nullptr, "").status == 403);  // no token: a viewer
+  CHECK(tribune->api("GET", "/api/schedule", nullptr, "moderator").status == 403);
+  CHECK(httpCall(tribune->port(), {"GET", "/api/schedule", "", {{"Authorization", "Bearer not-a-token"}}}).status ==
+        401);
+  auto noTime = agendaIn(30, "Conseil municipal");
+  noTime["meeting"].erase("time");
+  auto reply = tribune->api("POST", "/api/schedule", {{"revision", revision}, {"agenda", noTime}});
+  CHECK(reply.status == 400);
+  CHECK(Json::parse(reply.body)["problems"][0]["where"] == "meeting.time");
+  auto badDate = agendaIn(30, "Conseil municipal");
+  badDate["meeting"]["date"] = "2026-02-30";
+  reply = tribune->api("POST", "/api/schedule", {{"revision", revision}, {"agenda", badDate}});
+  CHECK(reply.status == 400);
+  CHECK(Json::parse(reply.body)["problems"][0]["where"] == "meeting.date");
+  reply = tribune->api("POST", "/api/schedule",
+                       {{"revision", revision},
+                        {"meeting", {{"date", "2026-12-08"}, {"time", "20:00"}}},
+                        {"agenda_text", "1 - Budget\n1 - Budget encore\n"}});
+  CHECK(reply.status == 400);
+  CHECK(Json::parse(reply.body)["problems"][0]["where"] == "line 2");
+  CHECK(tribune->api("POST", "/api/schedule", {{"agenda", agendaIn(30, "x")}}).status == 400);
+  CHECK(tribune->schedule()["meetings"].empty());
+  // Two consoles saw the same revision: the second one's edit is refused.
+  REQUIRE(tribune->api("POST", "/api/schedule", {{"revision", revision}, {"agenda", agendaIn(120, "A")}}).status ==
+          200);
+  reply = tribune->api("POST", "/api/schedule", {{"revision", revision}, {"agenda", agendaIn(120, "B")}});
+  CHECK(reply.status == 409);
+  CHECK(Json::parse(reply.body)["code"] == "conflict");
+  CHECK(tribune->schedule()["meetings"].size() == 1);
+
+  // Started by hand, the session opened, then the service restarts.
+  const auto planId = tribune->schedule()["meetings"][0]["id"].get<std::string>();
+  REQUIRE(tribune->api("POST", "/api/schedule/" + planId + "/start").status == 200);
+  auto welcome = welcomeOfMeeting(tribune->port(), tribune->token("technician"), 30s);
+  const auto meetingId = welcome["snapshot"]["id"].get<std::string>();
+  {
+    WsClient technician;
+    REQUIRE(hello(technician, tribune->port(), tribune->token("technician"))["type"] == "welcome");
+    REQUIRE(command(technician, 1, {{"type", "session.open"}})["status"] == "ok");
+  }
+  auto stopped = tribune->stop();
+  REQUIRE(stopped);
+  CHECK(*stopped == 0);
+  CHECK(Json::parse(readTextFile(data / "schedule.json"))["meetings"][0]["state"] == "running");
+  tribune.reset();
+  tribune.emplace(data.path(), Json::object());
+  welcome = welcomeOfMeeting(tribune->port(), tribune->token("technician"), 30s);
+  CHECK(welcome["snapshot"]["id"] == meetingId);
+  CHECK(welcome["snapshot"]["session"]["state"] == "seance_ouverte");
+  // Stopped by hand: back to standby, the meeting kept as it was for a start by hand.
+  REQUIRE(tribune->api("POST", "/api/schedule/stop").status == 200);
+  REQUIRE(waitUntil([&] { return tribune->schedule()["standby"] == true; }, 30s));
+  CHECK(tribune->schedule()["meetings"][0]["state"] == "stopped");
+  CHECK(tribune->api("POST", "/api/schedule/" + planId + "/delete", {{"revision", 0}}).status == 409);
+  CHECK(tribune->api("POST", "/api/schedule/nope/start").status == 404);
+  REQUIRE(tribune->stop());
+}
