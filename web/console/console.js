@@ -1,20 +1,15 @@
 // Tribune — the technician's console (docs/PROTOCOL.md). Plain ES module, no dependency,
 // no build step. Everything the server sends is shown with textContent: no data ever goes
 // through innerHTML. Nothing here is modal: refusals and problems are written in the status
-// line, the banner or the panel concerned.
+// line, the banner or the panel concerned. The websocket link (hello, resuming, reconnecting,
+// commands matched with their results) is the shared one: ../shared/tribune-connection.js.
+
+import {
+  TribuneConnection, SESSION_LABELS, sessionFromState, takeToken, forgetToken, byTestId, el, setText, show,
+} from '../shared/tribune-connection.js';
 
 // ---------------------------------------------------------------------------------------
 // Vocabulary (mirrors src/core: session.cpp, agenda.cpp, vote.cpp, overlays.cpp)
-
-const SESSION_LABELS = {
-  pre_seance: 'Pré-séance',
-  seance_ouverte: 'Séance ouverte',
-  suspension: 'Suspension de séance',
-  huis_clos: 'Huis clos',
-  seance_levee: 'Séance levée',
-  questions_public: 'Questions du public',
-  terminee: 'Terminée',
-};
 
 const SESSION_HINTS = {
   pre_seance: 'Pré-séance : vérifiez l\'image, le son et les voyants des destinations, puis ouvrez la séance quand le maire la déclare ouverte.',
@@ -79,9 +74,10 @@ const PLATFORM_NAMES = { youtube: 'YouTube', facebook: 'Facebook', linkedin: 'Li
 const LIVE_LIMIT_WARNING_S = 30 * 60;  // core::kLiveLimitWarning
 
 const TOKEN_KEY = 'tribune.console.token';
-const RECONNECT_DELAYS_MS = [500, 1000, 2000, 3000, 5000];
-const SILENT_LINK_MS = 6000;      // status arrives every second: 6 s of nothing is a dead link
-const COMMAND_TIMEOUT_MS = 10000;
+// Status arrives every second: 2 s of nothing, a ping; 4 s more without an answer (6 s in
+// all), the link is dead.
+const QUIET_MS = 2000;
+const PING_TIMEOUT_MS = 4000;
 const CONFIRM_WINDOW_MS = 5000;
 const METER_FLOOR_DB = -60;
 const CLIP_DB = -1;
@@ -89,38 +85,7 @@ const SILENCE_DB = -50;
 const SILENCE_WARN_MS = 5000;
 
 // ---------------------------------------------------------------------------------------
-// Small DOM helpers
-
-const byTestId = (id, root = document) => root.querySelector(`[data-testid="${id}"]`);
-
-// el('button', {class: 'x', testid: 'y', onclick: f}, 'text', child…): text children become
-// text nodes, never markup.
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === 'class') node.className = value;
-    else if (key === 'testid') node.dataset.testid = value;
-    else if (key === 'text') node.textContent = value;
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-function setText(node, text) {
-  const value = text === null || text === undefined ? '' : String(text);
-  if (node && node.textContent !== value) node.textContent = value;
-}
-
-function show(node, visible) {
-  if (node && node.hidden === visible) node.hidden = !visible;
-}
+// Small helpers (the DOM ones, el, setText and show, are the shared module's)
 
 const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
 const now = () => performance.now();
@@ -162,48 +127,18 @@ const state = {
   token: null,
   meeting: null,      // the snapshot's meeting part (docs/PROTOCOL.md "The snapshot")
   status: null,       // the last {"type":"status"} push
-  lastSeq: null,      // of the last event seen, for resuming
   connected: false,   // welcomed by the server
   pairing: null,
   busy: new Set(),    // command types waiting for their result
   confirming: new Map(), // command type → timer: armed for a second click
 };
 
-const conn = {
-  ws: null,
-  attempt: 0,
-  retryTimer: null,
-  retryAt: 0,
-  lastMessageAt: 0,
-  everConnected: false,
-  stopped: false,     // no token, or a token the server refused: reconnecting would not help
-  lostAt: 0,
-};
+// The link to Tribune (../shared/tribune-connection.js); null without a token.
+let link = null;
 
 // ---------------------------------------------------------------------------------------
-// Token: from the address's fragment (never sent to any server), then kept for this tab.
-
-function takeToken() {
-  let token = null;
-  const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const fromAddress = fragment.get('token');
-  try {
-    if (fromAddress) sessionStorage.setItem(TOKEN_KEY, fromAddress);
-    token = fromAddress || sessionStorage.getItem(TOKEN_KEY);
-  } catch {
-    token = fromAddress;  // storage refused (private mode): keep it for this page only
-  }
-  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
-  return token;
-}
-
-function forgetToken() {
-  try {
-    sessionStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // nothing kept
-  }
-}
+// The token comes from the address's fragment (never sent to any server), then is kept for
+// this tab: takeToken(TOKEN_KEY).
 
 function showGate(kind) {
   const gate = byTestId('gate');
@@ -256,128 +191,72 @@ function setConnection(kind, text) {
   setText(node.querySelector('.connection-text'), text);
 }
 
-function connect() {
-  if (conn.stopped) return;
-  clearTimeout(conn.retryTimer);
-  conn.retryTimer = null;
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  let ws;
-  try {
-    ws = new WebSocket(`${scheme}//${location.host}/ws`, 'tribune');
-  } catch {
-    connectionLost();
+// The link's state changed (../shared/tribune-connection.js): say it, and when the link is
+// lost, say what happens next.
+function onLinkState(kind) {
+  const wasConnected = state.connected;
+  state.connected = kind === 'connected';
+  if (kind === 'connected') return;  // the welcome follows at once: onWelcome
+  if (kind === 'stopped') {
+    setConnection('stopped', 'Non connecté');
     return;
   }
-  conn.ws = ws;
-  ws.binaryType = 'blob';
-  setConnection('connecting', conn.everConnected ? 'Reconnexion…' : 'Connexion…');
-  ws.addEventListener('open', () => {
-    if (conn.ws !== ws) return;
-    conn.lastMessageAt = now();
-    const hello = { type: 'hello', token: state.token };
-    if (state.meeting && state.lastSeq !== null) hello.since = state.lastSeq;
-    ws.send(JSON.stringify(hello));
-  });
-  ws.addEventListener('message', (message) => {
-    if (conn.ws !== ws) return;
-    conn.lastMessageAt = now();
-    if (typeof message.data === 'string') onText(message.data);
-    else onPreview(message.data);
-  });
-  ws.addEventListener('close', () => {
-    if (conn.ws !== ws) return;
-    conn.ws = null;
-    connectionLost();
-  });
-}
-
-// The link is gone (closed, refused, or silent): say so, then try again with backoff.
-function connectionLost() {
-  const wasConnected = state.connected;
-  state.connected = false;
-  if (conn.ws) {
-    const dead = conn.ws;
-    conn.ws = null;
-    try {
-      dead.close();
-    } catch {
-      // already closing
-    }
+  if (kind === 'connecting') {
+    setConnection('connecting', link.everConnected ? 'Reconnexion…' : 'Connexion…');
+    return;
   }
-  for (const [id, entry] of pending) {
-    clearTimeout(entry.timer);
-    pending.delete(id);
-    state.busy.delete(entry.type);
-    if (entry.onDone) entry.onDone({ status: 'lost', message: 'Connexion perdue avant la réponse du serveur : réessayez une fois reconnecté.' });
-  }
-  if (conn.stopped) return;
+  // lost
   if (wasConnected) {
-    conn.lostAt = Date.now();
     say('error', 'Connexion au serveur perdue : reconnexion automatique en cours. Les commandes reprendront dès le retour de la connexion.');
   }
-  const delay = RECONNECT_DELAYS_MS[Math.min(conn.attempt, RECONNECT_DELAYS_MS.length - 1)] * (0.8 + Math.random() * 0.4);
-  conn.attempt += 1;
-  conn.retryAt = now() + delay;
-  conn.retryTimer = setTimeout(connect, delay);
   setConnection('lost', 'Déconnecté');
-  if (conn.everConnected) show(byTestId('banner'), true);
+  if (link.everConnected) show(byTestId('banner'), true);
   renderBanner();
   renderAll();
 }
 
 function renderBanner() {
   const detail = byTestId('banner-detail');
-  if (!conn.everConnected || state.connected) return;
-  const wait = Math.max(0, Math.ceil((conn.retryAt - now()) / 1000));
-  let text = conn.retryTimer ? (wait > 0 ? `Nouvel essai dans ${wait} s.` : 'Nouvel essai…') : 'Essai en cours…';
-  if (conn.attempt >= 4) {
+  if (!link || !link.everConnected || state.connected) return;
+  const wait = link.secondsToRetry();
+  let text = link.retryTimer ? (wait > 0 ? `Nouvel essai dans ${wait} s.` : 'Nouvel essai…') : 'Essai en cours…';
+  if (link.attempt >= 4) {
     text += ' Tribune est-il toujours lancé ? Regardez le terminal du PC de diffusion. La diffusion et l\'enregistrement ne dépendent pas de cette page.';
   }
   setText(detail, text);
 }
 
-function onText(text) {
-  let message;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    return;
-  }
-  if (!message || typeof message !== 'object') return;
+// Every message but welcomes and results (the link matches those with their commands).
+function onMessage(message) {
   switch (message.type) {
-    case 'welcome': onWelcome(message); break;
     case 'event': onEvent(message); break;
     case 'status': state.status = message; renderStatus(); break;
     case 'levels': onLevels(message); break;
     case 'loudness': onLoudness(message); break;
-    case 'result': onResult(message); break;
-    case 'error': onError(message); break;
+    case 'error':  // without a command's id: too many messages, say
+      say('error', message.message || `Message refusé par le serveur (${message.status || message.code}).`);
+      renderAll();
+      break;
     default: break;  // pong and anything newer
   }
 }
 
-function onWelcome(message) {
+function onWelcome(message, { resumed, reconnected }) {
   if (message.role !== 'technician') {
-    conn.stopped = true;
+    link.stop();
     showGate('wrong-role');
-    if (conn.ws) conn.ws.close();
     return;
   }
-  const back = conn.everConnected;
-  state.connected = true;
-  conn.everConnected = true;
-  conn.attempt = 0;
-  if (message.snapshot) {
+  if (!resumed) {
     applySnapshot(message.snapshot);
-    state.lastSeq = typeof message.seq === 'number' ? message.seq : null;
   } else {
     // Resumed: the missed events follow; fetch the whole picture too, to be sure.
     scheduleRefresh();
   }
   show(byTestId('banner'), false);
   setConnection('connected', 'Connecté');
-  if (back) {
-    const away = conn.lostAt ? Math.round((Date.now() - conn.lostAt) / 1000) : 0;
+  if (reconnected) {
+    const away = link.lostAt ? Math.round((Date.now() - link.lostAt) / 1000) : 0;
     say('ok', `Connexion rétablie${away > 0 ? ` après ${duration(away)}` : ''}.`);
   } else {
     say('info', 'Connecté à Tribune.');
@@ -398,11 +277,8 @@ function applySnapshot(snapshot) {
   if (status) state.status = status;
 }
 
+// Each event once: the link drops one seen already.
 function onEvent(message) {
-  if (typeof message.seq === 'number') {
-    if (state.lastSeq !== null && message.seq <= state.lastSeq) return;  // seen already
-    state.lastSeq = message.seq;
-  }
   eventsSeen += 1;
   if (state.meeting && message.event) applyEvent(state.meeting, message.event);
   renderMeeting();
@@ -412,16 +288,9 @@ function onEvent(message) {
 function applyEvent(m, event) {
   const data = event.data || {};
   switch (event.type) {
-    case 'session_changed': {
-      const to = data.to;
-      m.session = {
-        state: to,
-        label: SESSION_LABELS[to] || to,
-        public_may_be_heard: ['pre_seance', 'suspension', 'questions_public'].includes(to),
-        public_outputs_cut: to === 'huis_clos',
-      };
+    case 'session_changed':
+      m.session = sessionFromState(data.to);
       break;
-    }
     case 'item_changed': {
       const item = m.agenda && m.agenda.items ? m.agenda.items[data.index] : null;
       m.current_item = item ? { index: data.index, ...item } : null;
@@ -477,8 +346,8 @@ async function refreshSnapshot() {
   try {
     const response = await api('/api/snapshot');
     if (response.status === 401) {
-      conn.stopped = true;
-      forgetToken();
+      link.stop();
+      forgetToken(TOKEN_KEY);
       showGate('invalid-token');
       return;
     }
@@ -504,10 +373,7 @@ async function refreshSnapshot() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Commands: sent over the websocket with an id; the result is matched by that id.
-
-let nextId = 1;
-const pending = new Map();
+// Commands: sent over the link, which matches each result with its command.
 
 const SUCCESS_TEXT = {
   'session.open': () => 'Séance ouverte.',
@@ -703,61 +569,31 @@ function renderPlatforms(platforms) {
 }
 
 // `onDone(message)`, when given, also hears the command's outcome: its result, its error, or
-// {status: 'timeout', message} (the status line says it in every case).
+// the link's own {status: 'timeout' | 'connection_lost' | 'not_connected', message} (the
+// status line says it in every case). Returns whether the command left.
 function send(type, params = {}, { onDone } = {}) {
-  if (!state.connected || !conn.ws || conn.ws.readyState !== WebSocket.OPEN) {
+  if (!link || !link.connected) {
     say('error', 'Pas de connexion au serveur : la commande n\'a pas été envoyée. Reconnexion en cours…');
     return false;
   }
-  const id = nextId++;
-  conn.ws.send(JSON.stringify({ ...params, type, id }));
-  const timer = setTimeout(() => {
-    if (!pending.has(id)) return;
-    pending.delete(id);
-    state.busy.delete(type);
-    const text = 'Le serveur n\'a pas répondu à la commande en 10 s : vérifiez le terminal de Tribune, puis réessayez.';
-    say('error', text);
-    if (onDone) onDone({ status: 'timeout', message: text });
-    renderAll();
-  }, COMMAND_TIMEOUT_MS);
-  pending.set(id, { type, params, timer, onDone });
   state.busy.add(type);
   renderAll();
+  link.send(type, params).then((message) => commandDone(type, params, message, onDone));
   return true;
 }
 
-function onResult(message) {
-  const entry = pending.get(message.id);
-  if (!entry) return;
-  pending.delete(message.id);
-  clearTimeout(entry.timer);
-  state.busy.delete(entry.type);
+function commandDone(type, params, message, onDone) {
+  state.busy.delete(type);
   if (message.status === 'ok') {
-    const text = SUCCESS_TEXT[entry.type];
-    say('ok', text ? text(message.data || {}, entry.params) : 'Fait.');
-  } else {
-    say('error', message.message || `Commande refusée (${message.status || message.code}).`);
+    const text = SUCCESS_TEXT[type];
+    say('ok', text ? text(message.data || {}, params) : 'Fait.');
+  } else if (message.status === 'timeout') {
+    say('error', 'Le serveur n\'a pas répondu à la commande en 10 s : vérifiez le terminal de Tribune, puis réessayez.');
+  } else if (message.status !== 'connection_lost') {  // the lost link says it already
+    const refused = message.type === 'error' ? 'Message refusé par le serveur' : 'Commande refusée';
+    say('error', message.message || `${refused} (${message.status || message.code}).`);
   }
-  if (entry.onDone) entry.onDone(message);
-  renderAll();
-}
-
-function onError(message) {
-  if (message.status === 'invalid_token' || message.code === 401) {
-    conn.stopped = true;
-    forgetToken();
-    showGate('invalid-token');
-    if (conn.ws) conn.ws.close();
-    return;
-  }
-  const entry = message.id !== undefined ? pending.get(message.id) : null;
-  if (entry) {
-    pending.delete(message.id);
-    clearTimeout(entry.timer);
-    state.busy.delete(entry.type);
-    if (entry.onDone) entry.onDone(message);
-  }
-  say('error', message.message || `Message refusé par le serveur (${message.status || message.code}).`);
+  if (onDone) onDone(message);
   renderAll();
 }
 
@@ -1695,34 +1531,36 @@ function wireStaticControls() {
 }
 
 function everySecond() {
-  if (state.connected && conn.lastMessageAt && now() - conn.lastMessageAt > SILENT_LINK_MS) {
-    // Nothing for 6 s although the server speaks every second: the link is dead.
-    connectionLost();
-  }
   renderBanner();
   renderPreviewNote();
   renderAudioAlert();
 }
 
 function start() {
-  state.token = takeToken();
+  state.token = takeToken(TOKEN_KEY);
   wireStaticControls();
   buildMeterRows(2);
   renderAll();
   renderPreviewNote();
   if (!state.token) {
-    conn.stopped = true;
     showGate('no-token');
     return;
   }
-  connect();
+  link = new TribuneConnection({
+    token: state.token,
+    quietMs: QUIET_MS,
+    pingTimeoutMs: PING_TIMEOUT_MS,
+    onWelcome,
+    onMessage,
+    onState: onLinkState,
+    onBinary: onPreview,
+    onRefused: () => {
+      forgetToken(TOKEN_KEY);
+      showGate('invalid-token');
+    },
+  });
   setInterval(everySecond, 1000);
-  window.addEventListener('online', () => {
-    if (!state.connected && !conn.ws && !conn.stopped) connect();
-  });
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && !state.connected && !conn.ws && !conn.stopped) connect();
-  });
+  link.start();
 }
 
 start();

@@ -1,5 +1,7 @@
-// Tribune — the websocket link shared by the viewers', the moderator's and the mayor's pages
-// (docs/PROTOCOL.md, docs/QUESTIONS.md). Plain ES module, no dependency, no build step.
+// Tribune — the websocket link shared by every page: the technician's console, the moderator's
+// and the mayor's pages, the viewers' and the public meeting page (docs/PROTOCOL.md,
+// docs/QUESTIONS.md). Plain ES module, no dependency, no build step. No page opens a
+// websocket of its own (tests/browser/check_web_pages.sh).
 //
 //   const link = new TribuneConnection({ token, viewerKey, onWelcome, onMessage, onState });
 //   link.start();
@@ -109,6 +111,7 @@ export class TribuneConnection {
   //   onMessage(message)  every other message but results and pongs, events deduplicated
   //   onState(state)      'connecting' | 'connected' | 'lost' | 'stopped', after each change
   //   onRefused(kind)     'invalid-token': the server does not know the token (stopped)
+  //   onBinary(blob)      a binary frame (the console's preview pictures); ignored without it
   constructor(options) {
     this.token = options.token || null;
     this.viewerKey = options.viewerKey || null;
@@ -120,6 +123,7 @@ export class TribuneConnection {
     this.onMessage = options.onMessage || (() => {});
     this.onState = options.onState || (() => {});
     this.onRefused = options.onRefused || (() => {});
+    this.onBinary = options.onBinary || null;
 
     this.state = 'connecting';
     this.ws = null;
@@ -272,6 +276,7 @@ export class TribuneConnection {
       return;
     }
     this.ws = ws;
+    ws.binaryType = 'blob';
     this.setState('connecting');
     ws.addEventListener('open', () => {
       if (this.ws !== ws) return;
@@ -288,7 +293,7 @@ export class TribuneConnection {
       this.lastMessageAt = now();
       this.pingSentAt = 0;
       if (typeof message.data === 'string') this.onText(message.data);
-      // binary frames (the console's preview) are not for these pages
+      else if (this.onBinary) this.onBinary(message.data);
     });
     ws.addEventListener('close', () => {
       if (this.ws !== ws) return;
