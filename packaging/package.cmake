@@ -18,6 +18,10 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DI
 file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/packaging)
 execute_process(COMMAND gzip -9nc ${CMAKE_SOURCE_DIR}/packaging/changelog
                 OUTPUT_FILE ${CMAKE_BINARY_DIR}/packaging/changelog.gz COMMAND_ERROR_IS_FATAL ANY)
+execute_process(COMMAND gzip -9nc ${CMAKE_SOURCE_DIR}/packaging/tribune.1
+                OUTPUT_FILE ${CMAKE_BINARY_DIR}/packaging/tribune.1.gz COMMAND_ERROR_IS_FATAL ANY)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/packaging/tribune.1)
+install(FILES ${CMAKE_BINARY_DIR}/packaging/tribune.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES packaging/copyright ${CMAKE_BINARY_DIR}/packaging/changelog.gz README.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR})
@@ -32,19 +36,20 @@ set(CPACK_DEBIAN_PACKAGE_SECTION video)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "broadcast of municipal council meetings
-Tribune puts a council meeting live on YouTube, Facebook and the commune's own
-channels: it captures the chamber's camera and sound, encodes once, restreams to
-every platform, records locally and writes the chaptered replay. A console in
-the browser runs the session (agenda, speakers, votes, on-air graphics) and the
-viewers' questions.
+Tribune puts a council meeting live on YouTube, Facebook and the
+commune's own channels: it captures the chamber's camera and sound,
+encodes once, restreams to every platform, records locally and writes
+the chaptered replay. A console in the browser runs the session
+(agenda, speakers, votes, on-air graphics) and the viewers' questions.
 .
-This package runs Tribune as a service (tribune.service) with its console on
-http://127.0.0.1:8080/, and ships the public edge's unit (tribune-edge.service).")
+This package runs Tribune as a service (tribune.service), its console
+on http://127.0.0.1:8080/, and ships the public edge's unit
+(tribune-edge.service, not enabled).")
 # The libraries from the binary; what it loads at run time besides: GStreamer's plugins,
 # GIO's TLS (rtmps://), libwebsockets' libev event loop, the fonts of the on-air graphics.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "adduser, init-system-helpers, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, \
+    "adduser, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, \
 gstreamer1.0-plugins-bad, gstreamer1.0-plugins-ugly, gstreamer1.0-libav, glib-networking, ca-certificates, \
 libwebsockets-evlib-ev, fonts-open-sans, fonts-dejavu-core")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/packaging/debian/postinst
