@@ -109,11 +109,6 @@ std::optional<LoadedConfig> loadOrReport(const std::optional<std::filesystem::pa
   }
 }
 
-std::filesystem::path shareDir() {
-  if (const char* dir = std::getenv("TRIBUNE_SHARE_DIR"); dir != nullptr && *dir != '\0') return dir;
-  return TRIBUNE_DEFAULT_SHARE_DIR;
-}
-
 void setUpLogging(const std::string& level) {
   auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>("tribune", sink);

@@ -84,7 +84,8 @@ int tokensCommand(const std::optional<std::filesystem::path>& dataDir, bool rota
 
 // Sets up the named loggers ("hub", "media", …) on stderr at the given level.
 void setUpLogging(const std::string& level);
-// The folder with pipelines/ and examples/: $TRIBUNE_SHARE_DIR or the source tree.
+// The folder with pipelines/ and examples/: $TRIBUNE_SHARE_DIR, else the installed
+// PREFIX/share/tribune beside the binary, else the source tree (app/share_dir.h).
 std::filesystem::path shareDir();
 
 }  // namespace tribune::app
