@@ -22,7 +22,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr auto kTickPeriod = std::chrono::seconds(1);
-constexpr std::size_t kMaxScheduleFileBytes = std::size_t{64} * 1024 * 1024;
+constexpr std::size_t kMaxUploadBytes = std::size_t{20} * 1024 * 1024;
 
 std::shared_ptr<spdlog::logger> stationLogger() {
   static auto log = [] {
@@ -137,7 +137,10 @@ Station::Station(StationOptions options) : options_(std::move(options)) {
   scheduleFile_ = hub.dataDir / "schedule.json";
   schedule_ = loadSchedule(scheduleFile_);
   tokens_ = Tokens::loadOrCreate(hub.dataDir);
-  web_ = std::make_unique<web::WebServer>(Hub::webSettings(hub), static_cast<web::WebListener&>(*this));
+  auto settings = Hub::webSettings(hub);
+  settings.uploadPrefixes = {"/api/schedule/"};  // a convocation, uploaded for its review
+  settings.maxUploadBytes = kMaxUploadBytes;
+  web_ = std::make_unique<web::WebServer>(settings, static_cast<web::WebListener&>(*this));
   setStandbyHealth();
   stationLogger()->info("en veille / standby: console web on port {}, {} planned meeting(s)", web_->port(),
                         schedule_.meetings.size());
@@ -459,6 +462,15 @@ void Station::handleApi(const web::HttpRequest& request) {
                                                    " : " + parsed.problems.front().message);
       edit.problems = parsed.problems;
       return respond(editResponse(edit));
+    }
+    // "dry_run": the agenda as understood, for the console's review screen; nothing saved.
+    if (body.value("dry_run", false)) {
+      if (parsed.agenda.meeting.time.empty()) {
+        // The same refusal as the save's, so that the review screen shows it first.
+        core::Schedule scratch;
+        return respond(editResponse(core::addPlannedMeeting(scratch, 0, parsed.agenda)));
+      }
+      return respond(jsonResponse(200, {{"agenda", core::agendaToJson(parsed.agenda)}, {"problems", Json::array()}}));
     }
     auto edit = core::addPlannedMeeting(schedule_, revision->get<std::uint64_t>(), std::move(parsed.agenda));
     if (!edit.ok()) return respond(editResponse(edit));

@@ -112,10 +112,14 @@ int WebServer::Impl::onHttpRequest(lws* wsi) {
       return 0;
     }
   }
+  exchange.maxBody = settings_.maxMessageBytes;
+  for (const auto& prefix : settings_.uploadPrefixes) {
+    if (path.rfind(prefix, 0) == 0) exchange.maxBody = settings_.maxUploadBytes;
+  }
   if (length > 0) {
     exchange.readingBody = true;
     // Too large: still read (and discarded), so the 413 reaches a client busy sending it.
-    exchange.bodyTooLarge = length > settings_.maxMessageBytes;
+    exchange.bodyTooLarge = length > exchange.maxBody;
     if (!exchange.bodyTooLarge) exchange.request.body.reserve(static_cast<std::size_t>(length));
   }
 
@@ -166,7 +170,7 @@ int WebServer::Impl::onHttpRequest(lws* wsi) {
 int WebServer::Impl::onHttpBody(lws* wsi, const char* data, std::size_t len) {
   HttpExchange* exchange = exchangeOf(wsi);
   if (exchange == nullptr || exchange->bodyTooLarge || exchange->response) return 0;
-  if (exchange->request.body.size() + len > settings_.maxMessageBytes) {
+  if (exchange->request.body.size() + len > exchange->maxBody) {
     exchange->bodyTooLarge = true;
     std::string().swap(exchange->request.body);
     return 0;
@@ -186,9 +190,9 @@ int WebServer::Impl::onHttpBodyComplete(lws* wsi) {
   if (exchange->bodyTooLarge) {
     ++refusedOversized_;
     webLogger()->info("web: request {} {} refused: body over {} bytes", exchange->id, exchange->request.path,
-                      settings_.maxMessageBytes);
-    answer(*exchange, jsonError(413, "payload_too_large",
-                                "the body exceeds " + std::to_string(settings_.maxMessageBytes) + " bytes"));
+                      exchange->maxBody);
+    answer(*exchange,
+           jsonError(413, "payload_too_large", "the body exceeds " + std::to_string(exchange->maxBody) + " bytes"));
     return 0;
   }
   handToListener(*exchange);

@@ -48,6 +48,10 @@ struct WebSettings {
   // each a directory of the root) are served, every other file is a 404, and "/" redirects
   // (302) to the first. /healthz and /metrics are served either way.
   std::vector<std::string> servedPrefixes;
+  // REST paths under these prefixes take bodies up to maxUploadBytes instead of
+  // maxMessageBytes (the console's uploads: a convocation, a logo; `tribune serve`).
+  std::vector<std::string> uploadPrefixes;
+  std::size_t maxUploadBytes = std::size_t{16} * 1024 * 1024;
   bool serveApi = true;  // false: /api/ is a 404 and never reaches the listener
 };
 

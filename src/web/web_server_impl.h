@@ -55,6 +55,7 @@ struct HttpExchange {
   HttpRequest request;
   bool readingBody = false;  // lws still delivers the announced body: answers wait for it
   bool bodyTooLarge = false;
+  std::size_t maxBody = 0;        // maxMessageBytes, or maxUploadBytes under an upload prefix
   bool awaitingListener = false;  // handed to onHttpRequest, waiting for respond()
   bool closeAfter = false;        // the rest of the connection cannot be trusted
   bool headersOnly = false;       // a HEAD request

@@ -59,7 +59,10 @@ class RunningServe {
   }
   HttpReply api(const std::string& method, const std::string& target, const Json& body = nullptr,
                 const std::string& role = "technician") const {
-    HttpCall call{method, target, body.is_null() ? std::string() : body.dump(), {}};
+    HttpCall call{method,
+                  target,
+                  body.is_null() ? std::string() : (body.is_string() ? body.get<std::string>() : body.dump()),
+                  {}};
     if (!role.empty()) call.headers.emplace_back("Authorization", "Bearer " + token(role));
     if (!body.is_null()) call.headers.emplace_back("Content-Type", "application/json");
     return httpCall(port_, call, 10s);
@@ -216,6 +219,19 @@ TEST_CASE("tribune serve resumes a meeting interrupted by a restart, and refuses
   CHECK(reply.status == 400);
   CHECK(Json::parse(reply.body)["problems"][0]["where"] == "line 2");
   CHECK(tribune->api("POST", "/api/schedule", {{"agenda", agendaIn(30, "x")}}).status == 400);
+  // A dry run (the console's review screen) says what was understood and saves nothing.
+  reply = tribune->api("POST", "/api/schedule",
+                       {{"revision", revision},
+                        {"dry_run", true},
+                        {"meeting", {{"date", "2026-12-08"}, {"time", "20:00"}}},
+                        {"agenda_text", "1 - Budget — Mme Martin\n6 bis - Voirie\n"}});
+  REQUIRE(reply.status == 200);
+  CHECK(Json::parse(reply.body)["agenda"]["items"][1]["number"] == "6 bis");
+  CHECK(Json::parse(reply.body)["agenda"]["items"][0]["rapporteur"] == "Mme Martin");
+  reply = tribune->api("POST", "/api/schedule", {{"revision", revision}, {"dry_run", true}, {"agenda", noTime}});
+  CHECK(Json::parse(reply.body)["problems"][0]["where"] == "meeting.time");
+  // A body over the upload limit is refused before it reaches the schedule.
+  CHECK(tribune->api("POST", "/api/schedule/preview", std::string(21 * 1024 * 1024, 'x')).status == 413);
   CHECK(tribune->schedule()["meetings"].empty());
   // Two consoles saw the same revision: the second one's edit is refused.
   REQUIRE(tribune->api("POST", "/api/schedule", {{"revision", revision}, {"agenda", agendaIn(120, "A")}}).status ==

@@ -297,6 +297,25 @@ TEST_CASE("an API body over maxMessageBytes is refused with 413 and never reache
   client.join();
 }
 
+TEST_CASE("an upload path takes bodies up to maxUploadBytes, the rest of the API keeps maxMessageBytes", "[web]") {
+  WebSettings settings;
+  settings.maxMessageBytes = 1024;
+  settings.uploadPrefixes = {"/api/schedule/"};
+  settings.maxUploadBytes = 64 * 1024;
+  Server fixture(settings);
+  const int port = fixture.server.port();
+
+  CHECK(httpCall(port, {"POST", "/api/commands", std::string(2048, 'x'), {}}).status == 413);
+  CHECK(httpCall(port, {"POST", "/api/schedule/upload", std::string(64 * 1024 + 1, 'x'), {}}).status == 413);
+  CHECK(httpCall(port, {"POST", "/api/schedulex", std::string(2048, 'x'), {}}).status == 413);
+  CHECK(fixture.listener.requests().empty());
+  std::thread client([&] { httpCall(port, {"POST", "/api/schedule/upload", std::string(64 * 1024, 'y'), {}}); });
+  REQUIRE(fixture.listener.waitForRequests(1));
+  CHECK(fixture.listener.requests().front().body.size() == 64 * 1024);
+  fixture.server.respond(fixture.listener.requests().front().id, {204, "application/json", ""});
+  client.join();
+}
+
 TEST_CASE("an answer to a client that already left is dropped without harm", "[web]") {
   Server fixture;
   const int port = fixture.server.port();
