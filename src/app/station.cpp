@@ -14,6 +14,7 @@
 #include "core/agenda.h"
 #include "core/agenda_json.h"
 #include "core/protocol.h"
+#include "core/roster_csv.h"
 #include "core/status.h"
 
 namespace tribune::app {
@@ -479,6 +480,23 @@ void Station::handleApi(const web::HttpRequest& request) {
     return respond(jsonResponse(200, {{"id", edit.id}, {"revision", schedule_.revision}}));
   }
   if (request.method != "POST") return respond(jsonResponse(405, {{"status", "method_not_allowed"}}));
+  if (request.path == "/api/schedule/roster") {
+    // A roster from a spreadsheet (CSV): the councillors understood, for the console to put
+    // into a meeting's agenda (saved with /ID/agenda); nothing saved here.
+    auto roster = core::parseRosterCsv(request.body);
+    if (!roster.ok()) {
+      auto edit =
+          badRequest("invalid_roster", "La liste des élus n'est pas valable : " + roster.problems.front().where +
+                                           " : " + roster.problems.front().message);
+      edit.problems = roster.problems;
+      return respond(editResponse(edit));
+    }
+    Json councillors = Json::array();
+    for (const auto& c : roster.councillors) {
+      councillors.push_back({{"id", c.id}, {"name", c.name}, {"role", c.role}, {"group", c.group}});
+    }
+    return respond(jsonResponse(200, {{"councillors", std::move(councillors)}}));
+  }
   if (request.path == "/api/schedule/stop") {
     if (!hub_) return respond(editResponse(badRequest("standby", "Aucune séance en cours.")));
     stopByHand_ = true;
@@ -495,6 +513,29 @@ void Station::handleApi(const web::HttpRequest& request) {
           badRequest("invalid_revision", "« revision » manque : la liste des séances que la console a lue.")));
     }
     auto edit = core::removePlannedMeeting(schedule_, body["revision"].get<std::uint64_t>(), planId);
+    if (!edit.ok()) return respond(editResponse(edit));
+    saveSchedule();
+    return respond(jsonResponse(200, {{"id", planId}, {"revision", schedule_.revision}}));
+  }
+  if (verb == "agenda") {
+    // The agenda edited in the console before the meeting starts: {"revision", "agenda"}.
+    const auto body = Json::parse(request.body, nullptr, false);
+    if (!body.is_object() || !body.contains("revision") || !body["revision"].is_number_unsigned()) {
+      return respond(editResponse(
+          badRequest("invalid_revision", "« revision » manque : la liste des séances que la console a lue.")));
+    }
+    if (!body.contains("agenda")) {
+      return respond(editResponse(badRequest("invalid_agenda", "Il manque l'ordre du jour (« agenda »).")));
+    }
+    auto parsed = core::parseAgendaJson(body["agenda"].dump());
+    if (!parsed.ok()) {
+      auto edit = badRequest("invalid_agenda", "L'ordre du jour n'est pas valable : " + parsed.problems.front().where +
+                                                   " : " + parsed.problems.front().message);
+      edit.problems = parsed.problems;
+      return respond(editResponse(edit));
+    }
+    auto edit =
+        core::replacePlannedAgenda(schedule_, body["revision"].get<std::uint64_t>(), planId, std::move(parsed.agenda));
     if (!edit.ok()) return respond(editResponse(edit));
     saveSchedule();
     return respond(jsonResponse(200, {{"id", planId}, {"revision", schedule_.revision}}));

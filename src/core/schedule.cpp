@@ -179,6 +179,27 @@ ScheduleEdit addPlannedMeeting(Schedule& schedule, std::uint64_t revision, Agend
   return edit;
 }
 
+ScheduleEdit replacePlannedAgenda(Schedule& schedule, std::uint64_t revision, const std::string& id, Agenda agenda) {
+  if (revision != schedule.revision) return conflict();
+  auto* meeting = findMutable(schedule, id);
+  if (meeting == nullptr) return notFound(id);
+  if (meeting->state != PlanState::Planned) {
+    return refused(409, "started",
+                   "Cette séance a déjà commencé : son ordre du jour se modifie depuis la console de la séance. / "
+                   "This meeting has started: its agenda is edited from the meeting's console.");
+  }
+  if (agenda.meeting.time.empty()) {
+    auto edit = refused(400, "invalid_agenda", "Indiquez l'heure de la séance (HH:MM). / Give the meeting's time.");
+    edit.problems.push_back({"meeting.time", "l'heure de la séance est obligatoire (HH:MM)"});
+    return edit;
+  }
+  meeting->agenda = std::move(agenda);
+  ++schedule.revision;
+  ScheduleEdit edit;
+  edit.id = id;
+  return edit;
+}
+
 ScheduleEdit removePlannedMeeting(Schedule& schedule, std::uint64_t revision, const std::string& id) {
   if (revision != schedule.revision) return conflict();
   auto* meeting = findMutable(schedule, id);

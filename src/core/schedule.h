@@ -80,6 +80,9 @@ struct ScheduleEdit {
 // Adds a meeting; its agenda must give a date and a time. `revision` must be the schedule's
 // (else 409 conflict: another console changed it first).
 ScheduleEdit addPlannedMeeting(Schedule& schedule, std::uint64_t revision, Agenda agenda);
+// Replaces a planned meeting's agenda (the console's editor: items, their order, numbers and
+// kinds, the roster) before it starts; a meeting that started keeps the agenda of its log.
+ScheduleEdit replacePlannedAgenda(Schedule& schedule, std::uint64_t revision, const std::string& id, Agenda agenda);
 // Removes a meeting that is not running.
 ScheduleEdit removePlannedMeeting(Schedule& schedule, std::uint64_t revision, const std::string& id);
 // The scheduler's own moves (no revision from a console): a meeting starts, stops, ends, fails.

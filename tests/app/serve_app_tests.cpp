@@ -241,6 +241,38 @@ TEST_CASE("tribune serve resumes a meeting interrupted by a restart, and refuses
   CHECK(Json::parse(reply.body)["code"] == "conflict");
   CHECK(tribune->schedule()["meetings"].size() == 1);
 
+  // The roster from a spreadsheet, then the agenda edited before the meeting: saved.
+  reply =
+      tribune->api("POST", "/api/schedule/roster", std::string("Nom;Fonction;Groupe\nMme Claire Martin;Adjointe;A\n"));
+  REQUIRE(reply.status == 200);
+  const auto councillors = Json::parse(reply.body)["councillors"];
+  CHECK(councillors[0]["id"] == "cm-01");
+  reply = tribune->api("POST", "/api/schedule/roster", std::string("Prénom;Nom\nClaire;Martin\n"));
+  CHECK(reply.status == 400);
+  CHECK(Json::parse(reply.body)["problems"][0]["where"] == "ligne 1");
+  auto edited = agendaIn(120, "A");
+  edited["councillors"] = councillors;
+  edited["items"][1]["rapporteur"] = "Mme Claire Martin";
+  const auto firstId = tribune->schedule()["meetings"][0]["id"].get<std::string>();
+  const auto current = tribune->schedule()["revision"].get<std::uint64_t>();
+  REQUIRE(tribune->api("POST", "/api/schedule/" + firstId + "/agenda", {{"revision", current}, {"agenda", edited}})
+              .status == 200);
+  CHECK(tribune->api("POST", "/api/schedule/" + firstId + "/agenda", {{"revision", current}, {"agenda", edited}})
+            .status == 409);
+  // A service restart in standby keeps the schedule as it was.
+  REQUIRE(tribune->stop());
+  tribune.reset();
+  tribune.emplace(data.path(), Json::object());
+  {
+    WsClient ws;
+    auto standby = hello(ws, tribune->port(), tribune->token("technician"));
+    REQUIRE(standby["type"] == "standby");
+    CHECK(standby["schedule"]["meetings"].size() == 1);
+    CHECK(standby["next"]["title"] == "A");
+  }
+  CHECK(Json::parse(readTextFile(data / "schedule.json"))["meetings"][0]["agenda"]["councillors"][0]["name"] ==
+        "Mme Claire Martin");
+
   // Started by hand, the session opened, then the service restarts.
   const auto planId = tribune->schedule()["meetings"][0]["id"].get<std::string>();
   REQUIRE(tribune->api("POST", "/api/schedule/" + planId + "/start").status == 200);

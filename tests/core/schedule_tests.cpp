@@ -147,3 +147,21 @@ TEST_CASE("the console's view says when each meeting starts by itself and which 
   CHECK(view["meetings"][1]["items"] == 1);
   CHECK(plannedLogId(*findPlanned(schedule, "p2")) == "seance-2026-12-20T20-00-p2");
 }
+
+TEST_CASE("a planned meeting's agenda is replaced before it starts, never after", "[schedule]") {
+  Schedule schedule;
+  REQUIRE(addPlannedMeeting(schedule, 0, agendaAt("2026-12-08", "20:00")).ok());
+  auto edited = agendaAt("2026-12-08", "20:30");
+  edited.items.push_back({"6 bis", "Voirie", "Mme Claire Martin", ItemKind::Deliberation});
+  edited.councillors.push_back({"cm-01", "Mme Claire Martin", "Adjointe", ""});
+  CHECK(replacePlannedAgenda(schedule, 0, "p1", edited).code == "conflict");
+  REQUIRE(replacePlannedAgenda(schedule, 1, "p1", edited).ok());
+  CHECK(schedule.meetings[0].agenda == edited);
+  CHECK(schedule.revision == 2);
+  CHECK(replacePlannedAgenda(schedule, 2, "p7", edited).code == "not_found");
+  CHECK(replacePlannedAgenda(schedule, 2, "p1", agendaAt("2026-12-08", "")).code == "invalid_agenda");
+  REQUIRE(setPlanState(schedule, "p1", PlanState::Running, "seance-x").ok());
+  const auto started = replacePlannedAgenda(schedule, schedule.revision, "p1", agendaAt("2026-12-09", "20:00"));
+  CHECK(started.code == "started");
+  CHECK(schedule.meetings[0].agenda == edited);
+}
