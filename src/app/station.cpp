@@ -256,12 +256,17 @@ void Station::startMeeting(const std::string& planId) {
   closeGeneration(standby, "séance démarrée / meeting started");
   standbyClients_.clear();
   hubThread_ = std::thread([this, hub = hub_.get()] {
-    hub->run();
-    boost::asio::post(io_, [this] { hubEnded(); });
+    std::string error;
+    try {
+      hub->run();
+    } catch (const std::exception& e) {  // the source or the encoder could not start
+      error = e.what();
+    }
+    boost::asio::post(io_, [this, error = std::move(error)] { hubEnded(error); });
   });
 }
 
-void Station::hubEnded() {
+void Station::hubEnded(const std::string& error) {
   if (hubThread_.joinable()) hubThread_.join();
   std::uint64_t meeting = 0;
   {
@@ -273,7 +278,11 @@ void Station::hubEnded() {
   hub_.reset();
   closeGeneration(meeting, ended ? "séance terminée / meeting over" : "séance arrêtée / meeting stopped");
   // A meeting interrupted by the station's own stop stays "running": it resumes at the next start.
-  if (ended) {
+  if (!error.empty()) {
+    stationLogger()->error("la séance {} s'est arrêtée sur une erreur / stopped on an error: {}", runningPlan_, error);
+    core::setPlanState(schedule_, runningPlan_, core::PlanState::Failed, {},
+                       "La séance s'est arrêtée sur une erreur : " + error);
+  } else if (ended) {
     core::setPlanState(schedule_, runningPlan_, core::PlanState::Done);
   } else if (!stopping_) {
     core::setPlanState(schedule_, runningPlan_, core::PlanState::Stopped);

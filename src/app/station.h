@@ -61,7 +61,7 @@ class Station final : private web::WebListener {
   void scheduleTick();
   void tick();
   void startMeeting(const std::string& planId);
-  void hubEnded();
+  void hubEnded(const std::string& error);  // error: why run() threw, "" when it returned
   void stopEverything();
   void handleApi(const web::HttpRequest& request);
   void handleStandbyMessage(web::ConnectionId connection, const std::string& text);

@@ -300,3 +300,22 @@ TEST_CASE("tribune serve resumes a meeting interrupted by a restart, and refuses
   CHECK(tribune->api("POST", "/api/schedule/nope/start").status == 404);
   REQUIRE(tribune->stop());
 }
+
+TEST_CASE("a meeting whose source cannot start fails with its reason, and the station stays up in standby", "[serve]") {
+  TempDir data;
+  RunningServe tribune(data.path(), {{"source", "file:" + (data / "absent.mp4").string()}});
+  const auto revision = tribune.schedule()["revision"].get<std::uint64_t>();
+  auto added = tribune.api("POST", "/api/schedule", {{"revision", revision}, {"agenda", agendaIn(1, "Conseil")}});
+  REQUIRE(added.status == 200);
+  REQUIRE(waitUntil([&] { return tribune.schedule()["meetings"][0]["state"] == "failed"; }, 30s));
+  const auto meeting = tribune.schedule()["meetings"][0];
+  INFO(meeting.dump());
+  CHECK(meeting["error"].get<std::string>().find("absent.mp4") != std::string::npos);
+  CHECK(tribune.schedule()["standby"] == true);
+  WsClient ws;
+  CHECK(hello(ws, tribune.port(), tribune.token("technician"))["type"] == "standby");
+  // Failed meetings never start again by themselves.
+  std::this_thread::sleep_for(2s);
+  CHECK(tribune.schedule()["meetings"][0]["state"] == "failed");
+  REQUIRE(tribune.stop());
+}
