@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "app/export.h"
 #include "core/agenda.h"
 #include "core/agenda_json.h"
 #include "core/protocol.h"
@@ -128,6 +129,22 @@ std::optional<std::pair<std::string, std::string>> planAction(const std::string&
   const auto slash = rest.find('/');
   if (slash == std::string::npos || slash == 0) return std::nullopt;
   return std::make_pair(rest.substr(0, slash), rest.substr(slash + 1));
+}
+
+std::string contentTypeOf(const std::filesystem::path& file) {
+  const auto extension = file.extension().string();
+  if (extension == ".mp4") return "video/mp4";
+  if (extension == ".vtt") return "text/vtt; charset=utf-8";
+  if (extension == ".json") return "application/json";
+  if (extension == ".csv") return "text/csv; charset=utf-8";
+  if (extension == ".md") return "text/markdown; charset=utf-8";
+  return "text/plain; charset=utf-8";
+}
+
+// The viewers' questions, exported beside the replay, hold personal data: past
+// questions.retention_days they go, as they went from the event log (docs/QUESTIONS.md).
+bool holdsQuestions(const std::filesystem::path& relative) {
+  return relative.parent_path().empty() && relative.stem() == "questions";
 }
 
 }  // namespace
@@ -321,6 +338,29 @@ void Station::setStandbyHealth() {
       "tribune_standby 1\n");
 }
 
+std::map<std::string, std::uint64_t> Station::exportFiles(const core::PlannedMeeting& plan) {
+  std::map<std::string, std::uint64_t> files;
+  const auto dir = defaultExportDir(options_.hub.dataDir, plan.logId);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return files;
+  const auto retention = std::chrono::hours(24) * options_.hub.config.questions.retentionDays;
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const auto relative = std::filesystem::relative(it->path(), dir, ec);
+    if (ec) continue;
+    if (holdsQuestions(relative) && now - it->last_write_time(ec) > retention) {
+      std::filesystem::remove(it->path(), ec);
+      stationLogger()->info("questions effacées (durée de conservation) / questions removed (retention): {}",
+                            it->path().string());
+      continue;
+    }
+    files[relative.generic_string()] = it->file_size(ec);
+  }
+  return files;
+}
+
 Json Station::scheduleJson() const {
   auto view = core::scheduleView(schedule_, nowWallMs(), leadMs(), localToMs);
   view["standby"] = hub_ == nullptr;
@@ -488,7 +528,11 @@ void Station::handleApi(const web::HttpRequest& request) {
     stationLogger()->info("séance ajoutée / meeting added: {}", edit.id);
     return respond(jsonResponse(200, {{"id", edit.id}, {"revision", schedule_.revision}}));
   }
-  if (request.method != "POST") return respond(jsonResponse(405, {{"status", "method_not_allowed"}}));
+  const auto fileAction = planAction(request.path);
+  const bool reading = fileAction && (fileAction->second == "files" || fileAction->second.rfind("files/", 0) == 0);
+  if (request.method != (reading ? "GET" : "POST")) {
+    return respond(jsonResponse(405, {{"status", "method_not_allowed"}}));
+  }
   if (request.path == "/api/schedule/roster") {
     // A roster from a spreadsheet (CSV): the councillors understood, for the console to put
     // into a meeting's agenda (saved with /ID/agenda); nothing saved here.
@@ -525,6 +569,26 @@ void Station::handleApi(const web::HttpRequest& request) {
     if (!edit.ok()) return respond(editResponse(edit));
     saveSchedule();
     return respond(jsonResponse(200, {{"id", planId}, {"revision", schedule_.revision}}));
+  }
+  if (verb == "files" || verb.rfind("files/", 0) == 0) {
+    const auto* plan = core::findPlanned(schedule_, planId);
+    if (plan == nullptr || plan->logId.empty()) {
+      return respond(jsonResponse(404, {{"status", "not_found"}, {"message", "Cette séance n'a pas de fichiers."}}));
+    }
+    const auto files = exportFiles(*plan);
+    if (verb == "files") {
+      Json list = Json::array();
+      for (const auto& [name, bytes] : files) list.push_back({{"name", name}, {"bytes", bytes}});
+      return respond(jsonResponse(200, {{"id", planId}, {"files", std::move(list)}}));
+    }
+    const auto name = verb.substr(std::string_view("files/").size());
+    if (files.find(name) == files.end()) {  // only a file of the listing: no path from the request
+      return respond(jsonResponse(404, {{"status", "not_found"}, {"message", "Aucun fichier « " + name + " »."}}));
+    }
+    web::HttpResponse file{200, contentTypeOf(name), {}, {}, {}};
+    file.file = defaultExportDir(options_.hub.dataDir, plan->logId) / name;
+    file.downloadName = std::filesystem::path(name).filename().string();
+    return respond(std::move(file));
   }
   if (verb == "agenda") {
     // The agenda edited in the console before the meeting starts: {"revision", "agenda"}.

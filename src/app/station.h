@@ -70,6 +70,9 @@ class Station final : private web::WebListener {
   // Every connection of `generation` is closed: its pages reconnect to whoever serves now.
   void closeGeneration(std::uint64_t generation, const std::string& reason);
   [[nodiscard]] nlohmann::json scheduleJson() const;
+  // A started meeting's replay files (DATA/exports/LOG_ID, docs/EXPORT.md) by their path in
+  // that folder, with their size; questions past their retention are deleted, not listed.
+  std::map<std::string, std::uint64_t> exportFiles(const core::PlannedMeeting& plan);
   [[nodiscard]] std::int64_t leadMs() const;
 
   StationOptions options_;

@@ -224,6 +224,20 @@ void WebServer::Impl::answer(HttpExchange& exchange, HttpResponse response) {
     lws_set_timer_usecs(exchange.wsi, LWS_SET_TIMER_USEC_CANCEL);
     lws_set_timeout(exchange.wsi, PENDING_TIMEOUT_USER_OK, kWriteAnswerSeconds);
   }
+  exchange.bodySize = response.body.size();
+  if (response.file) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(*response.file, ec);
+    auto in = std::make_unique<std::ifstream>(*response.file, std::ios::binary);
+    if (ec || !*in) {
+      webLogger()->warn("web: request {}: the file to send cannot be read: {}", exchange.id, response.file->string());
+      response = jsonError(404, "not_found", "the file is gone");
+      exchange.bodySize = response.body.size();
+    } else {
+      exchange.fileIn = std::move(in);
+      exchange.bodySize = static_cast<std::size_t>(size);
+    }
+  }
   exchange.response = std::move(response);
   if (!exchange.readingBody) lws_callback_on_writable(exchange.wsi);
 }
@@ -248,8 +262,14 @@ int WebServer::Impl::onHttpWriteable(lws* wsi) {
     unsigned char* end = buffer + sizeof buffer - 1;
     // Like the static files (lws' own choice there): answers are never stored.
     static constexpr char kNoStore[] = "no-store";
+    const std::string disposition =
+        response.downloadName.empty() ? std::string() : "attachment; filename=\"" + response.downloadName + "\"";
     if (lws_add_http_common_headers(wsi, static_cast<unsigned int>(response.status), response.contentType.c_str(),
-                                    static_cast<lws_filepos_t>(response.body.size()), &p, end) != 0 ||
+                                    static_cast<lws_filepos_t>(exchange->bodySize), &p, end) != 0 ||
+        (!disposition.empty() &&
+         lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("content-disposition:"),
+                                     reinterpret_cast<const unsigned char*>(disposition.data()),
+                                     static_cast<int>(disposition.size()), &p, end) != 0) ||
         lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
                                     reinterpret_cast<const unsigned char*>(kNoStore),
                                     static_cast<int>(sizeof kNoStore - 1), &p, end) != 0 ||
@@ -261,15 +281,23 @@ int WebServer::Impl::onHttpWriteable(lws* wsi) {
       return -1;
     }
     exchange->headersSent = true;
-    if (response.body.empty() || exchange->headersOnly) return finishExchange(wsi, *exchange);
+    if (exchange->bodySize == 0 || exchange->headersOnly) return finishExchange(wsi, *exchange);
     lws_callback_on_writable(wsi);
     return 0;
   }
 
-  const std::size_t chunk = std::min(kBodyChunkBytes, response.body.size() - exchange->bodySent);
-  const bool last = exchange->bodySent + chunk == response.body.size();
+  const std::size_t chunk = std::min(kBodyChunkBytes, exchange->bodySize - exchange->bodySent);
+  const bool last = exchange->bodySent + chunk == exchange->bodySize;
   writeBuffer_.resize(LWS_PRE + chunk);
-  std::memcpy(writeBuffer_.data() + LWS_PRE, response.body.data() + exchange->bodySent, chunk);
+  if (exchange->fileIn) {
+    exchange->fileIn->read(reinterpret_cast<char*>(writeBuffer_.data() + LWS_PRE), static_cast<std::streamsize>(chunk));
+    if (exchange->fileIn->gcount() != static_cast<std::streamsize>(chunk)) {
+      webLogger()->warn("web: request {}: the file shrank while it was sent: connection closed", exchange->id);
+      return -1;  // the announced length cannot be kept
+    }
+  } else {
+    std::memcpy(writeBuffer_.data() + LWS_PRE, response.body.data() + exchange->bodySent, chunk);
+  }
   const int written =
       lws_write(wsi, writeBuffer_.data() + LWS_PRE, chunk, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
   if (written < static_cast<int>(chunk)) return -1;

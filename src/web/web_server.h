@@ -68,6 +68,11 @@ struct HttpResponse {
   int status = 200;
   std::string contentType = "application/json";
   std::string body;
+  // A file sent instead of `body`, read in chunks as the client takes it (a replay's MP4
+  // is too large to hold in memory), with Content-Disposition: attachment when
+  // `downloadName` is set. A file that cannot be opened is a 404.
+  std::optional<std::filesystem::path> file{};
+  std::string downloadName{};
 };
 
 class WebListener {

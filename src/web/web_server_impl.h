@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -63,6 +64,8 @@ struct HttpExchange {
   std::optional<HttpResponse> response;
   bool headersSent = false;
   std::size_t bodySent = 0;
+  std::size_t bodySize = 0;               // response.body's size, or the file's
+  std::unique_ptr<std::ifstream> fileIn;  // response.file, opened when answered
 };
 
 // One websocket connection (web thread only; its outgoing queue lives in the Outbox).

@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <ctime>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -171,6 +172,8 @@ TEST_CASE(
   for (const char* step : {"session.open", "session.close", "session.end"}) {
     INFO(step);
     CHECK(command(technician, id++, {{"type", step}})["status"] == "ok");
+    // A few seconds of open session: the replay (from the opening to the closing) has a picture.
+    if (std::string(step) == "session.open") std::this_thread::sleep_for(4s);
   }
   REQUIRE(waitUntil([&] { return tribune.schedule()["standby"] == true; }, 60s));
   schedule = tribune.schedule();
@@ -186,6 +189,45 @@ TEST_CASE(
   CHECK(httpCall(tribune.port(), {"GET", "/healthz", "", {}}).body.find("standby") != std::string::npos);
   // A finished meeting never starts again.
   CHECK(tribune.api("POST", "/api/schedule/" + planId + "/start").status == 409);
+
+  // Its replay's files are downloaded from the console; questions past their retention go.
+  const auto exportDir = data / "exports" / meetingId;
+  writeTextFile(exportDir / "questions.csv", "id;texte\n1;ancienne question\n");
+  const auto longAgo = std::filesystem::file_time_type::clock::now() - std::chrono::hours(24 * 91);
+  std::filesystem::last_write_time(exportDir / "questions.csv", longAgo);
+  writeTextFile(exportDir / "questions.json", "[]");
+  auto listing = tribune.api("GET", "/api/schedule/" + planId + "/files");
+  REQUIRE(listing.status == 200);
+  std::map<std::string, std::uint64_t> files;
+  const auto listed = Json::parse(listing.body);
+  for (const auto& file : listed["files"]) {
+    files[file["name"].get<std::string>()] = file["bytes"].get<std::uint64_t>();
+  }
+  INFO(listing.body);
+  CHECK(files.count("seance.md") == 1);
+  CHECK(files.count("chapitres.vtt") == 1);
+  CHECK(files.count("chapitres-youtube.txt") == 1);
+  CHECK(files.count("questions.json") == 1);
+  CHECK(files.count("questions.csv") == 0);
+  CHECK_FALSE(std::filesystem::exists(exportDir / "questions.csv"));
+  auto summary = tribune.api("GET", "/api/schedule/" + planId + "/files/seance.md");
+  CHECK(summary.status == 200);
+  CHECK(summary.header("content-disposition") == "attachment; filename=\"seance.md\"");
+  CHECK(summary.body == readTextFile(exportDir / "seance.md"));
+  REQUIRE(files.count("seance.mp4") == 1);
+  auto replay = tribune.api("GET", "/api/schedule/" + planId + "/files/seance.mp4");
+  REQUIRE(replay.status == 200);
+  CHECK(replay.body.size() == files["seance.mp4"]);
+  writeTextFile(data / "downloaded.mp4", replay.body);
+  CHECK(videoStream(probeStreams((data / "downloaded.mp4").string()))["codec_name"] == "h264");
+  // Only the listing's files: no path of the request's own reaches the disk.
+  for (const char* sneaky : {"files/../../tokens.json", "files/..%2F..%2Ftokens.json", "files/questions.csv"}) {
+    INFO(sneaky);
+    auto reply = tribune.api("GET", "/api/schedule/" + planId + "/" + sneaky);
+    CHECK(reply.status != 200);
+    CHECK(reply.body.find(tribune.token("technician")) == std::string::npos);
+  }
+  CHECK(tribune.api("GET", "/api/schedule/" + planId + "/files", nullptr, "moderator").status == 403);
   CHECK(tribune.log().find("serve-KEY") == std::string::npos);
   REQUIRE(tribune.stop());
 }

@@ -316,6 +316,35 @@ TEST_CASE("an upload path takes bodies up to maxUploadBytes, the rest of the API
   client.join();
 }
 
+TEST_CASE("a file answer is sent whole from the disk as an attachment, a missing one is a 404", "[web]") {
+  Server fixture;
+  const int port = fixture.server.port();
+  TempDir dir;
+  std::string content;
+  for (int i = 0; i < 300'000; ++i) content += static_cast<char>('a' + i % 26);  // many chunks
+  testing::writeTextFile(dir / "seance.mp4", content);
+
+  std::thread client([&] {
+    const auto reply = httpCall(port, {"GET", "/api/file", "", {}});
+    CHECK(reply.status == 200);
+    CHECK(reply.header("content-type") == "video/mp4");
+    CHECK(reply.header("content-disposition") == "attachment; filename=\"seance.mp4\"");
+    CHECK(reply.body == content);
+    const auto missing = httpCall(port, {"GET", "/api/missing", "", {}});
+    CHECK(missing.status == 404);
+  });
+  REQUIRE(fixture.listener.waitForRequests(1));
+  HttpResponse response{200, "video/mp4", "", {}, {}};
+  response.file = dir / "seance.mp4";
+  response.downloadName = "seance.mp4";
+  fixture.server.respond(fixture.listener.requests()[0].id, response);
+  REQUIRE(fixture.listener.waitForRequests(2));
+  HttpResponse gone{200, "video/mp4", "", {}, {}};
+  gone.file = dir / "absent.mp4";
+  fixture.server.respond(fixture.listener.requests()[1].id, gone);
+  client.join();
+}
+
 TEST_CASE("an answer to a client that already left is dropped without harm", "[web]") {
   Server fixture;
   const int port = fixture.server.port();
