@@ -179,8 +179,19 @@ async function main() {
   const notice = await text(viewer, 'standby-notice');
   if (!notice.endsWith(', Salle du conseil') || !notice.includes(`à ${TIME.replace(':', ' h ')}`)) fail(`viewer notice: "${notice}"`);
   await notPwned(viewer);
+  await shot(viewer, 'meetings-viewer-standby');
   log(`viewer: ${notice}`);
   await viewerContext.close();
+
+  phase = 'the moderator page in standby';
+  const moderatorContext = await browser.newContext({ locale: 'fr-FR' });
+  const moderator = await openPage(moderatorContext, `${args.base}/moderator/#token=${args.technician}`);
+  await waitIn(moderator, 'the moderator page should wait for the meeting',
+    () => document.querySelector('[data-testid="standby-notice"]')?.textContent.startsWith('En attente de la séance')
+      && document.querySelector('main').offsetParent === null
+      && document.querySelector('[data-testid="banner"]').hidden);
+  log(`moderator: ${await text(moderator, 'standby-notice')}`);
+  await moderatorContext.close();
 
   phase = 'a second console with an old revision';
   const context2 = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'fr-FR' });

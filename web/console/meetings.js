@@ -21,6 +21,26 @@ const FIELD_NAMES = { number: 'numéro', title: 'titre', rapporteur: 'rapporteur
 const MEETING_FIELDS = { title: 'titre', date: 'date', time: 'heure', place: 'lieu', commune: 'commune' };
 const CONFIRM_WINDOW_MS = 5000;
 const REFRESH_MS = 30000;
+// Set once this browser saw Tribune in standby: it is `tribune serve`, whose schedule answers
+// during a meeting too. Under `tribune run` the page never asks for /api/schedule (a 404 there
+// would only be noise in the browser's console). A welcome does not say which one serves.
+const SERVE_KEY = 'tribune.console.serve';
+
+function rememberServe() {
+  try {
+    localStorage.setItem(SERVE_KEY, '1');
+  } catch {
+    // storage refused: this page only, through state.serve
+  }
+}
+
+function knownServe() {
+  try {
+    return localStorage.getItem(SERVE_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
 
 // ---------------------------------------------------------------------------------------
 // The agenda's text, read line by line as docs/AGENDA.md "Plain text" says, for the review
@@ -123,6 +143,7 @@ export function createMeetings({ api, say }) {
   };
   const state = {
     mode: 'unknown',      // 'standby' | 'meeting'
+    serve: false,         // a standby answer was seen: tribune serve
     schedule: null,       // GET /api/schedule's answer
     revision: null,       // the revision the page loaded: every edit names it
     rows: [],             // the review's items: {number, title, rapporteur, kind, line}
@@ -189,6 +210,8 @@ export function createMeetings({ api, say }) {
 
   function standby(answer) {
     state.mode = 'standby';
+    state.serve = true;
+    rememberServe();
     document.body.dataset.mode = 'standby';
     show(ui.console, false);
     show(ui.standby, true);
@@ -206,7 +229,8 @@ export function createMeetings({ api, say }) {
     clearInterval(state.refreshTimer);
     show(ui.standby, false);
     show(ui.console, true);
-    loadSchedule();  // under tribune serve only: the "Arrêter la séance" button
+    if (state.serve || knownServe()) loadSchedule();  // tribune serve: the "Arrêter la séance" button
+    else show(ui.stop, false);
   }
 
   // --- the list -----------------------------------------------------------------------
