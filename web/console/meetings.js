@@ -150,7 +150,7 @@ export function createMeetings({ api, say }) {
     sourceLines: [],      // the text read, for the review
     problems: [],         // [{where, message}]
     meeting: null,        // the agenda's meeting as the server read it (commune…)
-    confirming: new Map(), // button → timer: armed for a second click
+    confirming: new Map(), // button → {timer, label}: armed for a second click
     refreshTimer: null,
   };
 
@@ -308,19 +308,22 @@ export function createMeetings({ api, say }) {
   // A first click arms the button, a second one within 5 s acts.
   function armed(button, confirmText) {
     if (state.confirming.has(button)) {
-      clearTimeout(state.confirming.get(button));
+      const { timer, label } = state.confirming.get(button);
+      clearTimeout(timer);
       state.confirming.delete(button);
       button.classList.remove('armed');
+      button.replaceChildren(...label);
       return true;
     }
-    const label = button.textContent;
+    const label = [...button.childNodes];
     button.classList.add('armed');
     button.textContent = confirmText;
-    state.confirming.set(button, setTimeout(() => {
+    const timer = setTimeout(() => {
       state.confirming.delete(button);
       button.classList.remove('armed');
-      button.textContent = label;
-    }, CONFIRM_WINDOW_MS));
+      button.replaceChildren(...label);
+    }, CONFIRM_WINDOW_MS);
+    state.confirming.set(button, { timer, label });
     return false;
   }
 
