@@ -3,7 +3,8 @@
 // meeting, the viewer page's standby notice, "Nouvelle séance" from pasted text with a
 // "6 bis" and a duplicated number → the review shows the problem with its line, corrected in
 // the table, saved → "prévue" with its automatic start; a second console with the old
-// revision tries to delete it → the French conflict message; started by hand → the console
+// revision tries to delete it → the French conflict message, and its save against an old
+// revision keeps its review for a second click; started by hand → the console
 // reconnects to the meeting behind the "début imminent" slate; "Arrêter la séance" → back to
 // standby, the meeting "arrêtée". Markup in a title stays text. Screenshots of the standby
 // screen and the review screen are left in --out.
@@ -86,6 +87,16 @@ async function schedule() {
   const response = await fetch(`${args.base}/api/schedule`, { headers: { Authorization: `Bearer ${args.technician}` } });
   if (response.status !== 200) fail(`GET /api/schedule answered ${response.status}`);
   return response.json();
+}
+
+// What another console does meanwhile: a meeting added over REST.
+async function addMeeting(revision, title) {
+  const added = await fetch(`${args.base}/api/schedule`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${args.technician}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ revision, meeting: { title, date: DATE, time: TIME }, agenda_text: '1 - Point unique' }),
+  });
+  if (added.status !== 200) fail(`adding "${title}" answered ${added.status}`);
 }
 
 async function notPwned(page) {
@@ -199,12 +210,7 @@ async function main() {
   await waitIn(console2, 'the second console should list the meeting',
     () => document.querySelectorAll('[data-testid="meeting-row"]').length === 1);
   // Another console adds a meeting meanwhile: the second one's list is now out of date.
-  const added = await fetch(`${args.base}/api/schedule`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${args.technician}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ revision: saved.revision, meeting: { title: 'Conseil extraordinaire', date: DATE, time: TIME }, agenda_text: '1 - Point unique' }),
-  });
-  if (added.status !== 200) fail(`adding a second meeting answered ${added.status}`);
+  await addMeeting(saved.revision, 'Conseil extraordinaire');
   const row2 = console2.locator(`[data-testid="meeting-row"][data-id="${plan.id}"]`);
   await row2.getByTestId('meeting-delete').click();
   await row2.getByTestId('meeting-delete').click();  // the confirmation
@@ -213,6 +219,32 @@ async function main() {
       && document.querySelectorAll('[data-testid="meeting-row"]').length === 2);
   if ((await schedule()).meetings.length !== 2) fail('the refused delete should have deleted nothing');
   log(`conflict: ${await text(console2, 'meetings-message')}`);
+
+  phase = 'a stale save keeps the form';
+  await console2.getByTestId('new-meeting').click();
+  await console2.getByTestId('meeting-title-input').fill('Conseil communautaire');
+  await console2.getByTestId('meeting-date').fill(DATE);
+  await console2.getByTestId('meeting-time').fill(TIME);
+  await console2.getByTestId('agenda-text').fill('1 - Rapport d\'activité\n2 - Budget annexe');
+  await console2.getByTestId('agenda-read').click();
+  await waitIn(console2, 'the second console should review its two items',
+    () => !document.querySelector('[data-testid="review"]').hidden
+      && document.querySelectorAll('[data-testid="review-item"]').length === 2);
+  await console2.getByTestId('item-title').nth(1).fill('Budget annexe de l\'eau');
+  await addMeeting((await schedule()).revision, 'Conseil extraordinaire bis');
+  await console2.getByTestId('review-save').click();
+  await waitIn(console2, 'a save against an old revision should say so and keep the review',
+    () => /modifiée entre-temps/.test(document.querySelector('[data-testid="review-message"]').textContent)
+      && !document.querySelector('[data-testid="review"]').hidden
+      && document.querySelectorAll('[data-testid="meeting-row"]').length === 3);
+  if ((await console2.getByTestId('item-title').nth(1).inputValue()) !== 'Budget annexe de l\'eau') fail('the correction should be kept after a conflict');
+  await console2.getByTestId('review-save').click();  // against the list read again
+  await waitIn(console2, 'the second save should go through',
+    () => document.querySelector('[data-testid="review"]').hidden
+      && document.querySelectorAll('[data-testid="meeting-row"]').length === 4);
+  const communautaire = (await schedule()).meetings.find((m) => m.title === 'Conseil communautaire');
+  if (!communautaire) fail('the second console\'s meeting should be saved');
+  log(`stale save refused, then saved as ${communautaire.id}`);
   await context2.close();
 
   phase = 'started by hand';
