@@ -131,6 +131,19 @@ async function main() {
     });
   if (await visible(console1, 'review')) fail('the review should not open for a file that could not be read');
   log(`file refused: ${await text(console1, 'form-message')}`);
+
+  phase = 'a text file';
+  // Read by the server's convocation reader, or in the page by a server without it: either
+  // way its problem comes with its line.
+  await console1.getByTestId('meeting-date').fill(DATE);
+  await console1.getByTestId('meeting-time').fill(TIME);
+  await console1.getByTestId('agenda-file').setInputFiles({ name: 'ordre-du-jour.txt', mimeType: 'text/plain', buffer: Buffer.from('1 - Budget\n1 - Voirie\n') });
+  await console1.getByTestId('agenda-read').click();
+  await waitIn(console1, 'a text file with a repeated number should open the review with its problem',
+    () => !document.querySelector('[data-testid="review"]').hidden
+      && [...document.querySelectorAll('[data-testid="review-problem"]')].some((p) => p.textContent.startsWith('ligne 2 :')));
+  log(`text file: ${await text(console1, 'review-problem')}`);
+  await console1.getByTestId('review-back').click();
   await console1.getByTestId('agenda-file').setInputFiles([]);
 
   phase = 'new meeting from pasted text';

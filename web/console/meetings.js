@@ -417,7 +417,9 @@ export function createMeetings({ api, say }) {
     else await readText(text, meetingInfo);
   }
 
-  // The server reads the file (POST /api/schedule/preview): {text, agenda, problems}.
+  // The server reads the file (POST /api/schedule/preview): {text, agenda, problems}, or an
+  // error with its French message (and, when the agenda in the text has problems, them and
+  // the text).
   async function readFile(file, meetingInfo) {
     const query = new URLSearchParams({ name: file.name, ...meetingInfo });
     const reply = await call('POST', `/api/schedule/preview?${query}`, file, { 'Content-Type': 'application/octet-stream' });
@@ -440,6 +442,13 @@ export function createMeetings({ api, say }) {
       }
       message(ui.formMessage, 'Ce serveur ne sait pas encore lire les fichiers PDF, ODT ou DOCX : ouvrez la convocation, '
         + 'copiez son ordre du jour et collez-le dans la zone de texte (ou choisissez un fichier .txt ou .json).');
+      return;
+    }
+    // The text was found but its agenda has problems: the review shows them with their lines.
+    const problems = reply.body.problems;
+    if (reply.status === 400 && Array.isArray(problems) && problems.length && typeof reply.body.text === 'string'
+      && reply.body.text.trim()) {
+      review({ text: reply.body.text, agenda: null, problems });
       return;
     }
     message(ui.formMessage, errorText(reply, 'Le fichier n\'a pas pu être lu'));
