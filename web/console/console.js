@@ -7,6 +7,7 @@
 import {
   TribuneConnection, SESSION_LABELS, sessionFromState, takeToken, forgetToken, byTestId, el, setText, show,
 } from '../shared/tribune-connection.js';
+import { createMeetings } from './meetings.js';
 
 // ---------------------------------------------------------------------------------------
 // Vocabulary (mirrors src/core: session.cpp, agenda.cpp, vote.cpp, overlays.cpp)
@@ -135,6 +136,8 @@ const state = {
 
 // The link to Tribune (../shared/tribune-connection.js); null without a token.
 let link = null;
+// The meetings of tribune serve (./meetings.js): the standby screen, "Arrêter la séance".
+let meetings = null;
 
 // ---------------------------------------------------------------------------------------
 // The token comes from the address's fragment (never sent to any server), then is kept for
@@ -159,6 +162,7 @@ function showGate(kind) {
   gate.dataset.kind = kind;
   show(gate, true);
   show(byTestId('console'), false);
+  show(byTestId('standby'), false);
   show(byTestId('banner'), false);
   show(byTestId('session-badge'), false);
   show(byTestId('status-line'), false);
@@ -196,7 +200,7 @@ function setConnection(kind, text) {
 function onLinkState(kind) {
   const wasConnected = state.connected;
   state.connected = kind === 'connected';
-  if (kind === 'connected') return;  // the welcome follows at once: onWelcome
+  if (kind === 'connected' || kind === 'standby') return;  // onWelcome or onStandby follows at once
   if (kind === 'stopped') {
     setConnection('stopped', 'Non connecté');
     return;
@@ -241,12 +245,34 @@ function onMessage(message) {
   }
 }
 
+// tribune serve with no meeting running (docs/SCHEDULE.md): the meetings instead of the
+// console's panels, until the server closes the link when one starts.
+function onStandby(message, { reconnected }) {
+  if (message.role !== 'technician') {
+    link.stop();
+    showGate('wrong-role');
+    return;
+  }
+  show(byTestId('banner'), false);
+  setConnection('standby', 'En veille');
+  const badge = byTestId('session-badge');
+  badge.dataset.state = 'standby';
+  setText(badge, 'En veille');
+  setText(byTestId('meeting-title'), '');
+  setText(byTestId('meeting-when'), '');
+  state.meeting = null;
+  state.status = null;
+  meetings.standby(message);
+  say(reconnected ? 'ok' : 'info', 'Tribune est en veille : aucune séance en cours, rien n\'est capté ni diffusé.');
+}
+
 function onWelcome(message, { resumed, reconnected }) {
   if (message.role !== 'technician') {
     link.stop();
     showGate('wrong-role');
     return;
   }
+  meetings.meeting();
   if (!resumed) {
     applySnapshot(message.snapshot);
   } else {
@@ -1539,6 +1565,7 @@ function everySecond() {
 function start() {
   state.token = takeToken(TOKEN_KEY);
   wireStaticControls();
+  meetings = createMeetings({ api, say });
   buildMeterRows(2);
   renderAll();
   renderPreviewNote();
@@ -1551,6 +1578,7 @@ function start() {
     quietMs: QUIET_MS,
     pingTimeoutMs: PING_TIMEOUT_MS,
     onWelcome,
+    onStandby,
     onMessage,
     onState: onLinkState,
     onBinary: onPreview,

@@ -5,7 +5,7 @@
 // moderator has not approved. Viewers' texts go into the page with textContent only.
 import {
   TribuneConnection, SESSION_LABELS, sessionFromState, snapshotQuestions, takeToken, forgetToken,
-  byTestId, el, setText, show, authorLine, originOf,
+  byTestId, el, setText, show, authorLine, originOf, showStandbyNotice,
 } from '../shared/tribune-connection.js';
 
 const TOKEN_KEY = 'tribune.mayor.token';
@@ -63,6 +63,7 @@ function showGate(kind) {
 // Messages
 
 function onWelcome(message, { resumed, reconnected }) {
+  showStandbyNotice(null);
   if (message.role !== 'mayor' && message.role !== 'technician' && message.role !== 'moderator') {
     link.stop();
     showGate('wrong-role');
@@ -227,14 +228,14 @@ function renderConnection() {
   node.dataset.state = kind;
   document.body.dataset.connection = kind;
   setText(node.querySelector('.connection-text'),
-    kind === 'connected' ? 'Connecté' : kind === 'connecting' ? (link.everConnected ? 'Reconnexion…' : 'Connexion…') : kind === 'stopped' ? 'Non connecté' : 'Déconnecté');
-  show(byTestId('banner'), link.everConnected && kind !== 'connected' && kind !== 'stopped');
+    kind === 'connected' ? 'Connecté' : kind === 'standby' ? 'En veille' : kind === 'connecting' ? (link.everConnected ? 'Reconnexion…' : 'Connexion…') : kind === 'stopped' ? 'Non connecté' : 'Déconnecté');
+  show(byTestId('banner'), link.everConnected && kind !== 'connected' && kind !== 'standby' && kind !== 'stopped');
   renderBanner();
   if (kind !== 'stopped') render();
 }
 
 function renderBanner() {
-  if (!link || !link.everConnected || link.connected) return;
+  if (!link || !link.everConnected || link.connected || link.standby) return;
   const wait = link.secondsToRetry();
   setText(byTestId('banner-detail'), wait > 0 ? `Nouvel essai dans ${wait} s.` : 'Nouvel essai…');
 }
@@ -267,6 +268,8 @@ function start() {
   link = new TribuneConnection({
     token: state.token,
     onWelcome,
+    // tribune serve with no meeting running: the page waits for it (docs/SCHEDULE.md).
+    onStandby: () => showStandbyNotice('En attente de la séance — Tribune est en veille : cette page se remplira d\'elle-même quand la séance commencera.'),
     onMessage,
     onState: renderConnection,
     onRefused: () => {

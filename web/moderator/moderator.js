@@ -7,7 +7,7 @@
 // cannot be undone asks for a second click, refusals are written in the status line.
 import {
   TribuneConnection, SESSION_LABELS, sessionFromState, snapshotQuestions, takeToken, forgetToken,
-  byTestId, el, setText, show, characters, ORIGINS, ORIGIN_NAMES, originOf,
+  byTestId, el, setText, show, characters, ORIGINS, ORIGIN_NAMES, originOf, showStandbyNotice,
 } from '../shared/tribune-connection.js';
 
 const TOKEN_KEY = 'tribune.moderator.token';
@@ -105,6 +105,7 @@ function showGate(kind) {
 // Messages
 
 function onWelcome(message, { resumed, reconnected }) {
+  showStandbyNotice(null);
   if (message.role !== 'moderator' && message.role !== 'technician') {
     link.stop();
     showGate('wrong-role');
@@ -686,15 +687,15 @@ function renderConnection() {
   node.dataset.state = kind;
   document.body.dataset.connection = kind;
   setText(node.querySelector('.connection-text'),
-    kind === 'connected' ? 'Connecté' : kind === 'connecting' ? (link.everConnected ? 'Reconnexion…' : 'Connexion…') : kind === 'stopped' ? 'Non connecté' : 'Déconnecté');
+    kind === 'connected' ? 'Connecté' : kind === 'standby' ? 'En veille' : kind === 'connecting' ? (link.everConnected ? 'Reconnexion…' : 'Connexion…') : kind === 'stopped' ? 'Non connecté' : 'Déconnecté');
   if (kind === 'lost' && link.everConnected) say('error', 'Connexion au serveur perdue : reconnexion automatique en cours.');
-  show(byTestId('banner'), link.everConnected && kind !== 'connected' && kind !== 'stopped');
+  show(byTestId('banner'), link.everConnected && kind !== 'connected' && kind !== 'standby' && kind !== 'stopped');
   renderBanner();
   if (kind !== 'stopped') renderAll();
 }
 
 function renderBanner() {
-  if (!link || !link.everConnected || link.connected) return;
+  if (!link || !link.everConnected || link.connected || link.standby) return;
   const wait = link.secondsToRetry();
   let text = wait > 0 ? `Nouvel essai dans ${wait} s.` : 'Nouvel essai…';
   if (link.attempt >= 4) text += ' Tribune est-il toujours lancé ? Prévenez le technicien.';
@@ -808,6 +809,8 @@ function start() {
   link = new TribuneConnection({
     token: state.token,
     onWelcome,
+    // tribune serve with no meeting running: the page waits for it (docs/SCHEDULE.md).
+    onStandby: () => showStandbyNotice('En attente de la séance — Tribune est en veille : cette page se remplira d\'elle-même quand la séance commencera.'),
     onMessage,
     onState: renderConnection,
     onRefused: () => {

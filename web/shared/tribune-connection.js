@@ -16,7 +16,10 @@
 //   online or the page becomes visible again;
 // - notices a silent dead link (a ping after a quiet spell, no answer: reconnect);
 // - matches every command with its result by id, with a time limit; a command sent while
-//   disconnected, timed out, or cut by a lost link resolves with a French message too.
+//   disconnected, timed out, or cut by a lost link resolves with a French message too;
+// - in standby (`tribune serve` with no meeting running, docs/SCHEDULE.md) hands the
+//   `standby` answer to onStandby instead of a welcome, keeps the link watched, and lets the
+//   page reconnect to the meeting when the server closes the link at its start.
 //
 // Nothing here touches the DOM but the small helpers at the end (el, setText, show), which
 // only ever put data in the document as text.
@@ -112,6 +115,8 @@ export class TribuneConnection {
   //   onState(state)      'connecting' | 'connected' | 'lost' | 'stopped', after each change
   //   onRefused(kind)     'invalid-token': the server does not know the token (stopped)
   //   onBinary(blob)      a binary frame (the console's preview pictures); ignored without it
+  //   onStandby(message, {reconnected})  no meeting runs: {role, next, schedule (technician)};
+  //                       the state is then 'standby' until the server closes the link
   constructor(options) {
     this.token = options.token || null;
     this.viewerKey = options.viewerKey || null;
@@ -124,10 +129,12 @@ export class TribuneConnection {
     this.onState = options.onState || (() => {});
     this.onRefused = options.onRefused || (() => {});
     this.onBinary = options.onBinary || null;
+    this.onStandby = options.onStandby || (() => {});
 
     this.state = 'connecting';
     this.ws = null;
     this.connected = false;       // welcomed by the server
+    this.standby = false;         // answered `standby`: linked, but no meeting to command
     this.everConnected = false;
     this.stopped = false;
     this.attempt = 0;
@@ -155,7 +162,7 @@ export class TribuneConnection {
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState !== 'visible') return;
       // Back from a locked phone or a sleeping tablet: the link may have died unnoticed.
-      if (this.connected) this.ping();
+      if (this.linked()) this.ping();
       else this.reconnectNow();
     });
   }
@@ -178,6 +185,13 @@ export class TribuneConnection {
   // or a made-up one with status not_connected, timeout or connection_lost.
   send(type, params = {}) {
     return new Promise((resolve) => {
+      if (this.standby) {
+        resolve({
+          status: 'unavailable', code: 434, data: {},
+          message: 'Aucune séance en cours : Tribune est en veille. Rien n\'a été envoyé.',
+        });
+        return;
+      }
       if (!this.connected || !this.ws || this.ws.readyState !== WebSocket.OPEN) {
         resolve({
           status: 'not_connected', code: 0, data: {},
@@ -227,6 +241,7 @@ export class TribuneConnection {
     const ws = this.ws;
     this.ws = null;
     this.connected = false;
+    this.standby = false;
     if (ws) {
       try {
         ws.close();
@@ -302,8 +317,13 @@ export class TribuneConnection {
     });
   }
 
+  // Welcomed, or answered `standby`: the socket is known to be served.
+  linked() {
+    return (this.connected || this.standby) && this.ws !== null;
+  }
+
   reconnectNow() {
-    if (this.stopped || this.connected || this.ws) return;
+    if (this.stopped || this.linked() || this.ws) return;
     this.attempt = Math.max(0, this.attempt - 1);
     this.connect();
   }
@@ -334,7 +354,7 @@ export class TribuneConnection {
   }
 
   watch() {
-    if (!this.connected || !this.ws) return;
+    if (!this.linked()) return;
     const t = now();
     if (this.pingSentAt && t - this.pingSentAt > this.pingTimeoutMs) {
       this.pingSentAt = 0;
@@ -346,7 +366,7 @@ export class TribuneConnection {
 
   // Asks the server for a sign of life; watch() gives up on the link without an answer.
   ping() {
-    if (!this.connected || !this.ws || this.pingSentAt) return;
+    if (!this.linked() || this.pingSentAt) return;
     this.pingSentAt = now();
     try {
       this.ws.send(JSON.stringify({ type: 'ping', id: `ping-${this.nextId++}` }));
@@ -374,14 +394,34 @@ export class TribuneConnection {
     }
     switch (message.type) {
       case 'welcome': this.welcome(message); return;
+      case 'standby': this.enterStandby(message); return;
       case 'result': this.result(message); return;
       case 'error': this.error(message); return;
       default: this.onMessage(message);
     }
   }
 
+  // tribune serve has no meeting running: the link stays open (pinged, each ping answered by
+  // an `unavailable` error) until the server closes it when a meeting starts; the meeting's
+  // welcome then brings a whole snapshot.
+  enterStandby(message) {
+    const reconnected = this.everConnected;
+    this.standby = true;
+    this.connected = false;
+    this.everConnected = true;
+    this.resyncing = false;
+    this.attempt = 0;
+    this.role = message.role || null;
+    this.hasState = false;
+    this.lastSeq = null;
+    this.lastEventSeq = null;
+    this.setState('standby');
+    this.onStandby(message, { reconnected });
+  }
+
   welcome(message) {
     const reconnected = this.everConnected;
+    this.standby = false;
     this.connected = true;
     this.everConnected = true;
     this.resyncing = false;
@@ -414,6 +454,8 @@ export class TribuneConnection {
       this.onRefused('invalid-token');
       return;
     }
+    // In standby every message but hello is refused (docs/PROTOCOL.md): the ping's answer.
+    if (this.standby && message.id === undefined && message.status === 'unavailable') return;
     const entry = message.id !== undefined ? this.pending.get(message.id) : null;
     if (entry) {
       this.pending.delete(message.id);
@@ -447,6 +489,45 @@ export function el(tag, attrs = {}, ...children) {
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+// "mardi 8 décembre" (with the year when it is not this year's), "à 20 h 00".
+export function frenchDay(date) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || '');
+  if (!match) return date || '';
+  const day = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  const options = { weekday: 'long', day: 'numeric', month: 'long' };
+  if (day.getFullYear() !== new Date().getFullYear()) options.year = 'numeric';
+  return new Intl.DateTimeFormat('fr-FR', options).format(day);
+}
+
+export function frenchTime(time) {
+  return /^\d{2}:\d{2}$/.test(time || '') ? time.replace(':', ' h ') : (time || '');
+}
+
+// What the pages say in standby of the `standby` answer's `next` (null when none): "Pas de
+// séance en cours — prochaine séance : mardi 8 décembre à 20 h 00, Salle du conseil".
+export function nextMeetingText(next) {
+  if (!next || typeof next !== 'object') return 'Pas de séance en cours — aucune séance prévue pour l\'instant.';
+  const when = [frenchDay(next.date), next.time ? `à ${frenchTime(next.time)}` : ''].filter(Boolean).join(' ');
+  return `Pas de séance en cours — prochaine séance : ${[when, next.place].filter(Boolean).join(', ')}`;
+}
+
+// The standby notice of a page (data-testid standby-notice, made on first use just before
+// <main>): the text given, or hidden with null. <body data-standby="true"> meanwhile: the
+// shared sheets hide the page's <main>, which has nothing to show without a meeting.
+export function showStandbyNotice(text) {
+  let node = byTestId('standby-notice');
+  if (!node && text === null) return;
+  if (!node) {
+    node = el('p', { class: 'standby-notice', testid: 'standby-notice', role: 'status' });
+    const main = document.querySelector('main');
+    if (main) main.before(node);
+    else document.body.prepend(node);
+  }
+  setText(node, text);
+  show(node, text !== null);
+  document.body.dataset.standby = text === null ? 'false' : 'true';
 }
 
 export function setText(node, text) {
