@@ -26,8 +26,9 @@ struct Pair : std::enable_shared_from_this<Pair> {
   tcp::socket server;
   asio::steady_timer timer;          // the upload's token bucket
   std::uint64_t bytesPerSecond = 0;  // 0: unlimited
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  std::uint64_t uploaded = 0;
+  // When the next read may be made: each read's bytes push it on by their time at the rate;
+  // credit never builds up beyond one bucket (an idle connection does not burst after).
+  std::chrono::steady_clock::time_point allowedAt = std::chrono::steady_clock::now();
   std::array<char, 16384> up{};
   std::array<char, 16384> down{};
   void close() {
@@ -98,21 +99,27 @@ struct TcpProxy::Impl {
         });
   }
 
-  // The client's bytes, 4 KiB at a time, each read once the bucket allows it.
+  // The client's bytes, 4 KiB reads, each once the bucket allows it. The bucket holds
+  // 64 KiB: the relay catches up after being descheduled for a while on a loaded machine
+  // (the rate holds on average), and an idle connection bursts no more than that after.
   void upload(const std::shared_ptr<Pair>& pair) {
-    constexpr std::size_t kBucket = 4096;
-    const auto due = pair->started + std::chrono::microseconds(pair->uploaded * 1'000'000 / pair->bytesPerSecond);
-    pair->timer.expires_at(due);
+    constexpr std::size_t kRead = 4096;
+    constexpr std::uint64_t kBucket = 64 * 1024;
+    pair->timer.expires_at(pair->allowedAt);
     pair->timer.async_wait([this, pair](const boost::system::error_code& waited) {
       if (waited) return pair->close();
       pair->client.async_read_some(
-          asio::buffer(pair->up.data(), kBucket), [this, pair](const boost::system::error_code& ec, std::size_t size) {
+          asio::buffer(pair->up.data(), kRead), [this, pair](const boost::system::error_code& ec, std::size_t size) {
             if (ec) return pair->close();
             if (isCut) return upload(pair);
             asio::async_write(pair->server, asio::buffer(pair->up.data(), size),
                               [this, pair, size](const boost::system::error_code& error, std::size_t) {
                                 if (error) return pair->close();
-                                pair->uploaded += size;
+                                using std::chrono::microseconds;
+                                const auto bucketTime = microseconds(kBucket * 1'000'000 / pair->bytesPerSecond);
+                                pair->allowedAt =
+                                    std::max(pair->allowedAt, std::chrono::steady_clock::now() - bucketTime) +
+                                    microseconds(size * 1'000'000 / pair->bytesPerSecond);
                                 upload(pair);
                               });
           });
