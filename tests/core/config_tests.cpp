@@ -1132,10 +1132,11 @@ TEST_CASE("preflight.test_url is the rtmp:// server the uplink is measured again
 
 TEST_CASE("a wrong preflight section is reported at its path", "[config][preflight]") {
   requireOnlyProblem(R"({"preflight": {"test_url": "rtmps://test.mairie.local/live/essai"}})", "preflight.test_url",
-                     "plain rtmp:// only");
+                     "the uplink is measured over plain rtmp:// only; give the test server's rtmp:// URL");
   requireOnlyProblem(R"({"preflight": {"test_url": "http://test.mairie.local/live/essai"}})", "preflight.test_url",
-                     "rtmp");
-  requireOnlyProblem(R"({"preflight": {"test_url": 12}})", "preflight.test_url", "string");
+                     "scheme must be rtmp:// or rtmps://, not http://");
+  requireOnlyProblem(R"({"preflight": {"test_url": 12}})", "preflight.test_url",
+                     "expected a string, got an integer");
   requireOnlyProblem(R"({"preflight": {"test_uri": "rtmp://h/live/k"}})", "preflight.test_uri",
-                     R"(did you mean "test_url"?)");
+                     R"(unknown key "test_uri" (did you mean "test_url"?))");
 }
