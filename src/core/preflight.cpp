@@ -28,19 +28,14 @@ constexpr int kBitrateStep = 100;
 
 std::string_view preflightLevelName(PreflightLevel level) {
   switch (level) {
-    case PreflightLevel::green:
-      return "green";
-    case PreflightLevel::orange:
-      return "orange";
-    case PreflightLevel::red:
-      return "red";
+    case PreflightLevel::green: return "green";
+    case PreflightLevel::orange: return "orange";
+    case PreflightLevel::red: return "red";
   }
   return "red";
 }
 
-std::string_view profileName(VideoProfile profile) {
-  return profile == VideoProfile::P1080p30 ? "1080p30" : "720p30";
-}
+std::string_view profileName(VideoProfile profile) { return profile == VideoProfile::P1080p30 ? "1080p30" : "720p30"; }
 
 PreflightLevel PreflightReport::overall() const {
   auto worst = PreflightLevel::green;
@@ -93,7 +88,8 @@ PreflightLine soundLine(const std::optional<double>& peakDbfs) {
 std::vector<PreflightLine> destinationLines(const std::vector<DestinationProbe>& probes) {
   std::vector<PreflightLine> lines;
   if (probes.empty()) {
-    lines.push_back(line("destinations", PreflightLevel::orange, "Aucune destination : la séance sera seulement enregistrée.",
+    lines.push_back(line("destinations", PreflightLevel::orange,
+                         "Aucune destination : la séance sera seulement enregistrée.",
                          "Ajoutez ou activez une destination si la séance doit être diffusée."));
     return lines;
   }
@@ -109,7 +105,8 @@ std::vector<PreflightLine> destinationLines(const std::vector<DestinationProbe>&
       continue;
     }
     const auto& text = describe(probe.failure ? probe.failure->kind : FailureKind::Internal);
-    lines.push_back(line(id, PreflightLevel::red, probe.name + " (" + probe.maskedUrl + ") : " + std::string(text.reasonFr) + ".",
+    lines.push_back(line(id, PreflightLevel::red,
+                         probe.name + " (" + probe.maskedUrl + ") : " + std::string(text.reasonFr) + ".",
                          std::string(text.adviceFr)));
   }
   return lines;
@@ -148,8 +145,8 @@ UplinkMeasure uplinkMeasured(int ackedKbps, int ceilingKbps) {
 
 PreflightLine uplinkLine(const UplinkMeasure& measure, int destinations, const VideoSettings& video, int audioKbps) {
   const int needed = uplinkNeededKbps(destinations, video.bitrateKbps, audioKbps);
-  const std::string neededText = "il faut " + kbps(needed) + " pour " + std::to_string(destinations) +
-                                 " destination(s) avec 30 % de marge";
+  const std::string neededText =
+      "il faut " + kbps(needed) + " pour " + std::to_string(destinations) + " destination(s) avec 30 % de marge";
   switch (measure.kind) {
     case UplinkMeasure::Kind::notConfigured:
       return line("uplink", PreflightLevel::orange, "Débit montant non mesuré (" + neededText + ").",
@@ -159,11 +156,11 @@ PreflightLine uplinkLine(const UplinkMeasure& measure, int destinations, const V
       return line("uplink", PreflightLevel::orange, "Mesure du débit impossible pendant une diffusion.",
                   "Refaites la vérification avant la prochaine séance, hors diffusion.");
     case UplinkMeasure::Kind::failed:
-      return line("uplink", PreflightLevel::orange, "Débit montant non mesuré : le serveur de test n'a pas pris la publication de test.",
+      return line("uplink", PreflightLevel::orange,
+                  "Débit montant non mesuré : le serveur de test n'a pas pris la publication de test.",
                   "Vérifiez preflight.test_url et la connexion Internet.");
     case UplinkMeasure::Kind::measured:
-    case UplinkMeasure::Kind::atLeast:
-      break;
+    case UplinkMeasure::Kind::atLeast: break;
   }
   const std::string measuredText =
       (measure.kind == UplinkMeasure::Kind::atLeast ? "au moins " : "") + kbps(measure.kbps);
@@ -186,8 +183,11 @@ std::optional<PreflightLine> diskLine(std::uint64_t freeBytes, const Config& con
   if (!config.recording.enabled) return std::nullopt;
   const auto needed = recordingBytesNeeded(config.video.bitrateKbps, config.audio.bitrateKbps,
                                            config.recording.expectedDuration, std::chrono::seconds{0});
-  const auto hours = std::to_string(config.recording.expectedDuration.count() / 60) + " h " +
-                     std::to_string(config.recording.expectedDuration.count() % 60) + " min";
+  // "4 h", "2 h 30 min", "45 min"
+  const auto minutes = config.recording.expectedDuration.count();
+  const auto hours = minutes < 60 ? std::to_string(minutes) + " min"
+                                  : std::to_string(minutes / 60) + " h" +
+                                        (minutes % 60 == 0 ? "" : " " + std::to_string(minutes % 60) + " min");
   const auto figures = gigabytes(freeBytes) + " libres, " + gigabytes(needed) + " pour " + hours + " d'enregistrement";
   if (freeBytes < needed) {
     return line("disk", PreflightLevel::red, "Disque trop petit pour la séance : " + figures + ".",
@@ -202,7 +202,8 @@ PreflightLine clockLine(std::optional<bool> synchronised) {
                 "Vérifiez l'heure de l'ordinateur (timedatectl).");
   }
   if (!*synchronised) {
-    return line("clock", PreflightLevel::orange, "L'horloge n'est pas synchronisée : les séances planifiées peuvent démarrer à la mauvaise heure.",
+    return line("clock", PreflightLevel::orange,
+                "L'horloge n'est pas synchronisée : les séances planifiées peuvent démarrer à la mauvaise heure.",
                 "Activez la synchronisation (sudo timedatectl set-ntp true) et vérifiez l'accès à Internet.");
   }
   return line("clock", PreflightLevel::green, "L'horloge est synchronisée.");

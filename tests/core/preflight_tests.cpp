@@ -70,9 +70,11 @@ TEST_CASE("an uplink too slow is red and names the profile to choose", "[preflig
         PreflightLevel::green);
   CHECK(uplinkLine({UplinkMeasure::Kind::measured, 6016, ""}, 1, video(VideoProfile::P1080p30, 4500), 128).level ==
         PreflightLevel::red);
-  const auto hopeless = uplinkLine({UplinkMeasure::Kind::measured, 2000, ""}, 2, video(VideoProfile::P720p30, 3000), 128);
+  const auto hopeless =
+      uplinkLine({UplinkMeasure::Kind::measured, 2000, ""}, 2, video(VideoProfile::P720p30, 3000), 128);
   CHECK(hopeless.level == PreflightLevel::red);
-  CHECK(hopeless.advice == "Aucun profil ne tient : diffusez vers moins de destinations ou utilisez une autre connexion.");
+  CHECK(hopeless.advice ==
+        "Aucun profil ne tient : diffusez vers moins de destinations ou utilisez une autre connexion.");
 }
 
 TEST_CASE("an uplink not measured is orange and says why", "[preflight]") {
@@ -105,17 +107,16 @@ TEST_CASE("the sound is red when silent and orange when it clips", "[preflight]"
 }
 
 TEST_CASE("each enabled destination is a line, red with the failure's advice", "[preflight]") {
-  const auto lines = destinationLines({{"yt", "rtmp://a.rtmp.youtube.com/live2/****", true, std::nullopt},
-                                       {"fb", "rtmps://live-api-s.facebook.com:443/rtmp/****", false,
-                                        Failure{FailureKind::KeyRefused, "closed"}}});
+  const auto lines = destinationLines(
+      {{"yt", "rtmp://a.rtmp.youtube.com/live2/****", true, std::nullopt},
+       {"fb", "rtmps://live-api-s.facebook.com:443/rtmp/****", false, Failure{FailureKind::KeyRefused, "closed"}}});
   REQUIRE(lines.size() == 2);
   CHECK(lines[0].id == "destination:yt");
   CHECK(lines[0].level == PreflightLevel::green);
   CHECK(lines[0].text == "yt (rtmp://a.rtmp.youtube.com/live2/****) accepte la diffusion.");
   CHECK(lines[1].level == PreflightLevel::red);
-  CHECK(lines[1].text ==
-        "fb (rtmps://live-api-s.facebook.com:443/rtmp/****) : " + std::string(describe(FailureKind::KeyRefused).reasonFr) +
-            ".");
+  CHECK(lines[1].text == "fb (rtmps://live-api-s.facebook.com:443/rtmp/****) : " +
+                             std::string(describe(FailureKind::KeyRefused).reasonFr) + ".");
   CHECK(lines[1].advice == describe(FailureKind::KeyRefused).adviceFr);
   const auto skipped = destinationLines({{"yt", "rtmp://x/live2/****", false, std::nullopt, true}});
   CHECK(skipped[0].level == PreflightLevel::orange);
@@ -131,11 +132,15 @@ TEST_CASE("the disk must hold the expected meeting's recording", "[preflight]") 
   const auto short_of = diskLine(needed - 1, config);
   REQUIRE(short_of);
   CHECK(short_of->level == PreflightLevel::red);
-  CHECK(short_of->text == "Disque trop petit pour la séance : 8,3 Go libres, 8,3 Go pour 4 h 0 min d'enregistrement.");
+  CHECK(short_of->text == "Disque trop petit pour la séance : 8,3 Go libres, 8,3 Go pour 4 h d'enregistrement.");
   const auto fits = diskLine(100'000'000'000ULL, config);
   CHECK(fits->level == PreflightLevel::green);
-  CHECK(fits->text == "Place sur le disque : 100,0 Go libres, 8,3 Go pour 4 h 0 min d'enregistrement.");
+  CHECK(fits->text == "Place sur le disque : 100,0 Go libres, 8,3 Go pour 4 h d'enregistrement.");
   CHECK(diskLine(needed, config)->level == PreflightLevel::green);
+  config.recording.expectedDuration = 150min;
+  CHECK(diskLine(100'000'000'000ULL, config)->text.ends_with("pour 2 h 30 min d'enregistrement."));
+  config.recording.expectedDuration = 45min;
+  CHECK(diskLine(100'000'000'000ULL, config)->text.ends_with("pour 45 min d'enregistrement."));
   config.recording.enabled = false;
   CHECK_FALSE(diskLine(0, config));
 }
