@@ -23,7 +23,7 @@ enum class PreflightLevel { green, orange, red };
 std::string_view preflightLevelName(PreflightLevel level);
 
 struct PreflightLine {
-  std::string id;      // stable: "source", "sound", "destination:NAME", "uplink", "disk", "clock"
+  std::string id;  // stable: "source", "sound", "destination:NAME", "uplink", "disk", "clock"
   PreflightLevel level = PreflightLevel::green;
   std::string text;    // French: what was found
   std::string advice;  // French: what to do; empty when green
