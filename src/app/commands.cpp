@@ -17,6 +17,7 @@
 #include "app/config_loader.h"
 #include "app/export.h"
 #include "app/hub.h"
+#include "app/preflight.h"
 #include "app/replay.h"
 #include "app/station.h"
 #include "app/tokens.h"
@@ -228,7 +229,8 @@ int serveCommand(const RunArguments& arguments) {
   }
 }
 
-int checkCommand(const std::optional<std::filesystem::path>& config, bool probe) {
+int checkCommand(const std::optional<std::filesystem::path>& config, bool probe, PreflightFlags preflight) {
+  std::ostream& out = preflight.json ? std::cerr : std::cout;  // stdout: the JSON alone
   LoadedConfig loaded;
   try {
     loaded = loadConfig(config);
@@ -239,15 +241,24 @@ int checkCommand(const std::optional<std::filesystem::path>& config, bool probe)
   if (auto file = agendaFile(config, loaded)) {
     try {
       auto agenda = loadAgenda(*file, loaded.config.branding.commune);
-      std::cout << "Ordre du jour valide / valid agenda: " << file->string() << " (" << agenda.items.size()
+      out << "Ordre du jour valide / valid agenda: " << file->string() << " (" << agenda.items.size()
                 << " point(s))\n";
     } catch (const AgendaError& error) {
       printAgendaProblems(error);
       return 2;
     }
   }
-  std::cout << "Configuration valide / valid configuration: "
-            << (config ? config->string() : std::string("(valeurs par défaut / defaults)")) << "\n";
+  out << "Configuration valide / valid configuration: "
+      << (config ? config->string() : std::string("(valeurs par défaut / defaults)")) << "\n";
+  if (preflight.run) {
+    const auto report = runPreflight(loaded.config, dataDirOf(std::nullopt, loaded), {});
+    if (preflight.json) {
+      std::cout << core::preflightJson(report).dump(2) << "\n";
+    } else {
+      printPreflight(std::cout, report);
+    }
+    return preflightExitCode(report);
+  }
   if (!probe) return 0;
   int failures = 0;
   for (const auto& destination : loaded.config.destinations) {

@@ -77,7 +77,11 @@ struct ExportArguments {
 };
 // Writes a meeting's replay and records (app/export.h, docs/EXPORT.md).
 int exportCommand(const ExportArguments& arguments);
-int checkCommand(const std::optional<std::filesystem::path>& config, bool probe);
+struct PreflightFlags {
+  bool run = false;   // --preflight: the report of app/preflight.h; exit 1 when a line is red
+  bool json = false;  // --json: the report as JSON on stdout, the rest on stderr
+};
+int checkCommand(const std::optional<std::filesystem::path>& config, bool probe, PreflightFlags preflight = {});
 int devicesCommand();
 // Prints the role tokens (creating them if needed); --rotate replaces them all.
 int tokensCommand(const std::optional<std::filesystem::path>& dataDir, bool rotate);

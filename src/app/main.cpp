@@ -46,6 +46,12 @@ int main(int argc, char** argv) {
   auto* checkCmd = cli.add_subcommand("check", "Validate the configuration (and --probe the destinations)");
   checkCmd->add_option("--config", checkConfig, "tribune.json")->check(CLI::ExistingFile);
   checkCmd->add_flag("--probe", probe, "try to publish to each destination");
+  bool preflight = false;
+  bool preflightJson = false;
+  auto* preflightFlag = checkCmd->add_flag("--preflight", preflight,
+                                           "the check before a meeting: destinations, uplink, disk, clock "
+                                           "(docs/PREFLIGHT.md)");
+  checkCmd->add_flag("--json", preflightJson, "the --preflight report as JSON")->needs(preflightFlag);
 
   auto* devicesCmd = cli.add_subcommand("devices", "List capture devices");
 
@@ -138,7 +144,7 @@ int main(int argc, char** argv) {
     if (checkCmd->parsed()) {
       std::optional<std::filesystem::path> file;
       if (!checkConfig.empty()) file = checkConfig;
-      return tribune::app::checkCommand(file, probe);
+      return tribune::app::checkCommand(file, probe, {preflight, preflightJson});
     }
     if (devicesCmd->parsed()) return tribune::app::devicesCommand();
     if (edgeCmd->parsed()) {

@@ -313,7 +313,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
   using S = const std::string&;
 
   void parseRoot(const Json& document, Config& config) {
-    static constexpr std::array<Field<Config>, 20> kFields{{
+    static constexpr std::array<Field<Config>, 21> kFields{{
         {"source",
          [](P& p, const Json& v, S at, Config& c) {
            // The same parser as --source, so the file and the flag cannot disagree.
@@ -341,6 +341,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
         {"platforms", [](P& p, const Json& v, S at, Config& c) { p.parsePlatforms(v, at, c.platforms); }},
         {"network", [](P& p, const Json& v, S at, Config& c) { p.parseNetwork(v, at, c.network); }},
         {"edge", [](P& p, const Json& v, S at, Config& c) { p.parseEdge(v, at, c.edge); }},
+        {"preflight", [](P& p, const Json& v, S at, Config& c) { p.parsePreflight(v, at, c.preflight); }},
     }};
     readObject(document, "", kFields, config);
   }
@@ -781,6 +782,24 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     if (!draft.userGiven) problem(childPath(path, "username"), "required: the account's user name");
     requireSecret(path, "password", draft.passwords);
     out = std::move(draft.settings);
+  }
+
+  void parsePreflight(const Json& value, const std::string& path, PreflightSettings& preflight) {
+    static constexpr std::array<Field<PreflightSettings>, 1> kFields{{
+        {"test_url",
+         [](P& p, const Json& v, S at, PreflightSettings& s) {
+           auto text = p.readString(v, at);
+           if (!text) return;
+           auto parsed = parsePublishUrl(*text);
+           if (parsed.error) return p.problem(at, parsed.error->message);
+           p.rememberSecret(parsed.url->key.reveal());
+           if (parsed.url->tls) {
+             return p.problem(at, "the uplink is measured over plain rtmp:// only; give the test server's rtmp:// URL");
+           }
+           s.testUrl = std::move(*parsed.url);
+         }},
+    }};
+    readObject(value, path, kFields, preflight);
   }
 
   void parseNetwork(const Json& value, const std::string& path, NetworkSettings& network) {

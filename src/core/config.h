@@ -224,6 +224,13 @@ struct EdgeLinkSettings {
   std::chrono::seconds reconnectMax{30};
 };
 
+// The pre-flight check (docs/PREFLIGHT.md): where the uplink is measured. A test publish
+// with a platform's real key would start the public live, so the uplink is measured only
+// against a server given here (the commune's own nginx-rtmp, a provider's test ingest).
+struct PreflightSettings {
+  std::optional<PublishUrl> testUrl;  // rtmp:// only (the measurement reads the TCP socket)
+};
+
 struct Config {
   std::string source = "test";  // same syntax as --source
   std::optional<std::string> pipelinesDir;
@@ -245,6 +252,7 @@ struct Config {
   PlatformsSettings platforms;
   NetworkSettings network;
   std::optional<EdgeLinkSettings> edge;
+  PreflightSettings preflight;
 };
 
 // One problem, located by its path in the document ("destinations[1].platform").

@@ -1117,3 +1117,26 @@ TEST_CASE("every problem of the questions section is reported in document order"
                                                              "questions.per_browser.seconds",
                                                              "questions.notice.purpose", "questions.retention_days"});
 }
+
+TEST_CASE("preflight.test_url is the rtmp:// server the uplink is measured against", "[config][preflight]") {
+  const auto none = parse("{}");
+  REQUIRE(none.ok());
+  CHECK_FALSE(none.config.preflight.testUrl);
+  const auto given = parse(R"({"preflight": {"test_url": "rtmp://test.mairie.local:1936/live/essai"}})");
+  REQUIRE(given.ok());
+  REQUIRE(given.config.preflight.testUrl);
+  CHECK(given.config.preflight.testUrl->host == "test.mairie.local");
+  CHECK(given.config.preflight.testUrl->port == 1936);
+  CHECK(given.config.preflight.testUrl->key.reveal() == "essai");
+}
+
+TEST_CASE("a wrong preflight section is reported at its path", "[config][preflight]") {
+  requireOnlyProblem(R"({"preflight": {"test_url": "rtmps://test.mairie.local/live/essai"}})", "preflight.test_url",
+                     "the uplink is measured over plain rtmp:// only; give the test server's rtmp:// URL");
+  requireOnlyProblem(R"({"preflight": {"test_url": "http://test.mairie.local/live/essai"}})", "preflight.test_url",
+                     "scheme must be rtmp:// or rtmps://, not http://");
+  requireOnlyProblem(R"({"preflight": {"test_url": 12}})", "preflight.test_url",
+                     "expected a string, got an integer");
+  requireOnlyProblem(R"({"preflight": {"test_uri": "rtmp://h/live/k"}})", "preflight.test_uri",
+                     R"(unknown key "test_uri" (did you mean "test_url"?))");
+}
