@@ -234,6 +234,17 @@ ConvocationRead extractText(std::string_view bytes, UploadKind kind) {
   }
   ConvocationRead read;
   read.text = run.out;
+  if (kind == UploadKind::Docx) {
+    // docx2txt writes some characters the ASCII way; the French quotes come back (a
+    // literal "<<" in a convocation is unlikely). Its others ("Euro" for €, " - " for an
+    // en dash, "..." for …) stay: docs/SCHEDULE.md says so, and the review shows them.
+    for (const auto& [ascii, french] : {std::pair{std::string_view("<<"), std::string_view("\u00AB")},
+                                        std::pair{std::string_view(">>"), std::string_view("\u00BB")}}) {
+      for (auto at = read.text.find(ascii); at != std::string::npos; at = read.text.find(ascii, at + french.size())) {
+        read.text.replace(at, ascii.size(), french);
+      }
+    }
+  }
   if (read.text.find_first_not_of(" \t\r\n\f") == std::string::npos) {
     if (kind == UploadKind::Pdf) {
       return failure("no_text",

@@ -171,6 +171,34 @@ std::optional<std::string_view> rapporteurLine(std::string_view line) {
   return name;
 }
 
+// How much further in than its title's start a wrapped line may begin.
+constexpr std::size_t kWrapSlack = 6;
+
+// The column (in characters, a tab as 8) where the title starts in the raw line, given
+// where it starts in the collapsed one.
+std::size_t titleColumnOf(std::string_view raw, std::size_t collapsedAt) {
+  std::size_t column = 0;
+  std::size_t k = 0;  // characters of the collapsed line passed
+  std::size_t j = 0;
+  bool started = false;
+  const auto pass = [&] {
+    column += raw[j] == '\t' ? 8 : ((static_cast<unsigned char>(raw[j]) & 0xC0) == 0x80 ? 0 : 1);
+    ++j;
+  };
+  while (j < raw.size() && k < collapsedAt) {
+    if (isAsciiSpace(raw[j])) {
+      while (j < raw.size() && isAsciiSpace(raw[j])) pass();
+      if (started) ++k;
+      continue;
+    }
+    started = true;
+    pass();
+    ++k;
+  }
+  while (j < raw.size() && isAsciiSpace(raw[j])) pass();
+  return column;
+}
+
 struct SourceLine {
   std::string_view raw;  // without its line end or form feed
   std::size_t number;    // from 1
@@ -201,8 +229,9 @@ std::vector<SourceLine> splitLines(std::string_view document) {
 struct Item {
   std::string line;  // "6 bis - Avenant n°1 … — M. Morel"
   std::size_t documentLine = 0;
-  std::size_t indent = 0;
-  bool awaitingTitle = false;  // "1." alone on its line: the title is on the next one
+  std::size_t indent = 0;       // the column of its number
+  std::size_t titleColumn = 0;  // the column its title starts at
+  bool awaitingTitle = false;   // "1." alone on its line: the title is on the next one
   bool hasRapporteur = false;
 };
 
@@ -233,7 +262,7 @@ ConvocationAgenda agendaFromConvocation(std::string_view document, const Meeting
     if (!questionsHeading) return;
     flush(open, items);
     if (questions.empty()) {
-      items.push_back({"QD1 - Questions diverses", *questionsHeading, 0, false, false});
+      items.push_back({"QD1 - Questions diverses", *questionsHeading, 0, 0, false, false});
     } else {
       for (auto& question : questions) items.push_back(std::move(question));
     }
@@ -256,7 +285,9 @@ ConvocationAgenda agendaFromConvocation(std::string_view document, const Meeting
     if (const auto titleAt = itemTitleStart(line)) {
       flush(open, questionsHeading ? questions : items);
       closeQuestions();
-      open = Item{line, source.number, indentOf(source.raw), *titleAt == line.size(), false};
+      open =
+          Item{line, source.number, indentOf(source.raw), titleColumnOf(source.raw, *titleAt), *titleAt == line.size(),
+               false};
       if (open->awaitingTitle) {
         while (!open->line.empty() && open->line.back() == ' ') open->line.pop_back();
       }
@@ -271,8 +302,13 @@ ConvocationAgenda agendaFromConvocation(std::string_view document, const Meeting
     if (questionsHeading) {
       if (const auto text = bulletText(line)) {
         flush(open, questions);
-        open = Item{"QD" + std::to_string(questions.size() + 1) + " - " + std::string(*text), source.number,
-                    indentOf(source.raw), false, false};
+        const auto indent = indentOf(source.raw);
+        open = Item{"QD" + std::to_string(questions.size() + 1) + " - " + std::string(*text),
+                    source.number,
+                    indent,
+                    indent + 2,
+                    false,
+                    false};
         blankSinceItem = false;
         continue;
       }
@@ -290,7 +326,10 @@ ConvocationAgenda agendaFromConvocation(std::string_view document, const Meeting
         open->hasRapporteur = true;
         continue;
       }
-      if (startsLowercase(line) || indentOf(source.raw) > open->indent) {
+      // A wrapped line lines up under the title (or a little further in); one far to the
+      // right is something else: a signature, a date, a footer.
+      const auto indent = indentOf(source.raw);
+      if (startsLowercase(line) || (indent > open->indent && indent <= open->titleColumn + kWrapSlack)) {
         // A word cut at its hyphen ("inter-" / "communal") joins without a space.
         const bool cutWord = open->line.size() > 1 && open->line.back() == '-' &&
                              isAsciiLetter(open->line[open->line.size() - 2]) && startsLowercase(line);

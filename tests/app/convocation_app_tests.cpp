@@ -203,7 +203,7 @@ const std::vector<std::string> kDocumentParagraphs{
     "Le 1er décembre 2026",
     "Mesdames, Messieurs, vous êtes convoqués avec l'ordre du jour suivant :",
     "1. Budget primitif 2027 — Mme Claire Martin, adjointe aux finances",
-    "2. Création d'un poste d'adjoint technique",
+    "2. Création d'un poste d'adjoint technique au service « Espaces verts »",
     "2 bis - Modification du tableau des effectifs",
     "Questions diverses",
     "Le Maire"};
@@ -327,6 +327,7 @@ TEST_CASE("The convocation as ODT or DOCX, and the agenda's own .txt and .json, 
     REQUIRE(items.size() == 4);
     CHECK(items[0]["title"] == "Budget primitif 2027");
     CHECK(items[0]["rapporteur"] == "Mme Claire Martin, adjointe aux finances");
+    CHECK(items[1]["title"] == "Création d'un poste d'adjoint technique au service « Espaces verts »");
     CHECK(items[2]["number"] == "2 bis");
     CHECK(items[3]["number"] == "QD1");
     CHECK(items[3]["kind"] == "question_diverse");

@@ -182,3 +182,15 @@ TEST_CASE("A prose line after an item ends its title; a small letter or a deeper
         "QD 1. Question de M. Girard\n");
   CHECK(found.result.agenda.items[2].kind == ItemKind::QuestionDiverse);
 }
+
+TEST_CASE("A line far to the right of an item's title is not its continuation", "[convocation]") {
+  const std::string letter =
+      "ordre du jour :\n"
+      "   1.    Budget primitif 2027\n"
+      "            de la commune\n"
+      "   2.    Questions diverses\n"
+      "                                                 Le Maire,\n"
+      "                                                 Bernard Lefèvre\n";
+  const auto found = agendaFromConvocation(letter, demoMeeting());
+  CHECK(found.text == "1. Budget primitif 2027 de la commune\n2. Questions diverses\n");
+}
