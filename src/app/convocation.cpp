@@ -85,7 +85,7 @@ class PrivateDir {
   [[nodiscard]] const std::filesystem::path& path() const { return path_; }
 
   std::filesystem::path write(const std::string& name, std::string_view bytes) const {
-    const auto file = path_ / name;
+    auto file = path_ / name;
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + file.string());
     std::size_t done = 0;
@@ -124,6 +124,7 @@ ToolRun runTool(const std::vector<std::string>& argv, const std::filesystem::pat
   // Everything the child needs is prepared before fork: it only calls async-signal-safe
   // functions until exec.
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   const std::string home = "HOME=" + dir.string();
