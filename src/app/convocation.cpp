@@ -144,6 +144,7 @@ ToolRun runTool(const std::vector<std::string>& argv, const std::filesystem::pat
   if (pid == 0) {
     const int devNull = ::open("/dev/null", O_RDWR);
     if (devNull < 0 || ::dup2(devNull, 0) < 0 || ::dup2(pipeFds[1], 1) < 0 || ::dup2(devNull, 2) < 0) _exit(126);
+    ::close_range(3, ~0U, 0);  // the station's sockets and files stay the station's
     if (::chdir(where.c_str()) != 0) _exit(126);
     ::setpgid(0, 0);  // its own group, so that a timeout kills docx2txt's unzip too
     const rlimit cpu{30, 30};
