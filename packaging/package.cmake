@@ -46,12 +46,13 @@ This package runs Tribune as a service (tribune.service), its console
 on http://127.0.0.1:8080/, and ships the public edge's unit
 (tribune-edge.service, not enabled).")
 # The libraries from the binary; what it loads at run time besides: GStreamer's plugins,
-# GIO's TLS (rtmps://), libwebsockets' libev event loop, the fonts of the on-air graphics.
+# GIO's TLS (rtmps://), libwebsockets' libev event loop, the fonts of the on-air graphics,
+# the tools that read an uploaded convocation's text (pdftotext, odt2txt, docx2txt).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "adduser, gstreamer1.0-plugins-base, gstreamer1.0-plugins-good, \
 gstreamer1.0-plugins-bad, gstreamer1.0-plugins-ugly, gstreamer1.0-libav, glib-networking, ca-certificates, \
-libwebsockets-evlib-ev, fonts-open-sans, fonts-dejavu-core")
+libwebsockets-evlib-ev, fonts-open-sans, fonts-dejavu-core, poppler-utils, odt2txt, docx2txt")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_SOURCE_DIR}/packaging/debian/postinst
     ${CMAKE_SOURCE_DIR}/packaging/debian/prerm ${CMAKE_SOURCE_DIR}/packaging/debian/postrm
     ${CMAKE_SOURCE_DIR}/packaging/debian/conffiles)

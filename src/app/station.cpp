@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "app/convocation.h"
 #include "app/export.h"
 #include "core/agenda.h"
 #include "core/agenda_json.h"
@@ -549,6 +550,12 @@ void Station::handleApi(const web::HttpRequest& request) {
       councillors.push_back({{"id", c.id}, {"name", c.name}, {"role", c.role}, {"group", c.group}});
     }
     return respond(jsonResponse(200, {{"councillors", std::move(councillors)}}));
+  }
+  if (request.path == "/api/schedule/preview") {
+    // The uploaded convocation read for the review screen; nothing saved. Its text
+    // extraction blocks this thread (the schedule's, not a running meeting's) for what
+    // pdftotext takes, usually well under a second, and 20 s at worst (then killed).
+    return respond(previewConvocation(request, options_.hub.config.branding.commune));
   }
   if (request.path == "/api/schedule/stop") {
     if (!hub_) return respond(editResponse(badRequest("standby", "Aucune séance en cours.")));
