@@ -241,8 +241,7 @@ int checkCommand(const std::optional<std::filesystem::path>& config, bool probe,
   if (auto file = agendaFile(config, loaded)) {
     try {
       auto agenda = loadAgenda(*file, loaded.config.branding.commune);
-      out << "Ordre du jour valide / valid agenda: " << file->string() << " (" << agenda.items.size()
-                << " point(s))\n";
+      out << "Ordre du jour valide / valid agenda: " << file->string() << " (" << agenda.items.size() << " point(s))\n";
     } catch (const AgendaError& error) {
       printAgendaProblems(error);
       return 2;

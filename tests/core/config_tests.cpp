@@ -1135,8 +1135,7 @@ TEST_CASE("a wrong preflight section is reported at its path", "[config][preflig
                      "the uplink is measured over plain rtmp:// only; give the test server's rtmp:// URL");
   requireOnlyProblem(R"({"preflight": {"test_url": "http://test.mairie.local/live/essai"}})", "preflight.test_url",
                      "scheme must be rtmp:// or rtmps://, not http://");
-  requireOnlyProblem(R"({"preflight": {"test_url": 12}})", "preflight.test_url",
-                     "expected a string, got an integer");
+  requireOnlyProblem(R"({"preflight": {"test_url": 12}})", "preflight.test_url", "expected a string, got an integer");
   requireOnlyProblem(R"({"preflight": {"test_uri": "rtmp://h/live/k"}})", "preflight.test_uri",
                      R"(unknown key "test_uri" (did you mean "test_url"?))");
 }
