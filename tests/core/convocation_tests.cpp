@@ -164,7 +164,8 @@ TEST_CASE("The text reader's problems point at the lines of the review text", "[
   CHECK(badDate.result.problems[0].where == "meeting.date");
 }
 
-TEST_CASE("A prose line after an item ends its title; a small letter or a deeper indent goes on", "[convocation]") {
+TEST_CASE("A prose line after an item ends its title, while a small letter or a deeper indent goes on",
+          "[convocation]") {
   const std::string letter =
       "ordre du jour\r\n"
       "  1. Rapport sur les orientations\r\n"
