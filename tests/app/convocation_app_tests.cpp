@@ -9,62 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "running_tribune.h"
+#include "running_serve.h"
 
 using namespace tribune::testing;
 
 namespace {
-
-class RunningServe {
- public:
-  explicit RunningServe(const std::filesystem::path& dataDir) : dataDir_(dataDir), port_(freeLoopbackPort()) {
-    const Json config{{"web", {{"port", port_}}}, {"branding", {{"commune", "Ville de Démo"}}}};
-    writeTextFile(dataDir_ / "tribune.json", config.dump());
-    process_.emplace(
-        std::vector<std::string>{kTribune, "serve", "--config", (dataDir_ / "tribune.json").string(), "--data-dir",
-                                 dataDir_.string()},
-        ProcessOptions{
-            {}, Redirect::appendTo(dataDir_ / "out.txt"), Redirect::appendTo(dataDir_ / "log.txt"), {}, true, true});
-    if (!waitUntil([&] { return loopbackPortAccepts(static_cast<std::uint16_t>(port_)); }, 20s)) {
-      throw std::runtime_error("tribune serve did not listen: " + readTextFile(dataDir_ / "log.txt"));
-    }
-  }
-  ~RunningServe() {
-    process_->signal(SIGTERM);
-    process_->waitFor(30s);
-  }
-  RunningServe(const RunningServe&) = delete;
-  RunningServe& operator=(const RunningServe&) = delete;
-
-  [[nodiscard]] std::string token(const std::string& role) const {
-    return Json::parse(readTextFile(dataDir_ / "tokens.json"))[role].get<std::string>();
-  }
-  // The file's bytes to the review, as the console's "Nouvelle séance" sends them.
-  HttpReply preview(const std::string& query, const std::string& bytes, const std::string& role = "technician") const {
-    HttpCall call{"POST", "/api/schedule/preview?" + query, bytes, {{"Content-Type", "application/octet-stream"}}};
-    call.headers.emplace_back("Authorization", "Bearer " + token(role));
-    return httpCall(port_, call, 60s);
-  }
-  HttpReply post(const std::string& target, const Json& body) const {
-    return httpCall(port_,
-                    {"POST",
-                     target,
-                     body.dump(),
-                     {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token("technician")}}},
-                    10s);
-  }
-  [[nodiscard]] Json schedule() const {
-    const auto reply =
-        httpCall(port_, {"GET", "/api/schedule", "", {{"Authorization", "Bearer " + token("technician")}}}, 10s);
-    if (reply.status != 200) throw std::runtime_error("GET /api/schedule: " + std::to_string(reply.status));
-    return Json::parse(reply.body);
-  }
-
- private:
-  std::filesystem::path dataDir_;
-  int port_;
-  std::optional<Process> process_;
-};
 
 // A UTF-8 line as a PDF string in WinAnsiEncoding (Latin-1 plus the dashes and quotes).
 std::string pdfString(const std::string& utf8) {
@@ -277,7 +226,7 @@ const std::string kMeetingQuery = "title=Conseil%20municipal&date=2026-12-03&tim
 TEST_CASE("A meeting is created from the PDF convocation, read and reviewed before it is saved",
           "[convocation][serve]") {
   TempDir data;
-  RunningServe tribune(data.path());
+  RunningServe tribune(data.path(), {{"branding", {{"commune", "Ville de Démo"}}}});
   auto reply = tribune.preview("name=Convocation%20CM%2003-12.PDF&" + kMeetingQuery, convocationPdf());
   INFO(reply.body);
   REQUIRE(reply.status == 200);
@@ -303,7 +252,7 @@ TEST_CASE("A meeting is created from the PDF convocation, read and reviewed befo
   // The review saved nothing; the console saves what it showed.
   auto schedule = tribune.schedule();
   CHECK(schedule["meetings"].empty());
-  auto saved = tribune.post("/api/schedule", {{"revision", schedule["revision"]}, {"agenda", agenda}});
+  auto saved = tribune.api("POST", "/api/schedule", {{"revision", schedule["revision"]}, {"agenda", agenda}});
   INFO(saved.body);
   REQUIRE(saved.status == 200);
   schedule = tribune.schedule();
@@ -315,7 +264,7 @@ TEST_CASE("A meeting is created from the PDF convocation, read and reviewed befo
 TEST_CASE("The convocation as ODT or DOCX, and the agenda's own .txt and .json, give the review too",
           "[convocation][serve]") {
   TempDir data;
-  RunningServe tribune(data.path());
+  RunningServe tribune(data.path(), {{"branding", {{"commune", "Ville de Démo"}}}});
   for (const auto& [name, bytes] : {std::pair{std::string("convocation.odt"), odtOf(data)},
                                     std::pair{std::string("Convocation.DOCX"), docxOf(data)}}) {
     INFO(name);
@@ -349,7 +298,7 @@ TEST_CASE("The convocation as ODT or DOCX, and the agenda's own .txt and .json, 
 
 TEST_CASE("Bad uploads are refused in French, saying what is wrong, and nothing is saved", "[convocation][serve]") {
   TempDir data;
-  RunningServe tribune(data.path());
+  RunningServe tribune(data.path(), {{"branding", {{"commune", "Ville de Démo"}}}});
   const auto revision = tribune.schedule()["revision"];
   struct Case {
     std::string what;
