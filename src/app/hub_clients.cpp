@@ -7,6 +7,7 @@
 
 #include <sstream>
 
+#include "app/api_response.h"
 #include "app/hub.h"
 #include "app/hub_internal.h"
 #include "core/protocol.h"
@@ -44,18 +45,6 @@ bool viewerMaySee(const core::MeetingEvent& event, bool publicOutputsCut) {
   if (publicOutputsCut && event.type != "session_changed") return false;
   if (event.type == "vote_recorded" && event.data.is_object() && event.data.value("huis_clos", false)) return false;
   return event.type == "session_changed" || event.type == "item_changed" || event.type == "vote_recorded";
-}
-
-std::string jsonText(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-web::HttpResponse jsonResponse(int status, const nlohmann::json& body) {
-  return {status, "application/json", jsonText(body)};
-}
-
-web::HttpResponse errorResponse(core::StatusCode code, const std::string& message) {
-  return {static_cast<int>(code), "application/json", core::error(code, message)};
 }
 
 // Who sees a question differently from the public: its author and its supporters.

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <utility>
 
+#include "app/api_response.h"
 #include "app/convocation.h"
 #include "app/export.h"
 #include "core/agenda.h"
@@ -58,12 +59,6 @@ std::optional<std::int64_t> localToMs(const std::string& date, const std::string
     return std::nullopt;  // normalised: that local time does not exist
   }
   return static_cast<std::int64_t>(seconds) * 1000;
-}
-
-web::HttpResponse jsonResponse(int status, const Json& body) { return {status, "application/json", body.dump()}; }
-
-web::HttpResponse errorResponse(core::StatusCode code, const std::string& message) {
-  return {static_cast<int>(code), "application/json", core::error(code, message)};
 }
 
 web::HttpResponse editResponse(const core::ScheduleEdit& edit) {
