@@ -161,7 +161,17 @@ int Hub::run() {
       stopNow();
     });
   }
-  if (options_.endWhenMeetingEnds) boost::asio::post(io_, [this] { endIfMeetingEnded(); });  // resumed ended
+  if (options_.endWhenMeetingEnds) {
+    boost::asio::post(io_, [this] {
+      // Resumed after "terminée": the machine stopped before the export was done (else the
+      // schedule would say "done"), so it is made again before the hub ends.
+      if (meeting_.state() == core::SessionState::Terminee && !recordingDir_.empty() && !exporting_) {
+        startExport();
+        return;
+      }
+      endIfMeetingEnded();
+    });
+  }
   if (options_.stopAfter) {
     stopTimer_.expires_after(*options_.stopAfter);
     stopTimer_.async_wait([this](const boost::system::error_code& ec) {

@@ -179,6 +179,18 @@ TEST_CASE(
   CHECK(tribune.api("GET", "/api/schedule/" + planId + "/files", nullptr, "moderator").status == 403);
   CHECK(tribune.log().find("serve-KEY") == std::string::npos);
   REQUIRE(tribune.stop());
+
+  // Stopped after "terminée" but before its export was done (the schedule still says
+  // "running"): at the next start the meeting is resumed, exported again, and ended.
+  auto file = Json::parse(readTextFile(data / "schedule.json"));
+  file["meetings"][1]["state"] = "running";
+  writeTextFile(data / "schedule.json", file.dump());
+  std::filesystem::remove_all(exportDir);
+  tribune.start();
+  REQUIRE(waitUntil([&] { return tribune.schedule()["meetings"][1]["state"] == "done"; }, 60s));
+  CHECK(std::filesystem::exists(exportDir / "seance.md"));
+  CHECK(std::filesystem::exists(exportDir / "seance.mp4"));
+  REQUIRE(tribune.stop());
 }
 
 TEST_CASE("tribune serve resumes a meeting interrupted by a restart, and refuses bad schedule edits with their reason",
