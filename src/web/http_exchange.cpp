@@ -181,7 +181,9 @@ int WebServer::Impl::onHttpBody(lws* wsi, const char* data, std::size_t len) {
 
 int WebServer::Impl::onHttpBodyComplete(lws* wsi) {
   HttpExchange* exchange = exchangeOf(wsi);
-  if (exchange == nullptr) return 0;
+  // lws also ends a POST of Content-Length 0 with a completion: that request went to the
+  // listener with its headers already.
+  if (exchange == nullptr || exchange->awaitingListener) return 0;
   exchange->readingBody = false;
   if (exchange->response) {  // answered already (404, 405…): now it can be written
     lws_callback_on_writable(wsi);

@@ -275,6 +275,24 @@ TEST_CASE("an API request reaches the listener with all its fields and the answe
   CHECK(reply.body == "state");
 }
 
+TEST_CASE("a POST with an empty body reaches the listener once", "[web]") {
+  Server fixture;
+  fixture.listener.answerThrough(&fixture.server);
+  const int port = fixture.server.port();
+  // lws ends such a request twice (its headers, then a body completion): one answer, one call.
+  const auto empty = httpCall(port, {"POST", "/api/preflight", "", {}});
+  REQUIRE(empty.ok);
+  CHECK(empty.status == 200);
+  CHECK(empty.body == "POST /api/preflight");
+  // A second request, on another connection, comes after whatever the first one caused.
+  const auto next = httpCall(port, {"GET", "/api/state", "", {}});
+  CHECK(next.body == "GET /api/state");
+  const auto requests = fixture.listener.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].path == "/api/preflight");
+  CHECK(requests[1].path == "/api/state");
+}
+
 TEST_CASE("an API body over maxMessageBytes is refused with 413 and never reaches the listener", "[web]") {
   WebSettings settings;
   settings.maxMessageBytes = 1024;
