@@ -152,8 +152,16 @@ function valueAt(values, path) {
 }
 
 function fill(input, value) {
-  if (input.type === 'checkbox') input.checked = Boolean(value);
-  else if (input.type !== 'file') input.value = value === null || value === undefined ? '' : String(value);
+  const text = value === null || value === undefined ? '' : String(value);
+  if (input.type === 'checkbox') {
+    input.checked = Boolean(value);
+  } else if (input.tagName === 'SELECT') {
+    // A value this page does not list (set in tribune.json) stays as it is.
+    if (text && ![...input.options].some((o) => o.value === text)) input.append(el('option', { value: text }, text));
+    input.value = text;
+  } else if (input.type !== 'file') {
+    input.value = text;
+  }
 }
 
 // A whole number as typed becomes a number; anything else goes as typed, for the server to
@@ -256,6 +264,7 @@ function destinationRow(destination) {
     placeholder: 'youtube-mairie' });
   f.platform = el('select', { testid: 'destination-platform' },
     ...PLATFORMS.map(([id, label]) => el('option', { value: id, selected: (d.platform ?? '') === id }, label)));
+  fill(f.platform, d.platform ?? '');
   f.url = el('input', { type: 'text', testid: 'destination-url', spellcheck: 'false', value: d.url ?? '' });
   f.key = el('input', { type: 'password', testid: 'destination-key', spellcheck: 'false', autocomplete: 'new-password' });
   f.enabled = el('input', { type: 'checkbox', testid: 'destination-enabled', checked: d.enabled !== false });
