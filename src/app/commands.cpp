@@ -19,6 +19,7 @@
 #include "app/hub.h"
 #include "app/preflight.h"
 #include "app/replay.h"
+#include "app/settings_store.h"
 #include "app/station.h"
 #include "app/tokens.h"
 #include "core/failure.h"
@@ -127,7 +128,7 @@ void setUpLogging(const std::string& level) {
 int prepareHubOptions(const RunArguments& arguments, HubOptions& options) {
   LoadedConfig loaded;
   try {
-    loaded = loadConfig(arguments.config);
+    loaded = loadConfigWithSettings(arguments.config, arguments.dataDir);
   } catch (const ConfigError& error) {
     printProblems(error);
     return 2;
@@ -163,14 +164,9 @@ int prepareHubOptions(const RunArguments& arguments, HubOptions& options) {
       return 2;
     }
   }
-  if (config.graphics.templatesDir)
-    config.graphics.templatesDir = (loaded.baseDir / *config.graphics.templatesDir).string();
-  if (config.branding.logo) config.branding.logo = (loaded.baseDir / *config.branding.logo).string();
-  if (config.questions.profanityFile)
-    config.questions.profanityFile = (loaded.baseDir / *config.questions.profanityFile).string();
+  makePathsAbsolute(config, loaded.baseDir);
   options.dataDir = dataDirOf(arguments.dataDir, loaded);
   options.shareDir = shareDir();
-  if (config.pipelinesDir) config.pipelinesDir = (loaded.baseDir / *config.pipelinesDir).string();
   if (arguments.stopAfterSeconds) options.stopAfter = std::chrono::seconds{*arguments.stopAfterSeconds};
   options.handleSignals = true;
   options.config = std::move(config);
@@ -216,6 +212,8 @@ int runCommand(const RunArguments& arguments) {
 int serveCommand(const RunArguments& arguments) {
   StationOptions options;
   if (const int code = prepareHubOptions(arguments, options.hub); code != 0) return code;
+  options.configFile = arguments.config;
+  options.sourceOverride = arguments.source;
   options.hub.agenda.reset();  // each meeting brings its own (the schedule)
   try {
     Station station(std::move(options));
@@ -233,7 +231,7 @@ int checkCommand(const std::optional<std::filesystem::path>& config, bool probe,
   std::ostream& out = preflight.json ? std::cerr : std::cout;  // stdout: the JSON alone
   LoadedConfig loaded;
   try {
-    loaded = loadConfig(config);
+    loaded = loadConfigWithSettings(config, std::nullopt);
   } catch (const ConfigError& error) {
     printProblems(error);
     return 2;

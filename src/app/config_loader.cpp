@@ -90,12 +90,28 @@ core::ConfigResult validateDocument(const std::string& text, const std::filesyst
     readingProblems.push_back({"$", "not valid JSON at " + locate(text, e.byte == 0 ? 0 : e.byte - 1)});
     return {};
   }
+  return validateDocument(document, baseDir, {}, readingProblems);
+}
+
+core::ConfigResult validateDocument(const nlohmann::ordered_json& document, const std::filesystem::path& baseDir,
+                                    const std::map<std::string, std::string>& pendingSecrets,
+                                    std::vector<core::ConfigProblem>& readingProblems) {
   // The secrets file is read before validation so that key_secret can be checked.
   std::optional<std::filesystem::path> secretsFile;
   if (document.is_object() && document.contains("secrets_file") && document["secrets_file"].is_string()) {
     secretsFile = baseDir / document["secrets_file"].get<std::string>();
   }
-  const auto lookup = secretLookup(secretsFile, readingProblems);
+  // A secrets file the console is about to create need not exist yet.
+  std::error_code ec;
+  if (secretsFile && !pendingSecrets.empty() && !std::filesystem::exists(*secretsFile, ec)) secretsFile.reset();
+  auto lookup = secretLookup(secretsFile, readingProblems);
+  if (!pendingSecrets.empty()) {
+    lookup.secretsFile = [pendingSecrets, fromFile = std::move(lookup.secretsFile)](
+                             const std::string& name) -> std::optional<std::string> {
+      if (auto it = pendingSecrets.find(name); it != pendingSecrets.end()) return it->second;
+      return fromFile(name);
+    };
+  }
   return core::parseConfig(document, lookup);
 }
 
@@ -109,6 +125,13 @@ LoadedConfig loadConfig(const std::optional<std::filesystem::path>& file) {
   problems.insert(problems.end(), result.problems.begin(), result.problems.end());
   if (!problems.empty()) throw ConfigError(file->string(), std::move(problems));
   return {std::move(result.config), baseDir};
+}
+
+void makePathsAbsolute(core::Config& config, const std::filesystem::path& baseDir) {
+  for (auto* path :
+       {&config.graphics.templatesDir, &config.branding.logo, &config.questions.profanityFile, &config.pipelinesDir}) {
+    if (*path) *path = (baseDir / **path).string();
+  }
 }
 
 }  // namespace tribune::app

@@ -2,6 +2,7 @@
 // Reads tribune.json, its secrets file and the environment, and hands them to the core's
 // pure validation. The only place that turns files into a core::Config.
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,6 +29,10 @@ struct LoadedConfig {
   std::filesystem::path baseDir;  // relative paths in the file are relative to it
 };
 
+// The configuration's relative paths (branding.logo, graphics.templates_dir,
+// questions.profanity_file, pipelines_dir) made absolute from the file's folder.
+void makePathsAbsolute(core::Config& config, const std::filesystem::path& baseDir);
+
 // No file: the embedded defaults (test source, no destination). Throws ConfigError.
 LoadedConfig loadConfig(const std::optional<std::filesystem::path>& file);
 
@@ -40,6 +45,12 @@ core::SecretLookup secretLookup(const std::optional<std::filesystem::path>& secr
 
 // Validates a document already read (used by loadConfig and by tests).
 core::ConfigResult validateDocument(const std::string& text, const std::filesystem::path& baseDir,
+                                    std::vector<core::ConfigProblem>& readingProblems);
+
+// The same for a parsed document, with entries of the secrets file about to be written
+// (the console's settings check keys before they are saved).
+core::ConfigResult validateDocument(const nlohmann::ordered_json& document, const std::filesystem::path& baseDir,
+                                    const std::map<std::string, std::string>& pendingSecrets,
                                     std::vector<core::ConfigProblem>& readingProblems);
 
 }  // namespace tribune::app

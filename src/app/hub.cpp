@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/branding.h"
 #include "app/config_loader.h"
 #include "app/replay.h"
 #include "core/platform.h"
@@ -69,25 +70,6 @@ media::ProgramSettings programSettings(const HubOptions& options) {
   return settings;
 }
 
-// The variables every template gets besides its own (docs/GRAPHICS.md).
-std::map<std::string, std::string> brandingValues(const HubOptions& options) {
-  const auto& b = options.config.branding;
-  std::map<std::string, std::string> values{{"commune", b.commune},
-                                            {"color_primary", b.primaryColor},
-                                            {"color_accent", b.accentColor},
-                                            {"color_text", b.textColor},
-                                            {"font", b.font}};
-  std::string error;
-  std::optional<std::string> logo;
-  if (b.logo) {
-    logo = graphics::imageDataUri(*b.logo, error);
-    if (!logo) logger()->warn("logo: {} — the templates are drawn without it", error);
-  }
-  if (!logo) logo = graphics::imageDataUri(options.shareDir / "overlays" / "no-logo.png", error);
-  values["logo"] = logo.value_or("");
-  return values;
-}
-
 // The commune's profanity list (docs/QUESTIONS.md): its own file, or the one shipped.
 core::WordList loadProfanity(const HubOptions& options) {
   const std::filesystem::path file = options.config.questions.profanityFile
@@ -111,7 +93,9 @@ Hub::Hub(HubOptions options)
   media::ensureGStreamer();
   engine_ = std::make_unique<media::MediaEngine>(programSettings(options_), static_cast<media::MediaListener&>(*this));
   prepareRecording();
-  branding_ = brandingValues(options_);
+  std::string logoWarning;
+  branding_ = brandingValues(options_.config.branding, options_.shareDir, logoWarning);
+  if (!logoWarning.empty()) logger()->warn("logo: {} — the templates are drawn without it", logoWarning);
   const auto now = core::Clock::now();
   for (const auto& destination : options_.config.destinations) {
     if (!destination.tlsVerify) {

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "app/api_response.h"
+#include "app/atomic_file.h"
 #include "app/convocation.h"
 #include "app/export.h"
 #include "core/agenda.h"
@@ -21,12 +22,6 @@
 #include "core/status.h"
 
 namespace tribune::app {
-namespace {
-
-using Json = nlohmann::json;
-
-constexpr auto kTickPeriod = std::chrono::seconds(1);
-constexpr std::size_t kMaxUploadBytes = std::size_t{20} * 1024 * 1024;
 
 std::shared_ptr<spdlog::logger> stationLogger() {
   static auto log = [] {
@@ -35,6 +30,13 @@ std::shared_ptr<spdlog::logger> stationLogger() {
   }();
   return log;
 }
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr auto kTickPeriod = std::chrono::seconds(1);
+constexpr std::size_t kMaxUploadBytes = std::size_t{20} * 1024 * 1024;
 
 std::int64_t nowWallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -78,24 +80,6 @@ core::ScheduleEdit badRequest(std::string code, std::string message) {
   edit.code = std::move(code);
   edit.message = std::move(message);
   return edit;
-}
-
-// The schedule file: every write goes to a new file renamed over the old one, which is
-// kept as schedule.json.prev, so that a crash mid-write leaves one whole version.
-void writeAtomically(const std::filesystem::path& file, const std::string& text) {
-  const auto temporary = std::filesystem::path(file.string() + ".tmp");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + temporary.string());
-  }
-  std::error_code ec;
-  if (std::filesystem::exists(file, ec)) {
-    std::filesystem::copy_file(file, file.string() + ".prev", std::filesystem::copy_options::overwrite_existing, ec);
-  }
-  std::filesystem::rename(temporary, file, ec);
-  if (ec) throw std::runtime_error("cannot replace " + file.string() + ": " + ec.message());
 }
 
 core::Schedule loadSchedule(const std::filesystem::path& file) {
@@ -151,8 +135,11 @@ Station::Station(StationOptions options) : options_(std::move(options)) {
   scheduleFile_ = hub.dataDir / "schedule.json";
   schedule_ = loadSchedule(scheduleFile_);
   tokens_ = Tokens::loadOrCreate(hub.dataDir);
+  settings_.emplace(options_.configFile, hub.dataDir);
+  startedWith_ = hub.config;
   auto settings = Hub::webSettings(hub);
-  settings.uploadPrefixes = {"/api/schedule/"};  // a convocation, uploaded for its review
+  // A convocation, uploaded for its review; a logo.
+  settings.uploadPrefixes = {"/api/schedule/", "/api/settings/logo"};
   settings.maxUploadBytes = kMaxUploadBytes;
   web_ = std::make_unique<web::WebServer>(settings, static_cast<web::WebListener&>(*this));
   setStandbyHealth();
@@ -404,7 +391,8 @@ void Station::onClose(web::ConnectionId connection) {
 
 void Station::onHttpRequest(web::HttpRequest request) {
   std::lock_guard lock(routeMutex_);
-  if (request.path == "/api/schedule" || request.path.rfind("/api/schedule/", 0) == 0 || routedHub_ == nullptr) {
+  if (request.path == "/api/schedule" || request.path.rfind("/api/schedule/", 0) == 0 ||
+      request.path == "/api/settings" || request.path.rfind("/api/settings/", 0) == 0 || routedHub_ == nullptr) {
     boost::asio::post(io_, [this, request = std::move(request)] { handleApi(request); });
     return;
   }
@@ -454,6 +442,9 @@ void Station::handleStandbyMessage(web::ConnectionId connection, const std::stri
 
 void Station::handleApi(const web::HttpRequest& request) {
   auto respond = [this, id = request.id](web::HttpResponse response) { web_->respond(id, std::move(response)); };
+  if (request.path == "/api/settings" || request.path.rfind("/api/settings/", 0) == 0) {
+    return handleSettings(request);
+  }
   if (request.path != "/api/schedule" && request.path.rfind("/api/schedule/", 0) != 0) {
     // In standby (or between a meeting's end and standby) the meeting's API has nobody to answer.
     return respond(errorResponse(core::StatusCode::Unavailable,

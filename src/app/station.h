@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "app/hub.h"
+#include "app/settings_store.h"
 #include "app/tokens.h"
 #include "core/schedule.h"
 #include "web/web_server.h"
@@ -34,6 +35,10 @@ namespace tribune::app {
 struct StationOptions {
   HubOptions hub;  // what every meeting's hub starts from (agenda and meeting id set per meeting)
   bool handleSignals = true;
+  // Where the console's settings apply (app/settings_store.h): tribune.json, none for the
+  // embedded defaults; and --source, which outlives a reload of the settings.
+  std::optional<std::filesystem::path> configFile;
+  std::optional<std::string> sourceOverride;
 };
 
 class Station final : private web::WebListener {
@@ -64,6 +69,8 @@ class Station final : private web::WebListener {
   void hubEnded(const std::string& error);  // error: why run() threw, "" when it returned
   void stopEverything();
   void handleApi(const web::HttpRequest& request);
+  // /api/settings… (station_settings.cpp): the console's settings page.
+  void handleSettings(const web::HttpRequest& request);
   void handleStandbyMessage(web::ConnectionId connection, const std::string& text);
   void saveSchedule();
   void setStandbyHealth();
@@ -76,6 +83,8 @@ class Station final : private web::WebListener {
   [[nodiscard]] std::int64_t leadMs() const;
 
   StationOptions options_;
+  std::optional<SettingsStore> settings_;
+  core::Config startedWith_;  // the configuration the web server started with (what needs a restart)
   std::filesystem::path scheduleFile_;
   core::Schedule schedule_;
   std::optional<Tokens> tokens_;

@@ -31,6 +31,11 @@ class RunningServe {
       throw std::runtime_error("tribune serve did not listen: " + log());
     }
   }
+  // Started again after stop(), listening on `port` (the settings changed it).
+  void restart(int port) {
+    port_ = port;
+    start();
+  }
   ~RunningServe() {
     if (!stopped_) stop();
   }
