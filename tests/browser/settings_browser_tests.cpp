@@ -50,15 +50,20 @@ TEST_CASE(
                             180s);
   requireNodeSucceeded(node, tribune);
 
-  // The page's saves, as a merge patch over tribune.json: the destination without its key
-  // (kept in the secrets file), the port waiting for a restart.
+  // The page's saves, as a merge patch over tribune.json (docs/SETTINGS.md): the destination
+  // naming its key in the secrets file, the port waiting for a restart.
   const auto settingsText = readTextFile(data / "settings.json");
   INFO(settingsText);
-  const auto settings = nlohmann::json::parse(settingsText);
-  CHECK(settings["web"]["port"] != port);
-  REQUIRE(settings["destinations"].is_array());
-  CHECK(settings["destinations"].back()["name"] == "essai-direct");
+  const auto patch = nlohmann::json::parse(settingsText).at("patch");
+  CHECK(patch["web"]["port"] != port);
+  REQUIRE(patch["destinations"].is_array());
+  REQUIRE(patch["destinations"].size() == 1);
+  CHECK(patch["destinations"][0]["name"] == "essai-direct");
+  CHECK(patch["destinations"][0]["key_secret"] == "destination-essai-direct");
   CHECK(settingsText.find(streamKey) == std::string::npos);
+  // The key typed in the page is the one kept, through the save that sent "****".
+  const auto secrets = nlohmann::json::parse(readTextFile(data / "secrets.json"));
+  CHECK(secrets["destination-essai-direct"] == streamKey);
 
   tribune.process->signal(SIGTERM);
   const auto status = tribune.process->waitFor(30s);
