@@ -2,7 +2,8 @@
 # Fails when a page under web/ breaks the rule of docs/ARCHITECTURE.md "Web pages": only
 # web/shared/tribune-connection.js opens a websocket (no page carries its own copy of the
 # connection code), and every staff page (one whose script takes a token) links the shared
-# staff stylesheet, every public page the public one, before its own sheet.
+# staff stylesheet, every public page the public one, before its own sheet. A page is any
+# .html of a page's folder (web/console/ has index.html and settings.html).
 set -euo pipefail
 web=${1:?usage: check_web_pages.sh WEB_DIR}
 [ -d "$web" ] || { echo "check_web_pages.sh: no directory $web (give the web/ directory of the source tree)"; exit 1; }
@@ -12,7 +13,7 @@ while IFS= read -r file; do
   bad=1
 done < <(grep -rl --include='*.js' --include='*.html' --include='*.mjs' 'new WebSocket' "$web" | grep -v "^$web/shared/" || true)
 pages=0
-for page in "$web"/*/index.html; do
+for page in "$web"/*/*.html; do
   dir=$(dirname "$page")
   [ "$(basename "$dir")" = shared ] && continue
   pages=$((pages + 1))

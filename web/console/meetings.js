@@ -25,6 +25,9 @@ const REFRESH_MS = 30000;
 // during a meeting too. Under `tribune run` the page never asks for /api/schedule (a 404 there
 // would only be noise in the browser's console). A welcome does not say which one serves.
 const SERVE_KEY = 'tribune.console.serve';
+// Where console.js keeps the technician's token for this tab (takeToken), read for the
+// "Réglages" link.
+const TOKEN_KEY = 'tribune.console.token';
 
 function rememberServe() {
   try {
@@ -658,6 +661,23 @@ export function createMeetings({ api, say }) {
   byTestId('review-save').addEventListener('click', save);
   ui.stop.addEventListener('click', stopMeeting);
   setInterval(renderNext, 1000);
+  // "Réglages" (settings.html): the technician's token goes along in the fragment when the
+  // link is followed, as the console got it; the markup never holds it.
+  for (const link of document.querySelectorAll('a[data-token-link]')) {
+    const follow = () => {
+      let token = null;
+      try {
+        token = sessionStorage.getItem(TOKEN_KEY);
+      } catch {
+        token = null;  // storage refused: settings.html asks for the console's address
+      }
+      const base = link.getAttribute('href').replace(/#.*$/, '');
+      if (token) link.href = `${base}#token=${encodeURIComponent(token)}`;
+      setTimeout(() => link.setAttribute('href', base), 0);
+    };
+    link.addEventListener('click', follow);
+    link.addEventListener('auxclick', follow);
+  }
 
   return { standby, meeting, mode: () => state.mode };
 }
