@@ -118,6 +118,7 @@ void ProbeDesk::observeSource(PreflightInputs& inputs) {
 
 void ProbeDesk::preflight(std::uint64_t job, PreflightInputs inputs, bool lookAtSource) {
   if (lookAtSource) observeSource(inputs);
+  if (cancel_) return;  // the station stops: nobody waits for the report any more
   auto report = runPreflight(settings_.config, settings_.dataDir, inputs);
   {
     std::lock_guard lock(mutex_);

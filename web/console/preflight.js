@@ -59,8 +59,10 @@ export function mountPreflight(container, { api }) {
     }
     if (reply.status !== 200 || !data || !Array.isArray(data.lines)) {
       // 409: another check runs (from another console); keep its last report on screen.
-      const message = data && typeof data.message === 'string' && data.message ? data.message
-        : `Vérification impossible (réponse ${reply.status} du serveur).`;
+      // 404 without a message: `tribune run`, whose hub has no such request.
+      let message = `Vérification impossible (réponse ${reply.status} du serveur).`;
+      if (data && typeof data.message === 'string' && data.message) message = data.message;
+      else if (reply.status === 404) message = 'Vérification indisponible ici : elle se fait sous « tribune serve », ou hors séance avec « tribune check --preflight ».';
       say(reply.status === 409 ? 'orange' : 'red', message);
       return;
     }
