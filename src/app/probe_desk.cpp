@@ -58,23 +58,25 @@ std::string ProbeDesk::sourcePipeline(const core::Config& config, const std::fil
 }
 
 DeskStart ProbeDesk::startPreflight(std::uint64_t job, PreflightInputs inputs, bool lookAtSource) {
-  return start([this, job, inputs = std::move(inputs), lookAtSource]() mutable {
+  return start(job, [this, job, inputs = std::move(inputs), lookAtSource]() mutable {
     preflight(job, std::move(inputs), lookAtSource);
   });
 }
 
 DeskStart ProbeDesk::startDestinationTest(std::uint64_t job, const std::string& name) {
   for (const auto& destination : settings_.config.destinations) {
-    if (destination.name == name) return start([this, job, destination] { testDestination(job, destination); });
+    if (destination.name == name) return start(job, [this, job, destination] { testDestination(job, destination); });
   }
   return DeskStart::Unknown;
 }
 
-DeskStart ProbeDesk::start(std::function<void()> work) {
+DeskStart ProbeDesk::start(std::uint64_t job, std::function<void()> work) {
   {
     std::lock_guard lock(mutex_);
+    if (busy_ && job_ == job) return DeskStart::Started;  // the same request delivered again
     if (busy_ || quitting_) return DeskStart::Busy;
     busy_ = true;
+    job_ = job;
     work_ = std::move(work);
   }
   wake_.notify_all();

@@ -11,7 +11,9 @@
 // PreflightInputs instead, and nothing opens the source a second time.
 //
 // One job at a time: a request while one runs is refused (start…() returns Busy), the
-// console says "Une vérification est déjà en cours.".
+// console says "Une vérification est déjà en cours.". The job running asked again (the same
+// id: the web server hands a POST with an empty body to its listener twice, once at its
+// headers and again at the end of its body) is that job: Started, nothing more.
 //
 // Threading: start…() from any thread (the station's); the jobs and the listener's calls
 // on the desk's own thread. The destructor cancels the source's look and waits for the job
@@ -78,7 +80,7 @@ class ProbeDesk {
   static std::string sourcePipeline(const core::Config& config, const std::filesystem::path& shareDir);
 
  private:
-  DeskStart start(std::function<void()> work);
+  DeskStart start(std::uint64_t job, std::function<void()> work);
   void loop();
   void preflight(std::uint64_t job, PreflightInputs inputs, bool lookAtSource);
   void testDestination(std::uint64_t job, const core::DestinationSettings& destination);
@@ -88,9 +90,10 @@ class ProbeDesk {
   ProbeDeskSettings settings_;
   ProbeDeskListener& listener_;
 
-  std::mutex mutex_;  // guards busy_, work_, quitting_
+  std::mutex mutex_;  // guards busy_, job_, work_, quitting_
   std::condition_variable wake_;
   bool busy_ = false;           // from a start…() that succeeded until its job is over
+  std::uint64_t job_ = 0;       // the job that made the desk busy
   std::function<void()> work_;  // the job waiting for the thread
   bool quitting_ = false;
   std::atomic<bool> cancel_{false};  // ends the source's look early (the destructor)
