@@ -103,7 +103,9 @@ TEST_CASE(
   CHECK(serve.api("POST", "/api/destinations/mairie").status == 404);
   CHECK(serve.api("GET", "/api/preflight").status == 405);
   CHECK(serve.api("POST", "/api/preflight", nullptr, "moderator").status == 403);
-  CHECK(serve.api("POST", "/api/preflight", nullptr, "").status == 401);
+  CHECK(serve.api("POST", "/api/preflight", nullptr, "").status == 403);  // no token: a viewer
+  CHECK(httpCall(serve.port(), {"POST", "/api/preflight", "", {{"Authorization", "Bearer inconnu"}}}, 10s).status ==
+        401);
 
   // During a meeting: the hub's observations, no test publish beside the live.
   auto added =
