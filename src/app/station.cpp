@@ -4,10 +4,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <ctime>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <utility>
 
@@ -17,6 +19,7 @@
 #include "app/export.h"
 #include "core/agenda.h"
 #include "core/agenda_json.h"
+#include "core/preflight.h"
 #include "core/protocol.h"
 #include "core/roster_csv.h"
 #include "core/status.h"
@@ -37,6 +40,9 @@ using Json = nlohmann::json;
 
 constexpr auto kTickPeriod = std::chrono::seconds(1);
 constexpr std::size_t kMaxUploadBytes = std::size_t{20} * 1024 * 1024;
+// A pre-flight with several destinations: each probe up to retry.connect_timeout_ms (10 s by
+// default), the uplink's 8 s plus its connection, the source's look.
+constexpr std::chrono::milliseconds kProbeDeskAnswerTimeout{180'000};
 
 std::int64_t nowWallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -141,7 +147,12 @@ Station::Station(StationOptions options) : options_(std::move(options)) {
   // A convocation, uploaded for its review; a logo.
   settings.uploadPrefixes = {"/api/schedule/", "/api/settings/logo"};
   settings.maxUploadBytes = kMaxUploadBytes;
+  // "Vérifier avant la séance" answers once its measures are done (the source's look, each
+  // destination's probe, the uplink's 8 s): the backstop for an unanswered request waits for it.
+  settings.apiAnswerTimeout = std::max(settings.apiAnswerTimeout, kProbeDeskAnswerTimeout);
   web_ = std::make_unique<web::WebServer>(settings, static_cast<web::WebListener&>(*this));
+  probeDesk_ =
+      std::make_unique<ProbeDesk>(ProbeDeskSettings{hub.dataDir, hub.shareDir}, static_cast<ProbeDeskListener&>(*this));
   setStandbyHealth();
   stationLogger()->info("en veille / standby: console web on port {}, {} planned meeting(s)", web_->port(),
                         schedule_.meetings.size());
@@ -392,7 +403,8 @@ void Station::onClose(web::ConnectionId connection) {
 void Station::onHttpRequest(web::HttpRequest request) {
   std::lock_guard lock(routeMutex_);
   if (request.path == "/api/schedule" || request.path.rfind("/api/schedule/", 0) == 0 ||
-      request.path == "/api/settings" || request.path.rfind("/api/settings/", 0) == 0 || routedHub_ == nullptr) {
+      request.path == "/api/settings" || request.path.rfind("/api/settings/", 0) == 0 ||
+      isProbeDeskPath(request.path) || routedHub_ == nullptr) {
     boost::asio::post(io_, [this, request = std::move(request)] { handleApi(request); });
     return;
   }
@@ -445,7 +457,8 @@ void Station::handleApi(const web::HttpRequest& request) {
   if (request.path == "/api/settings" || request.path.rfind("/api/settings/", 0) == 0) {
     return handleSettings(request);
   }
-  if (request.path != "/api/schedule" && request.path.rfind("/api/schedule/", 0) != 0) {
+  if (request.path != "/api/schedule" && request.path.rfind("/api/schedule/", 0) != 0 &&
+      !isProbeDeskPath(request.path)) {
     // In standby (or between a meeting's end and standby) the meeting's API has nobody to answer.
     return respond(errorResponse(core::StatusCode::Unavailable,
                                  "Aucune séance en cours : Tribune est en veille. / No meeting is running."));
@@ -455,6 +468,7 @@ void Station::handleApi(const web::HttpRequest& request) {
   if (*role != core::Role::Technician) {
     return respond(errorResponse(core::StatusCode::Forbidden, "Réservé au technicien."));
   }
+  if (isProbeDeskPath(request.path)) return handleProbeDeskApi(request);
   if (request.path == "/api/schedule") {
     if (request.method == "GET") return respond(jsonResponse(200, scheduleJson()));
     if (request.method != "POST") return respond(jsonResponse(405, {{"status", "method_not_allowed"}}));
@@ -637,6 +651,76 @@ void Station::handleApi(const web::HttpRequest& request) {
     return respond(jsonResponse(200, {{"running", planId}}));
   }
   return respond(jsonResponse(404, {{"status", "not_found"}}));
+}
+
+// ---- "Vérifier avant la séance": the probe desk's REST (docs/PREFLIGHT.md) ----
+
+bool Station::isProbeDeskPath(const std::string& path) {
+  return path == "/api/preflight" || path.rfind("/api/destinations/", 0) == 0;
+}
+
+void Station::handleProbeDeskApi(const web::HttpRequest& request) {
+  auto respond = [this, id = request.id](web::HttpResponse response) { web_->respond(id, std::move(response)); };
+  auto refusal = [](int status, std::string code, std::string message) {
+    return jsonResponse(
+        status, {{"type", "error"}, {"status", status}, {"code", std::move(code)}, {"message", std::move(message)}});
+  };
+  if (request.method != "POST") return respond(jsonResponse(405, {{"status", "method_not_allowed"}}));
+  const auto busy = [&] { return respond(refusal(409, "busy", "Une vérification est déjà en cours.")); };
+  if (request.path == "/api/preflight") {
+    // During a meeting the program holds the source and the destinations are live: the
+    // hub's observations stand in for the source's look, and nothing is published beside.
+    PreflightInputs inputs;
+    inputs.broadcasting = hub_ != nullptr;
+    if (hub_) {
+      const auto source = hub_->sourceStats();
+      // Whether a live picture moves is not known from here: only a lost one is (red).
+      if (!source.videoUp) inputs.source = core::SourceObservation{false, false};
+      double peak = -std::numeric_limits<double>::infinity();
+      for (const double channel : hub_->audioLevels().peakDb) peak = std::max(peak, channel);
+      // A pause between speakers is no fault: only a lost sound track, or sound heard, is reported.
+      if (!source.audioUp) {
+        inputs.peakDbfs = -std::numeric_limits<double>::infinity();
+      } else if (peak >= core::kSilentPeakDbfs) {
+        inputs.peakDbfs = peak;
+      }
+    }
+    if (probeDesk_->startPreflight(request.id, options_.hub.config, std::move(inputs), hub_ == nullptr) ==
+        DeskStart::Busy)
+      return busy();
+    return;  // answered by onPreflightDone
+  }
+  // /api/destinations/NAME/test
+  constexpr std::string_view kPrefix = "/api/destinations/";
+  constexpr std::string_view kSuffix = "/test";
+  const auto rest = request.path.substr(kPrefix.size());
+  if (rest.size() <= kSuffix.size() || !rest.ends_with(kSuffix)) {
+    return respond(jsonResponse(404, {{"status", "not_found"}}));
+  }
+  const auto name = rest.substr(0, rest.size() - kSuffix.size());
+  if (hub_) {
+    return respond(refusal(409, "broadcasting",
+                           "Test impossible pendant une séance : une seconde publication avec la même clé "
+                           "dérangerait la diffusion. Voyez l'état de la destination sur la console."));
+  }
+  switch (probeDesk_->startDestinationTest(request.id, options_.hub.config, name)) {
+    case DeskStart::Started: return;  // answered by onDestinationTested
+    case DeskStart::Busy: return busy();
+    case DeskStart::Unknown:
+      return respond(refusal(404, "not_found", "Aucune destination « " + name + " » dans la configuration."));
+  }
+}
+
+void Station::onPreflightDone(std::uint64_t job, core::PreflightReport report) {
+  boost::asio::post(io_, [this, job, report = std::move(report)] {
+    web_->respond(job, jsonResponse(200, core::preflightJson(report)));
+  });
+}
+
+void Station::onDestinationTested(std::uint64_t job, DestinationTest test) {
+  boost::asio::post(io_, [this, job, test = std::move(test)] {
+    web_->respond(job, jsonResponse(200, {{"accepted", test.accepted}, {"text", test.text}, {"advice", test.advice}}));
+  });
 }
 
 }  // namespace tribune::app

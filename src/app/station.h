@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "app/hub.h"
+#include "app/probe_desk.h"
 #include "app/settings_store.h"
 #include "app/tokens.h"
 #include "core/schedule.h"
@@ -41,7 +42,7 @@ struct StationOptions {
   std::optional<std::string> sourceOverride;
 };
 
-class Station final : private web::WebListener {
+class Station final : private web::WebListener, private ProbeDeskListener {
  public:
   // Loads DATA/schedule.json (throws std::runtime_error naming it when damaged) and listens.
   explicit Station(StationOptions options);
@@ -82,6 +83,13 @@ class Station final : private web::WebListener {
   std::map<std::string, std::uint64_t> exportFiles(const core::PlannedMeeting& plan);
   [[nodiscard]] std::int64_t leadMs() const;
 
+  // --- "Vérifier avant la séance" (app/probe_desk.h): POST /api/preflight and
+  // /api/destinations/NAME/test, answered once the desk reports (station.cpp, at its end) ---
+  static bool isProbeDeskPath(const std::string& path);
+  void handleProbeDeskApi(const web::HttpRequest& request);
+  void onPreflightDone(std::uint64_t job, core::PreflightReport report) override;  // desk thread: posts
+  void onDestinationTested(std::uint64_t job, DestinationTest test) override;      // desk thread: posts
+
   StationOptions options_;
   std::optional<SettingsStore> settings_;
   core::Config startedWith_;  // the configuration the web server started with (what needs a restart)
@@ -105,7 +113,8 @@ class Station final : private web::WebListener {
   bool stopping_ = false;                                                  // the station itself stops (signal)
   std::map<web::ConnectionId, std::optional<core::Role>> standbyClients_;  // station thread
 
-  std::unique_ptr<web::WebServer> web_;  // last member: destroyed first, nothing routes to a dying station
+  std::unique_ptr<ProbeDesk> probeDesk_;  // its jobs' answers go through web_ (request id = job)
+  std::unique_ptr<web::WebServer> web_;   // last member: destroyed first, nothing routes to a dying station
 };
 
 }  // namespace tribune::app

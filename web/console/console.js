@@ -8,6 +8,7 @@ import {
   TribuneConnection, SESSION_LABELS, sessionFromState, takeToken, forgetToken, byTestId, el, setText, show,
 } from '../shared/tribune-connection.js';
 import { createMeetings } from './meetings.js';
+import { mountPreflight } from './preflight.js';
 
 // ---------------------------------------------------------------------------------------
 // Vocabulary (mirrors src/core: session.cpp, agenda.cpp, vote.cpp, overlays.cpp)
@@ -1566,6 +1567,7 @@ function start() {
   state.token = takeToken(TOKEN_KEY);
   wireStaticControls();
   meetings = createMeetings({ api, say });
+  document.querySelectorAll('[data-preflight]').forEach((node) => mountPreflight(node, { api }));
   buildMeterRows(2);
   renderAll();
   renderPreviewNote();
