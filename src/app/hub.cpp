@@ -15,6 +15,7 @@
 #include "app/branding.h"
 #include "app/config_loader.h"
 #include "app/replay.h"
+#include "app/source_preset.h"
 #include "core/platform.h"
 #include "core/source_spec.h"
 #include "graphics/template_renderer.h"
@@ -39,23 +40,11 @@ double processCpuSeconds() {
 
 media::ProgramSettings programSettings(const HubOptions& options) {
   const auto& config = options.config;
-  auto spec = core::parseSourceSpec(config.source);
-  if (!spec.spec) throw media::MediaError("source: " + *spec.error);
-  const std::filesystem::path dir =
-      config.pipelinesDir ? std::filesystem::path(*config.pipelinesDir) : options.shareDir / "pipelines";
-  const auto file = dir / (spec.spec->preset + ".pipeline");
-  std::ifstream in(file);
-  if (!in) throw media::MediaError("source preset " + file.string() + " cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto preset = core::readPresetFile(text.str());
-  if (!preset.preset) throw media::MediaError(file.string() + ": " + *preset.error);
-  auto expanded = core::expandPreset(preset.preset->body, spec.spec->params);
-  if (!expanded.pipeline) throw media::MediaError(file.string() + ": " + *expanded.error);
+  const auto source = loadSourcePreset(config, options.shareDir);
   media::ProgramSettings settings;
-  settings.sourcePipeline = *expanded.pipeline;
-  settings.loopSource = preset.preset->loop;
-  settings.sourceIsNetwork = preset.preset->network;
+  settings.sourcePipeline = source.pipeline;
+  settings.loopSource = source.preset.loop;
+  settings.sourceIsNetwork = source.preset.network;
   settings.video = config.video;
   settings.audio = config.audio;
   if (config.graphics.templatesDir) settings.templateDirs.emplace_back(*config.graphics.templatesDir);
@@ -66,7 +55,7 @@ media::ProgramSettings programSettings(const HubOptions& options) {
   settings.watchdog.restart.max = config.watchdog.restartMaxDelay;
   settings.encoderStall = config.watchdog.encoderStall;
   settings.driftCorrection = config.audio.driftCorrection;
-  settings.soundClock = preset.preset->soundClock;
+  settings.soundClock = source.preset.soundClock;
   return settings;
 }
 

@@ -2,12 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <utility>
 
-#include "core/source_spec.h"
+#include "app/source_preset.h"
 #include "media/probe.h"
 #include "media/source_look.h"
 
@@ -38,23 +36,6 @@ ProbeDesk::~ProbeDesk() {
   cancel_ = true;
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-}
-
-std::string ProbeDesk::sourcePipeline(const core::Config& config, const std::filesystem::path& shareDir) {
-  auto spec = core::parseSourceSpec(config.source);
-  if (!spec.spec) throw std::runtime_error("source: " + *spec.error);
-  const std::filesystem::path dir =
-      config.pipelinesDir ? std::filesystem::path(*config.pipelinesDir) : shareDir / "pipelines";
-  const auto file = dir / (spec.spec->preset + ".pipeline");
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error("source preset " + file.string() + " cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const auto preset = core::readPresetFile(text.str());
-  if (!preset.preset) throw std::runtime_error(file.string() + ": " + *preset.error);
-  auto expanded = core::expandPreset(preset.preset->body, spec.spec->params);
-  if (!expanded.pipeline) throw std::runtime_error(file.string() + ": " + *expanded.error);
-  return *expanded.pipeline;
 }
 
 DeskStart ProbeDesk::startPreflight(std::uint64_t job, core::Config config, PreflightInputs inputs, bool lookAtSource) {
@@ -107,9 +88,9 @@ void ProbeDesk::loop() {
 void ProbeDesk::observeSource(const core::Config& config, PreflightInputs& inputs) {
   media::SourceLook look;
   try {
-    look = media::lookAtSource(
-        {sourcePipeline(config, settings_.shareDir), settings_.sourceLook, config.watchdog.sourceStartTimeout},
-        cancel_);
+    look = media::lookAtSource({loadSourcePreset(config, settings_.shareDir).pipeline, settings_.sourceLook,
+                                config.watchdog.sourceStartTimeout},
+                               cancel_);
   } catch (const std::exception& e) {
     look.error = e.what();
   }

@@ -74,10 +74,6 @@ class ProbeDesk {
   // Unknown when no destination has that name. Thread-safe; Busy while a job runs.
   DeskStart startDestinationTest(std::uint64_t job, const core::Config& config, const std::string& name);
 
-  // The expanded source preset of `config.source` (throws std::runtime_error naming the
-  // preset file when it cannot be read or expanded).
-  static std::string sourcePipeline(const core::Config& config, const std::filesystem::path& shareDir);
-
  private:
   DeskStart start(std::uint64_t job, std::function<void()> work);
   void loop();
