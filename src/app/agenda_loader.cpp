@@ -8,7 +8,7 @@ namespace tribune::app {
 namespace {
 
 std::string describe(const std::string& file, const std::vector<core::AgendaProblem>& problems) {
-  std::string text = file + ": " + std::to_string(problems.size()) + " problem(s)";
+  std::string text = file + ": " + std::to_string(problems.size()) + " problème(s)";
   for (const auto& p : problems) text += "\n  " + p.where + ": " + p.message;
   return text;
 }
@@ -29,7 +29,7 @@ AgendaError::AgendaError(std::string file, std::vector<core::AgendaProblem> prob
 
 core::Agenda loadAgenda(const std::filesystem::path& file, const std::string& commune) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw AgendaError(file.string(), {{"$", "cannot read the file (does it exist?)"}});
+  if (!in) throw AgendaError(file.string(), {{"$", "impossible de lire le fichier (existe-t-il ?)"}});
   std::ostringstream text;
   text << in.rdbuf();
   const bool plainText = file.extension() == ".txt";

@@ -9,7 +9,7 @@ namespace tribune::app {
 namespace {
 
 std::string joinProblems(const std::string& file, const std::vector<core::ConfigProblem>& problems) {
-  std::string text = file + ": " + std::to_string(problems.size()) + " problem(s)";
+  std::string text = file + ": " + std::to_string(problems.size()) + " problème(s)";
   for (const auto& p : problems) text += "\n  " + p.path + ": " + p.message;
   return text;
 }
@@ -34,7 +34,7 @@ std::string locate(const std::string& text, std::size_t byte) {
       ++column;
     }
   }
-  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+  return "ligne " + std::to_string(line) + ", colonne " + std::to_string(column);
 }
 
 }  // namespace
@@ -53,17 +53,18 @@ core::SecretLookup secretLookup(const std::optional<std::filesystem::path>& secr
         if (!parsed.is_object()) throw std::invalid_argument("not an object");
         for (const auto& [name, value] : parsed.items()) {
           if (!value.is_string()) {
-            problems.push_back({"secrets_file", "entry '" + name + "' of " + path.string() + " is not a string"});
+            problems.push_back(
+                {"secrets_file", "l'entrée « " + name + " » de " + path.string() + " n'est pas une chaîne"});
           } else {
             secrets[name] = value.get<std::string>();
           }
         }
       } catch (const std::exception&) {
         // Never echo the file: it is full of keys.
-        problems.push_back({"secrets_file", path.string() + " is not a JSON object of strings"});
+        problems.push_back({"secrets_file", path.string() + " n'est pas un objet JSON de chaînes"});
       }
     } else {
-      problems.push_back({"secrets_file", "cannot read " + path.string()});
+      problems.push_back({"secrets_file", "impossible de lire " + path.string()});
     }
   }
   core::SecretLookup lookup;
@@ -87,7 +88,7 @@ core::ConfigResult validateDocument(const std::string& text, const std::filesyst
   try {
     document = nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    readingProblems.push_back({"$", "not valid JSON at " + locate(text, e.byte == 0 ? 0 : e.byte - 1)});
+    readingProblems.push_back({"$", "JSON invalide à la " + locate(text, e.byte == 0 ? 0 : e.byte - 1)});
     return {};
   }
   return validateDocument(document, baseDir, {}, readingProblems);
@@ -118,7 +119,7 @@ core::ConfigResult validateDocument(const nlohmann::ordered_json& document, cons
 LoadedConfig loadConfig(const std::optional<std::filesystem::path>& file) {
   if (!file) return {core::Config{}, std::filesystem::current_path()};
   auto text = readFile(*file);
-  if (!text) throw ConfigError(file->string(), {{"$", "cannot read the file (does it exist?)"}});
+  if (!text) throw ConfigError(file->string(), {{"$", "impossible de lire le fichier (existe-t-il ?)"}});
   const auto baseDir = std::filesystem::absolute(*file).parent_path();
   std::vector<core::ConfigProblem> problems;
   auto result = validateDocument(*text, baseDir, problems);

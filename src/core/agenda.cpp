@@ -236,7 +236,7 @@ std::string twoDigits(int value) {
   return {static_cast<char>('0' + value / 10 % 10), static_cast<char>('0' + value % 10)};
 }
 
-std::string lineName(std::size_t line) { return "line " + std::to_string(line); }
+std::string lineName(std::size_t line) { return "ligne " + std::to_string(line); }
 
 // ---------------------------------------------------------------------------------------
 // Suggestions for typos ("titel" -> "title").
@@ -250,10 +250,12 @@ std::string shown(std::string_view value) {
       value.find('\t') != std::string_view::npos) {
     return "";
   }
-  return " \"" + std::string(value) + "\"";
+  return " « " + std::string(value) + " »";
 }
 
-std::string didYouMean(std::string_view suggestion) { return " (did you mean \"" + std::string(suggestion) + "\"?)"; }
+std::string didYouMean(std::string_view suggestion) {
+  return " (vouliez-vous dire « " + std::string(suggestion) + " » ?)";
+}
 
 std::string unknownKind(std::string_view id) {
   auto near = closest(id, kKindIds);
@@ -263,7 +265,8 @@ std::string unknownKind(std::string_view id) {
                                     [id](const KindName& name) { return equalNoCase(trimmed(id), name.label); });
     if (label != kKindNames.end()) near = label->id;
   }
-  return "unknown kind" + shown(id) + (near ? didYouMean(*near) : "") + "; expected one of: " + joined(kKindIds, ", ");
+  return "type inconnu" + shown(id) + (near ? didYouMean(*near) : "") +
+         " ; types possibles : " + joined(kKindIds, ", ");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -277,14 +280,15 @@ struct CheckedText {
 // Trims, then refuses ill-formed UTF-8, control characters other than tab, and text too
 // long; empty text only where it means "none".
 CheckedText checkText(std::string_view raw, std::size_t maxLength, bool mayBeEmpty) {
-  if (!isValidUtf8(raw)) return {"", "not valid UTF-8 text: save the file as UTF-8"};
+  if (!isValidUtf8(raw)) return {"", "texte non UTF-8 : enregistrez le fichier en UTF-8"};
   const auto text = trimmed(raw);
-  if (text.empty() && !mayBeEmpty) return {"", "must not be empty"};
+  if (text.empty() && !mayBeEmpty) return {"", "ne doit pas être vide"};
   if (const auto control = firstRefusedControl(text)) {
-    return {"", "contains the control character " + codePointName(*control) + ", which is not allowed (only tab is)"};
+    return {"", "contient le caractère de contrôle " + codePointName(*control) +
+                    ", interdit (seule la tabulation est permise)"};
   }
   if (const auto length = characterCount(text); length > maxLength) {
-    return {"", "too long: " + std::to_string(length) + " characters, at most " + std::to_string(maxLength)};
+    return {"", "trop long : " + std::to_string(length) + " caractères, au plus " + std::to_string(maxLength)};
   }
   return {std::string(text), std::nullopt};
 }
@@ -333,20 +337,20 @@ bool hasDateShape(std::string_view text) {
 
 std::optional<std::string> dateProblem(std::string_view text) {
   if (!hasDateShape(text)) {
-    if (auto suggestion = dateSuggestion(text)) return "expected a date as YYYY-MM-DD" + didYouMean(*suggestion);
-    return std::string("expected a date as YYYY-MM-DD, e.g. \"2026-12-03\"");
+    if (auto suggestion = dateSuggestion(text)) return "date attendue au format AAAA-MM-JJ" + didYouMean(*suggestion);
+    return std::string("date attendue au format AAAA-MM-JJ, par exemple « 2026-12-03 »");
   }
   const int year = digitsValue(text.substr(0, 4));
   const int month = digitsValue(text.substr(5, 2));
   const int day = digitsValue(text.substr(8, 2));
-  const std::string quoted = "\"" + std::string(text) + "\"";
-  if (month < 1 || month > 12) return quoted + " is not a calendar date: months run from 01 to 12";
+  const std::string quoted = "« " + std::string(text) + " »";
+  if (month < 1 || month > 12) return quoted + " n'est pas une date du calendrier : les mois vont de 01 à 12";
   if (!validDate(year, month, day)) {
     namespace chrono = std::chrono;
     const chrono::year_month_day_last last{chrono::year{year},
                                            chrono::month_day_last{chrono::month{static_cast<unsigned>(month)}}};
-    return quoted + " is not a calendar date: " + std::string(text.substr(0, 7)) + " has " +
-           std::to_string(static_cast<unsigned>(last.day())) + " days";
+    return quoted + " n'est pas une date du calendrier : " + std::string(text.substr(0, 7)) + " a " +
+           std::to_string(static_cast<unsigned>(last.day())) + " jours";
   }
   return std::nullopt;
 }
@@ -372,8 +376,8 @@ std::optional<std::string> timeSuggestion(std::string_view text) {
 std::optional<std::string> timeProblem(std::string_view text) {
   if (isClockTime(text)) return std::nullopt;
   if (auto suggestion = timeSuggestion(text))
-    return "expected a time as HH:MM on the 24-hour clock" + didYouMean(*suggestion);
-  return std::string("expected a time as HH:MM on the 24-hour clock, e.g. \"19:00\"");
+    return "heure attendue au format HH:MM sur 24 heures" + didYouMean(*suggestion);
+  return std::string("heure attendue au format HH:MM sur 24 heures, par exemple « 19:00 »");
 }
 
 // Numbers are compared the way a reader would: "12 bis", "12bis" and "12 BIS" are the
@@ -415,8 +419,9 @@ class NumberRegistry {
   std::unordered_map<std::string, std::string> seen_;
 };
 
-constexpr std::string_view kCommuneRequired = "required: the commune's name, e.g. \"Ville de Démo\"";
-constexpr std::string_view kDateRequired = "required: the meeting's date as YYYY-MM-DD, e.g. \"2026-12-03\"";
+constexpr std::string_view kCommuneRequired = "obligatoire : le nom de la commune, par exemple « Ville de Démo »";
+constexpr std::string_view kDateRequired =
+    "obligatoire : la date de la séance au format AAAA-MM-JJ, par exemple « 2026-12-03 »";
 
 // The meeting handed to parseAgendaText, checked by the JSON rules; an empty member is an
 // absent one.
@@ -521,23 +526,49 @@ std::string textPosition(std::string_view text, std::size_t byte) {
   const auto line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
   auto column = characterCount(before.substr(lineStart)) + 1;
   if (line == 1 && text.starts_with(kByteOrderMark) && column > 1) --column;
-  return lineName(line) + ", column " + std::to_string(column);
+  return lineName(line) + ", colonne " + std::to_string(column);
+}
+
+// nlohmann's detail is English ("syntax error while parsing object - unexpected '}';
+// expected string literal"): said again in French from its parts, the rest left out.
+std::string frenchParseDetail(std::string_view detail) {
+  if (detail.find("unexpected end of input") != std::string_view::npos) {
+    return " : le texte s'arrête trop tôt (accolade ou crochet non fermé ?)";
+  }
+  // 'x' right after `marker`, or nothing.
+  const auto quotedAfter = [detail](std::string_view marker) -> std::string {
+    const auto at = detail.find(marker);
+    if (at == std::string_view::npos) return "";
+    const auto rest = detail.substr(at + marker.size());
+    const auto end = rest.find('\'');
+    return end == std::string_view::npos ? "" : shown(withValidUtf8(rest.substr(0, end)));
+  };
+  std::string french;
+  if (auto read = quotedAfter("last read: '"); !read.empty()) {
+    french = " près de" + read;
+  } else if (auto token = quotedAfter("unexpected '"); !token.empty()) {
+    french = " :" + token + " inattendu ici";
+  } else if (detail.find("unexpected") != std::string_view::npos) {
+    french = " : valeur inattendue ici";
+  }
+  if (auto expected = quotedAfter("; expected '"); !expected.empty()) french += " (attendu" + expected + ")";
+  return french;
 }
 
 AgendaProblem invalidJson(std::string_view text, const Json::parse_error& error) {
   // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: DETAIL";
-  // the position is recomputed in characters, the detail kept.
+  // the position is recomputed in characters, the detail said in French.
   const std::string_view what = error.what();
   const auto at = what.find(": ", what.find("parse error"));
-  auto detail = withValidUtf8(at == std::string_view::npos ? what : what.substr(at + 2));
+  const auto detail = at == std::string_view::npos ? what : what.substr(at + 2);
   auto byte = error.byte;
-  if (detail.find("UTF-8") != std::string::npos) {
+  if (detail.find("UTF-8") != std::string_view::npos) {
     // nlohmann stops at the byte that broke the sequence; the editor shows the character
     // that started it.
     if (const auto bad = firstInvalidUtf8(text)) byte = *bad + 1;
-    detail += " (save the file as UTF-8)";
+    return {textPosition(text, byte), "JSON invalide : texte non UTF-8 (enregistrez le fichier en UTF-8)"};
   }
-  return {textPosition(text, byte), "invalid JSON: " + detail};
+  return {textPosition(text, byte), "JSON invalide" + frenchParseDetail(detail)};
 }
 
 class JsonAgendaParser {
@@ -595,7 +626,7 @@ class JsonAgendaParser {
   bool readObject(const Json& value, const std::string& path, const std::array<Field<Target>, N>& fields,
                   Target& target) {
     if (!value.is_object()) {
-      problem(path, "expected an object, got " + typeOf(value));
+      problem(path, "attendu un objet, reçu " + typeInFrench(value));
       return false;
     }
     std::array<std::string_view, N> names;
@@ -604,16 +635,16 @@ class JsonAgendaParser {
       const auto& key = member.key();
       const auto memberPath = childPath(path, key);
       if (duplicates_.contains(memberPath)) {
-        problem(memberPath, "the key" + shown(key) + " appears more than once in this object: keep one");
+        problem(memberPath, "la clé" + shown(key) + " apparaît plusieurs fois dans cet objet : n'en gardez qu'une");
       }
       const auto field = std::find_if(fields.begin(), fields.end(),
                                       [&key](const Field<Target>& candidate) { return candidate.name == key; });
       if (field != fields.end()) {
         field->apply(*this, member.value(), memberPath, target);
       } else if (auto near = closest(key, names)) {
-        problem(memberPath, "unknown key" + shown(key) + didYouMean(*near));
+        problem(memberPath, "clé inconnue" + shown(key) + didYouMean(*near));
       } else {
-        problem(memberPath, "unknown key" + shown(key) + "; known keys: " + joined(names, ", "));
+        problem(memberPath, "clé inconnue" + shown(key) + " ; clés connues : " + joined(names, ", "));
       }
     }
     return true;
@@ -622,7 +653,7 @@ class JsonAgendaParser {
   std::optional<std::string> readText(const Json& value, const std::string& path, std::size_t maxLength,
                                       bool mayBeEmpty) {
     if (!value.is_string()) {
-      problem(path, "expected a string, got " + typeOf(value));
+      problem(path, "attendu une chaîne, reçu " + typeInFrench(value));
       return std::nullopt;
     }
     auto checked = checkText(value.get_ref<const std::string&>(), maxLength, mayBeEmpty);
@@ -651,9 +682,9 @@ class JsonAgendaParser {
     RootDraft draft{agenda};
     if (!readObject(document, "", kFields, draft)) return;
     if (!draft.meetingGiven) {
-      problem("meeting", R"(required: the meeting, e.g. {"commune": "Ville de Démo", "date": "2026-12-03"})");
+      problem("meeting", R"(obligatoire : la séance, par exemple {"commune": "Ville de Démo", "date": "2026-12-03"})");
     }
-    if (!draft.itemsGiven) problem("items", "required: the list of agenda items");
+    if (!draft.itemsGiven) problem("items", "obligatoire : la liste des points de l'ordre du jour");
   }
 
   void parseMeeting(const Json& value, const std::string& path, MeetingInfo& meeting) {
@@ -696,10 +727,11 @@ class JsonAgendaParser {
   }
 
   void parseItems(const Json& value, const std::string& path, std::vector<AgendaItem>& items) {
-    if (!value.is_array()) return problem(path, "expected an array, got " + typeOf(value));
-    if (value.empty()) return problem(path, "must list at least one item");
+    if (!value.is_array()) return problem(path, "attendu un tableau, reçu " + typeInFrench(value));
+    if (value.empty()) return problem(path, "doit contenir au moins un point");
     if (value.size() > kMaxAgendaItems) {
-      problem(path, "too many items: " + std::to_string(value.size()) + ", at most " + std::to_string(kMaxAgendaItems));
+      problem(path,
+              "trop de points : " + std::to_string(value.size()) + ", au plus " + std::to_string(kMaxAgendaItems));
     }
     for (std::size_t index = 0; index < value.size(); ++index) {
       if (auto item = parseItem(value[index], indexPath(path, index), index + 1)) items.push_back(std::move(*item));
@@ -720,7 +752,7 @@ class JsonAgendaParser {
          }},
         {"kind",
          [](P& p, const Json& v, S at, ItemDraft& d) {
-           if (!v.is_string()) return p.problem(at, "expected a string, got " + typeOf(v));
+           if (!v.is_string()) return p.problem(at, "attendu une chaîne, reçu " + typeInFrench(v));
            const auto& id = v.get_ref<const std::string&>();
            if (auto kind = itemKindFromString(id)) {
              d.item.kind = *kind;
@@ -732,13 +764,13 @@ class JsonAgendaParser {
     const auto before = problems_.count();
     ItemDraft draft{path, {}, false, false};
     if (!readObject(value, path, kFields, draft)) return std::nullopt;
-    if (!draft.titleGiven) problem(childPath(path, "title"), "required: the item's title");
+    if (!draft.titleGiven) problem(childPath(path, "title"), "obligatoire : le titre du point");
     if (!draft.numberGiven) {
       // Numbered by its position, which may still clash with a number given elsewhere.
       draft.item.number = std::to_string(position);
       if (auto previous = numbers_.claim(draft.item.number, path)) {
-        problem(path, "duplicate number \"" + draft.item.number +
-                          "\" (its position, as it has no number of its own): already used by " + *previous);
+        problem(path, "numéro « " + draft.item.number + " » (sa position, faute de numéro propre) déjà utilisé par " +
+                          *previous);
       }
     }
     if (problems_.count() != before) return std::nullopt;
@@ -746,10 +778,9 @@ class JsonAgendaParser {
   }
 
   void parseCouncillors(const Json& value, const std::string& path, std::vector<Councillor>& councillors) {
-    if (!value.is_array()) return problem(path, "expected an array, got " + typeOf(value));
+    if (!value.is_array()) return problem(path, "attendu un tableau, reçu " + typeInFrench(value));
     if (value.size() > kMaxCouncillors) {
-      problem(path,
-              "too many councillors: " + std::to_string(value.size()) + ", at most " + std::to_string(kMaxCouncillors));
+      problem(path, "trop d'élus : " + std::to_string(value.size()) + ", au plus " + std::to_string(kMaxCouncillors));
     }
     for (std::size_t index = 0; index < value.size(); ++index) {
       if (auto councillor = parseCouncillor(value[index], indexPath(path, index))) {
@@ -778,23 +809,23 @@ class JsonAgendaParser {
     const auto before = problems_.count();
     CouncillorDraft draft{path, {}, false, false};
     if (!readObject(value, path, kFields, draft)) return std::nullopt;
-    if (!draft.idGiven) problem(childPath(path, "id"), R"(required: the councillor's id, e.g. "cm-01")");
+    if (!draft.idGiven) problem(childPath(path, "id"), "obligatoire : l'identifiant de l'élu, par exemple « cm-01 »");
     if (!draft.nameGiven)
-      problem(childPath(path, "name"), R"(required: the councillor's name, e.g. "Mme Claire Martin")");
+      problem(childPath(path, "name"), "obligatoire : le nom de l'élu, par exemple « Mme Claire Martin »");
     if (problems_.count() != before) return std::nullopt;
     return std::move(draft.councillor);
   }
 
   void readCouncillorId(const Json& value, const std::string& path, CouncillorDraft& draft) {
     draft.idGiven = true;
-    if (!value.is_string()) return problem(path, "expected a string, got " + typeOf(value));
+    if (!value.is_string()) return problem(path, "attendu une chaîne, reçu " + typeInFrench(value));
     const auto& id = value.get_ref<const std::string&>();
     if (!isCouncillorId(id)) {
-      return problem(
-          path, "invalid id" + shown(id) + ": 1 to 32 lowercase letters (a-z), digits and hyphens, e.g. \"cm-01\"");
+      return problem(path, "identifiant invalide" + shown(id) +
+                               " : 1 à 32 minuscules (a-z), chiffres et tirets, par exemple « cm-01 »");
     }
     if (const auto [previous, inserted] = councillorIds_.try_emplace(id, draft.path); !inserted) {
-      return problem(path, "duplicate id \"" + id + "\": already used by " + previous->second);
+      return problem(path, "identifiant « " + id + " » déjà utilisé par " + previous->second);
     }
     draft.councillor.id = id;
   }
@@ -805,20 +836,20 @@ class JsonAgendaParser {
     if (value.is_number_unsigned() && value.get<std::uint64_t>() > 0) {
       number = std::to_string(value.get<std::uint64_t>());
       if (number->size() > kMaxItemNumberLength) {
-        return problem(path, "too long: " + std::to_string(number->size()) + " characters, at most " +
+        return problem(path, "trop long : " + std::to_string(number->size()) + " caractères, au plus " +
                                  std::to_string(kMaxItemNumberLength));
       }
     } else if (value.is_number_integer()) {
-      return problem(path, "must be a positive whole number (1, 2, …) or a string such as \"12 bis\", got " +
+      return problem(path, "attendu un nombre entier positif (1, 2, …) ou une chaîne comme « 12 bis », reçu " +
                                std::to_string(value.get<std::int64_t>()));
     } else if (value.is_string()) {
       number = readText(value, path, kMaxItemNumberLength, false);
       if (!number) return;
     } else {
-      return problem(path, "expected a string or a positive integer, got " + typeOf(value));
+      return problem(path, "attendu une chaîne ou un nombre entier positif, reçu " + typeInFrench(value));
     }
     if (auto previous = numbers_.claim(*number, draft.path)) {
-      return problem(path, "duplicate number \"" + *number + "\": already used by " + *previous);
+      return problem(path, "numéro « " + *number + " » déjà utilisé par " + *previous);
     }
     draft.item.number = std::move(*number);
   }
@@ -940,7 +971,7 @@ class TextAgendaParser {
       if (end == text.size()) break;
       at = end + (text.substr(end).starts_with("\r\n") ? 2 : 1);
     }
-    if (position_ == 0) problems_.add("$", "no agenda item: write one item per line");
+    if (position_ == 0) problems_.add("$", "aucun point à l'ordre du jour : écrivez un point par ligne");
     result.problems = problems_.take();
     return result;
   }
@@ -953,14 +984,15 @@ class TextAgendaParser {
     const auto before = problems_.count();
     ++position_;
     if (position_ == kMaxAgendaItems + 1) {
-      problems_.add(where, "too many items: an agenda has at most " + std::to_string(kMaxAgendaItems));
+      problems_.add(where, "trop de points : un ordre du jour en compte au plus " + std::to_string(kMaxAgendaItems));
     }
     if (!isValidUtf8(line)) {
-      return problems_.add(where, "not valid UTF-8 text: save the file as UTF-8 (not Windows-1252 or Latin-1)");
+      return problems_.add(where,
+                           "texte non UTF-8 : enregistrez le fichier en UTF-8 (pas en Windows-1252 ni en Latin-1)");
     }
     if (const auto control = firstRefusedControl(line)) {
-      return problems_.add(
-          where, "contains the control character " + codePointName(*control) + ", which is not allowed (only tab is)");
+      return problems_.add(where, "contient le caractère de contrôle " + codePointName(*control) +
+                                      ", interdit (seule la tabulation est permise)");
     }
 
     const auto numbered = leadingNumber(line);
@@ -968,9 +1000,9 @@ class TextAgendaParser {
     AgendaItem item;
     item.kind = kindOfTitle(titleText, numbered && numbered->questionDiverse);
     if (titleText.empty()) {
-      problems_.add(where, numbered ? "no title after the number" : "no title before the rapporteur");
+      problems_.add(where, numbered ? "pas de titre après le numéro" : "pas de titre avant le rapporteur");
     } else if (auto title = checkText(titleText, kMaxItemTitleLength, false); title.problem) {
-      problems_.add(where, withSubject("title", *title.problem));
+      problems_.add(where, withSubject("titre", *title.problem));
     } else {
       item.title = std::move(title.text);
     }
@@ -986,13 +1018,13 @@ class TextAgendaParser {
 
   void claimNumber(std::string number, bool written, const std::string& where, AgendaItem& item) {
     if (const auto length = characterCount(number); length > kMaxItemNumberLength) {
-      return problems_.add(where, "number too long: " + std::to_string(length) + " characters, at most " +
+      return problems_.add(where, "numéro trop long : " + std::to_string(length) + " caractères, au plus " +
                                       std::to_string(kMaxItemNumberLength));
     }
     if (auto previous = numbers_.claim(number, where)) {
-      return problems_.add(where, "duplicate number \"" + number + "\"" +
-                                      (written ? "" : " (its position, as the line has no number)") +
-                                      ": already used on " + *previous);
+      return problems_.add(where, "numéro « " + number + " »" +
+                                      (written ? "" : " (sa position, la ligne n'ayant pas de numéro)") +
+                                      " déjà utilisé à la " + *previous);
     }
     item.number = std::move(number);
   }
@@ -1019,7 +1051,8 @@ AgendaResult parseAgendaJson(std::string_view text) {
   const auto body = text.starts_with(kByteOrderMark) ? text.substr(kByteOrderMark.size()) : text;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     AgendaResult result;
-    result.problems.push_back({"$", R"(the agenda is empty: expected a JSON object {"meeting": …, "items": […]})"});
+    result.problems.push_back(
+        {"$", R"(l'ordre du jour est vide : attendu un objet JSON {"meeting": …, "items": […]})"});
     return result;
   }
   DuplicateKeys duplicates;

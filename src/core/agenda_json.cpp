@@ -17,7 +17,7 @@ class Reader {
 
   bool object(const Json& value, const std::string& path) {
     if (value.is_object()) return true;
-    fail(path, "expected an object");
+    fail(path, "attendu un objet");
     return false;
   }
 
@@ -25,7 +25,7 @@ class Reader {
     const auto found = parent.find(key);
     if (found == parent.end()) return nullptr;
     if (!found->is_array()) {
-      fail(path + "." + key, "expected an array");
+      fail(path + "." + key, "attendu un tableau");
       return nullptr;
     }
     return &*found;
@@ -36,7 +36,7 @@ class Reader {
     const auto found = parent.find(key);
     if (found == parent.end()) return {};
     if (!found->is_string()) {
-      fail(path + "." + key, "expected a string");
+      fail(path + "." + key, "attendu une chaîne");
       return {};
     }
     return found->get<std::string>();
@@ -102,7 +102,7 @@ AgendaFromJson agendaFromJson(const Json& value) {
         if (const auto known = itemKindFromString(kind)) {
           item.kind = *known;
         } else if (!kind.empty()) {
-          read.fail(path + ".kind", "unknown kind \"" + kind + "\"");
+          read.fail(path + ".kind", "type inconnu « " + kind + " »");
         }
         agenda.items.push_back(std::move(item));
       }

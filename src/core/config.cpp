@@ -20,6 +20,7 @@ namespace tribune::core {
 namespace {
 
 using config_reader::childPath;
+using config_reader::didYouMean;
 using config_reader::indexPath;
 using config_reader::IntRange;
 using config_reader::joined;
@@ -121,13 +122,14 @@ std::string lowercase(std::string text) {
 }
 
 std::string suggestion(std::string_view word, std::span<const std::string_view> candidates) {
-  if (auto near = closest(word, candidates)) return " (did you mean \"" + std::string(*near) + "\"?)";
+  if (auto near = closest(word, candidates)) return didYouMean(*near);
   return "";
 }
 
-std::string unknownChoice(std::string_view what, std::string_view value, std::span<const std::string_view> choices) {
-  return "unknown " + std::string(what) + shown(value) + suggestion(value, choices) +
-         "; expected one of: " + joined(choices, ", ");
+// `unknown` says what is unknown, in French with its agreement: "profil inconnu".
+std::string unknownChoice(std::string_view unknown, std::string_view value, std::span<const std::string_view> choices) {
+  return std::string(unknown) + shown(value) + suggestion(value, choices) +
+         " ; valeurs possibles : " + joined(choices, ", ");
 }
 
 std::vector<std::string_view> platformIds() {
@@ -138,18 +140,18 @@ std::vector<std::string_view> platformIds() {
 
 std::string unknownPlatform(std::string_view id) {
   const auto ids = platformIds();
-  return "unknown platform" + shown(id) + suggestion(id, ids) + "; known platforms: " + joined(ids, ", ");
+  return "plateforme inconnue" + shown(id) + suggestion(id, ids) + " ; plateformes connues : " + joined(ids, ", ");
 }
 
 std::optional<std::string> keyframeProblemFor(const PlatformPreset& preset, int intervalSeconds) {
   if (preset.maxKeyframeInterval.count() >= intervalSeconds) return std::nullopt;
-  return preset.displayName + " accepts a keyframe at most every " +
-         std::to_string(preset.maxKeyframeInterval.count()) + " s, but video.keyframe_interval_s is " +
+  return preset.displayName + " veut une image clé au moins toutes les " +
+         std::to_string(preset.maxKeyframeInterval.count()) + " s, or video.keyframe_interval_s vaut " +
          std::to_string(intervalSeconds);
 }
 
 std::string rtmpsOnlyProblem(const PlatformPreset& preset) {
-  return preset.displayName + " accepts only RTMPS: the URL must start with rtmps://";
+  return preset.displayName + " n'accepte que RTMPS : l'URL doit commencer par rtmps://";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -229,13 +231,13 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
   // A number (integer or not) within `range`.
   std::optional<double> readNumber(const Json& value, const std::string& path, NumberRange range) {
     if (!value.is_number()) {
-      problem(path, "expected a number, got " + typeOf(value));
+      problem(path, "attendu un nombre, reçu " + typeInFrench(value));
       return std::nullopt;
     }
     const auto number = value.template get<double>();
     if (!(number >= range.min && number <= range.max)) {
       problem(path,
-              fmtNumber(number) + " is out of range (" + fmtNumber(range.min) + ".." + fmtNumber(range.max) + ")");
+              fmtNumber(number) + " hors limites (de " + fmtNumber(range.min) + " à " + fmtNumber(range.max) + ")");
       return std::nullopt;
     }
     return number;
@@ -246,12 +248,11 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     auto text = readString(value, path);
     if (!text) return std::nullopt;
     if (hasControlCharacter(*text)) {
-      problem(path, "must not contain control characters (line breaks, tabs, ...)");
+      problem(path, "ne doit pas contenir de caractères de contrôle (retours à la ligne, tabulations…)");
       return std::nullopt;
     }
     if (const auto length = characterCount(*text); length > maxCharacters) {
-      problem(path,
-              "must be at most " + std::to_string(maxCharacters) + " characters (got " + std::to_string(length) + ")");
+      problem(path, "au plus " + std::to_string(maxCharacters) + " caractères (ici " + std::to_string(length) + ")");
       return std::nullopt;
     }
     return text;
@@ -263,8 +264,8 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     if (!text) return std::nullopt;
     if (!isColour(*text)) {
       const auto given = shown(*text);
-      problem(path, "expected a colour like \"" + std::string(kColourExample) + "\" (#rrggbb in hexadecimal)" +
-                        (given.empty() ? "" : ", got" + given));
+      problem(path, "attendu une couleur comme « " + std::string(kColourExample) + " » (#rrggbb en hexadécimal)" +
+                        (given.empty() ? "" : ", reçu" + given));
       return std::nullopt;
     }
     return lowercase(std::move(*text));
@@ -277,20 +278,20 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     const auto scheme = std::find_if(kWebSchemes.begin(), kWebSchemes.end(),
                                      [&text](std::string_view prefix) { return text->starts_with(prefix); });
     if (scheme == kWebSchemes.end()) {
-      problem(path, "must start with https:// or http://");
+      problem(path, "doit commencer par https:// ou http://");
       return std::nullopt;
     }
     if (text->size() == scheme->size()) {
-      problem(path, "needs a host after " + std::string(*scheme));
+      problem(path, "il manque le nom du serveur après " + std::string(*scheme));
       return std::nullopt;
     }
     if (std::any_of(text->begin(), text->end(), [](char c) { return c == ' '; }) || hasControlCharacter(*text)) {
-      problem(path, "must not contain spaces or control characters (write a space as %20)");
+      problem(path, "ne doit contenir ni espace ni caractère de contrôle (écrivez une espace %20)");
       return std::nullopt;
     }
     if (const auto length = characterCount(*text); length > kMaxQuestionUrlLength) {
-      problem(path, "must be at most " + std::to_string(kMaxQuestionUrlLength) + " characters (got " +
-                        std::to_string(length) + "): a long address makes a dense QR code; use a short link");
+      problem(path, "au plus " + std::to_string(kMaxQuestionUrlLength) + " caractères (ici " + std::to_string(length) +
+                        ") : une adresse longue donne un QR code dense ; utilisez un lien court");
       return std::nullopt;
     }
     return text;
@@ -391,19 +392,20 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     EdgeDraft draft;
     if (!readObject(value, path, kFields, draft)) return;
     if (!draft.urlGiven) {
-      problem(childPath(path, "url"), "required: the edge's address, wss://host[:port][/path], or a list of them");
+      problem(childPath(path, "url"),
+              "obligatoire : l'adresse de l'edge, wss://serveur[:port][/chemin], ou une liste d'adresses");
     }
     if (draft.secrets == 0) {
-      problem(path, "required: secret_env or secret_secret, the link's secret paired with the edges' link_secret");
+      problem(path, "obligatoire : secret_env ou secret_secret, le secret du lien, le même que link_secret des edges");
     } else if (draft.secrets > 1) {
-      problem(path, "give one of secret_env and secret_secret");
+      problem(path, "donnez un seul de secret_env et secret_secret");
     }
     if (!draft.maxGiven) {
       // A long first delay alone must not make the default ceiling an error.
       draft.settings.reconnectMax = std::max(draft.settings.reconnectMax, draft.settings.reconnectMin);
     } else if (draft.minOk && draft.maxOk && draft.settings.reconnectMin > draft.settings.reconnectMax) {
       problem(childPath(path, "reconnect_max_s"),
-              "must be at least reconnect_min_s (" + std::to_string(draft.settings.reconnectMin.count()) + ")");
+              "doit valoir au moins reconnect_min_s (" + std::to_string(draft.settings.reconnectMin.count()) + ")");
     }
     out = std::move(draft.settings);
   }
@@ -418,12 +420,12 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
       if (!parsed.address) return problem(at, parsed.error);
       auto& urls = draft.settings.urls;
       if (std::find(urls.begin(), urls.end(), *parsed.address) != urls.end()) {
-        return problem(at, "the same edge is given twice");
+        return problem(at, "le même edge est donné deux fois");
       }
       urls.push_back(std::move(*parsed.address));
     };
     if (!value.is_array()) return readOne(value, path);
-    if (value.empty()) return problem(path, "must not be empty: give at least one wss:// address");
+    if (value.empty()) return problem(path, "ne doit pas être vide : donnez au moins une adresse wss://");
     for (std::size_t index = 0; index < value.size(); ++index) readOne(value[index], indexPath(path, index));
   }
 
@@ -441,11 +443,11 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     auto text = readString(value, path);
     if (!text) return std::nullopt;
     if (!text->starts_with("https://") && !text->starts_with("http://")) {
-      problem(path, "must start with https:// (or http:// for a server on this network)");
+      problem(path, "doit commencer par https:// (ou http:// pour un serveur de ce réseau)");
       return std::nullopt;
     }
     if (text->find_first_of(" ?#") != std::string::npos || hasControlCharacter(*text)) {
-      problem(path, "must be a base address without spaces, query (?) or fragment (#)");
+      problem(path, "doit être une adresse de base, sans espace, ni requête (?), ni fragment (#)");
       return std::nullopt;
     }
     while (text->size() > 8 && text->back() == '/') text->pop_back();
@@ -463,17 +465,17 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
 
   void requireSecret(const std::string& path, std::string_view name, int given) {
     if (given == 0) {
-      problem(path, "required: " + std::string(name) + " (or " + std::string(name) + "_env, " + std::string(name) +
+      problem(path, "obligatoire : " + std::string(name) + " (ou " + std::string(name) + "_env, " + std::string(name) +
                         "_secret)");
     } else if (given > 1) {
-      problem(path, "give at most one of " + std::string(name) + ", " + std::string(name) + "_env and " +
+      problem(path, "donnez un seul de " + std::string(name) + ", " + std::string(name) + "_env et " +
                         std::string(name) + "_secret");
     }
   }
 
   std::optional<LivePrivacy> readPrivacy(const Json& value, const std::string& path) {
     static constexpr std::array<std::string_view, 3> kPrivacies{"public", "unlisted", "private"};
-    auto choice = readChoice(value, path, "privacy", kPrivacies);
+    auto choice = readChoice(value, path, "confidentialité inconnue", kPrivacies);
     return choice ? livePrivacyFromString(*choice) : std::nullopt;
   }
 
@@ -509,7 +511,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
            // Line breaks are the point of a description: only its length is checked.
            auto text = p.readString(v, at);
            if (!text) return;
-           if (text->size() > 5000) return p.problem(at, "must be at most 5000 bytes");
+           if (text->size() > 5000) return p.problem(at, "au plus 5000 octets");
            s.templates.description = *text;
          }},
         {"audience_interval_s",
@@ -538,8 +540,8 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
              rule = {ChatQuestionsFrom::Kind::hashtag, *text};
            } else {
              p.problem(at,
-                       "must be \"all\", \"question_mark\" or a hashtag such as \"#question\" (#, then 1 to "
-                       "50 letters, digits, _ or -)");
+                       "attendu « all », « question_mark » ou un mot-dièse comme « #question » (#, puis 1 à 50 "
+                       "lettres, chiffres, _ ou -)");
            }
          }},
         {"reply_when_answered",
@@ -549,14 +551,14 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
         {"reply_text",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {
            if (auto text = p.readText(v, at, 200)) {
-             if (text->empty()) return p.problem(at, "must not be empty");
+             if (text->empty()) return p.problem(at, "ne doit pas être vide");
              s.chat.replyText = *text;
            }
          }},
         {"written_reply_text",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {
            if (auto text = p.readText(v, at, 200)) {
-             if (text->empty()) return p.problem(at, "must not be empty");
+             if (text->empty()) return p.problem(at, "ne doit pas être vide");
              s.chat.writtenReplyText = *text;
            }
          }},
@@ -579,7 +581,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
         {"youtube_chat_mode",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {
            static constexpr std::array<std::string_view, 2> kModes{"stream", "list"};
-           if (auto mode = p.readChoice(v, at, "mode", kModes)) s.chat.youtubeStream = *mode == "stream";
+           if (auto mode = p.readChoice(v, at, "mode inconnu", kModes)) s.chat.youtubeStream = *mode == "stream";
          }},
         {"chat_budget_margin_minutes",
          [](P& p, const Json& v, S at, PlatformsSettings& s) {
@@ -635,7 +637,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     YouTubeDraft draft;
     if (!readObject(value, path, kFields, draft)) return;
     if (!draft.clientIdGiven)
-      problem(childPath(path, "client_id"), "required: the OAuth client id (docs/PLATFORMS.md)");
+      problem(childPath(path, "client_id"), "obligatoire : l'identifiant du client OAuth (docs/PLATFORMS.md)");
     requireSecret(path, "client_secret", draft.secrets);
     out = std::move(draft.settings);
   }
@@ -656,7 +658,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
          }},
         {"costs",
          [](P& p, const Json& v, S at, QuotaSettings& q) {
-           if (!v.is_object()) return p.problem(at, "expected an object of method: units, got " + typeOf(v));
+           if (!v.is_object()) return p.problem(at, "attendu un objet méthode: unités, reçu " + typeInFrench(v));
            for (auto member = v.begin(); member != v.end(); ++member) {
              if (auto units = p.readInt(member.value(), childPath(at, member.key()), IntRange{0, 10000})) {
                q.costs[member.key()] = *units;
@@ -667,7 +669,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     if (!readObject(value, path, kFields, quota)) return;
     if (quota.reserveUnits >= quota.dailyUnits) {
       problem(childPath(path, "reserve_units"),
-              "must be less than daily_units (" + std::to_string(quota.dailyUnits) + ")");
+              "doit être inférieur à daily_units (" + std::to_string(quota.dailyUnits) + ")");
     }
   }
 
@@ -708,7 +710,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
            if (!version) return;
            const bool shaped = version->size() >= 4 && (*version)[0] == 'v' &&
                                version->find_first_not_of("0123456789.", 1) == std::string::npos;
-           if (!shaped) return p.problem(at, "expected a Graph API version such as \"v25.0\"");
+           if (!shaped) return p.problem(at, "attendu une version de l'API Graph comme « v25.0 »");
            d.settings.graphVersion = *version;
          }},
         {"page_id",
@@ -716,7 +718,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
            auto id = p.readString(v, at);
            if (!id) return;
            if (id->empty() || id->find_first_not_of("0123456789") != std::string::npos) {
-             return p.problem(at, "expected the Page's numeric id");
+             return p.problem(at, "attendu l'identifiant numérique de la Page");
            }
            d.settings.pageId = *id;
          }},
@@ -735,7 +737,8 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     }};
     FacebookDraft draft;
     if (!readObject(value, path, kFields, draft)) return;
-    if (!draft.appIdGiven) problem(childPath(path, "app_id"), "required: the Meta app's id (docs/PLATFORMS.md)");
+    if (!draft.appIdGiven)
+      problem(childPath(path, "app_id"), "obligatoire : l'identifiant de l'application Meta (docs/PLATFORMS.md)");
     requireSecret(path, "client_token", draft.tokens);
     requireSecret(path, "app_secret", draft.appSecrets);
     out = std::move(draft.settings);
@@ -778,8 +781,8 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     }};
     PeerTubeDraft draft;
     if (!readObject(value, path, kFields, draft)) return;
-    if (!draft.instanceGiven) problem(childPath(path, "instance_url"), "required: the instance's address");
-    if (!draft.userGiven) problem(childPath(path, "username"), "required: the account's user name");
+    if (!draft.instanceGiven) problem(childPath(path, "instance_url"), "obligatoire : l'adresse de l'instance");
+    if (!draft.userGiven) problem(childPath(path, "username"), "obligatoire : le nom d'utilisateur du compte");
     requireSecret(path, "password", draft.passwords);
     out = std::move(draft.settings);
   }
@@ -794,7 +797,9 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
            if (parsed.error) return p.problem(at, parsed.error->message);
            p.rememberSecret(parsed.url->key.reveal());
            if (parsed.url->tls) {
-             return p.problem(at, "the uplink is measured over plain rtmp:// only; give the test server's rtmp:// URL");
+             return p.problem(
+                 at,
+                 "le débit montant se mesure en rtmp:// simple seulement : donnez l'URL rtmp:// du serveur de test");
            }
            s.testUrl = std::move(*parsed.url);
          }},
@@ -811,7 +816,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
            const bool known = proxy->starts_with("http://") || proxy->starts_with("https://") ||
                               proxy->starts_with("socks5://") || proxy->starts_with("socks5h://");
            if (!known || proxy->find(' ') != std::string::npos) {
-             return p.problem(at, "expected a proxy address such as \"http://proxy.mairie.local:3128\"");
+             return p.problem(at, "attendu une adresse de proxy comme « http://proxy.mairie.local:3128 »");
            }
            n.proxy = *proxy;
          }},
@@ -823,7 +828,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     static constexpr std::array<Field<Config>, 1> kFields{{
         {"level",
          [](P& p, const Json& v, S at, Config& c) {
-           if (auto level = p.readChoice(v, at, "log level", kLogLevels)) c.logLevel = *level;
+           if (auto level = p.readChoice(v, at, "niveau de journal inconnu", kLogLevels)) c.logLevel = *level;
          }},
     }};
     readObject(value, path, kFields, config);
@@ -833,7 +838,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     static constexpr std::array<Field<VideoDraft>, 4> kFields{{
         {"profile",
          [](P& p, const Json& v, S at, VideoDraft& d) {
-           if (auto profile = p.readChoice(v, at, "profile", kProfileNames)) {
+           if (auto profile = p.readChoice(v, at, "profil inconnu", kProfileNames)) {
              d.settings.profile = *profile == "720p30" ? VideoProfile::P720p30 : VideoProfile::P1080p30;
            }
          }},
@@ -844,7 +849,8 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
          }},
         {"preset",
          [](P& p, const Json& v, S at, VideoDraft& d) {
-           if (auto preset = p.readChoice(v, at, "x264 preset", kX264Presets)) d.settings.x264Preset = *preset;
+           if (auto preset = p.readChoice(v, at, "préréglage x264 inconnu", kX264Presets))
+             d.settings.x264Preset = *preset;
          }},
         {"keyframe_interval_s",
          [](P& p, const Json& v, S at, VideoDraft& d) {
@@ -902,8 +908,8 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     LoudnessSettings draft = loudness;
     if (!readObject(value, path, kFields, draft)) return;
     if (draft.gateLufs >= draft.targetLufs - 10) {
-      problem(path + ".gate_lufs", "must be at least 10 LU under target_lufs (" + fmtNumber(draft.targetLufs) +
-                                       "): the gate tells the room from a speaker");
+      problem(path + ".gate_lufs", "doit être au moins 10 LU sous target_lufs (" + fmtNumber(draft.targetLufs) +
+                                       ") : le seuil distingue le bruit de la salle d'un orateur");
       return;
     }
     loudness = draft;
@@ -965,7 +971,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
       settings.maxDelay = std::max(settings.maxDelay, settings.initialDelay);
     } else if (draft.maxOk && draft.initialOk && settings.maxDelay < settings.initialDelay) {
       problem(childPath(path, "max_delay_ms"),
-              "must be at least initial_delay_ms (" + std::to_string(settings.initialDelay.count()) + ")");
+              "doit valoir au moins initial_delay_ms (" + std::to_string(settings.initialDelay.count()) + ")");
     }
     retry = settings;
   }
@@ -1065,9 +1071,9 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
            if (!address) return;
            if (!isIpLiteral(*address)) {
              return p.problem(at,
-                              "expected an IP address such as \"127.0.0.1\" (this machine only) or \"0.0.0.0\" "
-                              "(every network of the machine), got \"" +
-                                  *address + "\"");
+                              "attendu une adresse IP comme « 127.0.0.1 » (cette machine seulement) ou « 0.0.0.0 » "
+                              "(tous les réseaux de la machine)" +
+                                  (shown(*address).empty() ? std::string() : ", reçu" + shown(*address)));
            }
            w.address = *address;
          }},
@@ -1081,7 +1087,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     }};
     if (!readObject(value, path, kFields, web)) return;
     if (web.tlsCertificate.has_value() != web.tlsKey.has_value()) {
-      problem(path, "tls_certificate and tls_key go together: give both or neither");
+      problem(path, "tls_certificate et tls_key vont ensemble : donnez les deux ou aucun");
     }
   }
 
@@ -1191,7 +1197,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
   // --- destinations ------------------------------------------------------------------------
 
   void parseDestinations(const Json& value, const std::string& path, std::vector<DestinationSettings>& out) {
-    if (!value.is_array()) return problem(path, "expected an array, got " + typeOf(value));
+    if (!value.is_array()) return problem(path, "attendu un tableau, reçu " + typeInFrench(value));
     for (std::size_t index = 0; index < value.size(); ++index) {
       DestinationDraft draft;
       draft.path = indexPath(path, index);
@@ -1239,10 +1245,10 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     auto name = readString(value, path);
     if (!name) return;
     if (!isValidDestinationName(*name)) {
-      return problem(path, "must be 1 to 32 characters among a-z, 0-9, '_' and '-', starting with a letter or a digit");
+      return problem(path, "1 à 32 caractères parmi a-z, 0-9, « _ » et « - », commençant par une lettre ou un chiffre");
     }
     const auto [previous, inserted] = namesSeen_.try_emplace(*name, draft.path);
-    if (!inserted) return problem(path, "duplicate name \"" + *name + "\": already used by " + previous->second);
+    if (!inserted) return problem(path, "nom « " + *name + " » déjà utilisé par " + previous->second);
     draft.settings.name = *name;
   }
 
@@ -1275,7 +1281,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
   // one key source, and the URL with its key.
   std::optional<DestinationSettings> finishDestination(DestinationDraft& draft) {
     const auto urlPath = childPath(draft.path, "url");
-    if (!draft.nameGiven) problem(childPath(draft.path, "name"), "required: a unique name such as \"youtube\"");
+    if (!draft.nameGiven) problem(childPath(draft.path, "name"), "obligatoire : un nom unique comme « youtube »");
     bool accepted = true;
     if (draft.preset && keyframeInterval_) {
       if (auto error = keyframeProblemFor(*draft.preset, *keyframeInterval_)) {
@@ -1285,7 +1291,7 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     }
     if (draft.keySources.size() > 1) {
       problem(draft.path,
-              "give at most one of key, key_env and key_secret (found " + joined(draft.keySources, " and ") + ")");
+              "donnez un seul de key, key_env et key_secret (trouvés : " + joined(draft.keySources, " et ") + ")");
       return std::nullopt;
     }
     if (draft.broken) return std::nullopt;
@@ -1296,19 +1302,19 @@ class ConfigParser : public config_reader::Reader<ConfigParser<Json>, Json> {
     } else if (draft.preset && !draft.preset->defaultUrl.empty()) {
       urlText = draft.preset->defaultUrl;
     } else {
-      problem(urlPath, draft.preset ? "required: " + draft.preset->displayName +
-                                          " has no default ingest URL (each live has its own): copy it from the "
-                                          "platform's live settings"
-                                    : std::string("required for a destination without a platform"));
+      problem(urlPath, draft.preset ? "obligatoire : " + draft.preset->displayName +
+                                          " n'a pas d'URL d'envoi par défaut (chaque direct a la sienne) : copiez-la "
+                                          "depuis les réglages du direct sur la plateforme"
+                                    : std::string("obligatoire pour une destination sans plateforme"));
       return std::nullopt;
     }
 
     auto parsed = parsePublishUrl(urlText, draft.key);
     if (parsed.error) {
       if (!draft.url) {
-        problem(draft.path, "no stream key: give key, key_env or key_secret");
+        problem(draft.path, "pas de clé de stream : donnez key, key_env ou key_secret");
       } else if (parsed.error->missingKey) {
-        problem(urlPath, parsed.error->message + " (add the key to the URL, or give key, key_env or key_secret)");
+        problem(urlPath, parsed.error->message + " (ajoutez la clé à l'URL, ou donnez key, key_env ou key_secret)");
       } else {
         problem(urlPath, parsed.error->message);
       }
@@ -1372,19 +1378,19 @@ std::optional<std::string> keyframeIntervalProblem(const DestinationSettings& de
 
 DestinationArgResult parseDestinationArgument(const std::string& argument) {
   const auto fail = [](std::string message) { return DestinationArgResult{std::nullopt, std::move(message)}; };
-  constexpr const char* kForms = "expected PLATFORM=KEY (e.g. youtube=KEY) or NAME=rtmp[s]://HOST/APP/KEY";
+  constexpr const char* kForms = "attendu PLATEFORME=CLÉ (par exemple youtube=CLÉ) ou NOM=rtmp[s]://SERVEUR/APP/CLÉ";
 
   const auto equals = argument.find('=');
-  if (equals == std::string::npos) return fail(std::string("no '=' in the destination: ") + kForms);
+  if (equals == std::string::npos) return fail(std::string("pas de « = » dans la destination : ") + kForms);
   const std::string name = argument.substr(0, equals);
   const std::string value = argument.substr(equals + 1);
-  if (name.empty()) return fail(std::string("the name before '=' is empty: ") + kForms);
-  if (value.empty()) return fail("nothing after '=': give the stream key or the full URL");
+  if (name.empty()) return fail(std::string("le nom avant « = » est vide : ") + kForms);
+  if (value.empty()) return fail("rien après « = » : donnez la clé de stream ou l'URL complète");
   // Not repeated: a malformed argument may have its key on the left of the first '='.
   if (!isValidDestinationName(name)) {
     return fail(
-        "the name before '=' must be 1 to 32 characters among a-z, 0-9, '_' and '-', "
-        "starting with a letter or a digit");
+        "le nom avant « = » : 1 à 32 caractères parmi a-z, 0-9, « _ » et « - », commençant par une lettre ou un "
+        "chiffre");
   }
 
   DestinationSettings destination;
@@ -1396,10 +1402,10 @@ DestinationArgResult parseDestinationArgument(const std::string& argument) {
   if (value.find("://") != std::string::npos) {
     parsed = parsePublishUrl(value);
   } else if (!preset) {
-    return fail(unknownPlatform(name) + "; for another server pass " + name + "=rtmp[s]://HOST/APP/KEY");
+    return fail(unknownPlatform(name) + " ; pour un autre serveur, passez " + name + "=rtmp[s]://SERVEUR/APP/CLÉ");
   } else if (preset->defaultUrl.empty()) {
-    return fail(preset->displayName + " has no default ingest URL (each live has its own): pass " + name +
-                "=rtmps://HOST/APP/KEY with the URL from the platform");
+    return fail(preset->displayName + " n'a pas d'URL d'envoi par défaut (chaque direct a la sienne) : passez " + name +
+                "=rtmps://SERVEUR/APP/CLÉ avec l'URL donnée par la plateforme");
   } else {
     parsed = parsePublishUrl(preset->defaultUrl, Secret(value));
   }

@@ -11,7 +11,11 @@ bool isPrintable(std::string_view text) {
 
 std::string shown(std::string_view value) {
   if (value.empty() || value.size() > kMaxShownLength || !isPrintable(value)) return "";
-  return " \"" + std::string(value) + "\"";
+  return " « " + std::string(value) + " »";
+}
+
+std::string didYouMean(std::string_view suggestion) {
+  return " (vouliez-vous dire « " + std::string(suggestion) + " » ?)";
 }
 
 std::string joined(std::span<const std::string_view> words, std::string_view separator) {

@@ -37,8 +37,10 @@ inline constexpr std::size_t kMaxShownLength = 40;
 inline constexpr std::size_t kMinScrubbedLength = 4;
 
 bool isPrintable(std::string_view text);
-// ` "value"` when it may be shown, else nothing: callers write "unknown profile" + shown(v).
+// ` « value »` when it may be shown, else nothing: callers write "profil inconnu" + shown(v).
 std::string shown(std::string_view value);
+// ` (vouliez-vous dire « suggestion » ?)`, for a value close to a known one.
+std::string didYouMean(std::string_view suggestion);
 std::string joined(std::span<const std::string_view> words, std::string_view separator);
 std::string childPath(const std::string& parent, std::string_view key);
 std::string indexPath(const std::string& parent, std::size_t index);
@@ -79,7 +81,7 @@ class Reader {
   bool readObject(const Json& value, const std::string& path, const std::array<Field<Target>, N>& fields,
                   Target& target) {
     if (!value.is_object()) {
-      problem(path, "expected an object, got " + typeOf(value));
+      problem(path, "attendu un objet, reçu " + typeInFrench(value));
       return false;
     }
     std::array<std::string_view, N> names;
@@ -92,9 +94,9 @@ class Reader {
       if (field != fields.end()) {
         field->apply(static_cast<Derived&>(*this), member.value(), memberPath, target);
       } else if (auto near = closest(key, names)) {
-        problem(memberPath, "unknown key" + shown(key) + " (did you mean \"" + std::string(*near) + "\"?)");
+        problem(memberPath, "clé inconnue" + shown(key) + didYouMean(*near));
       } else {
-        problem(memberPath, "unknown key" + shown(key) + "; known keys: " + joined(names, ", "));
+        problem(memberPath, "clé inconnue" + shown(key) + " ; clés connues : " + joined(names, ", "));
       }
     }
     return true;
@@ -104,12 +106,12 @@ class Reader {
 
   std::optional<std::string> readString(const Json& value, const std::string& path) {
     if (!value.is_string()) {
-      problem(path, "expected a string, got " + typeOf(value));
+      problem(path, "attendu une chaîne, reçu " + typeInFrench(value));
       return std::nullopt;
     }
     auto text = value.template get<std::string>();
     if (text.empty()) {
-      problem(path, "must not be empty");
+      problem(path, "ne doit pas être vide");
       return std::nullopt;
     }
     return text;
@@ -117,7 +119,7 @@ class Reader {
 
   std::optional<bool> readBool(const Json& value, const std::string& path) {
     if (!value.is_boolean()) {
-      problem(path, "expected a boolean (true or false), got " + typeOf(value));
+      problem(path, "attendu un booléen (true ou false), reçu " + typeInFrench(value));
       return std::nullopt;
     }
     return value.template get<bool>();
@@ -125,7 +127,7 @@ class Reader {
 
   std::optional<int> readInt(const Json& value, const std::string& path, IntRange range) {
     if (!value.is_number_integer()) {
-      problem(path, "expected an integer, got " + typeOf(value));
+      problem(path, "attendu un nombre entier, reçu " + typeInFrench(value));
       return std::nullopt;
     }
     std::string text;
@@ -141,7 +143,7 @@ class Reader {
       inRange = number >= range.min && number <= range.max;
     }
     if (!inRange) {
-      problem(path, text + " is out of range (" + std::to_string(range.min) + ".." + std::to_string(range.max) + ")");
+      problem(path, text + " hors limites (de " + std::to_string(range.min) + " à " + std::to_string(range.max) + ")");
       return std::nullopt;
     }
     return value.template get<int>();
@@ -159,26 +161,26 @@ class Reader {
     if (source == SecretSource::environment) {
       if (!isEnvironmentName(*name)) {
         problem(path,
-                "must be the name of an environment variable (letters, digits and '_', not starting with a digit)");
+                "doit être le nom d'une variable d'environnement (lettres, chiffres et « _ », sans chiffre au début)");
         return std::nullopt;
       }
       found = secrets_.environment ? secrets_.environment(*name) : std::nullopt;
       if (!found) {
-        problem(path, "environment variable " + *name + " is not set");
+        problem(path, "la variable d'environnement " + *name + " n'est pas définie");
       } else if (found->empty()) {
-        problem(path, "environment variable " + *name + " is empty");
+        problem(path, "la variable d'environnement " + *name + " est vide");
       }
     } else {
-      const auto entry = shown(*name).empty() ? std::string(" named here") : shown(*name);
+      const auto entry = shown(*name).empty() ? std::string(" nommée ici") : shown(*name);
       if (!secrets_.secretsFile) {
-        problem(path, "no secrets file to look up the entry" + entry + " in: set secrets_file");
+        problem(path, "pas de fichier de secrets où chercher l'entrée" + entry + " : indiquez secrets_file");
         return std::nullopt;
       }
       found = secrets_.secretsFile(*name);
       if (!found) {
-        problem(path, "no entry" + entry + " in the secrets file");
+        problem(path, "pas d'entrée" + entry + " dans le fichier de secrets");
       } else if (found->empty()) {
-        problem(path, "the entry" + entry + " in the secrets file is empty");
+        problem(path, "l'entrée" + entry + " du fichier de secrets est vide");
       }
     }
     if (!found || found->empty()) return std::nullopt;
@@ -191,8 +193,8 @@ class Reader {
     auto secret = readSecret(value, path, source);
     if (!secret) return std::nullopt;
     if (secret->reveal().size() < kMinLinkSecretLength) {
-      problem(path, "the secret it names is too short: " + std::to_string(kMinLinkSecretLength) +
-                        " characters at least (openssl rand -hex 32 makes one)");
+      problem(path, "le secret nommé est trop court : " + std::to_string(kMinLinkSecretLength) +
+                        " caractères au moins (openssl rand -hex 32 en fabrique un)");
       return std::nullopt;
     }
     return secret;
@@ -203,8 +205,8 @@ class Reader {
   void refuseInlineSecret(const Json& value, const std::string& path, std::string_view key) {
     if (value.is_string()) rememberSecret(value.template get<std::string>());
     const std::string name(key);
-    problem(path, "a secret is not written in this file: give " + name + "_env (an environment variable) or " + name +
-                      "_secret (an entry of secrets_file)");
+    problem(path, "un secret ne s'écrit pas dans ce fichier : donnez " + name +
+                      "_env (une variable d'environnement) ou " + name + "_secret (une entrée de secrets_file)");
   }
 
   // A value scrubbed from every message before they leave.

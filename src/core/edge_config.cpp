@@ -84,10 +84,10 @@ class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Js
   void requireOneSecret(const std::string& path, std::string_view key, int given) {
     if (given == 0) {
       problem(childPath(path, std::string(key) + "_env"),
-              "required: " + std::string(key) + "_env or " + std::string(key) + "_secret");
+              "obligatoire : " + std::string(key) + "_env ou " + std::string(key) + "_secret");
     } else if (given > 1) {
       problem(path.empty() ? "$" : path,
-              "give one of " + std::string(key) + "_env and " + std::string(key) + "_secret");
+              "donnez un seul de " + std::string(key) + "_env et " + std::string(key) + "_secret");
     }
   }
 
@@ -99,7 +99,7 @@ class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Js
          [](P& p, const Json& v, S at, RootDraft& d) {
            auto name = p.readString(v, at);
            if (!name) return;
-           if (!isLinkName(*name)) return p.problem(at, "must be 1 to 64 characters among A-Z a-z 0-9 . _ -");
+           if (!isLinkName(*name)) return p.problem(at, "1 à 64 caractères parmi A-Z a-z 0-9 . _ -");
            d.config.name = std::move(name);
          }},
         {"secrets_file",
@@ -143,7 +143,7 @@ class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Js
 
   void finishRoot(RootDraft& draft) {
     if (!draft.redisGiven) {
-      problem("redis", "required: the Redis shared by the edges, {\"url\": \"rediss://…\", \"password_env\": …}");
+      problem("redis", "obligatoire : le Redis partagé par les edges, {\"url\": \"rediss://…\", \"password_env\": …}");
     }
     requireOneSecret("", "link_secret", draft.linkSecrets);
     checkTls(draft.config.web);
@@ -159,9 +159,9 @@ class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Js
            if (!address) return;
            if (!IpAddress::parse(*address)) {
              return p.problem(at,
-                              "expected an IP address such as \"0.0.0.0\" (every network of the host) or "
-                              "\"127.0.0.1\" (behind a reverse proxy on the same host)" +
-                                  (shown(*address).empty() ? std::string() : ", got" + shown(*address)));
+                              "attendu une adresse IP comme « 0.0.0.0 » (tous les réseaux de la machine) ou "
+                              "« 127.0.0.1 » (derrière un proxy inverse sur la même machine)" +
+                                  (shown(*address).empty() ? std::string() : ", reçu" + shown(*address)));
            }
            w.address = *address;
          }},
@@ -196,12 +196,12 @@ class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Js
     if (tlsBroken_) return;  // a wrong value among them is reported already
     const auto path = webPath_.empty() ? std::string("web") : webPath_;
     if (web.tlsCertificate.has_value() != web.tlsKey.has_value()) {
-      return problem(path, "tls_certificate and tls_key go together: give both or neither");
+      return problem(path, "tls_certificate et tls_key vont ensemble : donnez les deux ou aucun");
     }
     if (web.tlsCertificate && web.tlsOffload) {
       return problem(childPath(path, "tls_offload"),
-                     "true with tls_certificate: either the edge does TLS itself (certificate and key) or a reverse "
-                     "proxy does (tls_offload), not both");
+                     "true avec tls_certificate : soit l'edge fait le TLS lui-même (certificat et clé), soit un proxy "
+                     "inverse le fait (tls_offload), pas les deux");
     }
     if (!web.tlsCertificate && !web.tlsOffload) {
       problem(path,
@@ -213,15 +213,16 @@ class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Js
   // --- who is trusted for X-Forwarded-For ---------------------------------------------------
 
   void parseTrustedProxies(const Json& value, const std::string& path, std::vector<AddressRange>& out) {
-    if (!value.is_array()) return problem(path, "expected an array of addresses or ranges, got " + typeOf(value));
+    if (!value.is_array())
+      return problem(path, "attendu un tableau d'adresses ou de plages, reçu " + typeInFrench(value));
     for (std::size_t index = 0; index < value.size(); ++index) {
       const auto at = indexPath(path, index);
       auto text = readString(value[index], at);
       if (!text) continue;
       auto range = AddressRange::parse(*text);
       if (!range) {
-        problem(at, "expected an IP address or a CIDR range such as \"10.0.0.0/8\", \"192.168.1.5\" or \"fd00::/8\"" +
-                        (shown(*text).empty() ? std::string() : ", got" + shown(*text)));
+        problem(at, "attendu une adresse IP ou une plage CIDR comme « 10.0.0.0/8 », « 192.168.1.5 » ou « fd00::/8 »" +
+                        (shown(*text).empty() ? std::string() : ", reçu" + shown(*text)));
         continue;
       }
       out.push_back(*range);
@@ -265,7 +266,7 @@ class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Js
          [](P& p, const Json& v, S at, RedisDraft& d) {
            auto user = p.readString(v, at);
            if (!user) return;
-           if (!isLinkName(*user)) return p.problem(at, "must be 1 to 64 characters among A-Z a-z 0-9 . _ -");
+           if (!isLinkName(*user)) return p.problem(at, "1 à 64 caractères parmi A-Z a-z 0-9 . _ -");
            d.settings.user = *user;
          }},
         {"password",
@@ -288,21 +289,22 @@ class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Js
          [](P& p, const Json& v, S at, RedisDraft& d) {
            auto prefix = p.readString(v, at);
            if (!prefix) return;
-           if (!isKeyPrefix(*prefix)) return p.problem(at, "must be 1 to 32 characters among a-z, 0-9, '_' and '-'");
+           if (!isKeyPrefix(*prefix)) return p.problem(at, "1 à 32 caractères parmi a-z, 0-9, « _ » et « - »");
            d.settings.keyPrefix = *prefix;
          }},
     }};
     RedisDraft draft{redis, path};
     if (!readObject(value, path, kFields, draft)) return;
-    if (!draft.urlGiven) problem(childPath(path, "url"), "required: rediss://host:port (or redis:// on this host)");
+    if (!draft.urlGiven)
+      problem(childPath(path, "url"), "obligatoire : rediss://serveur:port (ou redis:// sur cette machine)");
     requireOneSecret(path, "password", draft.passwords);
     if (draft.plaintext && !draft.allowPlaintext && !isLoopbackHost(draft.settings.address.host)) {
       problem(childPath(path, "url"),
-              "redis:// sends the password and the viewers' questions in clear over the network: use rediss:// "
-              "(TLS), or set \"allow_plaintext\": true if that network is private");
+              "redis:// envoie le mot de passe et les questions du public en clair sur le réseau : utilisez rediss:// "
+              "(TLS), ou écrivez \"allow_plaintext\": true si ce réseau est privé");
     }
     if (draft.plaintext && draft.settings.caFile) {
-      problem(childPath(path, "ca_file"), "is for rediss:// only: this Redis is reached without TLS");
+      problem(childPath(path, "ca_file"), "ne sert qu'avec rediss:// : ce Redis est joint sans TLS");
     }
     redis = std::move(draft.settings);
   }
@@ -315,10 +317,10 @@ class EdgeConfigParser : public config_reader::Reader<EdgeConfigParser<Json>, Js
     if (!parsed.url) return problem(path, parsed.error);
     auto& url = *parsed.url;
     if (url.scheme != "rediss" && url.scheme != "redis") {
-      return problem(path, "must start with rediss:// (TLS) or redis://");
+      return problem(path, "doit commencer par rediss:// (TLS) ou redis://");
     }
     if (!url.path.empty() && url.path != "/") {
-      return problem(path, "expected no path or database number: keys are set apart by key_prefix");
+      return problem(path, "ni chemin ni numéro de base attendu : les clés sont séparées par key_prefix");
     }
     draft.plaintext = url.scheme == "redis";
     draft.settings.address = {!draft.plaintext, url.host, url.port.value_or(kDefaultRedisPort)};

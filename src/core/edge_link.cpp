@@ -160,52 +160,52 @@ ServerUrlResult parseServerUrl(std::string_view text) {
         const auto byte = static_cast<unsigned char>(c);
         return byte <= 0x20 || byte >= 0x7f;
       })) {
-    return fail("must not contain spaces, control or non-ASCII characters");
+    return fail("ne doit contenir ni espace, ni caractère de contrôle ou non ASCII");
   }
   const auto separator = text.find("://");
-  if (separator == std::string_view::npos || separator == 0) return fail("expected scheme://host[:port]");
+  if (separator == std::string_view::npos || separator == 0) return fail("attendu schéma://serveur[:port]");
   ServerUrl url;
   url.scheme = lowercase(text.substr(0, separator));
   if (!std::all_of(url.scheme.begin(), url.scheme.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
-    return fail("expected scheme://host[:port]");
+    return fail("attendu schéma://serveur[:port]");
   }
   const auto rest = text.substr(separator + 3);
-  if (rest.find_first_of("?#") != std::string_view::npos) return fail("must not have a query (?) or fragment (#)");
+  if (rest.find_first_of("?#") != std::string_view::npos) return fail("ne doit avoir ni requête (?) ni fragment (#)");
   const auto slash = rest.find('/');
   const auto authority = rest.substr(0, slash);
   if (slash != std::string_view::npos) url.path = std::string(rest.substr(slash));
   if (authority.find('@') != std::string_view::npos) {
-    return fail("must not contain a user or a password: secrets have their own keys");
+    return fail("ne doit contenir ni utilisateur ni mot de passe : les secrets ont leurs propres clés");
   }
   std::string_view portText;
   bool hasPort = false;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
-    if (close == std::string_view::npos) return fail("an IPv6 address is written in brackets, [2001:db8::1]");
+    if (close == std::string_view::npos) return fail("une adresse IPv6 s'écrit entre crochets, [2001:db8::1]");
     const auto inside = authority.substr(1, close - 1);
     if (inside.find(':') == std::string_view::npos || !IpAddress::parse(inside)) {
-      return fail("expected an IPv6 address between the brackets");
+      return fail("attendu une adresse IPv6 entre les crochets");
     }
     url.host = lowercase(inside);
     const auto after = authority.substr(close + 1);
-    if (!after.empty() && after.front() != ':') return fail("expected :port after the IPv6 address");
+    if (!after.empty() && after.front() != ':') return fail("attendu :port après l'adresse IPv6");
     hasPort = !after.empty();
     if (hasPort) portText = after.substr(1);
   } else {
     const auto colon = authority.find(':');
     if (colon != std::string_view::npos && authority.find(':', colon + 1) != std::string_view::npos) {
-      return fail("an IPv6 address is written in brackets, [2001:db8::1]");
+      return fail("une adresse IPv6 s'écrit entre crochets, [2001:db8::1]");
     }
     const auto host = authority.substr(0, colon);
-    if (host.empty()) return fail("needs a host after " + url.scheme + "://");
-    if (!isHostName(host)) return fail("the host is neither a host name nor an IP address");
+    if (host.empty()) return fail("il manque le serveur après " + url.scheme + "://");
+    if (!isHostName(host)) return fail("le serveur n'est ni un nom de machine ni une adresse IP");
     url.host = lowercase(host);
     hasPort = colon != std::string_view::npos;
     if (hasPort) portText = authority.substr(colon + 1);
   }
   if (hasPort) {
     url.port = readPort(portText);
-    if (!url.port) return fail("the port must be a number from 1 to 65535");
+    if (!url.port) return fail("le port doit être un nombre de 1 à 65535");
   }
   return {std::move(url), {}};
 }
@@ -214,7 +214,7 @@ EdgeAddressResult parseEdgeUrl(std::string_view text) {
   auto parsed = parseServerUrl(text);
   if (!parsed.url) return {std::nullopt, parsed.error};
   auto& url = *parsed.url;
-  if (url.scheme != "wss" && url.scheme != "ws") return {std::nullopt, "must start with wss://"};
+  if (url.scheme != "wss" && url.scheme != "ws") return {std::nullopt, "doit commencer par wss://"};
   EdgeAddress address;
   address.tls = url.scheme == "wss";
   if (!address.tls && !isLoopbackHost(url.host)) {

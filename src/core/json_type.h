@@ -22,4 +22,22 @@ std::string typeOf(const Json& value) {
   }
 }
 
+// "un objet", "une chaîne", "un nombre entier"…: the same for the French messages the
+// console shows ("attendu un nombre entier, reçu une chaîne").
+template <class Json>
+std::string typeInFrench(const Json& value) {
+  using Type = typename Json::value_t;
+  switch (value.type()) {
+    case Type::null: return "null";
+    case Type::object: return "un objet";
+    case Type::array: return "un tableau";
+    case Type::string: return "une chaîne";
+    case Type::boolean: return "un booléen";
+    case Type::number_integer:
+    case Type::number_unsigned: return "un nombre entier";
+    case Type::number_float: return "un nombre décimal";
+    default: return "une valeur non prise en charge";
+  }
+}
+
 }  // namespace tribune::core

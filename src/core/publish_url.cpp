@@ -10,7 +10,7 @@ namespace {
 
 // What the technician most likely pasted, to say in errors. Never echo the input itself:
 // wherever the key sits in a malformed URL, it must not reach a log.
-constexpr const char* kExpectedForm = "expected rtmp[s]://host[:port]/app/key";
+constexpr const char* kExpectedForm = "attendu rtmp[s]://serveur[:port]/app/clé";
 constexpr std::uint16_t kRtmpPort = 1935;
 constexpr std::uint16_t kRtmpsPort = 443;
 
@@ -71,38 +71,38 @@ struct Authority {
 // host, host:port, [v6], [v6]:port. Returns the error message on failure.
 std::optional<std::string> parseAuthority(std::string_view authority, bool tls, Authority& out) {
   if (authority.find('@') != std::string_view::npos) {
-    return "user credentials (user@host) are not supported in an RTMP URL";
+    return "un identifiant (utilisateur@serveur) n'est pas permis dans une URL RTMP";
   }
   std::string_view host;
   std::optional<std::string_view> portText;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::string("the IPv6 address has no closing ']'");
+    if (close == std::string_view::npos) return std::string("l'adresse IPv6 n'a pas de « ] » fermant");
     host = authority.substr(1, close - 1);
     const auto after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return std::string("unexpected characters after the IPv6 address");
+      if (after.front() != ':') return std::string("caractères inattendus après l'adresse IPv6");
       portText = after.substr(1);
     }
-    if (host.empty()) return std::string("host is missing");
-    if (!isIpv6Literal(host)) return std::string("the IPv6 address contains characters that are not allowed");
+    if (host.empty()) return std::string("il manque le serveur");
+    if (!isIpv6Literal(host)) return std::string("l'adresse IPv6 contient des caractères interdits");
   } else {
     const auto colon = authority.find(':');
     host = authority.substr(0, colon);
     if (colon != std::string_view::npos) portText = authority.substr(colon + 1);
-    if (host.empty()) return std::string("host is missing");
+    if (host.empty()) return std::string("il manque le serveur");
     if (!isHostName(host)) {
-      return std::string("host contains characters that are not allowed (letters, digits, '-', '.')");
+      return std::string("le serveur contient des caractères interdits (permis : lettres, chiffres, « - », « . »)");
     }
   }
   out.host = std::string(host);
   out.port = tls ? kRtmpsPort : kRtmpPort;
   if (portText) {
-    if (portText->empty()) return std::string("port is empty after ':'");
-    if (!isDigits(*portText)) return std::string("port must be a number");
+    if (portText->empty()) return std::string("le port est vide après « : »");
+    if (!isDigits(*portText)) return std::string("le port doit être un nombre");
     const auto significant = portText->substr(std::min(portText->find_first_not_of('0'), portText->size()));
     if (significant.empty() || significant.size() > 5 || std::stoul(std::string(significant)) > 65535) {
-      return "port " + std::string(*portText) + " is out of range (1..65535)";
+      return "port " + std::string(*portText) + " hors limites (de 1 à 65535)";
     }
     out.port = static_cast<std::uint16_t>(std::stoul(std::string(significant)));
   }
@@ -126,35 +126,35 @@ std::string PublishUrl::masked() const { return build(*this, Secret::kMask); }
 
 std::optional<PublishUrlError> checkStreamKey(const Secret& key) {
   const auto& value = key.reveal();
-  if (value.empty()) return PublishUrlError{"the stream key is empty"};
+  if (value.empty()) return PublishUrlError{"la clé de stream est vide"};
   if (std::any_of(value.begin(), value.end(), isSpaceOrControl)) {
-    return PublishUrlError{"the stream key contains a space or a control character"};
+    return PublishUrlError{"la clé de stream contient une espace ou un caractère de contrôle"};
   }
-  if (value.find('/') != std::string::npos) return PublishUrlError{"the stream key must not contain '/'"};
-  if (value.find('#') != std::string::npos) return PublishUrlError{"the stream key must not contain '#'"};
+  if (value.find('/') != std::string::npos) return PublishUrlError{"la clé de stream ne doit pas contenir « / »"};
+  if (value.find('#') != std::string::npos) return PublishUrlError{"la clé de stream ne doit pas contenir « # »"};
   return std::nullopt;
 }
 
 PublishUrlResult parsePublishUrl(std::string_view text, const std::optional<Secret>& key) {
   // Pasting often brings a trailing newline or space along; inner ones are an error.
   text = trimmed(text);
-  if (text.empty()) return failure("the URL is empty");
+  if (text.empty()) return failure("l'URL est vide");
 
   const auto schemeEnd = text.find("://");
-  if (schemeEnd == std::string_view::npos) return failure("scheme must be rtmp:// or rtmps://");
+  if (schemeEnd == std::string_view::npos) return failure("l'URL doit commencer par rtmp:// ou rtmps://");
   const auto scheme = lowercase(text.substr(0, schemeEnd));
   if (scheme != "rtmp" && scheme != "rtmps") {
-    if (looksLikeScheme(scheme)) return failure("scheme must be rtmp:// or rtmps://, not " + scheme + "://");
-    return failure("scheme must be rtmp:// or rtmps://");
+    if (looksLikeScheme(scheme)) return failure("l'URL doit commencer par rtmp:// ou rtmps://, pas " + scheme + "://");
+    return failure("l'URL doit commencer par rtmp:// ou rtmps://");
   }
   PublishUrl url;
   url.tls = scheme == "rtmps";
 
   const auto rest = text.substr(schemeEnd + 3);
   if (std::any_of(rest.begin(), rest.end(), isSpaceOrControl)) {
-    return failure("the URL contains a space or a control character");
+    return failure("l'URL contient une espace ou un caractère de contrôle");
   }
-  if (rest.find('#') != std::string_view::npos) return failure("a fragment (#...) is not allowed in an RTMP URL");
+  if (rest.find('#') != std::string_view::npos) return failure("un fragment (#…) n'est pas permis dans une URL RTMP");
 
   const auto authorityEnd = rest.find_first_of("/?");
   Authority authority;
@@ -162,7 +162,7 @@ PublishUrlResult parsePublishUrl(std::string_view text, const std::optional<Secr
   url.host = std::move(authority.host);
   url.port = authority.port;
   if (authorityEnd == std::string_view::npos || rest[authorityEnd] == '?') {
-    return failure(std::string("no application path: ") + kExpectedForm);
+    return failure(std::string("pas de chemin d'application : ") + kExpectedForm);
   }
 
   // The query belongs to the key (Facebook's keys carry one), so split it off first.
@@ -174,27 +174,27 @@ PublishUrlResult parsePublishUrl(std::string_view text, const std::optional<Secr
   if (key) {
     if (!query.empty()) {
       return failure(
-          "the URL has a query string (?...) but the stream key is given separately: "
-          "the query belongs to the key");
+          "l'URL a une requête (?…) alors que la clé de stream est donnée à part : la requête fait partie "
+          "de la clé");
     }
     // Platforms show their server URL with a trailing '/' ("…/rtmp/"): accept it.
     if (!path.empty() && path.back() == '/') path.remove_suffix(1);
-    if (path.empty()) return failure(std::string("no application path: ") + kExpectedForm);
-    if (hasEmptySegment(path)) return failure("the path has an empty segment (//)");
+    if (path.empty()) return failure(std::string("pas de chemin d'application : ") + kExpectedForm);
+    if (hasEmptySegment(path)) return failure("le chemin a un segment vide (//)");
     if (auto error = checkStreamKey(*key)) return {std::nullopt, std::move(error)};
     url.app = std::string(path);
     url.key = *key;
     return {std::move(url), std::nullopt};
   }
 
-  if (path.empty()) return failure(std::string("no application path: ") + kExpectedForm);
+  if (path.empty()) return failure(std::string("pas de chemin d'application : ") + kExpectedForm);
   const auto lastSlash = path.rfind('/');
   if (lastSlash == std::string_view::npos || lastSlash + 1 == path.size()) {
-    if (hasEmptySegment(path.substr(0, lastSlash))) return failure("the path has an empty segment (//)");
-    return failure("no stream key: the URL ends at the application", true);
+    if (hasEmptySegment(path.substr(0, lastSlash))) return failure("le chemin a un segment vide (//)");
+    return failure("pas de clé de stream : l'URL s'arrête à l'application", true);
   }
   const auto app = path.substr(0, lastSlash);
-  if (hasEmptySegment(app)) return failure("the path has an empty segment (//)");
+  if (hasEmptySegment(app)) return failure("le chemin a un segment vide (//)");
   url.app = std::string(app);
   url.key = Secret(std::string(path.substr(lastSlash + 1)) + std::string(query));
   return {std::move(url), std::nullopt};

@@ -31,11 +31,11 @@ ScheduleEdit refused(int status, std::string code, std::string message) {
 ScheduleEdit conflict() {
   return refused(409, "conflict",
                  "La liste des séances a été modifiée entre-temps (depuis une autre console) : rechargez-la et "
-                 "recommencez. / The schedule changed meanwhile (from another console): reload it and try again.");
+                 "recommencez.");
 }
 
 ScheduleEdit notFound(const std::string& id) {
-  return refused(404, "not_found", "Aucune séance « " + id + " » dans la liste. / No meeting '" + id + "'.");
+  return refused(404, "not_found", "Aucune séance « " + id + " » dans la liste.");
 }
 
 PlannedMeeting* findMutable(Schedule& schedule, const std::string& id) {
@@ -80,14 +80,14 @@ Json scheduleToJson(const Schedule& schedule) {
 ScheduleFromJson scheduleFromJson(const Json& value) {
   ScheduleFromJson out;
   if (!value.is_object()) {
-    out.error = "$: expected an object";
+    out.error = "$: attendu un objet";
     return out;
   }
   Schedule schedule;
   const auto number = [&](const char* key, std::uint64_t& target) {
     const auto found = value.find(key);
     if (found == value.end() || !found->is_number_unsigned()) {
-      out.error = std::string(key) + ": expected a non-negative integer";
+      out.error = std::string(key) + ": attendu un nombre entier positif ou nul";
       return false;
     }
     target = found->get<std::uint64_t>();
@@ -96,28 +96,28 @@ ScheduleFromJson scheduleFromJson(const Json& value) {
   if (!number("revision", schedule.revision) || !number("next_id", schedule.nextId)) return out;
   const auto meetings = value.find("meetings");
   if (meetings == value.end() || !meetings->is_array()) {
-    out.error = "meetings: expected an array";
+    out.error = "meetings: attendu un tableau";
     return out;
   }
   for (std::size_t i = 0; i < meetings->size(); ++i) {
     const auto& entry = (*meetings)[i];
     const std::string at = "meetings[" + std::to_string(i) + "]";
     if (!entry.is_object()) {
-      out.error = at + ": expected an object";
+      out.error = at + ": attendu un objet";
       return out;
     }
     PlannedMeeting meeting;
     for (const auto* key : {"id", "state", "log_id", "error"}) {
       const auto found = entry.find(key);
       if (found == entry.end() || !found->is_string()) {
-        out.error = at + "." + key + ": expected a string";
+        out.error = at + "." + key + ": attendu une chaîne";
         return out;
       }
     }
     meeting.id = entry["id"].get<std::string>();
     auto state = planStateFromString(entry["state"].get<std::string>());
     if (!state) {
-      out.error = at + ".state: unknown state '" + entry["state"].get<std::string>() + "'";
+      out.error = at + ".state: état inconnu « " + entry["state"].get<std::string>() + " »";
       return out;
     }
     meeting.state = *state;
@@ -158,14 +158,13 @@ ScheduleDecision decideSchedule(const Schedule& schedule, std::int64_t nowMs, st
 ScheduleEdit addPlannedMeeting(Schedule& schedule, std::uint64_t revision, Agenda agenda) {
   if (revision != schedule.revision) return conflict();
   if (schedule.meetings.size() >= kMaxPlannedMeetings) {
-    return refused(400, "too_many",
-                   "La liste compte déjà " + std::to_string(kMaxPlannedMeetings) +
-                       " séances : supprimez-en d'anciennes. / The schedule is full.");
+    return refused(
+        400, "too_many",
+        "La liste compte déjà " + std::to_string(kMaxPlannedMeetings) + " séances : supprimez-en d'anciennes.");
   }
   if (agenda.meeting.time.empty()) {
     auto edit = refused(400, "invalid_agenda",
-                        "Indiquez l'heure de la séance (HH:MM) : elle démarre d'elle-même avant cette heure. / "
-                        "Give the meeting's time (HH:MM).");
+                        "Indiquez l'heure de la séance (HH:MM) : elle démarre d'elle-même avant cette heure.");
     edit.problems.push_back({"meeting.time", "l'heure de la séance est obligatoire (HH:MM)"});
     return edit;
   }
@@ -185,11 +184,10 @@ ScheduleEdit replacePlannedAgenda(Schedule& schedule, std::uint64_t revision, co
   if (meeting == nullptr) return notFound(id);
   if (meeting->state != PlanState::Planned) {
     return refused(409, "started",
-                   "Cette séance a déjà commencé : son ordre du jour se modifie depuis la console de la séance. / "
-                   "This meeting has started: its agenda is edited from the meeting's console.");
+                   "Cette séance a déjà commencé : son ordre du jour se modifie depuis la console de la séance.");
   }
   if (agenda.meeting.time.empty()) {
-    auto edit = refused(400, "invalid_agenda", "Indiquez l'heure de la séance (HH:MM). / Give the meeting's time.");
+    auto edit = refused(400, "invalid_agenda", "Indiquez l'heure de la séance (HH:MM).");
     edit.problems.push_back({"meeting.time", "l'heure de la séance est obligatoire (HH:MM)"});
     return edit;
   }
@@ -205,8 +203,7 @@ ScheduleEdit removePlannedMeeting(Schedule& schedule, std::uint64_t revision, co
   auto* meeting = findMutable(schedule, id);
   if (meeting == nullptr) return notFound(id);
   if (meeting->state == PlanState::Running) {
-    return refused(409, "running",
-                   "Cette séance est en cours : arrêtez-la avant de la supprimer. / This meeting is running.");
+    return refused(409, "running", "Cette séance est en cours : arrêtez-la avant de la supprimer.");
   }
   std::erase_if(schedule.meetings, [&](const PlannedMeeting& m) { return m.id == id; });
   ++schedule.revision;
@@ -222,8 +219,7 @@ ScheduleEdit setPlanState(Schedule& schedule, const std::string& id, PlanState s
   if (state == PlanState::Running) {
     for (const auto& other : schedule.meetings) {
       if (other.state == PlanState::Running && other.id != id) {
-        return refused(409, "busy",
-                       "Une autre séance est en cours : arrêtez-la d'abord. / Another meeting is running.");
+        return refused(409, "busy", "Une autre séance est en cours : arrêtez-la d'abord.");
       }
     }
   }

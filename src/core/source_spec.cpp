@@ -33,36 +33,36 @@ std::string quoteForLaunch(std::string_view value) {
 SourceSpecResult parseSourceSpec(std::string_view text) {
   if (text == "test") return {SourceSpec{"test", {}}, std::nullopt};
   if (startsWith(text, "rtsp://") || startsWith(text, "rtsps://")) {
-    if (text.size() <= text.find("://") + 3) return {std::nullopt, "the rtsp:// address has no host"};
+    if (text.size() <= text.find("://") + 3) return {std::nullopt, "l'adresse rtsp:// n'a pas de serveur"};
     return {SourceSpec{"rtsp", {{"uri", std::string(text)}}}, std::nullopt};
   }
   if (startsWith(text, "srt://")) {
-    if (text.size() <= 6) return {std::nullopt, "the srt:// address has no host"};
+    if (text.size() <= 6) return {std::nullopt, "l'adresse srt:// n'a pas de serveur"};
     return {SourceSpec{"srt", {{"uri", std::string(text)}}}, std::nullopt};
   }
   const auto colon = text.find(':');
   if (colon == std::string_view::npos) {
-    return {std::nullopt, "unknown source '" + std::string(text) +
-                              "': use test, file:PATH, v4l2:/dev/videoN, rtsp://…, srt://… or decklink:N"};
+    return {std::nullopt, "source inconnue « " + std::string(text) +
+                              " » : utilisez test, file:CHEMIN, v4l2:/dev/videoN, rtsp://…, srt://… ou decklink:N"};
   }
   const std::string_view kind = text.substr(0, colon);
   const std::string_view rest = text.substr(colon + 1);
   if (kind == "file") {
-    if (rest.empty()) return {std::nullopt, "file: needs a path, e.g. file:/home/mairie/essai.mp4"};
+    if (rest.empty()) return {std::nullopt, "file: demande un chemin, par exemple file:/home/mairie/essai.mp4"};
     return {SourceSpec{"file", {{"path", std::string(rest)}}}, std::nullopt};
   }
   if (kind == "v4l2") {
     if (!startsWith(rest, "/dev/video") || !allDigits(rest.substr(10))) {
-      return {std::nullopt, "v4l2: needs a capture device such as v4l2:/dev/video0 (see `tribune devices`)"};
+      return {std::nullopt, "v4l2: demande un périphérique de capture comme v4l2:/dev/video0 (voir `tribune devices`)"};
     }
     return {SourceSpec{"v4l2", {{"device", std::string(rest)}}}, std::nullopt};
   }
   if (kind == "decklink") {
-    if (!allDigits(rest)) return {std::nullopt, "decklink: needs a card number such as decklink:0"};
+    if (!allDigits(rest)) return {std::nullopt, "decklink: demande un numéro de carte comme decklink:0"};
     return {SourceSpec{"decklink", {{"device_number", std::string(rest)}}}, std::nullopt};
   }
-  return {std::nullopt, "unknown source kind '" + std::string(kind) +
-                            "': use test, file:PATH, v4l2:/dev/videoN, rtsp://…, srt://… or decklink:N"};
+  return {std::nullopt, "type de source inconnu « " + std::string(kind) +
+                            " » : utilisez test, file:CHEMIN, v4l2:/dev/videoN, rtsp://…, srt://… ou decklink:N"};
 }
 
 PresetResult expandPreset(std::string_view preset, const std::map<std::string, std::string>& params) {
@@ -72,11 +72,11 @@ PresetResult expandPreset(std::string_view preset, const std::map<std::string, s
     const auto open = preset.find("{{", pos);
     if (open == std::string_view::npos) break;
     const auto close = preset.find("}}", open + 2);
-    if (close == std::string_view::npos) return {std::nullopt, "unclosed '{{' in the preset"};
+    if (close == std::string_view::npos) return {std::nullopt, "« {{ » jamais refermé dans le préréglage"};
     const std::string name(preset.substr(open + 2, close - open - 2));
     const auto value = params.find(name);
     if (value == params.end())
-      return {std::nullopt, "the preset uses {{" + name + "}} but the source gives no " + name};
+      return {std::nullopt, "le préréglage utilise {{" + name + "}} mais la source ne donne pas " + name};
     out.append(preset.substr(pos, open - pos));
     out += quoteForLaunch(value->second);
     pos = close + 2;
@@ -120,8 +120,8 @@ PresetFileResult readPresetFile(std::string_view text) {
     } else {
       std::string trimmed(line.substr(first));
       while (!trimmed.empty() && kBlank.find(trimmed.back()) != std::string_view::npos) trimmed.pop_back();
-      return {std::nullopt, "line " + std::to_string(number) + ": unknown directive \"" + trimmed +
-                                "\" (known: \"# tribune: loop\", \"# tribune: network\", \"# tribune: capture\")"};
+      return {std::nullopt, "ligne " + std::to_string(number) + ": directive inconnue « " + trimmed +
+                                " » (connues : « # tribune: loop », « # tribune: network », « # tribune: capture »)"};
     }
   }
   return {std::move(preset), std::nullopt};

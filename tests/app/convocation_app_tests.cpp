@@ -248,7 +248,7 @@ TEST_CASE("Bad uploads are refused in French, saying what is wrong, and nothing 
       {"no file name", kMeetingQuery, "1. Budget\n", 400, "missing_name", "Le nom du fichier manque"},
       {"a duplicate number", "name=convocation.pdf&" + kMeetingQuery,
        writePdf({{{60, "Ordre du jour :"}, {60, "1. Budget"}, {60, "2. Voirie"}, {60, "2. Écoles"}}}), 400,
-       "invalid_agenda", "L'ordre du jour n'est pas valable : line 3 : duplicate number \"2\""},
+       "invalid_agenda", "L'ordre du jour n'est pas valable : ligne 3 : numéro « 2 » déjà utilisé"},
       {"a meeting without its time", "name=odj.txt&title=Conseil&date=2026-12-03", "1. Budget\n", 400, "invalid_agenda",
        "Indiquez l'heure de la séance (HH:MM)"},
       {"a date the French way", "name=odj.txt&date=03%2F12%2F2026&time=19%3A00", "1. Budget\n", 400, "invalid_agenda",
@@ -274,7 +274,7 @@ TEST_CASE("Bad uploads are refused in French, saying what is wrong, and nothing 
           .body);
   CHECK(duplicate["text"] == "1. Budget\n2. Voirie\n2. Écoles\n");
   REQUIRE(duplicate["problems"].size() == 1);
-  CHECK(duplicate["problems"][0]["where"] == "line 3");
+  CHECK(duplicate["problems"][0]["where"] == "ligne 3");
 
   // Another role may not upload.
   CHECK(tribune.preview("name=c.pdf&" + kMeetingQuery, convocationPdf(), "moderator").status == 403);

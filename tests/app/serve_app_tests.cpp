@@ -220,7 +220,7 @@ TEST_CASE("tribune serve resumes a meeting interrupted by a restart, and refuses
                         {"meeting", {{"date", "2026-12-08"}, {"time", "20:00"}}},
                         {"agenda_text", "1 - Budget\n1 - Budget encore\n"}});
   CHECK(reply.status == 400);
-  CHECK(Json::parse(reply.body)["problems"][0]["where"] == "line 2");
+  CHECK(Json::parse(reply.body)["problems"][0]["where"] == "ligne 2");
   CHECK(tribune->api("POST", "/api/schedule", {{"agenda", agendaIn(30, "x")}}).status == 400);
   // A dry run (the console's review screen) says what was understood and saves nothing.
   reply = tribune->api("POST", "/api/schedule",

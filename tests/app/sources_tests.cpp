@@ -65,7 +65,7 @@ TEST_CASE("an unknown source is refused before anything starts", "[cli][source]"
   TempDir dir;
   auto result = runCommand({kTribune, "run", "--data-dir", (dir / "data").string(), "--source", "webcam"}, 20s);
   CHECK(result.exit_code == 2);
-  CHECK(result.err.find("--source: unknown source 'webcam'") != std::string::npos);
+  CHECK(result.err.find("--source: source inconnue « webcam »") != std::string::npos);
 }
 
 TEST_CASE("a capture device that is not there is a clear start-up error", "[cli][source]") {

@@ -70,7 +70,7 @@ TEST_CASE("tribune check reports every mistake of a configuration with its path"
        {"source", "video.profile", "video.bitrate_kbps", "destinatons", "destinations[0].key_env", "destinations[1]"}) {
     CHECK(result.err.find(std::string("  ") + path) != std::string::npos);
   }
-  CHECK(result.err.find("did you mean") != std::string::npos);
+  CHECK(result.err.find("vouliez-vous dire") != std::string::npos);
   CHECK(result.err.find("SECRET-FB-KEY") == std::string::npos);
   CHECK(result.out.find("SECRET-FB-KEY") == std::string::npos);
 }
@@ -80,7 +80,7 @@ TEST_CASE("tribune check names a file that is not JSON by line and column", "[cl
   writeTextFile(dir / "tribune.json", "{\n  \"source\": \"test\",\n  oops\n}\n");
   auto result = runCommand({kTribune, "check", "--config", (dir / "tribune.json").string()}, 20s);
   CHECK(result.exit_code == 2);
-  CHECK(result.err.find("line 3") != std::string::npos);
+  CHECK(result.err.find("ligne 3") != std::string::npos);
 }
 
 TEST_CASE("tribune check accepts the example configuration", "[cli][config]") {
@@ -147,7 +147,7 @@ TEST_CASE("tribune run refuses a source preset with a misspelt directive, naming
       {kTribune, "run", "--config", (dir / "tribune.json").string(), "--data-dir", (dir / "data").string()}, 30s);
   INFO(result.err);
   CHECK(result.exit_code == 1);
-  CHECK(result.err.find("test.pipeline: line 2: unknown directive \"# tribune: netwrok\"") != std::string::npos);
+  CHECK(result.err.find("test.pipeline: ligne 2: directive inconnue « # tribune: netwrok »") != std::string::npos);
 }
 
 TEST_CASE("SIGINT stops tribune cleanly: the destination is unpublished and the recording is complete", "[cli][rtmp]") {
@@ -299,7 +299,7 @@ TEST_CASE("tribune purge refuses an invalid configuration with its path", "[cli]
   const auto result = runCommand(
       {kTribune, "purge", "--config", (dir / "tribune.json").string(), "--data-dir", dir.path().string()}, 20s);
   CHECK(result.exit_code == 2);
-  CHECK(result.err.find("questions.retention_days: 0 is out of range (1..3650)") != std::string::npos);
+  CHECK(result.err.find("questions.retention_days: 0 hors limites (de 1 à 3650)") != std::string::npos);
 }
 
 TEST_CASE("tribune questions with no meeting in the log says so, and creates no log", "[cli][questions]") {

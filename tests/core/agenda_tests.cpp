@@ -197,23 +197,34 @@ TEST_CASE("JSON that does not parse is reported with its line and column", "[age
   const auto result = parseAgendaJson("{\n  \"meeting\": {\"commune\": \"Démo\",}\n}");
   REQUIRE(result.problems.size() == 1);
   // The column counts characters: "é" is one column, as in an editor.
-  CHECK(result.problems[0].where == "line 2, column 33");
-  CHECK_THAT(result.problems[0].message, Catch::StartsWith("invalid JSON: syntax error"));
+  CHECK(result.problems[0].where == "ligne 2, colonne 33");
+  CHECK_THAT(result.problems[0].message, Catch::Equals("JSON invalide : « } » inattendu ici"));
 
-  CHECK(parseAgendaJson(R"({"items": [)").problems.at(0).where == "line 1, column 12");
-  CHECK(parseAgendaJson("{\n\n  \"items\" []}").problems.at(0).where == "line 3, column 11");
+  CHECK(parseAgendaJson(R"({"items": [)").problems.at(0).where == "ligne 1, colonne 12");
+  CHECK(parseAgendaJson("{\n\n  \"items\" []}").problems.at(0).where == "ligne 3, colonne 11");
+}
+
+TEST_CASE("why JSON does not parse is said in French", "[agenda][json]") {
+  CHECK(parseAgendaJson(R"({"items": [)").problems.at(0).message ==
+        "JSON invalide : le texte s'arrête trop tôt (accolade ou crochet non fermé ?)");
+  CHECK(parseAgendaJson(R"({"items" []})").problems.at(0).message ==
+        "JSON invalide : « [ » inattendu ici (attendu « : »)");
+  CHECK(parseAgendaJson(R"({"items": [tru]})").problems.at(0).message == "JSON invalide près de « \"items\": [tru] »");
+  CHECK(parseAgendaJson(R"({"items": [] "meeting": {}})").problems.at(0).message ==
+        "JSON invalide : valeur inattendue ici (attendu « } »)");
 }
 
 TEST_CASE("invalid UTF-8 in a JSON file is reported with its position and the fix", "[agenda][json]") {
   const auto result = parseAgendaJson("{\"meeting\": {\"commune\": \"D\xe9mo\"}}");
   REQUIRE(result.problems.size() == 1);
-  CHECK(result.problems[0].where == "line 1, column 27");
-  CHECK_THAT(result.problems[0].message, Catch::Contains("UTF-8") && Catch::Contains("save the file as UTF-8"));
+  CHECK(result.problems[0].where == "ligne 1, colonne 27");
+  CHECK_THAT(result.problems[0].message,
+             Catch::Contains("UTF-8") && Catch::Contains("enregistrez le fichier en UTF-8"));
 }
 
 TEST_CASE("an empty or blank JSON text is reported at $", "[agenda][json]") {
   for (const std::string text : {"", "  \n\t\r\n", "\xEF\xBB\xBF"}) {
-    requireSingleJsonProblem(text, "$", "the agenda is empty");
+    requireSingleJsonProblem(text, "$", "l'ordre du jour est vide");
   }
 }
 
@@ -225,9 +236,9 @@ TEST_CASE("a JSON file with a byte-order mark is read", "[agenda][json]") {
 
 TEST_CASE("a JSON document that is not an object is reported at $", "[agenda][json]") {
   for (const std::string text : {"[]", "42", "\"ordre du jour\"", "null", "true"}) {
-    requireSingleJsonProblem(text, "$", "expected an object, got ");
+    requireSingleJsonProblem(text, "$", "attendu un objet, reçu ");
   }
-  CHECK(parseAgendaJson("[]").problems.at(0).message == "expected an object, got an array");
+  CHECK(parseAgendaJson("[]").problems.at(0).message == "attendu un objet, reçu un tableau");
 }
 
 TEST_CASE("the meeting and the items are required", "[agenda][json]") {
@@ -235,8 +246,8 @@ TEST_CASE("the meeting and the items are required", "[agenda][json]") {
   INFO(describe(result.problems));
   REQUIRE(result.problems.size() == 2);
   CHECK(result.problems[0].where == "meeting");
-  CHECK_THAT(result.problems[0].message, Catch::StartsWith("required"));
-  CHECK(result.problems[1] == AgendaProblem{"items", "required: the list of agenda items"});
+  CHECK_THAT(result.problems[0].message, Catch::StartsWith("obligatoire"));
+  CHECK(result.problems[1] == AgendaProblem{"items", "obligatoire : la liste des points de l'ordre du jour"});
 }
 
 TEST_CASE("the commune and the date are required in the meeting", "[agenda][json]") {
@@ -244,15 +255,15 @@ TEST_CASE("the commune and the date are required in the meeting", "[agenda][json
   INFO(describe(result.problems));
   REQUIRE(result.problems.size() == 2);
   CHECK(result.problems[0].where == "meeting.commune");
-  CHECK_THAT(result.problems[0].message, Catch::StartsWith("required: the commune's name"));
+  CHECK_THAT(result.problems[0].message, Catch::StartsWith("obligatoire : le nom de la commune"));
   CHECK(result.problems[1].where == "meeting.date");
-  CHECK_THAT(result.problems[1].message, Catch::StartsWith("required: the meeting's date as YYYY-MM-DD"));
+  CHECK_THAT(result.problems[1].message, Catch::StartsWith("obligatoire : la date de la séance au format AAAA-MM-JJ"));
 }
 
 TEST_CASE("an item's title is required and must not be empty", "[agenda][json]") {
-  requireSingleJsonProblem(withItems(R"({"number": "1"})"), "items[0].title", "required: the item's title");
-  requireSingleJsonProblem(withItems(R"({"title": ""})"), "items[0].title", "must not be empty");
-  requireSingleJsonProblem(withItems(R"({"title": " \t\u00a0 "})"), "items[0].title", "must not be empty");
+  requireSingleJsonProblem(withItems(R"({"number": "1"})"), "items[0].title", "obligatoire : le titre du point");
+  requireSingleJsonProblem(withItems(R"({"title": ""})"), "items[0].title", "ne doit pas être vide");
+  requireSingleJsonProblem(withItems(R"({"title": " \t\u00a0 "})"), "items[0].title", "ne doit pas être vide");
 }
 
 TEST_CASE("a JSON value of the wrong type names the expected type", "[agenda][json]") {
@@ -262,26 +273,27 @@ TEST_CASE("a JSON value of the wrong type names the expected type", "[agenda][js
     std::string message;
   };
   const std::vector<Case> cases = {
-      {R"({"meeting": "Ville de Démo", "items": [{"title": "a"}]})", "meeting", "expected an object, got a string"},
-      {withMeeting(R"("commune": 7, "date": "2026-12-03")"), "meeting.commune", "expected a string, got an integer"},
+      {R"({"meeting": "Ville de Démo", "items": [{"title": "a"}]})", "meeting", "attendu un objet, reçu une chaîne"},
+      {withMeeting(R"("commune": 7, "date": "2026-12-03")"), "meeting.commune",
+       "attendu une chaîne, reçu un nombre entier"},
       {withMeeting(R"("commune": "A", "title": true, "date": "2026-12-03")"), "meeting.title",
-       "expected a string, got a boolean"},
-      {withMeeting(R"("commune": "A", "date": 20261203)"), "meeting.date", "expected a string, got an integer"},
+       "attendu une chaîne, reçu un booléen"},
+      {withMeeting(R"("commune": "A", "date": 20261203)"), "meeting.date", "attendu une chaîne, reçu un nombre entier"},
       {withMeeting(R"("commune": "A", "date": "2026-12-03", "time": 19.0)"), "meeting.time",
-       "expected a string, got a decimal number"},
+       "attendu une chaîne, reçu un nombre décimal"},
       {withMeeting(R"("commune": "A", "date": "2026-12-03", "place": null)"), "meeting.place",
-       "expected a string, got null"},
-      {"{" + kMeetingJson + R"(, "items": {"title": "a"}})", "items", "expected an array, got an object"},
-      {withItems(R"("Approbation du procès-verbal")"), "items[0]", "expected an object, got a string"},
-      {withItems(R"({"title": ["a"]})"), "items[0].title", "expected a string, got an array"},
-      {withItems(R"({"title": "a", "rapporteur": {}})"), "items[0].rapporteur", "expected a string, got an object"},
-      {withItems(R"({"title": "a", "kind": 1})"), "items[0].kind", "expected a string, got an integer"},
+       "attendu une chaîne, reçu null"},
+      {"{" + kMeetingJson + R"(, "items": {"title": "a"}})", "items", "attendu un tableau, reçu un objet"},
+      {withItems(R"("Approbation du procès-verbal")"), "items[0]", "attendu un objet, reçu une chaîne"},
+      {withItems(R"({"title": ["a"]})"), "items[0].title", "attendu une chaîne, reçu un tableau"},
+      {withItems(R"({"title": "a", "rapporteur": {}})"), "items[0].rapporteur", "attendu une chaîne, reçu un objet"},
+      {withItems(R"({"title": "a", "kind": 1})"), "items[0].kind", "attendu une chaîne, reçu un nombre entier"},
       {withItems(R"({"title": "a", "number": 1.5})"), "items[0].number",
-       "expected a string or a positive integer, got a decimal number"},
+       "attendu une chaîne ou un nombre entier positif, reçu un nombre décimal"},
       {withItems(R"({"title": "a", "number": null})"), "items[0].number",
-       "expected a string or a positive integer, got null"},
+       "attendu une chaîne ou un nombre entier positif, reçu null"},
       {withItems(R"({"title": "a", "number": true})"), "items[0].number",
-       "expected a string or a positive integer, got a boolean"},
+       "attendu une chaîne ou un nombre entier positif, reçu un booléen"},
   };
   for (const auto& c : cases) {
     const auto result = parseAgendaJson(c.document);
@@ -295,27 +307,27 @@ TEST_CASE("a JSON value of the wrong type names the expected type", "[agenda][js
 TEST_CASE("an unknown JSON key is an error at every level, with a suggestion for a typo", "[agenda][json]") {
   requireSingleJsonProblem(R"({"meeting": {"commune": "A", "date": "2026-12-03"}, "items": [{"title": "a"}],
                                "itmes": []})",
-                           "itmes", R"(unknown key "itmes" (did you mean "items"?))");
+                           "itmes", "clé inconnue « itmes » (vouliez-vous dire « items » ?)");
   requireSingleJsonProblem(withMeeting(R"("commune": "A", "date": "2026-12-03", "lieu": "Mairie")"), "meeting.lieu",
-                           R"(unknown key "lieu"; known keys: commune, title, date, time, place)");
+                           "clé inconnue « lieu » ; clés connues : commune, title, date, time, place");
   requireSingleJsonProblem(withMeeting(R"("comune": "A", "commune": "A", "date": "2026-12-03")"), "meeting.comune",
-                           R"(did you mean "commune"?)");
+                           "vouliez-vous dire « commune » ?");
   requireSingleJsonProblem(withItems(R"({"titel": "a", "title": "a"})"), "items[0].titel",
-                           R"(unknown key "titel" (did you mean "title"?))");
+                           "clé inconnue « titel » (vouliez-vous dire « title » ?)");
   requireSingleJsonProblem(withItems(R"({"title": "a", "rapporteuse": "Mme X"})"), "items[0].rapporteuse",
-                           R"(did you mean "rapporteur"?)");
+                           "vouliez-vous dire « rapporteur » ?");
   requireSingleJsonProblem(withItems(R"({"title": "a", "vote": "pour"})"), "items[0].vote",
-                           "known keys: number, title, rapporteur, kind");
+                           "clés connues : number, title, rapporteur, kind");
 }
 
 TEST_CASE("a key given twice in a JSON object is refused", "[agenda][json]") {
   requireSingleJsonProblem(withItems(R"({"title": "Budget", "title": "Budget primitif"})"), "items[0].title",
-                           R"(the key "title" appears more than once in this object)");
+                           "la clé « title » apparaît plusieurs fois dans cet objet");
   requireSingleJsonProblem(withMeeting(R"("commune": "A", "date": "2026-12-03", "date": "2026-12-04")"), "meeting.date",
-                           "appears more than once");
+                           "apparaît plusieurs fois");
   requireSingleJsonProblem(R"({"meeting": {"commune": "A", "date": "2026-12-03"}, "items": [{"title": "a"}],
                                "meeting": {"commune": "A", "date": "2026-12-03"}})",
-                           "meeting", "appears more than once");
+                           "meeting", "apparaît plusieurs fois");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -327,19 +339,19 @@ TEST_CASE("the meeting date must be a real calendar date written YYYY-MM-DD", "[
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"2026-02-29", R"("2026-02-29" is not a calendar date: 2026-02 has 28 days)"},
-      {"2026-04-31", R"("2026-04-31" is not a calendar date: 2026-04 has 30 days)"},
-      {"2026-12-00", R"("2026-12-00" is not a calendar date: 2026-12 has 31 days)"},
-      {"2026-13-01", R"("2026-13-01" is not a calendar date: months run from 01 to 12)"},
-      {"2026-00-10", R"("2026-00-10" is not a calendar date: months run from 01 to 12)"},
-      {"2026-12-3", R"(expected a date as YYYY-MM-DD (did you mean "2026-12-03"?))"},
-      {"03/12/2026", R"(expected a date as YYYY-MM-DD (did you mean "2026-12-03"?))"},
-      {"3.12.2026", R"(expected a date as YYYY-MM-DD (did you mean "2026-12-03"?))"},
-      {"2026/12/03", R"(expected a date as YYYY-MM-DD (did you mean "2026-12-03"?))"},
-      {"31/02/2026", R"(expected a date as YYYY-MM-DD, e.g. "2026-12-03")"},
-      {"jeudi 3 décembre", R"(expected a date as YYYY-MM-DD, e.g. "2026-12-03")"},
-      {"2026-12-03T19:00", R"(expected a date as YYYY-MM-DD, e.g. "2026-12-03")"},
-      {"", "must not be empty"},
+      {"2026-02-29", "« 2026-02-29 » n'est pas une date du calendrier : 2026-02 a 28 jours"},
+      {"2026-04-31", "« 2026-04-31 » n'est pas une date du calendrier : 2026-04 a 30 jours"},
+      {"2026-12-00", "« 2026-12-00 » n'est pas une date du calendrier : 2026-12 a 31 jours"},
+      {"2026-13-01", "« 2026-13-01 » n'est pas une date du calendrier : les mois vont de 01 à 12"},
+      {"2026-00-10", "« 2026-00-10 » n'est pas une date du calendrier : les mois vont de 01 à 12"},
+      {"2026-12-3", "date attendue au format AAAA-MM-JJ (vouliez-vous dire « 2026-12-03 » ?)"},
+      {"03/12/2026", "date attendue au format AAAA-MM-JJ (vouliez-vous dire « 2026-12-03 » ?)"},
+      {"3.12.2026", "date attendue au format AAAA-MM-JJ (vouliez-vous dire « 2026-12-03 » ?)"},
+      {"2026/12/03", "date attendue au format AAAA-MM-JJ (vouliez-vous dire « 2026-12-03 » ?)"},
+      {"31/02/2026", "date attendue au format AAAA-MM-JJ, par exemple « 2026-12-03 »"},
+      {"jeudi 3 décembre", "date attendue au format AAAA-MM-JJ, par exemple « 2026-12-03 »"},
+      {"2026-12-03T19:00", "date attendue au format AAAA-MM-JJ, par exemple « 2026-12-03 »"},
+      {"", "ne doit pas être vide"},
   };
   for (const auto& c : cases) {
     const auto text = withMeeting(R"("commune": "A", "date": ")" + c.date + R"(")");
@@ -376,9 +388,9 @@ TEST_CASE("the meeting time must be HH:MM on the 24-hour clock", "[agenda][json]
   };
   for (const auto& c : cases) {
     const auto text = withMeeting(R"("commune": "A", "date": "2026-12-03", "time": ")" + c.time + R"(")");
-    const std::string expected =
-        "expected a time as HH:MM on the 24-hour clock" +
-        (c.suggestion.empty() ? std::string(R"(, e.g. "19:00")") : R"( (did you mean ")" + c.suggestion + R"("?))");
+    const std::string expected = "heure attendue au format HH:MM sur 24 heures" +
+                                 (c.suggestion.empty() ? std::string(", par exemple « 19:00 »")
+                                                       : " (vouliez-vous dire « " + c.suggestion + " » ?)");
     const auto result = parseAgendaJson(text);
     INFO(text);
     INFO(describe(result.problems));
@@ -399,12 +411,12 @@ TEST_CASE("an item title may have 300 characters, accented ones counting as one"
   CHECK(accepted.agenda.items[0].title == longest);
 
   requireSingleJsonProblem(withItems(R"({"title": ")" + longest + R"(e"})"), "items[0].title",
-                           "too long: 301 characters, at most 300");
+                           "trop long : 301 caractères, au plus 300");
 }
 
 TEST_CASE("a commune, meeting title, place or rapporteur over 200 characters is refused", "[agenda][json]") {
   const auto tooLong = repeated("a", kMaxAgendaNameLength + 1);
-  const std::string message = "too long: 201 characters, at most 200";
+  const std::string message = "trop long : 201 caractères, au plus 200";
   requireSingleJsonProblem(withMeeting(R"("commune": ")" + tooLong + R"(", "date": "2026-12-03")"), "meeting.commune",
                            message);
   requireSingleJsonProblem(withMeeting(R"("commune": "A", "title": ")" + tooLong + R"(", "date": "2026-12-03")"),
@@ -425,8 +437,9 @@ TEST_CASE("control characters other than tab are refused in every text", "[agend
       {R"(\u0000)", "U+0000"}, {R"(\u007f)", "U+007F"}, {R"(\u0085)", "U+0085"},
   };
   for (const auto& c : cases) {
-    requireSingleJsonProblem(withItems(R"({"title": "Budget)" + c.escaped + R"(primitif"})"), "items[0].title",
-                             "contains the control character " + c.codePoint + ", which is not allowed (only tab is)");
+    requireSingleJsonProblem(
+        withItems(R"({"title": "Budget)" + c.escaped + R"(primitif"})"), "items[0].title",
+        "contient le caractère de contrôle " + c.codePoint + ", interdit (seule la tabulation est permise)");
   }
   requireSingleJsonProblem(withItems(R"({"title": "a", "rapporteur": "M.\u0001X"})"), "items[0].rapporteur", "U+0001");
   requireSingleJsonProblem(withItems(R"({"title": "a", "number": "1\n"})"), "items[0].number", "U+000A");
@@ -435,44 +448,44 @@ TEST_CASE("control characters other than tab are refused in every text", "[agend
 }
 
 TEST_CASE("an item number must be a positive integer or a short non-empty string", "[agenda][json]") {
-  const std::string positive = R"(must be a positive whole number (1, 2, …) or a string such as "12 bis", got )";
+  const std::string positive = "attendu un nombre entier positif (1, 2, …) ou une chaîne comme « 12 bis », reçu ";
   requireSingleJsonProblem(withItems(R"({"title": "a", "number": 0})"), "items[0].number", positive + "0");
   requireSingleJsonProblem(withItems(R"({"title": "a", "number": -3})"), "items[0].number", positive + "-3");
-  requireSingleJsonProblem(withItems(R"({"title": "a", "number": ""})"), "items[0].number", "must not be empty");
+  requireSingleJsonProblem(withItems(R"({"title": "a", "number": ""})"), "items[0].number", "ne doit pas être vide");
   requireSingleJsonProblem(withItems(R"({"title": "a", "number": "123 quinquies bis"})"), "items[0].number",
-                           "too long: 17 characters, at most 16");
+                           "trop long : 17 caractères, au plus 16");
   requireSingleJsonProblem(withItems(R"({"title": "a", "number": 18446744073709551615})"), "items[0].number",
-                           "too long: 20 characters, at most 16");
+                           "trop long : 20 caractères, au plus 16");
 }
 
 TEST_CASE("an unknown kind lists the kinds, with a suggestion", "[agenda][json]") {
-  const std::string choices = "; expected one of: deliberation, information, question_diverse";
+  const std::string choices = " ; types possibles : deliberation, information, question_diverse";
   requireSingleJsonProblem(withItems(R"({"title": "a", "kind": "deliberaton"})"), "items[0].kind",
-                           R"(unknown kind "deliberaton" (did you mean "deliberation"?))" + choices);
+                           "type inconnu « deliberaton » (vouliez-vous dire « deliberation » ?)" + choices);
   requireSingleJsonProblem(withItems(R"({"title": "a", "kind": "question diverse"})"), "items[0].kind",
-                           R"((did you mean "question_diverse"?))");
+                           "(vouliez-vous dire « question_diverse » ?)");
   // The French label, typed in place of the id.
   requireSingleJsonProblem(withItems(R"({"title": "a", "kind": "Délibération"})"), "items[0].kind",
-                           R"(unknown kind "Délibération" (did you mean "deliberation"?))");
+                           "type inconnu « Délibération » (vouliez-vous dire « deliberation » ?)");
   requireSingleJsonProblem(withItems(R"({"title": "a", "kind": "vote"})"), "items[0].kind",
-                           R"(unknown kind "vote")" + choices);
+                           "type inconnu « vote »" + choices);
 }
 
 TEST_CASE("duplicate item numbers are refused, given or by position", "[agenda][json]") {
   requireSingleJsonProblem(withItems(R"({"number": "3", "title": "a"}, {"number": 3, "title": "b"})"),
-                           "items[1].number", R"(duplicate number "3": already used by items[0])");
+                           "items[1].number", "numéro « 3 » déjà utilisé par items[0]");
   // Numbers are compared ignoring case and spaces.
   requireSingleJsonProblem(withItems(R"({"number": "12 bis", "title": "a"}, {"number": "12BIS", "title": "b"})"),
-                           "items[1].number", R"(duplicate number "12BIS": already used by items[0])");
+                           "items[1].number", "numéro « 12BIS » déjà utilisé par items[0]");
   requireSingleJsonProblem(withItems(R"({"number": "2", "title": "a"}, {"title": "b"})"), "items[1]",
-                           R"(duplicate number "2" (its position, as it has no number of its own): already used by )"
+                           "numéro « 2 » (sa position, faute de numéro propre) déjà utilisé par "
                            "items[0]");
   requireSingleJsonProblem(withItems(R"({"title": "a"}, {"number": "1", "title": "b"})"), "items[1].number",
-                           R"(duplicate number "1": already used by items[0])");
+                           "numéro « 1 » déjà utilisé par items[0]");
 }
 
 TEST_CASE("an agenda has at least one item and at most 200", "[agenda][json]") {
-  requireSingleJsonProblem(withItems(""), "items", "must list at least one item");
+  requireSingleJsonProblem(withItems(""), "items", "doit contenir au moins un point");
 
   std::string items;
   for (std::size_t i = 0; i < kMaxAgendaItems; ++i) items += std::string(i == 0 ? "" : ",") + R"({"title": "p"})";
@@ -481,7 +494,7 @@ TEST_CASE("an agenda has at least one item and at most 200", "[agenda][json]") {
   CHECK(full.ok());
   CHECK(full.agenda.items.size() == kMaxAgendaItems);
 
-  requireSingleJsonProblem(withItems(items + R"(, {"title": "p"})"), "items", "too many items: 201, at most 200");
+  requireSingleJsonProblem(withItems(items + R"(, {"title": "p"})"), "items", "trop de points : 201, au plus 200");
 }
 
 TEST_CASE("a JSON agenda with several mistakes reports all of them in document order", "[agenda][json]") {
@@ -522,7 +535,7 @@ TEST_CASE("each line of a text is an item, numbered by its position when it has 
 TEST_CASE("blank lines and # comments are skipped but still counted as lines", "[agenda][text]") {
   const auto result = parseText("# Ordre du jour\n\n   \nPremier point\n\t# commentaire indenté\nSecond point\n3.");
   REQUIRE(result.problems.size() == 1);
-  CHECK(result.problems[0] == AgendaProblem{"line 7", "no title after the number"});
+  CHECK(result.problems[0] == AgendaProblem{"ligne 7", "pas de titre après le numéro"});
 }
 
 TEST_CASE("a leading number in each accepted form becomes the item's number", "[agenda][text]") {
@@ -623,25 +636,25 @@ TEST_CASE("a question diverse is recognised by its title or its QD number", "[ag
 }
 
 TEST_CASE("a number with no title after it is refused with its line", "[agenda][text]") {
-  requireSingleTextProblem("1. Premier\n2. Deuxième\n3. Troisième\n4.\n", "line 4", "no title after the number");
-  requireSingleTextProblem("12 bis -", "line 1", "no title after the number");
-  requireSingleTextProblem("5. — Mme Martin", "line 1", "no title after the number");
-  requireSingleTextProblem("— Mme Martin", "line 1", "no title before the rapporteur");
+  requireSingleTextProblem("1. Premier\n2. Deuxième\n3. Troisième\n4.\n", "ligne 4", "pas de titre après le numéro");
+  requireSingleTextProblem("12 bis -", "ligne 1", "pas de titre après le numéro");
+  requireSingleTextProblem("5. — Mme Martin", "ligne 1", "pas de titre après le numéro");
+  requireSingleTextProblem("— Mme Martin", "ligne 1", "pas de titre avant le rapporteur");
 }
 
 TEST_CASE("a title over 300 characters is refused with its line", "[agenda][text]") {
   const auto longest = repeated("à", kMaxItemTitleLength);
   CHECK(singleItem("1. " + longest + " — Mme Martin").title == longest);
-  requireSingleTextProblem("1. Court\n2. " + longest + "s — Mme Martin", "line 2",
-                           "title too long: 301 characters, at most 300");
-  requireSingleTextProblem("Budget — " + repeated("M", kMaxAgendaNameLength + 1), "line 1",
-                           "rapporteur too long: 201 characters, at most 200");
-  requireSingleTextProblem(repeated("1", kMaxItemNumberLength + 1) + ". Budget", "line 1",
-                           "number too long: 17 characters, at most 16");
+  requireSingleTextProblem("1. Court\n2. " + longest + "s — Mme Martin", "ligne 2",
+                           "titre trop long : 301 caractères, au plus 300");
+  requireSingleTextProblem("Budget — " + repeated("M", kMaxAgendaNameLength + 1), "ligne 1",
+                           "rapporteur trop long : 201 caractères, au plus 200");
+  requireSingleTextProblem(repeated("1", kMaxItemNumberLength + 1) + ". Budget", "ligne 1",
+                           "numéro trop long : 17 caractères, au plus 16");
 }
 
 TEST_CASE("a line that is not valid UTF-8 is refused with its line", "[agenda][text]") {
-  const std::string message = "not valid UTF-8 text: save the file as UTF-8 (not Windows-1252 or Latin-1)";
+  const std::string message = "texte non UTF-8 : enregistrez le fichier en UTF-8 (pas en Windows-1252 ni en Latin-1)";
   for (const std::string bad : {
            "2. D\xe9lib\xe9ration",  // Windows-1252 / Latin-1 accents
            "2. \xC0\xAF",            // overlong "/"
@@ -653,23 +666,23 @@ TEST_CASE("a line that is not valid UTF-8 is refused with its line", "[agenda][t
     const auto result = parseText("1. Budget\n" + bad + "\n3. Subventions");
     INFO(describe(result.problems));
     REQUIRE(result.problems.size() == 1);
-    CHECK(result.problems[0] == AgendaProblem{"line 2", message});
+    CHECK(result.problems[0] == AgendaProblem{"ligne 2", message});
   }
 }
 
 TEST_CASE("control characters other than tab are refused in a line", "[agenda][text]") {
-  requireSingleTextProblem(std::string("1. Budget\x07 primitif"), "line 1",
-                           "contains the control character U+0007, which is not allowed (only tab is)");
-  requireSingleTextProblem("1. Budget\xC2\x85", "line 1", "U+0085");
-  requireSingleTextProblem(std::string("1. Budget\0primitif", 18), "line 1", "U+0000");
+  requireSingleTextProblem(std::string("1. Budget\x07 primitif"), "ligne 1",
+                           "contient le caractère de contrôle U+0007, interdit (seule la tabulation est permise)");
+  requireSingleTextProblem("1. Budget\xC2\x85", "ligne 1", "U+0085");
+  requireSingleTextProblem(std::string("1. Budget\0primitif", 18), "ligne 1", "U+0000");
   CHECK(singleItem("1. Budget\tprimitif").title == "Budget\tprimitif");
 }
 
 TEST_CASE("duplicate numbers in a text are refused with the line of the first", "[agenda][text]") {
-  requireSingleTextProblem("1. a\n2. b\n\n2) c", "line 4", R"(duplicate number "2": already used on line 2)");
-  requireSingleTextProblem("12 bis - a\n12BIS. b", "line 2", R"(duplicate number "12BIS": already used on line 1)");
-  requireSingleTextProblem("2. a\nb", "line 2",
-                           R"(duplicate number "2" (its position, as the line has no number): already used on line 1)");
+  requireSingleTextProblem("1. a\n2. b\n\n2) c", "ligne 4", "numéro « 2 » déjà utilisé à la ligne 2");
+  requireSingleTextProblem("12 bis - a\n12BIS. b", "ligne 2", "numéro « 12BIS » déjà utilisé à la ligne 1");
+  requireSingleTextProblem("2. a\nb", "ligne 2",
+                           "numéro « 2 » (sa position, la ligne n'ayant pas de numéro) déjà utilisé à la ligne 1");
   // QD numbers are their own series.
   const auto result = parseText("1. a\nQD1. b");
   INFO(describe(result.problems));
@@ -688,12 +701,12 @@ TEST_CASE("Windows and old Mac line endings and a byte-order mark are accepted",
     CHECK(result.agenda.items == items);
   }
   // Line numbers count "\r\n" once.
-  CHECK(parseText("1. a\r\n\r\n3.\r\n").problems.at(0).where == "line 3");
+  CHECK(parseText("1. a\r\n\r\n3.\r\n").problems.at(0).where == "ligne 3");
 }
 
 TEST_CASE("a text with no item is refused at $", "[agenda][text]") {
   for (const std::string text : {"", "\n\n", "# rien\n   \n"}) {
-    requireSingleTextProblem(text, "$", "no agenda item: write one item per line");
+    requireSingleTextProblem(text, "$", "aucun point à l'ordre du jour : écrivez un point par ligne");
   }
 }
 
@@ -701,7 +714,8 @@ TEST_CASE("a text of more than 200 items is refused once, at the first one too m
   std::string text;
   for (std::size_t i = 0; i < kMaxAgendaItems; ++i) text += "Point\n";
   CHECK(parseText(text).ok());
-  requireSingleTextProblem(text + "Point\nPoint\n", "line 201", "too many items: an agenda has at most 200");
+  requireSingleTextProblem(text + "Point\nPoint\n", "ligne 201",
+                           "trop de points : un ordre du jour en compte au plus 200");
 }
 
 TEST_CASE("the meeting handed with a text is checked by the JSON rules", "[agenda][text]") {
@@ -710,9 +724,9 @@ TEST_CASE("the meeting handed with a text is checked by the JSON rules", "[agend
   INFO(describe(result.problems));
   REQUIRE(result.problems.size() == 3);
   CHECK(result.problems[0].where == "meeting.commune");
-  CHECK_THAT(result.problems[0].message, Catch::StartsWith("required"));
+  CHECK_THAT(result.problems[0].message, Catch::StartsWith("obligatoire"));
   CHECK(result.problems[1].where == "meeting.date");
-  CHECK_THAT(result.problems[1].message, Catch::EndsWith(R"((did you mean "2026-12-03"?))"));
+  CHECK_THAT(result.problems[1].message, Catch::EndsWith("(vouliez-vous dire « 2026-12-03 » ?)"));
   CHECK(result.problems[2].where == "meeting.time");
 
   meeting = {" Ville de Démo ", "", "2026-12-03", "", ""};
@@ -734,7 +748,7 @@ TEST_CASE("a text with several mistakes reports all of them in line order", "[ag
       "5. " +
           repeated("x", kMaxItemTitleLength + 1) + "\n",
       MeetingInfo{"Ville de Démo", "", "2026-02-29", "", ""});
-  const std::vector<std::string> expected = {"meeting.date", "line 2", "line 3", "line 4", "line 5"};
+  const std::vector<std::string> expected = {"meeting.date", "ligne 2", "ligne 3", "ligne 4", "ligne 5"};
   INFO(describe(result.problems));
   CHECK(placesOf(result.problems) == expected);
 }
@@ -826,31 +840,32 @@ TEST_CASE("a councillor's id is 1 to 32 lowercase letters, digits and hyphens", 
     std::string list = R"([{"id": ")";
     list += id;
     list += R"(", "name": "M. X"}])";
-    requireSingleJsonProblem(withCouncillors(list), "councillors[0].id", "invalid id");
+    requireSingleJsonProblem(withCouncillors(list), "councillors[0].id", "identifiant invalide");
   }
 }
 
 TEST_CASE("councillors' problems are reported with their path", "[agenda][councillors]") {
-  requireSingleJsonProblem(withCouncillors(R"({"id": "a"})"), "councillors", "expected an array, got an object");
-  requireSingleJsonProblem(withCouncillors(R"([{"name": "M. X"}])"), "councillors[0].id", "required");
-  requireSingleJsonProblem(withCouncillors(R"([{"id": "a"}])"), "councillors[0].name", "required");
-  requireSingleJsonProblem(withCouncillors(R"([{"id": "a", "name": ""}])"), "councillors[0].name", "must not be empty");
+  requireSingleJsonProblem(withCouncillors(R"({"id": "a"})"), "councillors", "attendu un tableau, reçu un objet");
+  requireSingleJsonProblem(withCouncillors(R"([{"name": "M. X"}])"), "councillors[0].id", "obligatoire");
+  requireSingleJsonProblem(withCouncillors(R"([{"id": "a"}])"), "councillors[0].name", "obligatoire");
+  requireSingleJsonProblem(withCouncillors(R"([{"id": "a", "name": ""}])"), "councillors[0].name",
+                           "ne doit pas être vide");
   requireSingleJsonProblem(withCouncillors(R"([{"id": 1, "name": "M. X"}])"), "councillors[0].id",
-                           "expected a string, got an integer");
+                           "attendu une chaîne, reçu un nombre entier");
   requireSingleJsonProblem(withCouncillors(R"([{"id": "a", "name": "M. X", "groupe": "A"}])"), "councillors[0].groupe",
-                           R"(did you mean "group"?)");
+                           "vouliez-vous dire « group » ?");
   requireSingleJsonProblem(withCouncillors(R"([{"id": "a", "name": "M. X", "role": 3}])"), "councillors[0].role",
-                           "expected a string");
-  requireSingleJsonProblem(withCouncillors(R"(["M. X"])"), "councillors[0]", "expected an object, got a string");
+                           "attendu une chaîne");
+  requireSingleJsonProblem(withCouncillors(R"(["M. X"])"), "councillors[0]", "attendu un objet, reçu une chaîne");
   requireSingleJsonProblem(withCouncillors(R"([{"id": "a", "name": "M. X", "group": ")" +
                                            repeated("x", kMaxAgendaNameLength + 1) + R"("}])"),
-                           "councillors[0].group", "too long");
+                           "councillors[0].group", "trop long");
 }
 
 TEST_CASE("two councillors cannot share an id", "[agenda][councillors]") {
   requireSingleJsonProblem(withCouncillors(R"([{"id": "cm-01", "name": "A"}, {"id": "cm-02", "name": "B"},
                                                {"id": "cm-01", "name": "C"}])"),
-                           "councillors[2].id", R"(duplicate id "cm-01": already used by councillors[0])");
+                           "councillors[2].id", "identifiant « cm-01 » déjà utilisé par councillors[0]");
 }
 
 TEST_CASE("an agenda lists at most 200 councillors", "[agenda][councillors]") {
@@ -865,7 +880,7 @@ TEST_CASE("an agenda lists at most 200 councillors", "[agenda][councillors]") {
     return text + "]";
   };
   CHECK(parseAgendaJson(withCouncillors(list(kMaxCouncillors))).ok());
-  requireSingleJsonProblem(withCouncillors(list(kMaxCouncillors + 1)), "councillors", "too many councillors: 201");
+  requireSingleJsonProblem(withCouncillors(list(kMaxCouncillors + 1)), "councillors", "trop d'élus : 201");
 }
 
 TEST_CASE("item numbers are the same item ignoring case and spaces", "[agenda]") {

@@ -62,28 +62,28 @@ TEST_CASE("edge: an unencrypted link to another host is refused in French", "[co
 
 TEST_CASE("edge: each wrong URL is reported at its path", "[config][edge]") {
   const auto secrets = linkSecrets();
-  requireSingleProblem(edgeWith(""), "edge.url", "required", secrets);
-  requireSingleProblem(edgeWith(R"("url": [])"), "edge.url", "must not be empty", secrets);
-  requireSingleProblem(edgeWith(R"("url": 443)"), "edge.url", "expected a string", secrets);
-  requireSingleProblem(edgeWith(R"("url": ["wss://a.fr", 5])"), "edge.url[1]", "expected a string", secrets);
-  requireSingleProblem(edgeWith(R"("url": "https://edge.ville-demo.fr")"), "edge.url", "must start with wss://",
+  requireSingleProblem(edgeWith(""), "edge.url", "obligatoire", secrets);
+  requireSingleProblem(edgeWith(R"("url": [])"), "edge.url", "ne doit pas être vide", secrets);
+  requireSingleProblem(edgeWith(R"("url": 443)"), "edge.url", "attendu une chaîne", secrets);
+  requireSingleProblem(edgeWith(R"("url": ["wss://a.fr", 5])"), "edge.url[1]", "attendu une chaîne", secrets);
+  requireSingleProblem(edgeWith(R"("url": "https://edge.ville-demo.fr")"), "edge.url", "doit commencer par wss://",
                        secrets);
   requireSingleProblem(edgeWith(R"("url": "wss://edge.ville-demo.fr:99999")"), "edge.url", "port", secrets);
-  requireSingleProblem(edgeWith(R"("url": ["wss://a.fr", "wss://a.fr/ws"])"), "edge.url[1]", "twice", secrets);
+  requireSingleProblem(edgeWith(R"("url": ["wss://a.fr", "wss://a.fr/ws"])"), "edge.url[1]", "deux fois", secrets);
 }
 
 TEST_CASE("edge: the link secret comes from the environment or the secrets file, never inline", "[config][edge]") {
-  requireSingleProblem(R"({"edge": {"url": "wss://a.fr"}})", "edge", "required: secret_env or secret_secret");
+  requireSingleProblem(R"({"edge": {"url": "wss://a.fr"}})", "edge", "obligatoire : secret_env ou secret_secret");
   requireSingleProblem(R"({"edge": {"url": "wss://a.fr", "secret": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"}})",
                        "edge.secret", "secret_env");
   requireSingleProblem(R"({"edge": {"url": "wss://a.fr", "secret_env": "EDGE_SECRET", "secret_secret": "edge"}})",
-                       "edge", "give one of secret_env and secret_secret", linkSecrets());
+                       "edge", "donnez un seul de secret_env et secret_secret", linkSecrets());
   requireSingleProblem(R"({"edge": {"url": "wss://a.fr", "secret_env": "NOT_SET"}})", "edge.secret_env",
-                       "environment variable NOT_SET is not set");
+                       "la variable d'environnement NOT_SET n'est pas définie");
   requireSingleProblem(R"({"edge": {"url": "wss://a.fr", "secret_secret": "missing"}})", "edge.secret_secret",
-                       "no entry \"missing\" in the secrets file", lookupOf({}, {}));
+                       "pas d'entrée « missing » dans le fichier de secrets", lookupOf({}, {}));
   requireSingleProblem(R"({"edge": {"url": "wss://a.fr", "secret_env": "SHORT"}})", "edge.secret_env",
-                       "32 characters at least", lookupOf({{"SHORT", std::string(31, 'x')}}));
+                       "32 caractères au moins", lookupOf({{"SHORT", std::string(31, 'x')}}));
   CHECK(parse(R"({"edge": {"url": "wss://a.fr", "secret_env": "JUST"}})", lookupOf({{"JUST", std::string(32, 'x')}}))
             .ok());
 }
@@ -106,13 +106,13 @@ TEST_CASE("edge: no message repeats the link secret", "[config][edge]") {
 TEST_CASE("edge: the reconnection delays are positive and in order", "[config][edge]") {
   const auto secrets = linkSecrets();
   requireSingleProblem(edgeWith(R"("url": "wss://a.fr", "reconnect_min_s": 0)"), "edge.reconnect_min_s",
-                       "0 is out of range (1..3600)", secrets);
+                       "0 hors limites (de 1 à 3600)", secrets);
   requireSingleProblem(edgeWith(R"("url": "wss://a.fr", "reconnect_max_s": -3)"), "edge.reconnect_max_s",
-                       "-3 is out of range (1..3600)", secrets);
+                       "-3 hors limites (de 1 à 3600)", secrets);
   requireSingleProblem(edgeWith(R"("url": "wss://a.fr", "reconnect_min_s": 1.5)"), "edge.reconnect_min_s",
-                       "expected an integer", secrets);
+                       "attendu un nombre entier", secrets);
   requireSingleProblem(edgeWith(R"("url": "wss://a.fr", "reconnect_min_s": 10, "reconnect_max_s": 5)"),
-                       "edge.reconnect_max_s", "must be at least reconnect_min_s (10)", secrets);
+                       "edge.reconnect_max_s", "doit valoir au moins reconnect_min_s (10)", secrets);
   // Only the first delay given, longer than the default ceiling: the ceiling follows it.
   const auto raised = parse(edgeWith(R"("url": "wss://a.fr", "reconnect_min_s": 60)"), secrets);
   REQUIRE(raised.ok());
@@ -122,9 +122,9 @@ TEST_CASE("edge: the reconnection delays are positive and in order", "[config][e
 
 TEST_CASE("edge: unknown keys and a section that is no object are refused", "[config][edge]") {
   requireSingleProblem(edgeWith(R"("url": "wss://a.fr", "urls": ["wss://b.fr"])"), "edge.urls",
-                       "unknown key \"urls\" (did you mean \"url\"?)", linkSecrets());
-  requireSingleProblem(edgeWith(R"("url": "wss://a.fr", "tls_offload": true)"), "edge.tls_offload", "unknown key",
+                       "clé inconnue « urls » (vouliez-vous dire « url » ?)", linkSecrets());
+  requireSingleProblem(edgeWith(R"("url": "wss://a.fr", "tls_offload": true)"), "edge.tls_offload", "clé inconnue",
                        linkSecrets());
-  requireSingleProblem(R"({"edge": "wss://a.fr"})", "edge", "expected an object, got a string");
-  requireSingleProblem(R"({"edges": {}})", "edges", "did you mean \"edge\"");
+  requireSingleProblem(R"({"edge": "wss://a.fr"})", "edge", "attendu un objet, reçu une chaîne");
+  requireSingleProblem(R"({"edges": {}})", "edges", "vouliez-vous dire « edge »");
 }

@@ -31,18 +31,18 @@ TEST_CASE("audio.loudness takes broadcast practice's target and its other keys",
 
 TEST_CASE("audio.loudness: each wrong value is reported at its path", "[config]") {
   requireSingleProblem(R"({"audio": {"loudness": {"target_lufs": -5}}})", "audio.loudness.target_lufs",
-                       "-5 is out of range (-31..-10)");
+                       "-5 hors limites (de -31 à -10)");
   requireSingleProblem(R"({"audio": {"loudness": {"target_lufs": "-16"}}})", "audio.loudness.target_lufs",
-                       "expected a number");
+                       "attendu un nombre");
   requireSingleProblem(R"({"audio": {"loudness": {"true_peak_dbtp": 0.5}}})", "audio.loudness.true_peak_dbtp",
-                       "0.5 is out of range (-9..0)");
+                       "0.5 hors limites (de -9 à 0)");
   requireSingleProblem(R"({"audio": {"loudness": {"max_gain_db": 40}}})", "audio.loudness.max_gain_db",
-                       "out of range (0..30)");
+                       "hors limites (de 0 à 30)");
   requireSingleProblem(R"({"audio": {"loudness": {"enabled": "yes"}}})", "audio.loudness.enabled",
-                       "expected a boolean");
+                       "attendu un booléen");
   requireSingleProblem(R"({"audio": {"loudness": {"target": -16}}})", "audio.loudness.target",
-                       R"(unknown key "target")");
-  requireSingleProblem(R"({"audio": {"loudness": true}})", "audio.loudness", "expected an object");
+                       R"(clé inconnue « target »)");
+  requireSingleProblem(R"({"audio": {"loudness": true}})", "audio.loudness", "attendu un objet");
   requireSingleProblem(R"({"audio": {"loudness": {"target_lufs": -31, "gate_lufs": -35}}})", "audio.loudness.gate_lufs",
-                       "at least 10 LU under target_lufs (-31)");
+                       "au moins 10 LU sous target_lufs (-31)");
 }

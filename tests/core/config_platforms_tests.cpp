@@ -66,37 +66,37 @@ TEST_CASE("platforms: each platform's keys are read and its base addresses are c
 
 TEST_CASE("platforms: each wrong value is reported at its path", "[config][platforms]") {
   requireSingleProblem(R"({"platforms": {"youtube": {"client_secret": "abcd"}}})", "platforms.youtube.client_id",
-                       "required");
+                       "obligatoire");
   requireSingleProblem(R"({"platforms": {"youtube": {"client_id": "x"}}})", "platforms.youtube", "client_secret");
   requireSingleProblem(R"({"platforms": {"youtube": {"client_id": "x", "client_secret": "abcd",
                           "client_secret_env": "Y"}}})",
-                       "platforms.youtube", "at most one of client_secret", lookupOf({{"Y", "from-the-env"}}));
+                       "platforms.youtube", "un seul de client_secret", lookupOf({{"Y", "from-the-env"}}));
   requireSingleProblem(R"({"platforms": {"youtube": {"client_id": "x", "client_secret": "abcd",
                           "api_url": "ftp://example.org"}}})",
                        "platforms.youtube.api_url", "https://");
   requireSingleProblem(R"({"platforms": {"youtube": {"client_id": "x", "client_secret": "abcd",
                           "api_url": "https://example.org/v3?key=1"}}})",
-                       "platforms.youtube.api_url", "without spaces, query");
+                       "platforms.youtube.api_url", "sans espace, ni requête");
   requireSingleProblem(
       R"({"platforms": {"youtube": {"client_id": "x", "client_secret": "abcd", "privacy": "secret"}}})",
       "platforms.youtube.privacy", "secret");
   requireSingleProblem(R"({"platforms": {"youtube": {"client_id": "x", "client_secret": "abcd",
                           "quota": {"daily_units": 1000, "reserve_units": 1000}}}})",
-                       "platforms.youtube.quota.reserve_units", "less than daily_units");
+                       "platforms.youtube.quota.reserve_units", "inférieur à daily_units");
   requireSingleProblem(R"({"platforms": {"youtube": {"client_id": "x", "client_secret": "abcd",
                           "quota": {"costs": {"videos.update": "fifty"}}}}})",
-                       "platforms.youtube.quota.costs.videos.update", "expected an integer");
+                       "platforms.youtube.quota.costs.videos.update", "attendu un nombre entier");
   requireSingleProblem(R"({"platforms": {"facebook": {"app_id": "1", "client_token": "tok1", "app_secret": "sec1",
                           "graph_version": "25"}}})",
                        "platforms.facebook.graph_version", "v25.0");
   requireSingleProblem(R"({"platforms": {"facebook": {"app_id": "1", "client_token": "tok1", "app_secret": "sec1",
                           "page_id": "ma-page"}}})",
-                       "platforms.facebook.page_id", "numeric");
+                       "platforms.facebook.page_id", "identifiant numérique");
   requireSingleProblem(R"({"platforms": {"peertube": {"username": "u", "password": "pass"}}})",
-                       "platforms.peertube.instance_url", "required");
-  requireSingleProblem(R"({"platforms": {"tiktok": {}}})", "platforms.tiktok", "unknown key");
-  requireSingleProblem(R"({"platforms": {"audience_interval_s": 5}})", "platforms.audience_interval_s", "out of range");
-  requireSingleProblem(R"({"network": {"proxy": "proxy.mairie.local:3128"}})", "network.proxy", "proxy address");
+                       "platforms.peertube.instance_url", "obligatoire");
+  requireSingleProblem(R"({"platforms": {"tiktok": {}}})", "platforms.tiktok", "clé inconnue");
+  requireSingleProblem(R"({"platforms": {"audience_interval_s": 5}})", "platforms.audience_interval_s", "hors limites");
+  requireSingleProblem(R"({"network": {"proxy": "proxy.mairie.local:3128"}})", "network.proxy", "adresse de proxy");
 }
 
 TEST_CASE("platforms: a secret given in the wrong place never shows in a message", "[config][platforms]") {

@@ -72,7 +72,7 @@ inline void checkIntRange(const IntRangeCase& c) {
   const auto at = [&c](long long value) {
     return R"({")" + c.section + R"(": {")" + c.key + R"(": )" + std::to_string(value) + "}}";
   };
-  const auto range = " is out of range (" + std::to_string(c.min) + ".." + std::to_string(c.max) + ")";
+  const auto range = " hors limites (de " + std::to_string(c.min) + " à " + std::to_string(c.max) + ")";
   const auto path = c.section + "." + c.key;
   INFO(path);
   requireSingleProblem(at(c.min - 1), path, std::to_string(c.min - 1) + range);

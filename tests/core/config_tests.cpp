@@ -148,9 +148,9 @@ TEST_CASE("a document that is not an object is reported at $", "[config]") {
     INFO(text);
     REQUIRE(result.problems.size() == 1);
     CHECK(result.problems[0].path == "$");
-    CHECK_THAT(result.problems[0].message, Catch::StartsWith("expected an object, got "));
+    CHECK_THAT(result.problems[0].message, Catch::StartsWith("attendu un objet, reçu "));
   }
-  CHECK(parse("[]").problems[0].message == "expected an object, got an array");
+  CHECK(parse("[]").problems[0].message == "attendu un objet, reçu un tableau");
 }
 
 TEST_CASE("a value of the wrong type names the expected type", "[config]") {
@@ -160,85 +160,92 @@ TEST_CASE("a value of the wrong type names the expected type", "[config]") {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {R"({"source": 3})", "source", "expected a string, got an integer"},
-      {R"({"pipelines_dir": true})", "pipelines_dir", "expected a string, got a boolean"},
-      {R"({"agenda": ["a"]})", "agenda", "expected a string, got an array"},
-      {R"({"data_dir": {}})", "data_dir", "expected a string, got an object"},
-      {R"({"secrets_file": null})", "secrets_file", "expected a string, got null"},
-      {R"({"log": "info"})", "log", "expected an object, got a string"},
-      {R"({"log": {"level": 1}})", "log.level", "expected a string, got an integer"},
-      {R"({"video": []})", "video", "expected an object, got an array"},
-      {R"({"video": {"profile": 1080}})", "video.profile", "expected a string, got an integer"},
-      {R"({"video": {"bitrate_kbps": "4500"}})", "video.bitrate_kbps", "expected an integer, got a string"},
-      {R"({"video": {"preset": false}})", "video.preset", "expected a string, got a boolean"},
+      {R"({"source": 3})", "source", "attendu une chaîne, reçu un nombre entier"},
+      {R"({"pipelines_dir": true})", "pipelines_dir", "attendu une chaîne, reçu un booléen"},
+      {R"({"agenda": ["a"]})", "agenda", "attendu une chaîne, reçu un tableau"},
+      {R"({"data_dir": {}})", "data_dir", "attendu une chaîne, reçu un objet"},
+      {R"({"secrets_file": null})", "secrets_file", "attendu une chaîne, reçu null"},
+      {R"({"log": "info"})", "log", "attendu un objet, reçu une chaîne"},
+      {R"({"log": {"level": 1}})", "log.level", "attendu une chaîne, reçu un nombre entier"},
+      {R"({"video": []})", "video", "attendu un objet, reçu un tableau"},
+      {R"({"video": {"profile": 1080}})", "video.profile", "attendu une chaîne, reçu un nombre entier"},
+      {R"({"video": {"bitrate_kbps": "4500"}})", "video.bitrate_kbps", "attendu un nombre entier, reçu une chaîne"},
+      {R"({"video": {"preset": false}})", "video.preset", "attendu une chaîne, reçu un booléen"},
       {R"({"video": {"keyframe_interval_s": 2.5}})", "video.keyframe_interval_s",
-       "expected an integer, got a decimal number"},
-      {R"({"audio": 128})", "audio", "expected an object, got an integer"},
-      {R"({"audio": {"bitrate_kbps": null}})", "audio.bitrate_kbps", "expected an integer, got null"},
-      {R"({"recording": true})", "recording", "expected an object, got a boolean"},
-      {R"({"recording": {"enabled": "yes"}})", "recording.enabled", "expected a boolean (true or false), got a string"},
-      {R"({"recording": {"directory": 5}})", "recording.directory", "expected a string, got an integer"},
-      {R"({"retry": []})", "retry", "expected an object, got an array"},
-      {R"({"retry": {"initial_delay_ms": "500"}})", "retry.initial_delay_ms", "expected an integer, got a string"},
-      {R"({"retry": {"max_delay_ms": 2.0}})", "retry.max_delay_ms", "expected an integer, got a decimal number"},
-      {R"({"retry": {"max_key_refusals": true}})", "retry.max_key_refusals", "expected an integer, got a boolean"},
-      {R"({"retry": {"connect_timeout_ms": {}}})", "retry.connect_timeout_ms", "expected an integer, got an object"},
-      {R"({"retry": {"stall_timeout_ms": []}})", "retry.stall_timeout_ms", "expected an integer, got an array"},
-      {R"({"branding": "Ville"})", "branding", "expected an object, got a string"},
-      {R"({"branding": {"commune": 1}})", "branding.commune", "expected a string, got an integer"},
-      {R"({"branding": {"logo": true}})", "branding.logo", "expected a string, got a boolean"},
-      {R"({"branding": {"primary_color": 1985683}})", "branding.primary_color", "expected a string, got an integer"},
-      {R"({"branding": {"accent_color": null}})", "branding.accent_color", "expected a string, got null"},
-      {R"({"branding": {"text_color": [255, 255, 255]}})", "branding.text_color", "expected a string, got an array"},
-      {R"({"branding": {"font": {}}})", "branding.font", "expected a string, got an object"},
-      {R"({"graphics": []})", "graphics", "expected an object, got an array"},
-      {R"({"graphics": {"templates_dir": 3}})", "graphics.templates_dir", "expected a string, got an integer"},
-      {R"({"graphics": {"fade_ms": "300"}})", "graphics.fade_ms", "expected an integer, got a string"},
-      {R"({"graphics": {"fade_ms": 0.5}})", "graphics.fade_ms", "expected an integer, got a decimal number"},
-      {R"({"graphics": {"question_url": false}})", "graphics.question_url", "expected a string, got a boolean"},
+       "attendu un nombre entier, reçu un nombre décimal"},
+      {R"({"audio": 128})", "audio", "attendu un objet, reçu un nombre entier"},
+      {R"({"audio": {"bitrate_kbps": null}})", "audio.bitrate_kbps", "attendu un nombre entier, reçu null"},
+      {R"({"recording": true})", "recording", "attendu un objet, reçu un booléen"},
+      {R"({"recording": {"enabled": "yes"}})", "recording.enabled",
+       "attendu un booléen (true ou false), reçu une chaîne"},
+      {R"({"recording": {"directory": 5}})", "recording.directory", "attendu une chaîne, reçu un nombre entier"},
+      {R"({"retry": []})", "retry", "attendu un objet, reçu un tableau"},
+      {R"({"retry": {"initial_delay_ms": "500"}})", "retry.initial_delay_ms",
+       "attendu un nombre entier, reçu une chaîne"},
+      {R"({"retry": {"max_delay_ms": 2.0}})", "retry.max_delay_ms", "attendu un nombre entier, reçu un nombre décimal"},
+      {R"({"retry": {"max_key_refusals": true}})", "retry.max_key_refusals",
+       "attendu un nombre entier, reçu un booléen"},
+      {R"({"retry": {"connect_timeout_ms": {}}})", "retry.connect_timeout_ms",
+       "attendu un nombre entier, reçu un objet"},
+      {R"({"retry": {"stall_timeout_ms": []}})", "retry.stall_timeout_ms", "attendu un nombre entier, reçu un tableau"},
+      {R"({"branding": "Ville"})", "branding", "attendu un objet, reçu une chaîne"},
+      {R"({"branding": {"commune": 1}})", "branding.commune", "attendu une chaîne, reçu un nombre entier"},
+      {R"({"branding": {"logo": true}})", "branding.logo", "attendu une chaîne, reçu un booléen"},
+      {R"({"branding": {"primary_color": 1985683}})", "branding.primary_color",
+       "attendu une chaîne, reçu un nombre entier"},
+      {R"({"branding": {"accent_color": null}})", "branding.accent_color", "attendu une chaîne, reçu null"},
+      {R"({"branding": {"text_color": [255, 255, 255]}})", "branding.text_color",
+       "attendu une chaîne, reçu un tableau"},
+      {R"({"branding": {"font": {}}})", "branding.font", "attendu une chaîne, reçu un objet"},
+      {R"({"graphics": []})", "graphics", "attendu un objet, reçu un tableau"},
+      {R"({"graphics": {"templates_dir": 3}})", "graphics.templates_dir", "attendu une chaîne, reçu un nombre entier"},
+      {R"({"graphics": {"fade_ms": "300"}})", "graphics.fade_ms", "attendu un nombre entier, reçu une chaîne"},
+      {R"({"graphics": {"fade_ms": 0.5}})", "graphics.fade_ms", "attendu un nombre entier, reçu un nombre décimal"},
+      {R"({"graphics": {"question_url": false}})", "graphics.question_url", "attendu une chaîne, reçu un booléen"},
       {R"({"graphics": {"show_clock": "true"}})", "graphics.show_clock",
-       "expected a boolean (true or false), got a string"},
+       "attendu un booléen (true ou false), reçu une chaîne"},
       {R"({"graphics": {"show_agenda_on_start": 1}})", "graphics.show_agenda_on_start",
-       "expected a boolean (true or false), got an integer"},
-      {R"({"destinations": {}})", "destinations", "expected an array, got an object"},
-      {R"({"destinations": ["youtube"]})", "destinations[0]", "expected an object, got a string"},
+       "attendu un booléen (true ou false), reçu un nombre entier"},
+      {R"({"destinations": {}})", "destinations", "attendu un tableau, reçu un objet"},
+      {R"({"destinations": ["youtube"]})", "destinations[0]", "attendu un objet, reçu une chaîne"},
       {withDestination(R"({"name": 1, "url": "rtmp://h/a/k"})"), "destinations[0].name",
-       "expected a string, got an integer"},
+       "attendu une chaîne, reçu un nombre entier"},
       {withDestination(R"({"name": "a", "platform": 1, "key": "k"})"), "destinations[0].platform",
-       "expected a string, got an integer"},
-      {withDestination(R"({"name": "a", "url": 1})"), "destinations[0].url", "expected a string, got an integer"},
+       "attendu une chaîne, reçu un nombre entier"},
+      {withDestination(R"({"name": "a", "url": 1})"), "destinations[0].url",
+       "attendu une chaîne, reçu un nombre entier"},
       {withDestination(R"({"name": "a", "platform": "youtube", "key": 1})"), "destinations[0].key",
-       "expected a string, got an integer"},
+       "attendu une chaîne, reçu un nombre entier"},
       {withDestination(R"({"name": "a", "platform": "youtube", "key_env": 1})"), "destinations[0].key_env",
-       "expected a string, got an integer"},
+       "attendu une chaîne, reçu un nombre entier"},
       {withDestination(R"({"name": "a", "platform": "youtube", "key_secret": []})"), "destinations[0].key_secret",
-       "expected a string, got an array"},
+       "attendu une chaîne, reçu un tableau"},
       {withDestination(R"({"name": "a", "url": "rtmp://h/a/k", "enabled": 1})"), "destinations[0].enabled",
-       "expected a boolean (true or false), got an integer"},
+       "attendu un booléen (true ou false), reçu un nombre entier"},
       {withDestination(R"({"name": "a", "url": "rtmp://h/a/k", "tls_verify": "no"})"), "destinations[0].tls_verify",
-       "expected a boolean (true or false), got a string"},
+       "attendu un booléen (true ou false), reçu une chaîne"},
   };
   for (const auto& c : cases) requireOnlyProblem(c.document, c.path, c.message);
 }
 
 TEST_CASE("an empty string is refused where a value is needed", "[config]") {
   for (const auto* key : {"source", "pipelines_dir", "agenda", "data_dir", "secrets_file"}) {
-    requireSingleProblem(std::string(R"({")") + key + R"(": ""})", key, "must not be empty");
+    requireSingleProblem(std::string(R"({")") + key + R"(": ""})", key, "ne doit pas être vide");
   }
-  requireSingleProblem(R"({"recording": {"directory": ""}})", "recording.directory", "must not be empty");
+  requireSingleProblem(R"({"recording": {"directory": ""}})", "recording.directory", "ne doit pas être vide");
   for (const auto* key : {"commune", "logo", "primary_color", "accent_color", "text_color", "font"}) {
     requireSingleProblem(std::string(R"({"branding": {")") + key + R"(": ""}})", std::string("branding.") + key,
-                         "must not be empty");
+                         "ne doit pas être vide");
   }
   for (const auto* key : {"templates_dir", "question_url"}) {
     requireSingleProblem(std::string(R"({"graphics": {")") + key + R"(": ""}})", std::string("graphics.") + key,
-                         "must not be empty");
+                         "ne doit pas être vide");
   }
   requireSingleProblem(withDestination(R"({"name": "", "url": "rtmp://h/a/k"})"), "destinations[0].name",
-                       "must not be empty");
-  requireSingleProblem(withDestination(R"({"name": "a", "url": ""})"), "destinations[0].url", "must not be empty");
+                       "ne doit pas être vide");
+  requireSingleProblem(withDestination(R"({"name": "a", "url": ""})"), "destinations[0].url", "ne doit pas être vide");
   requireSingleProblem(withDestination(R"({"name": "a", "platform": "youtube", "key": ""})"), "destinations[0].key",
-                       "must not be empty");
+                       "ne doit pas être vide");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -262,16 +269,19 @@ TEST_CASE("each number outside its range is refused with the range", "[config]")
 
 TEST_CASE("a huge unsigned number is out of range, not wrapped", "[config]") {
   requireSingleProblem(R"({"audio": {"bitrate_kbps": 18446744073709551615}})", "audio.bitrate_kbps",
-                       "18446744073709551615 is out of range (64..320)");
+                       "18446744073709551615 hors limites (de 64 à 320)");
 }
 
 TEST_CASE("an unknown profile, x264 preset or log level lists the choices", "[config]") {
-  requireSingleProblem(R"({"video": {"profile": "1080p60"}})", "video.profile",
-                       R"(unknown profile "1080p60" (did you mean "1080p30"?); expected one of: 1080p30, 720p30)");
-  requireSingleProblem(R"({"video": {"preset": "veryfst"}})", "video.preset",
-                       R"(unknown x264 preset "veryfst" (did you mean "veryfast"?); expected one of: ultrafast, )");
-  requireSingleProblem(R"({"log": {"level": "verbose"}})", "log.level",
-                       R"(unknown log level "verbose"; expected one of: trace, debug, info, warn, error)");
+  requireSingleProblem(
+      R"({"video": {"profile": "1080p60"}})", "video.profile",
+      R"(profil inconnu « 1080p60 » (vouliez-vous dire « 1080p30 » ?) ; valeurs possibles : 1080p30, 720p30)");
+  requireSingleProblem(
+      R"({"video": {"preset": "veryfst"}})", "video.preset",
+      R"(préréglage x264 inconnu « veryfst » (vouliez-vous dire « veryfast » ?) ; valeurs possibles : ultrafast, )");
+  requireSingleProblem(
+      R"({"log": {"level": "verbose"}})", "log.level",
+      R"(niveau de journal inconnu « verbose » ; valeurs possibles : trace, debug, info, warn, error)");
 }
 
 TEST_CASE("every x264 preset from ultrafast to placebo is accepted", "[config]") {
@@ -285,7 +295,7 @@ TEST_CASE("every x264 preset from ultrafast to placebo is accepted", "[config]")
 
 TEST_CASE("the retry ceiling must not be below the first delay", "[config]") {
   requireSingleProblem(R"({"retry": {"initial_delay_ms": 3000, "max_delay_ms": 1000}})", "retry.max_delay_ms",
-                       "must be at least initial_delay_ms (3000)");
+                       "doit valoir au moins initial_delay_ms (3000)");
   const auto raised = parse(R"({"retry": {"initial_delay_ms": 5000}})");
   REQUIRE(raised.ok());
   CHECK(raised.config.retry.maxDelay == 5000ms);
@@ -302,39 +312,42 @@ TEST_CASE("an unknown key is an error at every level, with a suggestion for a ty
     std::string message;
   };
   const std::vector<Case> cases = {
-      {R"({"destinaton": []})", "destinaton", R"(unknown key "destinaton" (did you mean "destinations"?))"},
-      {R"({"Source": "test"})", "Source", R"(unknown key "Source" (did you mean "source"?))"},
-      {R"({"log": {"levle": "info"}})", "log.levle", R"(unknown key "levle" (did you mean "level"?))"},
+      {R"({"destinaton": []})", "destinaton", R"(clé inconnue « destinaton » (vouliez-vous dire « destinations » ?))"},
+      {R"({"Source": "test"})", "Source", R"(clé inconnue « Source » (vouliez-vous dire « source » ?))"},
+      {R"({"log": {"levle": "info"}})", "log.levle", R"(clé inconnue « levle » (vouliez-vous dire « level » ?))"},
       {R"({"video": {"keyframe_interval": 2}})", "video.keyframe_interval",
-       R"(unknown key "keyframe_interval" (did you mean "keyframe_interval_s"?))"},
+       R"(clé inconnue « keyframe_interval » (vouliez-vous dire « keyframe_interval_s » ?))"},
       {R"({"audio": {"bitrate_kpbs": 128}})", "audio.bitrate_kpbs",
-       R"(unknown key "bitrate_kpbs" (did you mean "bitrate_kbps"?))"},
-      {R"({"recording": {"enable": true}})", "recording.enable", R"(unknown key "enable" (did you mean "enabled"?))"},
+       R"(clé inconnue « bitrate_kpbs » (vouliez-vous dire « bitrate_kbps » ?))"},
+      {R"({"recording": {"enable": true}})", "recording.enable",
+       R"(clé inconnue « enable » (vouliez-vous dire « enabled » ?))"},
       {R"({"retry": {"max_delay_s": 2}})", "retry.max_delay_s",
-       R"(unknown key "max_delay_s" (did you mean "max_delay_ms"?))"},
+       R"(clé inconnue « max_delay_s » (vouliez-vous dire « max_delay_ms » ?))"},
       {R"({"branding": {"primary_colour": "#000000"}})", "branding.primary_colour",
-       R"(unknown key "primary_colour" (did you mean "primary_color"?))"},
-      {R"({"branding": {"comune": "X"}})", "branding.comune", R"(unknown key "comune" (did you mean "commune"?))"},
-      {R"({"graphics": {"fade_s": 1}})", "graphics.fade_s", R"(unknown key "fade_s" (did you mean "fade_ms"?))"},
+       R"(clé inconnue « primary_colour » (vouliez-vous dire « primary_color » ?))"},
+      {R"({"branding": {"comune": "X"}})", "branding.comune",
+       R"(clé inconnue « comune » (vouliez-vous dire « commune » ?))"},
+      {R"({"graphics": {"fade_s": 1}})", "graphics.fade_s",
+       R"(clé inconnue « fade_s » (vouliez-vous dire « fade_ms » ?))"},
       {R"({"graphics": {"show_clok": true}})", "graphics.show_clok",
-       R"(unknown key "show_clok" (did you mean "show_clock"?))"},
-      {R"({"grafics": {}})", "grafics", R"(unknown key "grafics" (did you mean "graphics"?))"},
+       R"(clé inconnue « show_clok » (vouliez-vous dire « show_clock » ?))"},
+      {R"({"grafics": {}})", "grafics", R"(clé inconnue « grafics » (vouliez-vous dire « graphics » ?))"},
       {withDestination(R"({"name": "a", "url": "rtmp://h/a/k", "plateform": "x"})"), "destinations[0].plateform",
-       R"(unknown key "plateform" (did you mean "platform"?))"},
+       R"(clé inconnue « plateform » (vouliez-vous dire « platform » ?))"},
   };
   for (const auto& c : cases) requireOnlyProblem(c.document, c.path, c.message);
 }
 
 TEST_CASE("an unknown key far from every known one lists the known keys", "[config]") {
   requireSingleProblem(R"({"audio": {"volume": 3}})", "audio.volume",
-                       R"(unknown key "volume"; known keys: bitrate_kbps, drift_correction, loudness)");
-  requireSingleProblem(R"({"colour": "red"})", "colour", "known keys: source, pipelines_dir, agenda, data_dir");
+                       R"(clé inconnue « volume » ; clés connues : bitrate_kbps, drift_correction, loudness)");
+  requireSingleProblem(R"({"colour": "red"})", "colour", "clés connues : source, pipelines_dir, agenda, data_dir");
   requireSingleProblem(
       R"({"branding": {"couleur": "red"}})", "branding.couleur",
-      R"(unknown key "couleur"; known keys: commune, logo, primary_color, accent_color, text_color, font)");
+      R"(clé inconnue « couleur » ; clés connues : commune, logo, primary_color, accent_color, text_color, font)");
   requireSingleProblem(
       R"({"graphics": {"qr": true}})", "graphics.qr",
-      R"(unknown key "qr"; known keys: templates_dir, fade_ms, question_url, show_clock, show_agenda_on_start)");
+      R"(clé inconnue « qr » ; clés connues : templates_dir, fade_ms, question_url, show_clock, show_agenda_on_start)");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -347,11 +360,12 @@ TEST_CASE("a colour must be #rrggbb", "[config]") {
       return std::string(R"({"branding": {")") + key + R"(": ")" + colour + R"("}})";
     };
     INFO(path);
-    requireSingleProblem(with("red"), path, R"(expected a colour like "#1f3a93" (#rrggbb in hexadecimal), got "red")");
+    requireSingleProblem(with("red"), path,
+                         R"(attendu une couleur comme « #1f3a93 » (#rrggbb en hexadécimal), reçu « red »)");
     for (const auto* wrong :
          {"#fff", "1f3a93", "#1f3a9", "#1f3a930", "#1f3a9g", "# 1f3a9", "#1f3a93ff", "rgb(0,0,0)"}) {
       INFO(wrong);
-      requireSingleProblem(with(wrong), path, R"(expected a colour like "#1f3a93")");
+      requireSingleProblem(with(wrong), path, R"(attendu une couleur comme « #1f3a93 »)");
     }
     for (const auto* right : {"#000000", "#ffffff", "#1F3A93", "#aBcDeF"}) {
       INFO(right);
@@ -368,20 +382,20 @@ TEST_CASE("the commune and the font have a length limit in characters, not bytes
   const auto accepted = parse(commune(eighty));
   REQUIRE(accepted.ok());
   CHECK(accepted.config.branding.commune == eighty);
-  requireSingleProblem(commune(eighty + "e"), "branding.commune", "must be at most 80 characters (got 81)");
+  requireSingleProblem(commune(eighty + "e"), "branding.commune", "au plus 80 caractères (ici 81)");
 
   const auto font = [](const std::string& name) { return R"({"branding": {"font": ")" + name + R"("}})"; };
   CHECK(parse(font(std::string(64, 'a'))).ok());
-  requireSingleProblem(font(std::string(65, 'a')), "branding.font", "must be at most 64 characters (got 65)");
+  requireSingleProblem(font(std::string(65, 'a')), "branding.font", "au plus 64 caractères (ici 65)");
 }
 
 TEST_CASE("a commune or font with a control character is refused", "[config]") {
   requireSingleProblem(R"({"branding": {"commune": "Ville\nde Démo"}})", "branding.commune",
-                       "must not contain control characters");
+                       "ne doit pas contenir de caractères de contrôle");
   requireSingleProblem(R"({"branding": {"font": "Open\tSans"}})", "branding.font",
-                       "must not contain control characters");
+                       "ne doit pas contenir de caractères de contrôle");
   requireSingleProblem(R"({"branding": {"commune": "A\u0007B"}})", "branding.commune",
-                       "must not contain control characters");
+                       "ne doit pas contenir de caractères de contrôle");
 }
 
 TEST_CASE("the question URL must be a web address of at most 200 characters", "[config]") {
@@ -395,18 +409,18 @@ TEST_CASE("the question URL must be a web address of at most 200 characters", "[
   for (const auto* url : {"www.ville-demo.fr/questions", "ftp://ville-demo.fr/q", "rtmp://h/a", "HTTPS://X.FR",
                           " https://www.ville-demo.fr"}) {
     INFO(url);
-    requireSingleProblem(with(url), "graphics.question_url", "must start with https:// or http://");
+    requireSingleProblem(with(url), "graphics.question_url", "doit commencer par https:// ou http://");
   }
-  requireSingleProblem(with("https://"), "graphics.question_url", "needs a host after https://");
+  requireSingleProblem(with("https://"), "graphics.question_url", "il manque le nom du serveur après https://");
   requireSingleProblem(with("https://www.ville-demo.fr/mes questions"), "graphics.question_url",
-                       "must not contain spaces");
+                       "ne doit contenir ni espace");
   requireSingleProblem(with("https://www.ville-demo.fr/\\n"), "graphics.question_url",
-                       "must not contain spaces or control characters");
+                       "ne doit contenir ni espace ni caractère de contrôle");
 
   const std::string prefix = "https://www.ville-demo.fr/";
   CHECK(parse(with(prefix + std::string(200 - prefix.size(), 'q'))).ok());
   requireSingleProblem(with(prefix + std::string(201 - prefix.size(), 'q')), "graphics.question_url",
-                       "must be at most 200 characters (got 201)");
+                       "au plus 200 caractères (ici 201)");
 }
 
 TEST_CASE("branding and graphics problems are all reported with their paths", "[config]") {
@@ -444,7 +458,7 @@ TEST_CASE("a malformed source is refused with the --source parser's message", "[
     CHECK(result.problems[0].message == parseSourceSpec(source).error.value_or("(accepted)"));
   }
   requireSingleProblem(R"({"source": "decklink:one"})", "source", "decklink:0");
-  requireSingleProblem(R"({"source": "webcam"})", "source", "use test, file:PATH, v4l2:/dev/videoN");
+  requireSingleProblem(R"({"source": "webcam"})", "source", "utilisez test, file:CHEMIN, v4l2:/dev/videoN");
 }
 
 TEST_CASE("a source error does not repeat a camera password", "[config]") {
@@ -479,8 +493,7 @@ TEST_CASE("a separate key is refused when the url carries a query string", "[con
       withDestination(
           R"({"name": "yt", "platform": "youtube", "url": "rtmps://b.rtmps.youtube.com/live2?x=1", "key": "k1"})"),
       "destinations[0].url",
-      "the URL has a query string (?...) but the stream key is given separately: the query belongs "
-      "to the key");
+      "l'URL a une requête (?…) alors que la clé de stream est donnée à part : la requête fait partie de la clé");
 }
 
 TEST_CASE("the key comes from the named environment variable", "[config]") {
@@ -492,12 +505,12 @@ TEST_CASE("the key comes from the named environment variable", "[config]") {
 
 TEST_CASE("an unset or empty environment variable is named, and its value never shown", "[config]") {
   requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube", "key_env": "TRIBUNE_YT_KEY"})"),
-                       "destinations[0].key_env", "environment variable TRIBUNE_YT_KEY is not set");
+                       "destinations[0].key_env", "la variable d'environnement TRIBUNE_YT_KEY n'est pas définie");
   requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube", "key_env": "TRIBUNE_YT_KEY"})"),
-                       "destinations[0].key_env", "environment variable TRIBUNE_YT_KEY is empty",
+                       "destinations[0].key_env", "la variable d'environnement TRIBUNE_YT_KEY est vide",
                        lookupOf({{"TRIBUNE_YT_KEY", ""}}));
   requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube", "key_env": "TRIBUNE_YT_KEY"})"),
-                       "destinations[0].key_env", "the stream key contains a space",
+                       "destinations[0].key_env", "la clé de stream contient une espace",
                        lookupOf({{"TRIBUNE_YT_KEY", "with space"}}));
 }
 
@@ -506,7 +519,7 @@ TEST_CASE("key_env must be a variable name, not the key pasted in its place", "[
       parse(withDestination(R"({"name": "yt", "platform": "youtube", "key_env": "abcd-efgh-ijkl-mnop"})"));
   REQUIRE(result.problems.size() == 1);
   CHECK(result.problems[0].path == "destinations[0].key_env");
-  CHECK_THAT(result.problems[0].message, Catch::StartsWith("must be the name of an environment variable"));
+  CHECK_THAT(result.problems[0].message, Catch::StartsWith("doit être le nom d'une variable d'environnement"));
   CHECK(result.problems[0].message.find("abcd-efgh") == std::string::npos);
 }
 
@@ -519,31 +532,32 @@ TEST_CASE("the key comes from the named entry of the secrets file", "[config]") 
 
 TEST_CASE("a missing or empty secrets-file entry is refused", "[config]") {
   const auto document = withDestination(R"({"name": "fb", "platform": "facebook", "key_secret": "facebook"})");
-  requireSingleProblem(document, "destinations[0].key_secret", R"(no entry "facebook" in the secrets file)");
-  requireSingleProblem(document, "destinations[0].key_secret", R"(the entry "facebook" in the secrets file is empty)",
-                       lookupOf({}, {{"facebook", ""}}));
-  requireSingleProblem(document, "destinations[0].key_secret", "set secrets_file", SecretLookup{});
+  requireSingleProblem(document, "destinations[0].key_secret",
+                       R"(pas d'entrée « facebook » dans le fichier de secrets)");
+  requireSingleProblem(document, "destinations[0].key_secret",
+                       R"(l'entrée « facebook » du fichier de secrets est vide)", lookupOf({}, {{"facebook", ""}}));
+  requireSingleProblem(document, "destinations[0].key_secret", "indiquez secrets_file", SecretLookup{});
 }
 
 TEST_CASE("two or three key sources are refused", "[config]") {
   const auto secrets = lookupOf({{"YT", "k-env"}}, {{"yt", "k-secret"}});
   requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube", "key": "k1", "key_env": "YT"})"),
-                       "destinations[0]", "give at most one of key, key_env and key_secret (found key and key_env)",
+                       "destinations[0]", "donnez un seul de key, key_env et key_secret (trouvés : key et key_env)",
                        secrets);
   requireSingleProblem(
       withDestination(R"({"name": "yt", "platform": "youtube", "key_secret": "yt", "key": "k1", "key_env": "YT"})"),
-      "destinations[0]", "(found key_secret and key and key_env)", secrets);
+      "destinations[0]", "(trouvés : key_secret et key et key_env)", secrets);
 }
 
 TEST_CASE("a destination without a name is refused", "[config]") {
   requireSingleProblem(withDestination(R"({"url": "rtmp://h/a/k"})"), "destinations[0].name",
-                       "required: a unique name");
+                       "obligatoire : un nom unique");
 }
 
 TEST_CASE("a destination name outside [a-z0-9_-] or longer than 32 is refused", "[config]") {
   for (const auto* name : {"YouTube", "-yt", "_yt", "mairie tv", "é", "a.b", "abcdefghijklmnopqrstuvwxyz0123456"}) {
     requireSingleProblem(withDestination(std::string(R"({"name": ")") + name + R"(", "url": "rtmp://h/a/k"})"),
-                         "destinations[0].name", "must be 1 to 32 characters among a-z, 0-9, '_' and '-'");
+                         "destinations[0].name", "1 à 32 caractères parmi a-z, 0-9, « _ » et « - »");
   }
   for (const auto* name : {"a", "0", "yt_main", "fb-2", "abcdefghijklmnopqrstuvwxyz012345"}) {
     CHECK(isValidDestinationName(name));
@@ -556,24 +570,23 @@ TEST_CASE("a duplicate destination name points at the first one", "[config]") {
       {"name": "fb", "platform": "facebook", "key": "k2"},
       {"name": "yt", "url": "rtmp://h/a/k3"}]})");
   REQUIRE(result.problems.size() == 1);
-  CHECK(result.problems[0] ==
-        ConfigProblem{"destinations[2].name", R"(duplicate name "yt": already used by destinations[0])"});
+  CHECK(result.problems[0] == ConfigProblem{"destinations[2].name", R"(nom « yt » déjà utilisé par destinations[0])"});
 }
 
 TEST_CASE("an unknown platform lists the known ones", "[config]") {
-  requireSingleProblem(withDestination(R"({"name": "a", "platform": "youtub", "key": "k"})"),
-                       "destinations[0].platform",
-                       R"(unknown platform "youtub" (did you mean "youtube"?); known platforms: youtube, facebook, )"
-                       "linkedin, peertube, twitch, x");
+  requireSingleProblem(
+      withDestination(R"({"name": "a", "platform": "youtub", "key": "k"})"), "destinations[0].platform",
+      R"(plateforme inconnue « youtub » (vouliez-vous dire « youtube » ?) ; plateformes connues : youtube, facebook, )"
+      "linkedin, peertube, twitch, x");
   requireSingleProblem(withDestination(R"({"name": "a", "platform": "instagram", "key": "k"})"),
-                       "destinations[0].platform", "known platforms: youtube, facebook");
+                       "destinations[0].platform", "plateformes connues : youtube, facebook");
 }
 
 TEST_CASE("a platform without a default URL needs the url of the live", "[config]") {
   for (const auto* platform : {"linkedin", "peertube", "x"}) {
     requireSingleProblem(
         withDestination(std::string(R"({"name": "a", "platform": ")") + platform + R"(", "key": "k"})"),
-        "destinations[0].url", "has no default ingest URL (each live has its own)");
+        "destinations[0].url", "n'a pas d'URL d'envoi par défaut (chaque direct a la sienne)");
   }
   const auto result = parse(withDestination(
       R"({"name": "li", "platform": "linkedin", "url": "rtmps://1.pbc.ingest.linkedin.com:1936/live/li-key"})"));
@@ -583,18 +596,18 @@ TEST_CASE("a platform without a default URL needs the url of the live", "[config
 
 TEST_CASE("a destination without a platform needs a url", "[config]") {
   requireSingleProblem(withDestination(R"({"name": "a", "key": "k"})"), "destinations[0].url",
-                       "required for a destination without a platform");
+                       "obligatoire pour une destination sans plateforme");
 }
 
 TEST_CASE("a platform with a default URL but no key source asks for a key", "[config]") {
   requireSingleProblem(withDestination(R"({"name": "yt", "platform": "youtube"})"), "destinations[0]",
-                       "no stream key: give key, key_env or key_secret");
+                       "pas de clé de stream : donnez key, key_env ou key_secret");
 }
 
 TEST_CASE("a URL without a key and no key source says where a key can come from", "[config]") {
   requireSingleProblem(withDestination(R"({"name": "a", "url": "rtmp://h/live"})"), "destinations[0].url",
-                       "no stream key: the URL ends at the application (add the key to the URL, or give key, "
-                       "key_env or key_secret)");
+                       "pas de clé de stream : l'URL s'arrête à l'application (ajoutez la clé à l'URL, ou donnez key, "
+                       "key_env ou key_secret)");
 }
 
 TEST_CASE("a malformed destination URL is reported at its url", "[config]") {
@@ -603,12 +616,12 @@ TEST_CASE("a malformed destination URL is reported at its url", "[config]") {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"http://h/a/k", "scheme must be rtmp:// or rtmps://, not http://"},
-      {"rtmp://h:70000/a/k", "port 70000 is out of range (1..65535)"},
-      {"rtmp:///a/k", "host is missing"},
-      {"rtmp://h", "no application path"},
-      {"rtmp://h/a//k", "the path has an empty segment (//)"},
-      {"rtmp://h/a/k k", "the URL contains a space"},
+      {"http://h/a/k", "l'URL doit commencer par rtmp:// ou rtmps://, pas http://"},
+      {"rtmp://h:70000/a/k", "port 70000 hors limites (de 1 à 65535)"},
+      {"rtmp:///a/k", "il manque le serveur"},
+      {"rtmp://h", "pas de chemin d'application"},
+      {"rtmp://h/a//k", "le chemin a un segment vide (//)"},
+      {"rtmp://h/a/k k", "l'URL contient une espace"},
   };
   for (const auto& c : cases) {
     requireSingleProblem(withDestination(R"({"name": "a", "url": ")" + c.url + R"("})"), "destinations[0].url",
@@ -620,7 +633,7 @@ TEST_CASE("facebook over plain rtmp is refused", "[config]") {
   requireSingleProblem(
       withDestination(
           R"({"name": "fb", "platform": "facebook", "url": "rtmp://live-api-s.facebook.com:80/rtmp", "key": "k"})"),
-      "destinations[0].url", "Facebook accepts only RTMPS: the URL must start with rtmps://");
+      "destinations[0].url", "Facebook n'accepte que RTMPS : l'URL doit commencer par rtmps://");
   CHECK(parse(withDestination(R"({"name": "fb", "platform": "facebook", "key": "k"})")).ok());
 }
 
@@ -628,10 +641,10 @@ TEST_CASE("a keyframe interval above what a platform accepts is refused at its p
   requireSingleProblem(R"({"video": {"keyframe_interval_s": 5},
                            "destinations": [{"name": "yt", "platform": "youtube", "key": "k"}]})",
                        "destinations[0].platform",
-                       "YouTube accepts a keyframe at most every 4 s, but video.keyframe_interval_s is 5");
+                       "YouTube veut une image clé au moins toutes les 4 s, or video.keyframe_interval_s vaut 5");
   requireSingleProblem(R"({"video": {"keyframe_interval_s": 4},
                            "destinations": [{"name": "x", "platform": "x", "url": "rtmps://x.example/live/k"}]})",
-                       "destinations[0].platform", "X accepts a keyframe at most every 3 s");
+                       "destinations[0].platform", "X veut une image clé au moins toutes les 3 s");
   CHECK(parse(R"({"video": {"keyframe_interval_s": 3},
                   "destinations": [{"name": "x", "platform": "x", "url": "rtmps://x.example/live/k"}]})")
             .ok());
@@ -644,13 +657,13 @@ TEST_CASE("a keyframe interval above what a platform accepts is refused at its p
 TEST_CASE("the keyframe check holds when video comes after the destinations", "[config]") {
   requireSingleProblem(R"({"destinations": [{"name": "yt", "platform": "youtube", "key": "k"}],
                            "video": {"keyframe_interval_s": 6}})",
-                       "destinations[0].platform", "video.keyframe_interval_s is 6");
+                       "destinations[0].platform", "video.keyframe_interval_s vaut 6");
 }
 
 TEST_CASE("a wrong keyframe interval is reported once, not against every platform", "[config]") {
   requireSingleProblem(R"({"video": {"keyframe_interval_s": 60},
                            "destinations": [{"name": "yt", "platform": "youtube", "key": "k"}]})",
-                       "video.keyframe_interval_s", "60 is out of range (1..10)");
+                       "video.keyframe_interval_s", "60 hors limites (de 1 à 10)");
 }
 
 TEST_CASE("keyframeIntervalProblem checks a command-line destination against the video", "[config]") {
@@ -658,7 +671,9 @@ TEST_CASE("keyframeIntervalProblem checks a command-line destination against the
   VideoSettings video;
   CHECK_FALSE(keyframeIntervalProblem(youtube, video).has_value());
   video.keyframeIntervalSeconds = 8;
-  CHECK(keyframeIntervalProblem(youtube, video).value_or("").find("YouTube accepts a keyframe at most every 4 s") == 0);
+  CHECK(
+      keyframeIntervalProblem(youtube, video).value_or("").find("YouTube veut une image clé au moins toutes les 4 s") ==
+      0);
   const auto custom = parseDestinationArgument("local=rtmp://h/live/k").destination.value();
   CHECK_FALSE(keyframeIntervalProblem(custom, video).has_value());
 }
@@ -807,7 +822,7 @@ TEST_CASE("PLATFORM=URL keeps the platform's rules, e.g. linkedin's own ingest U
   CHECK(linkedin.destination->platform == "linkedin");
   const auto facebook = parseDestinationArgument("facebook=rtmp://live-api-s.facebook.com/rtmp/k");
   CHECK_FALSE(facebook.destination.has_value());
-  CHECK(facebook.error == "Facebook accepts only RTMPS: the URL must start with rtmps://");
+  CHECK(facebook.error == "Facebook n'accepte que RTMPS : l'URL doit commencer par rtmps://");
 }
 
 TEST_CASE("PLATFORM=KEY for a platform without a default URL says to pass NAME=URL", "[config]") {
@@ -815,8 +830,8 @@ TEST_CASE("PLATFORM=KEY for a platform without a default URL says to pass NAME=U
   CHECK_FALSE(result.destination.has_value());
   REQUIRE(result.error.has_value());
   CHECK(*result.error ==
-        "LinkedIn has no default ingest URL (each live has its own): pass linkedin=rtmps://HOST/APP/KEY with the URL "
-        "from the platform");
+        "LinkedIn n'a pas d'URL d'envoi par défaut (chaque direct a la sienne) : passez "
+        "linkedin=rtmps://SERVEUR/APP/CLÉ avec l'URL donnée par la plateforme");
 }
 
 TEST_CASE("a malformed --destination argument is refused", "[config]") {
@@ -825,15 +840,17 @@ TEST_CASE("a malformed --destination argument is refused", "[config]") {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {"youtube", "no '=' in the destination: expected PLATFORM=KEY (e.g. youtube=KEY) or NAME=rtmp[s]://HOST/APP/KEY"},
-      {"=abc", "the name before '=' is empty"},
-      {"youtube=", "nothing after '=': give the stream key or the full URL"},
-      {"My Server=rtmp://h/a/k", "the name before '=' must be 1 to 32 characters"},
-      {"youtub=abc", R"(unknown platform "youtub" (did you mean "youtube"?))"},
-      {"local=rtmp://h:70000/a/k", "port 70000 is out of range (1..65535)"},
-      {"local=rtmp://h/live", "no stream key: the URL ends at the application"},
-      {"local=http://h/a/k", "scheme must be rtmp:// or rtmps://"},
-      {"youtube=abc def", "the stream key contains a space or a control character"},
+      {"youtube",
+       "pas de « = » dans la destination : attendu PLATEFORME=CLÉ (par exemple youtube=CLÉ) ou "
+       "NOM=rtmp[s]://SERVEUR/APP/CLÉ"},
+      {"=abc", "le nom avant « = » est vide"},
+      {"youtube=", "rien après « = » : donnez la clé de stream ou l'URL complète"},
+      {"My Server=rtmp://h/a/k", "le nom avant « = » : 1 à 32 caractères"},
+      {"youtub=abc", R"(plateforme inconnue « youtub » (vouliez-vous dire « youtube » ?))"},
+      {"local=rtmp://h:70000/a/k", "port 70000 hors limites (de 1 à 65535)"},
+      {"local=rtmp://h/live", "pas de clé de stream : l'URL s'arrête à l'application"},
+      {"local=http://h/a/k", "l'URL doit commencer par rtmp:// ou rtmps://"},
+      {"youtube=abc def", "la clé de stream contient une espace ou un caractère de contrôle"},
   };
   for (const auto& c : cases) {
     INFO(c.argument);
@@ -843,7 +860,7 @@ TEST_CASE("a malformed --destination argument is refused", "[config]") {
     CHECK_THAT(*result.error, Catch::Contains(c.message));
   }
   CHECK_THAT(*parseDestinationArgument("mytube=abc").error,
-             Catch::Contains("for another server pass mytube=rtmp[s]://HOST/APP/KEY"));
+             Catch::Contains("pour un autre serveur, passez mytube=rtmp[s]://SERVEUR/APP/CLÉ"));
 }
 
 TEST_CASE("a --destination error never contains the key", "[config]") {
@@ -895,7 +912,7 @@ TEST_CASE("a planned meeting starts by itself 15 minutes early unless the sessio
 TEST_CASE("a web address must be an IP address", "[config][web]") {
   for (const char* bad : {"localhost", "mairie.local", "256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3"}) {
     INFO(bad);
-    requireSingleProblem(std::string(R"({"web": {"address": ")") + bad + R"("}})", "web.address", "IP address");
+    requireSingleProblem(std::string(R"({"web": {"address": ")") + bad + R"("}})", "web.address", "adresse IP");
   }
 }
 
@@ -906,14 +923,14 @@ TEST_CASE("a web port out of range is refused", "[config][web]") {
 }
 
 TEST_CASE("a TLS certificate without its key is refused", "[config][web]") {
-  requireSingleProblem(R"({"web": {"tls_certificate": "cert.pem"}})", "web", "both or neither");
-  requireSingleProblem(R"({"web": {"tls_key": "key.pem"}})", "web", "both or neither");
+  requireSingleProblem(R"({"web": {"tls_certificate": "cert.pem"}})", "web", "les deux ou aucun");
+  requireSingleProblem(R"({"web": {"tls_key": "key.pem"}})", "web", "les deux ou aucun");
 }
 
 TEST_CASE("unknown keys of web and session are refused with a suggestion", "[config][web]") {
-  requireSingleProblem(R"({"web": {"prot": 80}})", "web.prot", "did you mean");
+  requireSingleProblem(R"({"web": {"prot": 80}})", "web.prot", "vouliez-vous dire");
   requireSingleProblem(R"({"session": {"record_during_huisclos": true}})", "session.record_during_huisclos",
-                       "did you mean");
+                       "vouliez-vous dire");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1023,7 +1040,7 @@ TEST_CASE("each questions number outside its range is refused with its path and 
       member.replace(member.find("%d"), 2, std::to_string(value));
       return R"({"questions": {)" + member + "}}";
     };
-    const auto range = " is out of range (" + std::to_string(c.min) + ".." + std::to_string(c.max) + ")";
+    const auto range = " hors limites (de " + std::to_string(c.min) + " à " + std::to_string(c.max) + ")";
     INFO(c.path);
     requireSingleProblem(at(c.min - 1), c.path, std::to_string(c.min - 1) + range);
     requireSingleProblem(at(c.max + 1), c.path, std::to_string(c.max + 1) + range);
@@ -1040,23 +1057,26 @@ TEST_CASE("questions values of the wrong type name the expected type", "[config]
     std::string message;
   };
   const std::vector<Case> cases = {
-      {R"({"questions": true})", "questions", "expected an object, got a boolean"},
-      {R"({"questions": {"enabled": "yes"}})", "questions.enabled", "expected a boolean (true or false), got a string"},
+      {R"({"questions": true})", "questions", "attendu un objet, reçu un booléen"},
+      {R"({"questions": {"enabled": "yes"}})", "questions.enabled",
+       "attendu un booléen (true ou false), reçu une chaîne"},
       {R"({"questions": {"prescreen": 1}})", "questions.prescreen",
-       "expected a boolean (true or false), got an integer"},
-      {R"({"questions": {"max_length": "500"}})", "questions.max_length", "expected an integer, got a string"},
+       "attendu un booléen (true ou false), reçu un nombre entier"},
+      {R"({"questions": {"max_length": "500"}})", "questions.max_length", "attendu un nombre entier, reçu une chaîne"},
       {R"({"questions": {"max_place_length": 6.5}})", "questions.max_place_length",
-       "expected an integer, got a decimal number"},
-      {R"({"questions": {"per_browser": 3}})", "questions.per_browser", "expected an object, got an integer"},
+       "attendu un nombre entier, reçu un nombre décimal"},
+      {R"({"questions": {"per_browser": 3}})", "questions.per_browser", "attendu un objet, reçu un nombre entier"},
       {R"({"questions": {"per_address": {"count": "10"}}})", "questions.per_address.count",
-       "expected an integer, got a string"},
+       "attendu un nombre entier, reçu une chaîne"},
       {R"({"questions": {"votes_per_address": {"seconds": null}}})", "questions.votes_per_address.seconds",
-       "expected an integer, got null"},
-      {R"({"questions": {"retention_days": "90"}})", "questions.retention_days", "expected an integer, got a string"},
-      {R"({"questions": {"profanity_file": ""}})", "questions.profanity_file", "must not be empty"},
-      {R"({"questions": {"notice": "RGPD"}})", "questions.notice", "expected an object, got a string"},
-      {R"({"questions": {"notice": {"purpose": 1}}})", "questions.notice.purpose", "expected a string, got an integer"},
-      {R"({"questions": {"notice": {"contact": ""}}})", "questions.notice.contact", "must not be empty"},
+       "attendu un nombre entier, reçu null"},
+      {R"({"questions": {"retention_days": "90"}})", "questions.retention_days",
+       "attendu un nombre entier, reçu une chaîne"},
+      {R"({"questions": {"profanity_file": ""}})", "questions.profanity_file", "ne doit pas être vide"},
+      {R"({"questions": {"notice": "RGPD"}})", "questions.notice", "attendu un objet, reçu une chaîne"},
+      {R"({"questions": {"notice": {"purpose": 1}}})", "questions.notice.purpose",
+       "attendu une chaîne, reçu un nombre entier"},
+      {R"({"questions": {"notice": {"contact": ""}}})", "questions.notice.contact", "ne doit pas être vide"},
   };
   for (const auto& c : cases) requireOnlyProblem(c.document, c.path, c.message);
 }
@@ -1073,9 +1093,9 @@ TEST_CASE("a notice text is at most 1000 characters, not bytes, and has no contr
     const auto accepted = parse(with(longest));
     INFO(describe(accepted.problems));
     CHECK(accepted.ok());
-    requireSingleProblem(with(longest + "e"), path, "must be at most 1000 characters (got 1001)");
-    requireSingleProblem(with("Ligne 1\\nLigne 2"), path, "must not contain control characters");
-    requireSingleProblem(with(""), path, "must not be empty");
+    requireSingleProblem(with(longest + "e"), path, "au plus 1000 caractères (ici 1001)");
+    requireSingleProblem(with("Ligne 1\\nLigne 2"), path, "ne doit pas contenir de caractères de contrôle");
+    requireSingleProblem(with(""), path, "ne doit pas être vide");
   }
   // A wrong retention text is reported, not replaced with the default.
   const auto wrong = parse(R"({"questions": {"notice": {"retention": ""}}})");
@@ -1090,21 +1110,21 @@ TEST_CASE("unknown keys of questions are refused with a suggestion or the known 
     std::string message;
   };
   const std::vector<Case> cases = {
-      {R"({"question": {}})", "question", R"(unknown key "question" (did you mean "questions"?))"},
+      {R"({"question": {}})", "question", R"(clé inconnue « question » (vouliez-vous dire « questions » ?))"},
       {R"({"questions": {"max_lenght": 500}})", "questions.max_lenght",
-       R"(unknown key "max_lenght" (did you mean "max_length"?))"},
+       R"(clé inconnue « max_lenght » (vouliez-vous dire « max_length » ?))"},
       {R"({"questions": {"pre_screen": true}})", "questions.pre_screen",
-       R"(unknown key "pre_screen" (did you mean "prescreen"?))"},
+       R"(clé inconnue « pre_screen » (vouliez-vous dire « prescreen » ?))"},
       {R"({"questions": {"retention_day": 90}})", "questions.retention_day",
-       R"(unknown key "retention_day" (did you mean "retention_days"?))"},
+       R"(clé inconnue « retention_day » (vouliez-vous dire « retention_days » ?))"},
       {R"({"questions": {"per_browser": {"cout": 3}}})", "questions.per_browser.cout",
-       R"(unknown key "cout" (did you mean "count"?))"},
+       R"(clé inconnue « cout » (vouliez-vous dire « count » ?))"},
       {R"({"questions": {"per_address": {"minutes": 5}}})", "questions.per_address.minutes",
-       R"(unknown key "minutes"; known keys: count, seconds)"},
+       R"(clé inconnue « minutes » ; clés connues : count, seconds)"},
       {R"({"questions": {"notice": {"contacts": "x"}}})", "questions.notice.contacts",
-       R"(unknown key "contacts" (did you mean "contact"?))"},
+       R"(clé inconnue « contacts » (vouliez-vous dire « contact » ?))"},
       {R"({"questions": {"notice": {"dpo": "x"}}})", "questions.notice.dpo",
-       R"(unknown key "dpo"; known keys: purpose, retention, contact)"},
+       R"(clé inconnue « dpo » ; clés connues : purpose, retention, contact)"},
   };
   for (const auto& c : cases) requireOnlyProblem(c.document, c.path, c.message);
 }
@@ -1131,11 +1151,13 @@ TEST_CASE("preflight.test_url is the rtmp:// server the uplink is measured again
 }
 
 TEST_CASE("a wrong preflight section is reported at its path", "[config][preflight]") {
-  requireOnlyProblem(R"({"preflight": {"test_url": "rtmps://test.mairie.local/live/essai"}})", "preflight.test_url",
-                     "the uplink is measured over plain rtmp:// only; give the test server's rtmp:// URL");
+  requireOnlyProblem(
+      R"({"preflight": {"test_url": "rtmps://test.mairie.local/live/essai"}})", "preflight.test_url",
+      "le débit montant se mesure en rtmp:// simple seulement : donnez l'URL rtmp:// du serveur de test");
   requireOnlyProblem(R"({"preflight": {"test_url": "http://test.mairie.local/live/essai"}})", "preflight.test_url",
-                     "scheme must be rtmp:// or rtmps://, not http://");
-  requireOnlyProblem(R"({"preflight": {"test_url": 12}})", "preflight.test_url", "expected a string, got an integer");
+                     "l'URL doit commencer par rtmp:// ou rtmps://, pas http://");
+  requireOnlyProblem(R"({"preflight": {"test_url": 12}})", "preflight.test_url",
+                     "attendu une chaîne, reçu un nombre entier");
   requireOnlyProblem(R"({"preflight": {"test_uri": "rtmp://h/live/k"}})", "preflight.test_uri",
-                     R"(unknown key "test_uri" (did you mean "test_url"?))");
+                     R"(clé inconnue « test_uri » (vouliez-vous dire « test_url » ?))");
 }

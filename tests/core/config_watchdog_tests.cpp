@@ -67,38 +67,40 @@ TEST_CASE("watchdog, expected duration and drift correction values of the wrong 
     std::string message;
   };
   const std::vector<Case> cases = {
-      {R"({"watchdog": []})", "watchdog", "expected an object, got an array"},
-      {R"({"watchdog": 500})", "watchdog", "expected an object, got an integer"},
+      {R"({"watchdog": []})", "watchdog", "attendu un objet, reçu un tableau"},
+      {R"({"watchdog": 500})", "watchdog", "attendu un objet, reçu un nombre entier"},
       {R"({"watchdog": {"source_timeout_ms": "500"}})", "watchdog.source_timeout_ms",
-       "expected an integer, got a string"},
+       "attendu un nombre entier, reçu une chaîne"},
       {R"({"watchdog": {"source_start_timeout_ms": 5.5}})", "watchdog.source_start_timeout_ms",
-       "expected an integer, got a decimal number"},
+       "attendu un nombre entier, reçu un nombre décimal"},
       {R"({"watchdog": {"restart_max_delay_ms": null}})", "watchdog.restart_max_delay_ms",
-       "expected an integer, got null"},
+       "attendu un nombre entier, reçu null"},
       {R"({"watchdog": {"encoder_stall_ms": true}})", "watchdog.encoder_stall_ms",
-       "expected an integer, got a boolean"},
+       "attendu un nombre entier, reçu un booléen"},
       {R"({"recording": {"expected_duration_minutes": "4h"}})", "recording.expected_duration_minutes",
-       "expected an integer, got a string"},
+       "attendu un nombre entier, reçu une chaîne"},
       {R"({"audio": {"drift_correction": "yes"}})", "audio.drift_correction",
-       "expected a boolean (true or false), got a string"},
+       "attendu un booléen (true ou false), reçu une chaîne"},
       {R"({"audio": {"drift_correction": 1}})", "audio.drift_correction",
-       "expected a boolean (true or false), got an integer"},
+       "attendu un booléen (true ou false), reçu un nombre entier"},
   };
   for (const auto& c : cases) requireOnlyProblem(c.document, c.path, c.message);
 }
 
 TEST_CASE("unknown watchdog keys are refused with a suggestion or the known keys", "[config][watchdog]") {
   requireSingleProblem(R"({"watchdog": {"source_timeout_s": 1}})", "watchdog.source_timeout_s",
-                       R"(unknown key "source_timeout_s" (did you mean "source_timeout_ms"?))");
+                       R"(clé inconnue « source_timeout_s » (vouliez-vous dire « source_timeout_ms » ?))");
   requireSingleProblem(
       R"({"watchdog": {"slate": true}})", "watchdog.slate",
-      R"(unknown key "slate"; known keys: source_timeout_ms, source_start_timeout_ms, restart_max_delay_ms, )"
+      R"(clé inconnue « slate » ; clés connues : source_timeout_ms, source_start_timeout_ms, restart_max_delay_ms, )"
       R"(encoder_stall_ms)");
-  requireSingleProblem(R"({"watchdg": {}})", "watchdg", R"(unknown key "watchdg" (did you mean "watchdog"?))");
+  requireSingleProblem(R"({"watchdg": {}})", "watchdg",
+                       R"(clé inconnue « watchdg » (vouliez-vous dire « watchdog » ?))");
   requireSingleProblem(R"({"audio": {"drift_corection": true}})", "audio.drift_corection",
-                       R"(unknown key "drift_corection" (did you mean "drift_correction"?))");
-  requireSingleProblem(R"({"recording": {"expected_duration_minute": 60}})", "recording.expected_duration_minute",
-                       R"(unknown key "expected_duration_minute" (did you mean "expected_duration_minutes"?))");
+                       R"(clé inconnue « drift_corection » (vouliez-vous dire « drift_correction » ?))");
+  requireSingleProblem(
+      R"({"recording": {"expected_duration_minute": 60}})", "recording.expected_duration_minute",
+      R"(clé inconnue « expected_duration_minute » (vouliez-vous dire « expected_duration_minutes » ?))");
 }
 
 TEST_CASE("every watchdog problem is reported in document order", "[config][watchdog]") {

@@ -152,8 +152,8 @@ TEST_CASE("The text reader's problems point at the lines of the review text", "[
   const auto found = agendaFromConvocation(letter, demoMeeting());
   CHECK(found.text == "1. Budget\n2. Voirie\n2. Éclairage public\n");
   REQUIRE(found.result.problems.size() == 1);
-  CHECK(found.result.problems[0].where == "line 3");
-  CHECK(found.result.problems[0].message.find("duplicate number \"2\"") != std::string::npos);
+  CHECK(found.result.problems[0].where == "ligne 3");
+  CHECK(found.result.problems[0].message.find("numéro « 2 » déjà utilisé") != std::string::npos);
   CHECK(found.documentLines == std::vector<std::size_t>{2, 3, 5});
 
   // The meeting's own problems come through too.

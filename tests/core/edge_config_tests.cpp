@@ -117,77 +117,77 @@ TEST_CASE("edge.json: a public edge without TLS must say a reverse proxy does it
   requireEdgeProblem(R"({"web": {"tls_offload": false}, )" + redisAndSecret + "}", "web",
                      "un edge est public et doit être servi en HTTPS");
   requireEdgeProblem(R"({"web": {"tls_certificate": "c.pem"}, )" + redisAndSecret + "}", "web",
-                     "tls_certificate and tls_key go together");
+                     "tls_certificate et tls_key vont ensemble");
   requireEdgeProblem(R"({"web": {"tls_key": "k.pem", "tls_offload": true}, )" + redisAndSecret + "}", "web",
-                     "tls_certificate and tls_key go together");
+                     "tls_certificate et tls_key vont ensemble");
   requireEdgeProblem(
       R"({"web": {"tls_certificate": "c.pem", "tls_key": "k.pem", "tls_offload": true}, )" + redisAndSecret + "}",
-      "web.tls_offload", "not both");
+      "web.tls_offload", "pas les deux");
   CHECK(parseEdge(R"({"web": {"tls_certificate": "c.pem", "tls_key": "k.pem"}, )" + redisAndSecret + "}").ok());
   // A wrong value among them is reported alone, not as a missing certificate as well.
-  requireEdgeProblem(R"({"web": {"tls_offload": 1}, )" + redisAndSecret + "}", "web.tls_offload", "expected a boolean");
+  requireEdgeProblem(R"({"web": {"tls_offload": 1}, )" + redisAndSecret + "}", "web.tls_offload", "attendu un booléen");
   requireEdgeProblem(R"({"web": {"tls_certificate": "", "tls_key": "k.pem"}, )" + redisAndSecret + "}",
-                     "web.tls_certificate", "must not be empty");
+                     "web.tls_certificate", "ne doit pas être vide");
 }
 
 TEST_CASE("edge.json: each wrong value of the top level and of web is reported at its path", "[edge_config]") {
-  requireEdgeProblem(minimal(R"("name": "edge 1")"), "name", "1 to 64 characters");
-  requireEdgeProblem(minimal(R"("name": ")" + std::string(65, 'e') + R"(")"), "name", "1 to 64 characters");
-  requireEdgeProblem(minimal(R"("name": "")"), "name", "must not be empty");
+  requireEdgeProblem(minimal(R"("name": "edge 1")"), "name", "1 à 64 caractères");
+  requireEdgeProblem(minimal(R"("name": ")" + std::string(65, 'e') + R"(")"), "name", "1 à 64 caractères");
+  requireEdgeProblem(minimal(R"("name": "")"), "name", "ne doit pas être vide");
   requireEdgeProblem(minimal(R"("max_connections_per_address": 0)"), "max_connections_per_address",
-                     "0 is out of range (1..10000)");
+                     "0 hors limites (de 1 à 10000)");
   requireEdgeProblem(minimal(R"("max_connections_per_address": 10001)"), "max_connections_per_address",
-                     "10001 is out of range (1..10000)");
+                     "10001 hors limites (de 1 à 10000)");
   requireEdgeProblem(minimal(R"("max_connections_per_address": "20")"), "max_connections_per_address",
-                     "expected an integer, got a string");
-  requireEdgeProblem(minimal(R"("data_retention_hours": 0)"), "data_retention_hours", "out of range (1..2160)");
-  requireEdgeProblem(minimal(R"("data_retention_hours": 99999999999)"), "data_retention_hours", "out of range");
+                     "attendu un nombre entier, reçu une chaîne");
+  requireEdgeProblem(minimal(R"("data_retention_hours": 0)"), "data_retention_hours", "hors limites (de 1 à 2160)");
+  requireEdgeProblem(minimal(R"("data_retention_hours": 99999999999)"), "data_retention_hours", "hors limites");
   requireEdgeProblem(
       R"({"web": {"tls_offload": "yes"}, "redis": {"url": "rediss://r", "password_env": "REDIS_PASSWORD"},
                         "link_secret_env": "LINK_SECRET"})",
-      "web.tls_offload", "expected a boolean");
+      "web.tls_offload", "attendu un booléen");
   requireEdgeProblem(R"({"web": {"tls_offload": true, "address": "edge.ville-demo.fr"},
                         "redis": {"url": "rediss://r", "password_env": "REDIS_PASSWORD"},
                         "link_secret_env": "LINK_SECRET"})",
-                     "web.address", "expected an IP address");
+                     "web.address", "attendu une adresse IP");
   requireEdgeProblem(R"({"web": {"tls_offload": true, "port": 70000},
                         "redis": {"url": "rediss://r", "password_env": "REDIS_PASSWORD"},
                         "link_secret_env": "LINK_SECRET"})",
-                     "web.port", "70000 is out of range (1..65535)");
+                     "web.port", "70000 hors limites (de 1 à 65535)");
   requireEdgeProblem(minimal(R"("limits": {"questions_per_address_per_hour": 0})"),
-                     "limits.questions_per_address_per_hour", "out of range (1..10000)");
+                     "limits.questions_per_address_per_hour", "hors limites (de 1 à 10000)");
   requireEdgeProblem(minimal(R"("limits": {"upvotes_per_address_per_minute": -1})"),
-                     "limits.upvotes_per_address_per_minute", "out of range");
+                     "limits.upvotes_per_address_per_minute", "hors limites");
   requireEdgeProblem(minimal(R"("limits": {"messages_per_connection_per_second": 1001})"),
-                     "limits.messages_per_connection_per_second", "out of range (1..1000)");
+                     "limits.messages_per_connection_per_second", "hors limites (de 1 à 1000)");
   requireEdgeProblem(minimal(R"("limits": {"questions_per_address_per_minute": 5})"),
-                     "limits.questions_per_address_per_minute", "known keys: questions_per_address_per_hour");
+                     "limits.questions_per_address_per_minute", "clés connues : questions_per_address_per_hour");
   requireEdgeProblem(minimal(R"("limits": {"questions_per_adress_per_hour": 5})"),
-                     "limits.questions_per_adress_per_hour", "did you mean \"questions_per_address_per_hour\"");
-  requireEdgeProblem(minimal(R"("limits": [])"), "limits", "expected an object, got an array");
+                     "limits.questions_per_adress_per_hour", "vouliez-vous dire « questions_per_address_per_hour »");
+  requireEdgeProblem(minimal(R"("limits": [])"), "limits", "attendu un objet, reçu un tableau");
 }
 
 TEST_CASE("edge.json: unknown keys are refused", "[edge_config]") {
-  requireEdgeProblem(minimal(R"("trusted_proxys": [])"), "trusted_proxys", "did you mean \"trusted_proxies\"");
-  requireEdgeProblem(minimal(R"("questions": {})"), "questions", "unknown key \"questions\"; known keys:");
+  requireEdgeProblem(minimal(R"("trusted_proxys": [])"), "trusted_proxys", "vouliez-vous dire « trusted_proxies »");
+  requireEdgeProblem(minimal(R"("questions": {})"), "questions", "clé inconnue « questions » ; clés connues :");
   requireEdgeProblem(R"({"web": {"tls_offload": true, "adress": "0.0.0.0"},
                         "redis": {"url": "rediss://r", "password_env": "REDIS_PASSWORD"},
                         "link_secret_env": "LINK_SECRET"})",
-                     "web.adress", "did you mean \"address\"");
+                     "web.adress", "vouliez-vous dire « address »");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_env": "REDIS_PASSWORD", "db": 1)"), "redis.db",
-                     "unknown key");
+                     "clé inconnue");
   const auto notAnObject = parseEdge("[]");
   REQUIRE(notAnObject.problems.size() == 1);
-  CHECK(notAnObject.problems[0] == ConfigProblem{"$", "expected an object, got an array"});
+  CHECK(notAnObject.problems[0] == ConfigProblem{"$", "attendu un objet, reçu un tableau"});
 }
 
 TEST_CASE("edge.json: trusted proxies are addresses or CIDR ranges", "[edge_config]") {
   requireEdgeProblem(minimal(R"("trusted_proxies": ["10.0.0.0/8", "10.0.0.0/33"])"), "trusted_proxies[1]",
-                     "expected an IP address or a CIDR range such as \"10.0.0.0/8\"");
+                     "attendu une adresse IP ou une plage CIDR comme « 10.0.0.0/8 »");
   requireEdgeProblem(minimal(R"("trusted_proxies": ["proxy.internal"])"), "trusted_proxies[0]",
-                     "got \"proxy.internal\"");
-  requireEdgeProblem(minimal(R"("trusted_proxies": [8])"), "trusted_proxies[0]", "expected a string");
-  requireEdgeProblem(minimal(R"("trusted_proxies": "10.0.0.0/8")"), "trusted_proxies", "expected an array");
+                     "reçu « proxy.internal »");
+  requireEdgeProblem(minimal(R"("trusted_proxies": [8])"), "trusted_proxies[0]", "attendu une chaîne");
+  requireEdgeProblem(minimal(R"("trusted_proxies": "10.0.0.0/8")"), "trusted_proxies", "attendu un tableau");
 }
 
 TEST_CASE("edge.json: the Redis address is checked and TLS is required off this host", "[edge_config]") {
@@ -196,7 +196,7 @@ TEST_CASE("edge.json: the Redis address is checked and TLS is required off this 
   CHECK(local.config.redis.address == RedisAddress{false, "127.0.0.1", 6379});
 
   requireEdgeProblem(withRedis(R"("url": "redis://redis.internal:6379", "password_env": "REDIS_PASSWORD")"),
-                     "redis.url", "use rediss://");
+                     "redis.url", "utilisez rediss://");
   const auto allowed = parseEdge(
       withRedis(R"("url": "redis://10.0.0.5:6379", "allow_plaintext": true, "password_env": "REDIS_PASSWORD")"));
   REQUIRE(describe(allowed.problems).empty());
@@ -206,54 +206,55 @@ TEST_CASE("edge.json: the Redis address is checked and TLS is required off this 
       "redis.url", "allow_plaintext");
 
   requireEdgeProblem(withRedis(R"("url": "http://r:6379", "password_env": "REDIS_PASSWORD")"), "redis.url",
-                     "must start with rediss:// (TLS) or redis://");
+                     "doit commencer par rediss:// (TLS) ou redis://");
   requireEdgeProblem(withRedis(R"("url": "rediss://r:6379/0", "password_env": "REDIS_PASSWORD")"), "redis.url",
-                     "database number");
+                     "numéro de base");
   requireEdgeProblem(withRedis(R"("url": "rediss://:secret@r:6379", "password_env": "REDIS_PASSWORD")"), "redis.url",
-                     "user or a password");
+                     "ni utilisateur ni mot de passe");
   requireEdgeProblem(withRedis(R"("url": "rediss://r:0", "password_env": "REDIS_PASSWORD")"), "redis.url", "port");
-  requireEdgeProblem(withRedis(R"("password_env": "REDIS_PASSWORD")"), "redis.url", "required");
+  requireEdgeProblem(withRedis(R"("password_env": "REDIS_PASSWORD")"), "redis.url", "obligatoire");
   requireEdgeProblem(withRedis(R"("url": "redis://127.0.0.1", "ca_file": "ca.pem", "password_env": "REDIS_PASSWORD")"),
-                     "redis.ca_file", "rediss:// only");
+                     "redis.ca_file", "ne sert qu'avec rediss://");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_env": "REDIS_PASSWORD", "key_prefix": "Tribune")"),
                      "redis.key_prefix", "a-z, 0-9");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_env": "REDIS_PASSWORD", "key_prefix": ")" +
                                std::string(33, 'a') + R"(")"),
-                     "redis.key_prefix", "1 to 32");
+                     "redis.key_prefix", "1 à 32");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_env": "REDIS_PASSWORD", "user": "a b")"), "redis.user",
-                     "1 to 64");
-  requireEdgeProblem(R"({"web": {"tls_offload": true}, "link_secret_env": "LINK_SECRET"})", "redis", "required");
-  requireEdgeProblem(minimal(R"("redis": "rediss://r")"), "redis", "expected an object");
+                     "1 à 64");
+  requireEdgeProblem(R"({"web": {"tls_offload": true}, "link_secret_env": "LINK_SECRET"})", "redis", "obligatoire");
+  requireEdgeProblem(minimal(R"("redis": "rediss://r")"), "redis", "attendu un objet");
 }
 
 TEST_CASE("edge.json: the Redis password comes from the environment or the secrets file", "[edge_config]") {
   requireEdgeProblem(withRedis(R"("url": "rediss://r")"), "redis.password_env",
-                     "required: password_env or password_secret");
+                     "obligatoire : password_env ou password_secret");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password": "hunter22")"), "redis.password",
-                     "a secret is not written in this file");
+                     "un secret ne s'écrit pas dans ce fichier");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_env": "REDIS_PASSWORD", "password_secret": "redis")"),
-                     "redis", "give one of password_env and password_secret");
+                     "redis", "donnez un seul de password_env et password_secret");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_env": "UNSET")"), "redis.password_env",
-                     "environment variable UNSET is not set");
+                     "la variable d'environnement UNSET n'est pas définie");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_env": "1BAD")"), "redis.password_env",
-                     "name of an environment variable");
+                     "nom d'une variable d'environnement");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_secret": "nope")"), "redis.password_secret",
-                     "no entry \"nope\" in the secrets file");
+                     "pas d'entrée « nope » dans le fichier de secrets");
   requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_secret": "redis")"), "redis.password_secret",
-                     "no secrets file", SecretLookup{edgeSecrets().environment, nullptr});
-  requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_env": "EMPTY")"), "redis.password_env", "is empty",
+                     "pas de fichier de secrets", SecretLookup{edgeSecrets().environment, nullptr});
+  requireEdgeProblem(withRedis(R"("url": "rediss://r", "password_env": "EMPTY")"), "redis.password_env", "est vide",
                      lookupOf({{"LINK_SECRET", kLinkSecret}, {"EMPTY", ""}}));
 }
 
 TEST_CASE("edge.json: the link secret is required, long, and never inline", "[edge_config]") {
   const std::string noSecret =
       R"({"web": {"tls_offload": true}, "redis": {"url": "rediss://r", "password_env": "REDIS_PASSWORD"})";
-  requireEdgeProblem(noSecret + "}", "link_secret_env", "required: link_secret_env or link_secret_secret");
-  requireEdgeProblem(noSecret + R"(, "link_secret": ")" + kLinkSecret + R"("})", "link_secret", "give link_secret_env");
-  requireEdgeProblem(noSecret + R"(, "link_secret_env": "SHORT"})", "link_secret_env", "32 characters at least",
+  requireEdgeProblem(noSecret + "}", "link_secret_env", "obligatoire : link_secret_env ou link_secret_secret");
+  requireEdgeProblem(noSecret + R"(, "link_secret": ")" + kLinkSecret + R"("})", "link_secret",
+                     "donnez link_secret_env");
+  requireEdgeProblem(noSecret + R"(, "link_secret_env": "SHORT"})", "link_secret_env", "32 caractères au moins",
                      lookupOf({{"SHORT", std::string(31, 's')}, {"REDIS_PASSWORD", kRedisPassword}}));
   requireEdgeProblem(noSecret + R"(, "link_secret_env": "LINK_SECRET", "link_secret_secret": "link"})", "$",
-                     "give one of link_secret_env and link_secret_secret");
+                     "donnez un seul de link_secret_env et link_secret_secret");
   CHECK(parseEdge(noSecret + R"(, "link_secret_secret": "link"})").ok());
 }
 

@@ -594,16 +594,16 @@ TEST_CASE("an ingest that a destination could not use is refused without showing
     return error;
   };
   CHECK(errorFor("https://a.rtmps.youtube.com/live2", "SECRET") ==
-        "cdn.ingestionInfo.rtmpsIngestionAddress: scheme must be rtmp:// or rtmps://, not https://");
-  CHECK(errorFor("rtmps:", "SECRET") == "cdn.ingestionInfo.rtmpsIngestionAddress: scheme must be rtmp:// or rtmps://");
+        "cdn.ingestionInfo.rtmpsIngestionAddress: l'URL doit commencer par rtmp:// ou rtmps://, pas https://");
+  CHECK(errorFor("rtmps:", "SECRET") == "cdn.ingestionInfo.rtmpsIngestionAddress: l'URL doit commencer par rtmp:// ou rtmps://");
   CHECK(errorFor("rtmps://a.rtmps.youtube.com", "SECRET") ==
-        "cdn.ingestionInfo.rtmpsIngestionAddress: no application path: expected rtmp[s]://host[:port]/app/key");
+        "cdn.ingestionInfo.rtmpsIngestionAddress: pas de chemin d'application : attendu rtmp[s]://serveur[:port]/app/clé");
   CHECK(errorFor("rtmps://a.rtmps.youtube.com/live2", "SECRET/../x") ==
-        "cdn.ingestionInfo.rtmpsIngestionAddress: the stream key must not contain '/'");
+        "cdn.ingestionInfo.rtmpsIngestionAddress: la clé de stream ne doit pas contenir « / »");
   CHECK(errorFor("rtmps://a.rtmps.youtube.com/live2", "SECRET key") ==
-        "cdn.ingestionInfo.rtmpsIngestionAddress: the stream key contains a space or a control character");
+        "cdn.ingestionInfo.rtmpsIngestionAddress: la clé de stream contient une espace ou un caractère de contrôle");
   CHECK(errorFor("file:///etc/passwd", "SECRET") ==
-        "cdn.ingestionInfo.rtmpsIngestionAddress: scheme must be rtmp:// or rtmps://, not file://");
+        "cdn.ingestionInfo.rtmpsIngestionAddress: l'URL doit commencer par rtmp:// ou rtmps://, pas file://");
 }
 
 TEST_CASE("a Facebook answer splits the secure stream URL into server and key", "[live_plan]") {
@@ -643,15 +643,15 @@ TEST_CASE("a Facebook stream URL without a key or a path is refused", "[live_pla
   const auto errorFor = [](const std::string& url) {
     return errorOf(core::parseFacebookLive(R"({"id":"1","secure_stream_url":")" + url + R"("})"));
   };
-  CHECK(errorFor("FB-1-0-SECRET") == "secure_stream_url: scheme must be rtmp:// or rtmps://");
+  CHECK(errorFor("FB-1-0-SECRET") == "secure_stream_url: l'URL doit commencer par rtmp:// ou rtmps://");
   CHECK(errorFor("rtmps://live-api-s.facebook.com") ==
-        "secure_stream_url: no application path: expected rtmp[s]://host[:port]/app/key");
+        "secure_stream_url: pas de chemin d'application : attendu rtmp[s]://serveur[:port]/app/clé");
   CHECK(errorFor("rtmps://live-api-s.facebook.com/rtmp/") ==
-        "secure_stream_url: no stream key: the URL ends at the application");
+        "secure_stream_url: pas de clé de stream : l'URL s'arrête à l'application");
   CHECK(errorFor("rtmps://live-api-s.facebook.com:443/rtmp") ==
-        "secure_stream_url: no stream key: the URL ends at the application");
+        "secure_stream_url: pas de clé de stream : l'URL s'arrête à l'application");
   CHECK(errorFor("rtmps://live-api-s.facebook.com/?SECRET") ==
-        "secure_stream_url: no application path: expected rtmp[s]://host[:port]/app/key");
+        "secure_stream_url: pas de chemin d'application : attendu rtmp[s]://serveur[:port]/app/clé");
   CHECK(errorOf(core::parseFacebookLive(R"({"id":"1"})")) == "secure_stream_url: missing (and stream_url too)");
   CHECK(errorOf(core::parseFacebookLive(R"({"id":"1","secure_stream_url":null,"stream_url":null})")) ==
         "secure_stream_url: missing (and stream_url too)");
@@ -660,7 +660,7 @@ TEST_CASE("a Facebook stream URL without a key or a path is refused", "[live_pla
   CHECK(errorOf(core::parseFacebookLive(R"({"id":"1","stream_url":5})")) ==
         "stream_url: expected a string, got an integer");
   CHECK(errorOf(core::parseFacebookLive(R"({"id":"1","stream_url":"rtmp://a/rtmp/SECRET key"})")) ==
-        "stream_url: the URL contains a space or a control character");
+        "stream_url: l'URL contient une espace ou un caractère de contrôle");
 }
 
 TEST_CASE("a Facebook permalink becomes the public link", "[live_plan]") {
@@ -730,8 +730,8 @@ TEST_CASE("a PeerTube live answer names its missing or wrongly typed fields", "[
   CHECK(errorOf(core::parsePeerTubeLive(R"({"rtmpsUrl":true,"rtmpUrl":"rtmp://v/live","streamKey":"k"})")) ==
         "rtmpsUrl: expected a string, got a boolean");
   CHECK(errorOf(core::parsePeerTubeLive(R"({"rtmpUrl":"rtmp://v/live?x=1","streamKey":"k"})")) ==
-        "rtmpUrl: the URL has a query string (?...) but the stream key is given separately: the query belongs to "
-        "the key");
+        "rtmpUrl: l'URL a une requête (?…) alors que la clé de stream est donnée à part : la requête fait partie de "
+        "la clé");
 }
 
 TEST_CASE("the audience is read where each platform writes it", "[live_plan]") {

@@ -190,7 +190,7 @@ TEST_CASE("the agenda in events is written in the agenda file's schema", "[meeti
   REQUIRE(back.agenda);
   CHECK(*back.agenda == agenda);
   CHECK(core::agendaFromJson(nlohmann::json{{"items", {{{"title", 3}}}}}).error ==
-        "agenda.items[0].title: expected a string");
+        "agenda.items[0].title: attendu une chaîne");
   CHECK_FALSE(core::agendaFromJson(nlohmann::json{{"items", {{{"kind", "vote"}}}}}).agenda);
 }
 

@@ -96,83 +96,86 @@ TEST_CASE("masked replaces the key with stars", "[publish_url]") {
 }
 
 TEST_CASE("a scheme other than rtmp or rtmps is refused", "[publish_url]") {
-  CHECK(errorOf("https://host/live/k") == "scheme must be rtmp:// or rtmps://, not https://");
-  CHECK(errorOf("srt://host/live/k").find("scheme must be rtmp:// or rtmps://") == 0);
-  CHECK(errorOf("host/live/k") == "scheme must be rtmp:// or rtmps://");
-  CHECK(errorOf("rtmp:/host/live/k") == "scheme must be rtmp:// or rtmps://");
+  CHECK(errorOf("https://host/live/k") == "l'URL doit commencer par rtmp:// ou rtmps://, pas https://");
+  CHECK(errorOf("srt://host/live/k").find("l'URL doit commencer par rtmp:// ou rtmps://") == 0);
+  CHECK(errorOf("host/live/k") == "l'URL doit commencer par rtmp:// ou rtmps://");
+  CHECK(errorOf("rtmp:/host/live/k") == "l'URL doit commencer par rtmp:// ou rtmps://");
 }
 
 TEST_CASE("an empty URL is refused", "[publish_url]") {
-  CHECK(errorOf("") == "the URL is empty");
-  CHECK(errorOf("   ") == "the URL is empty");
+  CHECK(errorOf("") == "l'URL est vide");
+  CHECK(errorOf("   ") == "l'URL est vide");
 }
 
 TEST_CASE("a missing host is refused", "[publish_url]") {
-  CHECK(errorOf("rtmp:///live/k") == "host is missing");
-  CHECK(errorOf("rtmp://:1935/live/k") == "host is missing");
-  CHECK(errorOf("rtmp://[]/live/k") == "host is missing");
+  CHECK(errorOf("rtmp:///live/k") == "il manque le serveur");
+  CHECK(errorOf("rtmp://:1935/live/k") == "il manque le serveur");
+  CHECK(errorOf("rtmp://[]/live/k") == "il manque le serveur");
 }
 
 TEST_CASE("a host with forbidden characters is refused", "[publish_url]") {
-  CHECK(errorOf("rtmp://ho%st/live/k").find("host contains characters") == 0);
-  CHECK(errorOf("rtmp://[::1/live/k") == "the IPv6 address has no closing ']'");
-  CHECK(errorOf("rtmp://[::g]/live/k").find("IPv6 address contains") != std::string::npos);
-  CHECK(errorOf("rtmp://[::1]x/live/k") == "unexpected characters after the IPv6 address");
+  CHECK(errorOf("rtmp://ho%st/live/k").find("le serveur contient des caractères") == 0);
+  CHECK(errorOf("rtmp://[::1/live/k") == "l'adresse IPv6 n'a pas de « ] » fermant");
+  CHECK(errorOf("rtmp://[::g]/live/k").find("IPv6 contient") != std::string::npos);
+  CHECK(errorOf("rtmp://[::1]x/live/k") == "caractères inattendus après l'adresse IPv6");
 }
 
 TEST_CASE("credentials in the URL are refused", "[publish_url]") {
-  CHECK(errorOf("rtmp://user:pass@host/live/k").find("credentials") != std::string::npos);
+  CHECK(errorOf("rtmp://user:pass@host/live/k").find("identifiant (utilisateur@serveur)") != std::string::npos);
 }
 
 TEST_CASE("a port out of 1..65535 is refused", "[publish_url]") {
-  CHECK(errorOf("rtmp://host:70000/live/k") == "port 70000 is out of range (1..65535)");
-  CHECK(errorOf("rtmp://host:0/live/k") == "port 0 is out of range (1..65535)");
-  CHECK(errorOf("rtmp://host:99999999999999999999/live/k").find("is out of range") != std::string::npos);
+  CHECK(errorOf("rtmp://host:70000/live/k") == "port 70000 hors limites (de 1 à 65535)");
+  CHECK(errorOf("rtmp://host:0/live/k") == "port 0 hors limites (de 1 à 65535)");
+  CHECK(errorOf("rtmp://host:99999999999999999999/live/k").find("hors limites") != std::string::npos);
 }
 
 TEST_CASE("a port that is empty or not a number is refused", "[publish_url]") {
-  CHECK(errorOf("rtmp://host:/live/k") == "port is empty after ':'");
-  CHECK(errorOf("rtmp://host:abc/live/k") == "port must be a number");
-  CHECK(errorOf("rtmp://host:19-35/live/k") == "port must be a number");
+  CHECK(errorOf("rtmp://host:/live/k") == "le port est vide après « : »");
+  CHECK(errorOf("rtmp://host:abc/live/k") == "le port doit être un nombre");
+  CHECK(errorOf("rtmp://host:19-35/live/k") == "le port doit être un nombre");
 }
 
 TEST_CASE("a URL without an application path is refused", "[publish_url]") {
-  CHECK(errorOf("rtmp://host").find("no application path") == 0);
-  CHECK(errorOf("rtmp://host/").find("no application path") == 0);
-  CHECK(errorOf("rtmp://host:1935?x=1").find("no application path") == 0);
-  CHECK(errorOf("rtmp://host/", Secret("k")).find("no application path") == 0);
+  CHECK(errorOf("rtmp://host").find("pas de chemin d'application") == 0);
+  CHECK(errorOf("rtmp://host/").find("pas de chemin d'application") == 0);
+  CHECK(errorOf("rtmp://host:1935?x=1").find("pas de chemin d'application") == 0);
+  CHECK(errorOf("rtmp://host/", Secret("k")).find("pas de chemin d'application") == 0);
 }
 
 TEST_CASE("a URL that ends at the application has no stream key", "[publish_url]") {
   const auto result = parsePublishUrl("rtmps://a.rtmps.youtube.com:443/live2");
   REQUIRE(result.error.has_value());
-  CHECK(result.error->message == "no stream key: the URL ends at the application");
+  CHECK(result.error->message == "pas de clé de stream : l'URL s'arrête à l'application");
   CHECK(result.error->missingKey);
-  CHECK(errorOf("rtmps://live-api-s.facebook.com:443/rtmp/") == "no stream key: the URL ends at the application");
+  CHECK(errorOf("rtmps://live-api-s.facebook.com:443/rtmp/") ==
+        "pas de clé de stream : l'URL s'arrête à l'application");
 }
 
 TEST_CASE("an empty path segment is refused", "[publish_url]") {
-  CHECK(errorOf("rtmp://host/live//k") == "the path has an empty segment (//)");
-  CHECK(errorOf("rtmp://host//live/k") == "the path has an empty segment (//)");
-  CHECK(errorOf("rtmp://host/live//", Secret("k")) == "the path has an empty segment (//)");
+  CHECK(errorOf("rtmp://host/live//k") == "le chemin a un segment vide (//)");
+  CHECK(errorOf("rtmp://host//live/k") == "le chemin a un segment vide (//)");
+  CHECK(errorOf("rtmp://host/live//", Secret("k")) == "le chemin a un segment vide (//)");
 }
 
 TEST_CASE("spaces, control characters and fragments inside the URL are refused", "[publish_url]") {
-  CHECK(errorOf("rtmp://host/live/my key") == "the URL contains a space or a control character");
-  CHECK(errorOf("rtmp://host/live/k\tx") == "the URL contains a space or a control character");
+  CHECK(errorOf("rtmp://host/live/my key") == "l'URL contient une espace ou un caractère de contrôle");
+  CHECK(errorOf("rtmp://host/live/k\tx") == "l'URL contient une espace ou un caractère de contrôle");
   CHECK(errorOf("rtmp://host/live/k#frag").find("fragment") != std::string::npos);
 }
 
 TEST_CASE("a separate key is refused when the URL carries a query string", "[publish_url]") {
-  CHECK(errorOf("rtmp://host/live?x=1", Secret("k")).find("query string") != std::string::npos);
+  CHECK(errorOf("rtmp://host/live?x=1", Secret("k")).find("requête (?…)") != std::string::npos);
 }
 
 TEST_CASE("a separate key that is empty, has blanks or a slash is refused", "[publish_url]") {
-  CHECK(errorOf("rtmp://host/live", Secret("")) == "the stream key is empty");
-  CHECK(errorOf("rtmp://host/live", Secret("abc def")) == "the stream key contains a space or a control character");
-  CHECK(errorOf("rtmp://host/live", Secret("abc\n")) == "the stream key contains a space or a control character");
-  CHECK(errorOf("rtmp://host/live", Secret("abc/def")) == "the stream key must not contain '/'");
-  CHECK(errorOf("rtmp://host/live", Secret("abc#def")) == "the stream key must not contain '#'");
+  CHECK(errorOf("rtmp://host/live", Secret("")) == "la clé de stream est vide");
+  CHECK(errorOf("rtmp://host/live", Secret("abc def")) ==
+        "la clé de stream contient une espace ou un caractère de contrôle");
+  CHECK(errorOf("rtmp://host/live", Secret("abc\n")) ==
+        "la clé de stream contient une espace ou un caractère de contrôle");
+  CHECK(errorOf("rtmp://host/live", Secret("abc/def")) == "la clé de stream ne doit pas contenir « / »");
+  CHECK(errorOf("rtmp://host/live", Secret("abc#def")) == "la clé de stream ne doit pas contenir « # »");
   CHECK_FALSE(checkStreamKey(Secret("abcd-efgh?x=1")).has_value());
 }
 

@@ -59,8 +59,8 @@ TEST_CASE("a roster with wrong columns or bad lines is refused at the line, in F
   requireProblem("nom;groupe\nClaire Martin;A\nPaul Durand;B;C\n", "ligne 3", "3 champs pour 2 colonnes");
   requireProblem("nom;groupe\nClaire Martin;\"A\nPaul;B\n", "ligne 2", "guillemet");
   // The agenda's own rules, moved to the line: an empty name, a bad id, a duplicate id.
-  requireProblem("nom;groupe\nClaire Martin;A\n;B\n", "ligne 3 (nom)", "");
-  requireProblem("id;nom\nCM 1;Claire Martin\n", "ligne 2 (id)", "");
+  requireProblem("nom;groupe\nClaire Martin;A\n;B\n", "ligne 3 (nom)", "ne doit pas être vide");
+  requireProblem("id;nom\nCM 1;Claire Martin\n", "ligne 2 (id)", "identifiant invalide « CM 1 »");
   requireProblem("id;nom\ncm-1;Claire Martin\ncm-1;Paul Durand\n", "ligne 3 (id)", "");
   std::string many = "nom\n";
   for (int i = 0; i < 201; ++i) many += "Conseiller " + std::to_string(i) + "\n";

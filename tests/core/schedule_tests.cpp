@@ -123,14 +123,14 @@ TEST_CASE("the schedule's file form reads back what it wrote, and names what is 
 
   auto json = scheduleToJson(schedule);
   json["meetings"][1]["state"] = "sleeping";
-  CHECK(scheduleFromJson(json).error == "meetings[1].state: unknown state 'sleeping'");
+  CHECK(scheduleFromJson(json).error == "meetings[1].state: état inconnu « sleeping »");
   json = scheduleToJson(schedule);
   json.erase("revision");
-  CHECK(scheduleFromJson(json).error == "revision: expected a non-negative integer");
+  CHECK(scheduleFromJson(json).error == "revision: attendu un nombre entier positif ou nul");
   json = scheduleToJson(schedule);
   json["meetings"][0]["agenda"]["items"] = 3;
   CHECK(scheduleFromJson(json).error.rfind("meetings[0].agenda", 0) == 0);
-  CHECK(scheduleFromJson(nlohmann::json::array()).error == "$: expected an object");
+  CHECK(scheduleFromJson(nlohmann::json::array()).error == "$: attendu un objet");
 }
 
 TEST_CASE("the console's view says when each meeting starts by itself and which ones were missed", "[schedule]") {

@@ -30,6 +30,9 @@ TEST_CASE("malformed sources are refused with a message naming the expected form
     CHECK_FALSE(r.error->empty());
   }
   CHECK(core::parseSourceSpec("v4l2:video0").error->find("v4l2:/dev/video0") != std::string::npos);
+  CHECK(*core::parseSourceSpec("camera").error ==
+        "source inconnue « camera » : utilisez test, file:CHEMIN, v4l2:/dev/videoN, rtsp://…, srt://… ou decklink:N");
+  CHECK(*core::parseSourceSpec("rtsp://").error == "l'adresse rtsp:// n'a pas de serveur");
 }
 
 TEST_CASE("preset placeholders are replaced by quoted values", "[source]") {
@@ -47,7 +50,7 @@ TEST_CASE("a value cannot break out of its quotes to add elements", "[source]") 
 TEST_CASE("a placeholder without a value is an error naming it", "[source]") {
   auto r = core::expandPreset("v4l2src device={{device}}", {});
   CHECK_FALSE(r.pipeline);
-  CHECK(r.error->find("{{device}}") != std::string::npos);
+  CHECK(*r.error == "le préréglage utilise {{device}} mais la source ne donne pas device");
   CHECK(core::expandPreset("v4l2src device={{device", {{"device", "x"}}).error);
 }
 
@@ -80,13 +83,13 @@ TEST_CASE("a misspelt or empty preset directive is an error naming its line", "[
   };
   check(
       "# A camera.\n# tribune: netwrok (typo)\nsrtsrc ! queue name=video\n",
-      R"msg(line 2: unknown directive "# tribune: netwrok (typo)" (known: "# tribune: loop", "# tribune: network", "# tribune: capture"))msg");
+      R"msg(ligne 2: directive inconnue « # tribune: netwrok (typo) » (connues : « # tribune: loop », « # tribune: network », « # tribune: capture »))msg");
   check(
       "# tribune: loops\n",
-      R"msg(line 1: unknown directive "# tribune: loops" (known: "# tribune: loop", "# tribune: network", "# tribune: capture"))msg");
+      R"msg(ligne 1: directive inconnue « # tribune: loops » (connues : « # tribune: loop », « # tribune: network », « # tribune: capture »))msg");
   check(
       "x\ny\n  # tribune:   \r\n",
-      R"msg(line 3: unknown directive "# tribune:" (known: "# tribune: loop", "# tribune: network", "# tribune: capture"))msg");
+      R"msg(ligne 3: directive inconnue « # tribune: » (connues : « # tribune: loop », « # tribune: network », « # tribune: capture »))msg");
 }
 
 TEST_CASE("a preset's sound is a capture card's only when it says so", "[source]") {

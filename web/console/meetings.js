@@ -82,10 +82,11 @@ export function readAgendaLines(text) {
   return rows;
 }
 
-// "line 7" → "ligne 7", "items[2].title" → "point 3 (titre)", "meeting.date" → "séance : date".
+// "ligne 7" stays as the server says it, "items[2].title" → "point 3 (titre)", "meeting.date"
+// → "séance : date".
 export function frenchPlace(where) {
   const w = String(where || '');
-  let m = /^line (\d+)(?:, column (\d+))?$/.exec(w);
+  let m = /^ligne (\d+)(?:, colonne (\d+))?$/.exec(w);
   if (m) return m[2] ? `ligne ${m[1]}, colonne ${m[2]}` : `ligne ${m[1]}`;
   m = /^items\[(\d+)\](?:\.(\w+))?$/.exec(w);
   if (m) return `point ${Number(m[1]) + 1}${m[2] ? ` (${FIELD_NAMES[m[2]] || m[2]})` : ''}`;
@@ -519,7 +520,7 @@ export function createMeetings({ api, say }) {
   function problemsOfRow(r, index) {
     return state.problems.filter((p) => {
       const w = String(p.where || '');
-      const line = /^line (\d+)/.exec(w);
+      const line = /^ligne (\d+)/.exec(w);
       if (line) return r.line !== null && Number(line[1]) === r.line;
       const item = /^items\[(\d+)\]/.exec(w);
       return item ? Number(item[1]) === index : false;
@@ -536,7 +537,7 @@ export function createMeetings({ api, say }) {
     show(ui.noProblem, state.problems.length === 0);
     const faulty = new Map();
     for (const p of state.problems) {
-      const line = /^line (\d+)/.exec(String(p.where || ''));
+      const line = /^ligne (\d+)/.exec(String(p.where || ''));
       if (line) faulty.set(Number(line[1]), [...(faulty.get(Number(line[1])) || []), String(p.message ?? '')]);
     }
     ui.source.replaceChildren(...state.sourceLines.map((text, i) => {
