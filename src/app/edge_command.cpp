@@ -48,7 +48,7 @@ std::string hostName() {
 std::optional<EdgeLoaded> loadEdgeConfig(const std::filesystem::path& file) {
   const auto text = readText(file);
   if (!text) {
-    report(file.string(), {{"$", "cannot read the file (does it exist?)"}});
+    report(file.string(), {{"$", "impossible de lire le fichier (existe-t-il ?)"}});
     return std::nullopt;
   }
   const auto baseDir = std::filesystem::absolute(file).parent_path();

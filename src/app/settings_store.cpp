@@ -83,7 +83,7 @@ SettingsStore::SettingsStore(std::optional<std::filesystem::path> configFile, st
   baseDir_ = configFile_ ? std::filesystem::absolute(*configFile_).parent_path() : std::filesystem::current_path();
   if (configFile_) {
     const auto text = readText(*configFile_);
-    if (!text) throw ConfigError(configFile_->string(), {{"$", "cannot read the file (does it exist?)"}});
+    if (!text) throw ConfigError(configFile_->string(), {{"$", "impossible de lire le fichier (existe-t-il ?)"}});
     base_ = Json::parse(*text, nullptr, false);
     if (base_.is_discarded()) loadConfig(configFile_);  // throws with where the JSON breaks
   }

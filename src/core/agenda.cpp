@@ -20,6 +20,7 @@ namespace tribune::core {
 namespace {
 
 using config_reader::childPath;
+using config_reader::didYouMean;
 using config_reader::indexPath;
 using config_reader::joined;
 using Json = nlohmann::ordered_json;
@@ -251,10 +252,6 @@ std::string shown(std::string_view value) {
     return "";
   }
   return " « " + std::string(value) + " »";
-}
-
-std::string didYouMean(std::string_view suggestion) {
-  return " (vouliez-vous dire « " + std::string(suggestion) + " » ?)";
 }
 
 std::string unknownKind(std::string_view id) {
