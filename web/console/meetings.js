@@ -514,7 +514,7 @@ export function createMeetings({ api, say }) {
       state.rows = lines;
       state.meeting = null;
     }
-    state.sourceLines = String(text || '').split(/\r\n|\r|\n/);
+    state.sourceLines = text ? String(text).split(/\r\n|\r|\n/) : [];
     state.problems = problems;
     show(ui.form, false);
     show(ui.review, true);
@@ -722,7 +722,7 @@ export function createMeetings({ api, say }) {
   function rosterMessage(text, problems = []) {
     message(byTestId('roster-message'), text);
     byTestId('roster-problems').replaceChildren(...problems.map((p) => el('li', { testid: 'roster-problem' },
-      el('strong', { class: 'where' }, `${String(p.where ?? '')} : `), String(p.message ?? ''))));
+      el('strong', { class: 'where' }, `${frenchPlace(p.where)} : `), String(p.message ?? ''))));
   }
 
   // "Importer une liste (CSV)": the server reads the spreadsheet's export (POST
@@ -789,14 +789,15 @@ export function createMeetings({ api, say }) {
       message(ui.message, errorText(reply, 'L\'ordre du jour de cette séance n\'a pas pu être lu'));
       return false;
     }
-    if (typeof reply.body.revision === 'number') state.revision = reply.body.revision;
     const agenda = reply.body.agenda;
     const m = agenda.meeting || {};
     byTestId('meeting-title-input').value = m.title || '';
     byTestId('meeting-date').value = m.date || '';
     byTestId('meeting-time').value = m.time || '';
     byTestId('meeting-place').value = m.place || '';
-    state.editing = { id };
+    // The revision this agenda was read at, not the list's (refreshed every 30 s): another
+    // console's edit meanwhile is a conflict, never silently overwritten.
+    state.editing = { id, revision: typeof reply.body.revision === 'number' ? reply.body.revision : state.revision };
     state.councillors = councillorsOf(agenda);
     rosterMessage('');
     message(ui.message, '');
@@ -805,8 +806,8 @@ export function createMeetings({ api, say }) {
   }
 
   async function saveEdited(agenda) {
-    const { id } = state.editing;
-    const reply = await call('POST', `/api/schedule/${encodeURIComponent(id)}/agenda`, { revision: state.revision ?? 0, agenda });
+    const { id, revision } = state.editing;
+    const reply = await call('POST', `/api/schedule/${encodeURIComponent(id)}/agenda`, { revision: revision ?? 0, agenda });
     if (reply.status === 200) {
       say('ok', `Ordre du jour enregistré : ${agenda.meeting.title || 'Conseil municipal'}, ${whenText(agenda.meeting.date, agenda.meeting.time)}.`);
       setEditing(null);
@@ -823,6 +824,7 @@ export function createMeetings({ api, say }) {
         + 'alors perdues) ; « Enregistrer » de nouveau remplace cette version par la vôtre.');
       show(byTestId('review-reload'), true);
       await loadSchedule();
+      if (state.editing) state.editing.revision = state.revision;  // a second click keeps this version
       return;
     }
     if (reply.status === 409 || reply.status === 404) {
