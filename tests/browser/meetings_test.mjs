@@ -224,6 +224,7 @@ async function main() {
   const added = console1.getByTestId('councillor').nth(2);
   await added.getByTestId('councillor-name').fill('Mme Anne Petit');
   await added.getByTestId('councillor-group').fill('Opposition');
+  await shot(console1, 'meetings-roster');
   log(`roster: ${rosterNames.join(', ')}; edited by hand`);
 
   phase = 'corrected in the table, saved';
