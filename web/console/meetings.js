@@ -553,6 +553,9 @@ export function createMeetings({ api, say }) {
         el('span', { class: 'line-text' }, text),
         said ? el('span', { class: 'line-problem' }, said.join(' ; ')) : null);
     }));
+    // A saved agenda being edited has no text read.
+    show(ui.source, state.sourceLines.length > 0);
+    show(ui.source.previousElementSibling, state.sourceLines.length > 0);
     renderRoster();
   }
 
