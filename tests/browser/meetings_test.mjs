@@ -435,6 +435,10 @@ async function main() {
   if (forged.status !== 403) fail(`an unknown ticket should be refused (403), not ${forged.status}`);
   const unlisted = await technicianFetch(`/api/schedule/${plan.id}/files/schedule.json/ticket`, { method: 'POST' });
   if (unlisted.status !== 404) fail(`a ticket for a file not listed should be refused (404), not ${unlisted.status}`);
+  const anonymous = await fetch(`${args.base}/api/schedule/${plan.id}/files/notes-test.txt/ticket`, { method: 'POST' });
+  if (anonymous.status !== 403) fail(`a ticket asked without the technician's token should be refused (403), not ${anonymous.status}`);
+  const unknownAgenda = await technicianFetch('/api/schedule/p999/agenda');
+  if (unknownAgenda.status !== 404) fail(`the agenda of an unknown meeting should be a 404, not ${unknownAgenda.status}`);
   log(`downloaded ${download.suggestedFilename()} through ${url.pathname}?ticket=…; used ticket refused`);
 
   if (pageErrors.length) fail(`errors in the pages: ${pageErrors.join(' | ')}`);
