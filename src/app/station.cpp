@@ -463,7 +463,49 @@ void Station::handleApi(const web::HttpRequest& request) {
     return respond(errorResponse(core::StatusCode::Unavailable,
                                  "Aucune séance en cours : Tribune est en veille. / No meeting is running."));
   }
-  const auto role = tokens_->roleOf(request.bearerToken);
+  // One-time download tickets (core/download_tickets.h): POST /api/schedule/ID/files/NAME/ticket
+  // with the technician's token answers a URL with ?ticket=…, which opens that one file, once,
+  // within a minute, without the token: the browser saves a replay's MP4 as it comes.
+  bool byTicket = false;
+  if (const auto files = planAction(request.path); files && files->second.rfind("files/", 0) == 0) {
+    constexpr std::string_view kFiles = "files/";
+    constexpr std::string_view kTicket = "/ticket";
+    const auto& verb = files->second;
+    if (request.method == "POST" && verb.size() > kFiles.size() + kTicket.size() && verb.ends_with(kTicket)) {
+      const auto asking = tokens_->roleOf(request.bearerToken);
+      if (!asking) return respond(errorResponse(core::StatusCode::InvalidToken, "Jeton inconnu."));
+      if (*asking != core::Role::Technician) {
+        return respond(errorResponse(core::StatusCode::Forbidden, "Réservé au technicien."));
+      }
+      const auto name = verb.substr(kFiles.size(), verb.size() - kFiles.size() - kTicket.size());
+      const auto* plan = core::findPlanned(schedule_, files->first);
+      if (plan == nullptr || plan->logId.empty() || !exportFiles(*plan).contains(name)) {
+        return respond(jsonResponse(404, {{"status", "not_found"}, {"message", "Aucun fichier « " + name + " »."}}));
+      }
+      auto ticket = randomToken();
+      const auto url = request.path.substr(0, request.path.size() - kTicket.size()) + "?ticket=" + ticket;
+      downloadTickets_.issue(std::move(ticket), files->first + "/" + name, nowWallMs());
+      return respond(jsonResponse(200, {{"url", url}, {"expires_in_s", core::DownloadTickets::kLifetimeMs / 1000}}));
+    }
+    std::optional<std::string_view> ticket;
+    for (std::string_view rest = request.query; !rest.empty();) {
+      const auto amp = rest.find('&');
+      if (const auto pair = rest.substr(0, amp); pair.rfind("ticket=", 0) == 0) ticket = pair.substr(7);
+      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    }
+    if (request.method == "GET" && ticket) {
+      if (!downloadTickets_.redeem(*ticket, files->first + "/" + verb.substr(kFiles.size()), nowWallMs())) {
+        return respond(
+            jsonResponse(403, {{"status", "forbidden"},
+                               {"code", "ticket_refused"},
+                               {"message",
+                                "Ce lien de téléchargement a expiré ou a déjà servi : cliquez de nouveau sur "
+                                "le fichier dans la console."}}));
+      }
+      byTicket = true;  // that one file, as the technician would get it
+    }
+  }
+  const auto role = byTicket ? std::optional{core::Role::Technician} : tokens_->roleOf(request.bearerToken);
   if (!role) return respond(errorResponse(core::StatusCode::InvalidToken, "Jeton inconnu."));
   if (*role != core::Role::Technician) {
     return respond(errorResponse(core::StatusCode::Forbidden, "Réservé au technicien."));
@@ -528,6 +570,19 @@ void Station::handleApi(const web::HttpRequest& request) {
     saveSchedule();
     stationLogger()->info("séance ajoutée / meeting added: {}", edit.id);
     return respond(jsonResponse(200, {{"id", edit.id}, {"revision", schedule_.revision}}));
+  }
+  if (const auto agendaOf = planAction(request.path);
+      agendaOf && agendaOf->second == "agenda" && request.method == "GET") {
+    // A meeting's saved agenda and councillors, for the console's editor (saved with POST).
+    const auto* plan = core::findPlanned(schedule_, agendaOf->first);
+    if (plan == nullptr) {
+      return respond(jsonResponse(
+          404, {{"status", "not_found"}, {"message", "Aucune séance « " + agendaOf->first + " » dans la liste."}}));
+    }
+    return respond(jsonResponse(200, {{"id", plan->id},
+                                      {"revision", schedule_.revision},
+                                      {"state", std::string(core::toString(plan->state))},
+                                      {"agenda", core::agendaToJson(plan->agenda)}}));
   }
   const auto fileAction = planAction(request.path);
   const bool reading = fileAction && (fileAction->second == "files" || fileAction->second.rfind("files/", 0) == 0);

@@ -28,6 +28,7 @@
 #include "app/probe_desk.h"
 #include "app/settings_store.h"
 #include "app/tokens.h"
+#include "core/download_tickets.h"
 #include "core/schedule.h"
 #include "web/web_server.h"
 
@@ -96,6 +97,7 @@ class Station final : private web::WebListener, private ProbeDeskListener {
   std::filesystem::path scheduleFile_;
   core::Schedule schedule_;
   std::optional<Tokens> tokens_;
+  core::DownloadTickets downloadTickets_;  // one-time links to a past meeting's files
   boost::asio::io_context io_;
   boost::asio::steady_timer ticker_{io_};
   std::optional<boost::asio::signal_set> signals_;

@@ -1,8 +1,10 @@
 // The console's meetings under `tribune serve` (issue 23, docs/SCHEDULE.md) in a real
 // Chromium: tests/browser/meetings_test.mjs drives the standby screen, "Nouvelle séance" and
 // its review, a second console's stale delete, the start by hand behind the "début imminent"
-// slate and "Arrêter la séance", against the real binary in standby with an empty data
-// folder. The source is the default test pattern: nothing leaves the machine.
+// slate and "Arrêter la séance", the agenda's editor (the roster from a CSV, rapporteurs from
+// it, items moved, a planned meeting's agenda edited, a conflict) and a stopped meeting's
+// file downloaded through a one-time ticket, against the real binary in standby with an
+// empty data folder. The source is the default test pattern: nothing leaves the machine.
 #include <catch2/catch.hpp>
 
 #include "browser_support.h"
@@ -15,7 +17,8 @@ using namespace std::chrono_literals;
 
 TEST_CASE(
     "the console in standby in Chromium: a meeting prepared from pasted text and corrected on the review screen, "
-    "a stale second console refused, started by hand behind the starting slate and stopped back to standby",
+    "a stale second console refused, its agenda and roster edited, started by hand behind the starting slate, stopped "
+    "back to standby, and a file of the stopped meeting downloaded through a one-time ticket",
     "[browser][serve]") {
   requireBrowserPeers();
 
@@ -43,8 +46,8 @@ TEST_CASE(
 
   const auto node = runNode("meetings_test.mjs",
                             {"--base", "http://127.0.0.1:" + std::to_string(port), "--technician",
-                             tokenOf(data, "technician"), "--out", screenshotsDir().string()},
-                            240s);
+                             tokenOf(data, "technician"), "--data", data.string(), "--out", screenshotsDir().string()},
+                            300s);
   requireNodeSucceeded(node, tribune);
 
   // Four meetings (the script's, two added as if by another console, the second console's

@@ -8,9 +8,16 @@
 // reconnects to the meeting behind the "début imminent" slate; "Arrêter la séance" → back to
 // standby, the meeting "arrêtée". Markup in a title stays text. Screenshots of the standby
 // screen and the review screen are left in --out.
+// The editor: the roster imported from a CSV this script writes (and one with a wrong
+// column → the French error), edited by hand, a rapporteur from its names, an item moved,
+// all saved with the agenda (read back with GET /api/schedule/ID/agenda); "Modifier l'ordre
+// du jour" on the planned meeting, and a save after another console's edit → the French
+// conflict message, then the saved version reloaded. The stopped meeting's files: one this
+// script puts into DATA/exports/LOG_ID, downloaded by Chromium through a one-time ticket
+// (the token never in the URL; the ticket refused the second time).
 //
-//   node meetings_test.mjs --base http://127.0.0.1:PORT --technician TOKEN [--out DIR]
-import { mkdirSync } from 'node:fs';
+//   node meetings_test.mjs --base http://127.0.0.1:PORT --technician TOKEN --data DATA_DIR [--out DIR]
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -21,12 +28,13 @@ const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
     technician: { type: 'string' },
+    data: { type: 'string' },
     out: { type: 'string', default: 'meetings-screenshots' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
   },
 });
-if (!args.base || !args.technician) {
-  console.error('usage: node meetings_test.mjs --base http://127.0.0.1:PORT --technician TOKEN [--out DIR]');
+if (!args.base || !args.technician || !args.data) {
+  console.error('usage: node meetings_test.mjs --base http://127.0.0.1:PORT --technician TOKEN --data DATA_DIR [--out DIR]');
   process.exit(2);
 }
 mkdirSync(args.out, { recursive: true });
@@ -34,7 +42,7 @@ mkdirSync(args.out, { recursive: true });
 const STEP_MS = 20_000;
 const MEETING_MS = 60_000;  // a meeting's start or stop: the pipeline built or taken down
 let phase = 'start';
-const overall = overallLimit(200_000, () => phase);
+const overall = overallLimit(280_000, () => phase);
 const pageErrors = [];
 let browser;
 let console1;
@@ -98,6 +106,21 @@ async function addMeeting(revision, title) {
   });
   if (added.status !== 200) fail(`adding "${title}" answered ${added.status}`);
 }
+
+async function technicianFetch(path, options = {}) {
+  return fetch(`${args.base}${path}`, {
+    ...options, headers: { Authorization: `Bearer ${args.technician}`, 'Content-Type': 'application/json', ...(options.headers || {}) },
+  });
+}
+
+// A meeting's saved agenda, as the editor reads it.
+async function savedAgenda(id) {
+  const response = await technicianFetch(`/api/schedule/${id}/agenda`);
+  if (response.status !== 200) fail(`GET /api/schedule/${id}/agenda answered ${response.status}`);
+  return response.json();
+}
+
+const itemValues = (page, testid) => page.getByTestId(testid).evaluateAll((inputs) => inputs.map((i) => i.value));
 
 async function notPwned(page) {
   const pwned = await page.evaluate(() => window.__pwned);
@@ -172,6 +195,38 @@ async function main() {
   await shot(console1, 'meetings-review');
   log(`review: ${numbers.join(', ')}; problem: ${await text(console1, 'review-problem')}`);
 
+  phase = 'the roster from a spreadsheet';
+  const wrongCsv = join(args.out, 'elus-colonnes.csv');
+  writeFileSync(wrongCsv, 'Prénom;Nom\nClaire;Martin\n');
+  await console1.getByTestId('roster-file').setInputFiles(wrongCsv);
+  await waitIn(console1, 'a CSV with an unknown column should give the French error',
+    () => /colonne « Prénom » inconnue/.test(document.querySelector('[data-testid="roster-message"]').textContent)
+      && !document.querySelector('[data-testid="roster-message"]').hidden);
+  if ((await console1.getByTestId('councillor').count()) !== 0) fail('a refused roster should add nobody');
+  log(`wrong roster: ${await text(console1, 'roster-message')}`);
+  const rosterCsv = join(args.out, 'elus.csv');
+  writeFileSync(rosterCsv, '\uFEFFnom;fonction;groupe\r\nMme Claire Martin;Adjointe aux finances;Majorité\r\n'
+    + 'M. Bernard Lefèvre;Maire;Majorité\r\nM. Paul Durand;Conseiller municipal;Opposition\r\n');
+  await console1.getByTestId('roster-file').setInputFiles(rosterCsv);
+  await waitIn(console1, 'the CSV\'s three councillors should be listed',
+    () => document.querySelectorAll('[data-testid="councillor"]').length === 3
+      && document.querySelector('[data-testid="roster-message"]').hidden);
+  const rosterNames = await console1.locator('#roster-names option').evaluateAll((options) => options.map((o) => o.value));
+  if (JSON.stringify(rosterNames) !== JSON.stringify(['Mme Claire Martin', 'M. Bernard Lefèvre', 'M. Paul Durand'])) {
+    fail(`the rapporteurs offered should be the roster's names: ${JSON.stringify(rosterNames)}`);
+  }
+  if ((await console1.getByTestId('item-rapporteur').first().getAttribute('list')) !== 'roster-names') {
+    fail('the rapporteur field should offer the roster\'s names');
+  }
+  // Edited by hand: one removed, one added.
+  await console1.getByRole('button', { name: 'Retirer M. Paul Durand de la liste' }).click();
+  await console1.getByTestId('roster-add').click();
+  const added = console1.getByTestId('councillor').nth(2);
+  await added.getByTestId('councillor-name').fill('Mme Anne Petit');
+  await added.getByTestId('councillor-group').fill('Opposition');
+  await shot(console1, 'meetings-roster');
+  log(`roster: ${rosterNames.join(', ')}; edited by hand`);
+
   phase = 'corrected in the table, saved';
   await rows.nth(3).getByTestId('item-number').fill('3');
   await rows.nth(0).getByTestId('item-kind').selectOption('deliberation');
@@ -179,6 +234,7 @@ async function main() {
   await console1.getByTestId('review-add').click();
   await rows.nth(5).getByTestId('item-title').fill('Question diverse : éclairage du stade');
   await rows.nth(5).getByTestId('item-kind').selectOption('question_diverse');
+  await rows.nth(5).getByTestId('item-rapporteur').fill('Mme Claire Martin');
   await rows.nth(5).getByTestId('item-up').click();
   await console1.getByTestId('review-save').click();
   await waitIn(console1, 'the saved meeting should be listed "prévue" with its automatic start',
@@ -191,6 +247,17 @@ async function main() {
   if (plan.title !== XSS_TITLE || plan.date !== DATE || plan.time !== TIME) fail(`saved as ${JSON.stringify(plan)}`);
   if (!(await text(console1, 'meeting-row-title')).includes('<img')) fail('the title with markup should be shown as text');
   if (!(await text(console1, 'standby-auto')).startsWith('Démarrage automatique')) fail('the standby screen should say when the meeting starts by itself');
+  const savedFirst = (await savedAgenda(plan.id)).agenda;
+  const q = savedFirst.items[4];
+  if (savedFirst.items.length !== 6 || q.kind !== 'question_diverse' || q.rapporteur !== 'Mme Claire Martin'
+    || savedFirst.items[5].kind !== 'information') {
+    fail(`the moved question with its rapporteur should be saved before the information: ${JSON.stringify(savedFirst.items)}`);
+  }
+  const councillors = savedFirst.councillors || [];
+  if (JSON.stringify(councillors.map((c) => [c.id, c.name, c.group || ''])) !== JSON.stringify([
+    ['cm-01', 'Mme Claire Martin', 'Majorité'], ['cm-02', 'M. Bernard Lefèvre', 'Majorité'], ['cm-03', 'Mme Anne Petit', 'Opposition']])) {
+    fail(`the roster should be saved with the agenda: ${JSON.stringify(councillors)}`);
+  }
   await notPwned(console1);
   await shot(console1, 'meetings-standby');
   log(`saved ${plan.id}: ${await text(console1, 'standby-next')} / ${await text(console1, 'standby-auto')}`);
@@ -260,6 +327,61 @@ async function main() {
   log(`stale save refused, then saved as ${communautaire.id}`);
   await context2.close();
 
+  phase = 'the saved agenda edited';
+  const planRow = console1.locator(`[data-testid="meeting-row"][data-id="${plan.id}"]`);
+  await planRow.getByTestId('meeting-edit').click();
+  await waitIn(console1, 'the editor should open with the saved agenda and roster',
+    () => !document.querySelector('[data-testid="review"]').hidden
+      && document.querySelectorAll('[data-testid="review-item"]').length === 6
+      && document.querySelectorAll('[data-testid="councillor"]').length === 3
+      && document.getElementById('h-review').textContent.startsWith('Modifier l\'ordre du jour'));
+  await notPwned(console1);
+  await console1.getByRole('button', { name: 'Descendre le point 1' }).click();
+  await rows.nth(1).getByTestId('item-rapporteur').fill('M. Bernard Lefèvre');
+  await rows.nth(3).getByTestId('item-number').fill('3 bis');
+  await rows.nth(5).getByTestId('item-kind').selectOption('deliberation');
+  await console1.getByTestId('councillor').nth(2).getByTestId('councillor-role').fill('Conseillère municipale');
+  await shot(console1, 'meetings-editor');
+  await console1.getByTestId('review-save').click();
+  await waitIn(console1, 'the edited agenda should be saved',
+    () => document.querySelector('[data-testid="review"]').hidden);
+  const edited = (await savedAgenda(plan.id)).agenda;
+  const editedSummary = edited.items.map((i) => `${i.number || ''}|${i.title.slice(0, 12)}|${i.rapporteur || ''}|${i.kind}`);
+  if (!edited.items[0].title.startsWith('Budget primitif') || !edited.items[1].title.startsWith('Approbation')
+    || edited.items[1].rapporteur !== 'M. Bernard Lefèvre' || edited.items[3].number !== '3 bis'
+    || edited.items[5].kind !== 'deliberation' || edited.councillors[2].role !== 'Conseillère municipale') {
+    fail(`the edit should be saved: ${JSON.stringify(editedSummary)} ${JSON.stringify(edited.councillors)}`);
+  }
+  if (edited.meeting.title !== XSS_TITLE || edited.meeting.time !== TIME) fail(`the meeting should stay: ${JSON.stringify(edited.meeting)}`);
+  log(`edited: ${editedSummary.join(' / ')}`);
+
+  phase = 'an edit refused after another console\'s';
+  await planRow.getByTestId('meeting-edit').click();
+  await waitIn(console1, 'the editor should open again',
+    () => !document.querySelector('[data-testid="review"]').hidden && document.querySelectorAll('[data-testid="review-item"]').length === 6);
+  // Another console saves its own correction meanwhile.
+  const other = await savedAgenda(plan.id);
+  other.agenda.items[0].title = 'Budget primitif 2027 (corrigé par une autre console)';
+  const otherSave = await technicianFetch(`/api/schedule/${plan.id}/agenda`, {
+    method: 'POST', body: JSON.stringify({ revision: other.revision, agenda: other.agenda }),
+  });
+  if (otherSave.status !== 200) fail(`the other console's save answered ${otherSave.status}`);
+  await rows.nth(0).getByTestId('item-title').fill('Budget primitif 2027 (version de cette console)');
+  await console1.getByTestId('review-save').click();
+  await waitIn(console1, 'a save against an old revision should give the French conflict message and a reload',
+    () => /modifiée entre-temps/.test(document.querySelector('[data-testid="review-message"]').textContent)
+      && !document.querySelector('[data-testid="review"]').hidden
+      && !document.querySelector('[data-testid="review-reload"]').hidden);
+  if ((await savedAgenda(plan.id)).agenda.items[0].title !== other.agenda.items[0].title) fail('the refused edit should have saved nothing');
+  log(`conflict: ${await text(console1, 'review-message')}`);
+  await console1.getByTestId('review-reload').click();
+  await waitIn(console1, 'the reload should show the other console\'s version',
+    (title) => document.querySelector('[data-testid="item-title"]').value === title
+      && document.querySelector('[data-testid="review-reload"]').hidden
+      && document.querySelector('[data-testid="review-message"]').hidden, other.agenda.items[0].title);
+  await console1.getByTestId('review-close').click();
+  await waitIn(console1, 'the editor should close', () => document.querySelector('[data-testid="review"]').hidden);
+
   phase = 'started by hand';
   await console1.locator(`[data-testid="meeting-row"][data-id="${plan.id}"]`).getByTestId('meeting-start').click();
   await waitIn(console1, 'the console should reconnect to the meeting behind the "début imminent" slate',
@@ -284,6 +406,40 @@ async function main() {
     plan.id, MEETING_MS);
   await notPwned(console1);
   log('back in standby, meeting arrêtée');
+
+  phase = 'the stopped meeting\'s files';
+  const logId = (await schedule()).meetings.find((m) => m.id === plan.id)?.log_id;
+  if (!logId) fail('the started meeting should have its log id');
+  const exportDir = join(args.data, 'exports', logId);
+  mkdirSync(exportDir, { recursive: true });
+  const NOTES = 'Notes de la séance (fichier du test).\n';
+  writeFileSync(join(exportDir, 'notes-test.txt'), NOTES);
+  const stoppedRow = console1.locator(`[data-testid="meeting-row"][data-id="${plan.id}"]`);
+  await stoppedRow.getByTestId('meeting-files').click();
+  const fileItem = console1.locator('[data-testid="meeting-file"][data-name="notes-test.txt"]');
+  await waitIn(console1, 'the meeting\'s files should be listed with their sizes',
+    () => /notes-test\.txt — \d+ octets/.test(document.querySelector('[data-testid="meeting-file"][data-name="notes-test.txt"]')?.textContent || ''));
+  log(`files: ${await console1.getByTestId('files-list').textContent()}`);
+  const [download] = await Promise.all([
+    console1.waitForEvent('download', { timeout: STEP_MS }),
+    fileItem.getByTestId('file-download').click(),
+  ]);
+  const url = new URL(download.url());
+  if (!url.searchParams.get('ticket') || download.url().includes(args.technician)) fail(`the download URL should carry a ticket, not the token: ${download.url()}`);
+  if (download.suggestedFilename() !== 'notes-test.txt') fail(`downloaded as "${download.suggestedFilename()}"`);
+  const got = readFileSync(await download.path(), 'utf8');
+  if (got !== NOTES) fail(`the downloaded file should be the meeting's: "${got}"`);
+  const again = await fetch(`${args.base}${url.pathname}${url.search}`);
+  if (again.status !== 403 || !/expiré ou a déjà servi/.test((await again.json()).message || '')) fail(`a used ticket should be refused (403), not ${again.status}`);
+  const forged = await fetch(`${args.base}${url.pathname}?ticket=${'0'.repeat(64)}`);
+  if (forged.status !== 403) fail(`an unknown ticket should be refused (403), not ${forged.status}`);
+  const unlisted = await technicianFetch(`/api/schedule/${plan.id}/files/schedule.json/ticket`, { method: 'POST' });
+  if (unlisted.status !== 404) fail(`a ticket for a file not listed should be refused (404), not ${unlisted.status}`);
+  const anonymous = await fetch(`${args.base}/api/schedule/${plan.id}/files/notes-test.txt/ticket`, { method: 'POST' });
+  if (anonymous.status !== 403) fail(`a ticket asked without the technician's token should be refused (403), not ${anonymous.status}`);
+  const unknownAgenda = await technicianFetch('/api/schedule/p999/agenda');
+  if (unknownAgenda.status !== 404) fail(`the agenda of an unknown meeting should be a 404, not ${unknownAgenda.status}`);
+  log(`downloaded ${download.suggestedFilename()} through ${url.pathname}?ticket=…; used ticket refused`);
 
   if (pageErrors.length) fail(`errors in the pages: ${pageErrors.join(' | ')}`);
   await passed(overall, browser);

@@ -19,6 +19,7 @@ const KINDS = [
 ];
 const FIELD_NAMES = { number: 'numéro', title: 'titre', rapporteur: 'rapporteur', kind: 'nature' };
 const MEETING_FIELDS = { title: 'titre', date: 'date', time: 'heure', place: 'lieu', commune: 'commune' };
+const COUNCILLOR_FIELDS = { id: 'identifiant', name: 'nom', role: 'fonction', group: 'groupe' };
 const CONFIRM_WINDOW_MS = 5000;
 const REFRESH_MS = 30000;
 // Set once this browser saw Tribune in standby: it is `tribune serve`, whose schedule answers
@@ -92,6 +93,8 @@ export function frenchPlace(where) {
   if (m) return `point ${Number(m[1]) + 1}${m[2] ? ` (${FIELD_NAMES[m[2]] || m[2]})` : ''}`;
   m = /^meeting\.(\w+)$/.exec(w);
   if (m) return `séance : ${MEETING_FIELDS[m[1]] || m[1]}`;
+  m = /^councillors(?:\[(\d+)\](?:\.(\w+))?)?$/.exec(w);
+  if (m) return m[1] === undefined ? 'élus' : `élu ${Number(m[1]) + 1}${m[2] ? ` (${COUNCILLOR_FIELDS[m[2]] || m[2]})` : ''}`;
   if (w === '$' || w === '') return 'ordre du jour';
   return w;
 }
@@ -154,6 +157,9 @@ export function createMeetings({ api, say }) {
     sourceLines: [],      // the text read, for the review
     problems: [],         // [{where, message}]
     meeting: null,        // the agenda's meeting as the server read it (commune…)
+    councillors: [],      // the review's roster: {id, name, role, group}, saved with the agenda
+    editing: null,        // the planned meeting whose saved agenda the review edits: {id}
+    files: new Map(),     // meeting id → its files panel: {files} | {error} | {loading}
     confirming: new Map(), // button → {timer, label}: armed for a second click
     refreshTimer: null,
   };
@@ -254,7 +260,7 @@ export function createMeetings({ api, say }) {
 
   function renderList() {
     const meetings = Array.isArray(state.schedule?.meetings) ? state.schedule.meetings : [];
-    ui.list.replaceChildren(...sorted(meetings).map(row));
+    ui.list.replaceChildren(...sorted(meetings).flatMap((m) => [row(m), filesRow(m)]).filter(Boolean));
     show(ui.empty, meetings.length === 0);
     renderNext();
   }
@@ -274,6 +280,7 @@ export function createMeetings({ api, say }) {
         type: 'button', class: 'small', testid: 'meeting-start', onclick: (event) => startMeeting(m, event.currentTarget),
       }, 'Démarrer maintenant'));
     }
+    actions.append(...editorButtons(m));
     if (s !== 'running') {
       actions.append(el('button', {
         type: 'button', class: 'small danger', testid: 'meeting-delete', onclick: (event) => deleteMeeting(m, event.currentTarget),
@@ -505,15 +512,18 @@ export function createMeetings({ api, say }) {
         line: lines.length === agenda.items.length ? lines[i].line : null,
       }));
       state.meeting = agenda.meeting && typeof agenda.meeting === 'object' ? agenda.meeting : null;
+      // An agenda file's own roster replaces the one imported; otherwise the review keeps it.
+      if (councillorsOf(agenda).length) state.councillors = councillorsOf(agenda);
     } else {
       state.rows = lines;
       state.meeting = null;
     }
-    state.sourceLines = String(text || '').split(/\r\n|\r|\n/);
+    state.sourceLines = text ? String(text).split(/\r\n|\r|\n/) : [];
     state.problems = problems;
     show(ui.form, false);
     show(ui.review, true);
     message(ui.reviewMessage, '');
+    setEditing(state.editing);
     renderReview();
   }
 
@@ -547,6 +557,10 @@ export function createMeetings({ api, say }) {
         el('span', { class: 'line-text' }, text),
         said ? el('span', { class: 'line-problem' }, said.join(' ; ')) : null);
     }));
+    // A saved agenda being edited has no text read.
+    show(ui.source, state.sourceLines.length > 0);
+    show(ui.source.previousElementSibling, state.sourceLines.length > 0);
+    renderRoster();
   }
 
   function itemRow(r, index) {
@@ -554,6 +568,7 @@ export function createMeetings({ api, say }) {
     const input = (key, testid, size) => el('input', {
       type: 'text', testid, size, value: r[key],
       'aria-label': FIELD_NAMES[key],
+      list: key === 'rapporteur' ? 'roster-names' : undefined,
       oninput: (event) => { r[key] = event.target.value; },
     });
     const kind = el('select', {
@@ -574,9 +589,9 @@ export function createMeetings({ api, say }) {
       el('td', {}, input('rapporteur', 'item-rapporteur', 22)),
       el('td', {}, kind),
       el('td', { class: 'item-buttons' },
-        el('button', { type: 'button', class: 'small quiet', testid: 'item-up', title: 'Monter', disabled: index === 0, onclick: () => move(-1) }, '▲'),
-        el('button', { type: 'button', class: 'small quiet', testid: 'item-down', title: 'Descendre', disabled: index === state.rows.length - 1, onclick: () => move(1) }, '▼'),
-        el('button', { type: 'button', class: 'small quiet danger', testid: 'item-remove', title: 'Retirer ce point', onclick: () => {
+        el('button', { type: 'button', class: 'small quiet', testid: 'item-up', title: 'Monter', 'aria-label': `Monter le point ${r.number || index + 1}`, disabled: index === 0, onclick: () => move(-1) }, '▲'),
+        el('button', { type: 'button', class: 'small quiet', testid: 'item-down', title: 'Descendre', 'aria-label': `Descendre le point ${r.number || index + 1}`, disabled: index === state.rows.length - 1, onclick: () => move(1) }, '▼'),
+        el('button', { type: 'button', class: 'small quiet danger', testid: 'item-remove', title: 'Retirer ce point', 'aria-label': `Retirer le point ${r.number || index + 1}`, onclick: () => {
           state.rows.splice(index, 1);
           renderReview();
         } }, '✕')));
@@ -617,7 +632,11 @@ export function createMeetings({ api, say }) {
         if (r.rapporteur.trim()) item.rapporteur = r.rapporteur.trim();
         return item;
       });
-      const agenda = { meeting: meetingPart, items };
+      const agenda = { meeting: meetingPart, items, councillors: rosterForSave() };
+      if (state.editing) {
+        await saveEdited(agenda);
+        return;
+      }
       const reply = await call('POST', '/api/schedule', { revision: state.revision ?? 0, agenda });
       if (reply.status === 200) {
         say('ok', `Séance enregistrée : ${form.title || 'Conseil municipal'}, ${whenText(form.date, form.time)}.`);
@@ -644,6 +663,256 @@ export function createMeetings({ api, say }) {
     }
   }
 
+  // --- the roster (the agenda's councillors) and the rapporteurs' names -----------------
+
+  function councillorsOf(agenda) {
+    const list = agenda && Array.isArray(agenda.councillors) ? agenda.councillors : [];
+    return list.filter((c) => c && typeof c === 'object').map((c) => ({
+      id: String(c.id ?? ''), name: String(c.name ?? ''), role: String(c.role ?? ''), group: String(c.group ?? ''),
+    }));
+  }
+
+  // A councillor added by hand gets the next free "cm-NN" (ids stay as they are otherwise:
+  // votes and the speaker lower-third name councillors by id).
+  function freeCouncillorId() {
+    const used = new Set(state.councillors.map((c) => c.id));
+    for (let n = 1; ; n += 1) {
+      const id = `cm-${String(n).padStart(2, '0')}`;
+      if (!used.has(id)) return id;
+    }
+  }
+
+  function rosterForSave() {
+    return state.councillors.map((c) => {
+      const councillor = { id: c.id, name: c.name.trim() };
+      if (c.role.trim()) councillor.role = c.role.trim();
+      if (c.group.trim()) councillor.group = c.group.trim();
+      return councillor;
+    });
+  }
+
+  function renderRosterNames() {
+    const names = [...new Set(state.councillors.map((c) => c.name.trim()).filter(Boolean))];
+    byTestId('roster-names').replaceChildren(...names.map((name) => el('option', { value: name })));
+  }
+
+  function renderRoster() {
+    const rows = state.councillors.map((c, index) => {
+      const problems = state.problems.filter((p) => new RegExp(`^councillors\\[${index}\\]`).test(String(p.where || '')));
+      const input = (key, label, size) => el('input', {
+        type: 'text', testid: `councillor-${key}`, size, value: c[key],
+        'aria-label': `${label} de l'élu ${index + 1}`,
+        oninput: (event) => {
+          c[key] = event.target.value;
+          if (key === 'name') renderRosterNames();
+        },
+      });
+      return el('tr', { testid: 'councillor', dataset: { id: c.id, problem: problems.length ? 'true' : 'false' } },
+        el('td', {}, input('name', 'Nom', 22),
+          ...problems.map((p) => el('div', { class: 'item-problem' }, `${frenchPlace(p.where)} : ${String(p.message ?? '')}`))),
+        el('td', {}, input('role', 'Fonction', 22)),
+        el('td', {}, input('group', 'Groupe', 16)),
+        el('td', { class: 'item-buttons' }, el('button', {
+          type: 'button', class: 'small quiet danger', testid: 'councillor-remove', title: 'Retirer cet élu',
+          'aria-label': `Retirer ${c.name || `l'élu ${index + 1}`} de la liste`,
+          onclick: () => {
+            state.councillors.splice(index, 1);
+            renderRoster();
+          },
+        }, '✕')));
+    });
+    byTestId('roster-items').replaceChildren(...rows);
+    show(byTestId('roster-empty'), state.councillors.length === 0);
+    renderRosterNames();
+  }
+
+  function rosterMessage(text, problems = []) {
+    message(byTestId('roster-message'), text);
+    byTestId('roster-problems').replaceChildren(...problems.map((p) => el('li', { testid: 'roster-problem' },
+      el('strong', { class: 'where' }, `${frenchPlace(p.where)} : `), String(p.message ?? ''))));
+  }
+
+  // "Importer une liste (CSV)": the server reads the spreadsheet's export (POST
+  // /api/schedule/roster) and the list replaces the review's; nothing is saved until the
+  // meeting is.
+  async function importRoster(event) {
+    const input = event.target;
+    const file = input.files[0];
+    if (!file) return;
+    rosterMessage('Lecture de la liste…');
+    byTestId('roster-message').dataset.severity = 'info';
+    const reply = await call('POST', '/api/schedule/roster', file, { 'Content-Type': 'text/csv' });
+    input.value = '';
+    if (reply.status === 200 && Array.isArray(reply.body.councillors)) {
+      state.councillors = councillorsOf(reply.body);
+      renderRoster();
+      const n = state.councillors.length;
+      rosterMessage('');
+      say('ok', `${n} élu${n > 1 ? 's' : ''} importé${n > 1 ? 's' : ''} de « ${file.name} » : vérifiez la liste, puis enregistrez la séance.`);
+      return;
+    }
+    if (reply.status === 413) {
+      rosterMessage('Fichier trop volumineux (20 Mo au plus).');
+      return;
+    }
+    rosterMessage(errorText(reply, `La liste « ${file.name} » n'a pas pu être lue`),
+      Array.isArray(reply.body.problems) ? reply.body.problems : []);
+  }
+
+  // --- "Modifier l'ordre du jour" of a planned meeting ----------------------------------
+
+  function editorButtons(m) {
+    const s = stateOf(m);
+    const buttons = [];
+    if (m.state === 'planned') {
+      buttons.push(el('button', {
+        type: 'button', class: 'small', testid: 'meeting-edit', onclick: (event) => editMeeting(m.id, event.currentTarget),
+      }, 'Modifier l\'ordre du jour'));
+    }
+    if (m.log_id && s !== 'planned') {
+      buttons.push(el('button', {
+        type: 'button', class: 'small', testid: 'meeting-files', 'aria-expanded': state.files.has(m.id) ? 'true' : 'false',
+        onclick: () => toggleFiles(m),
+      }, 'Fichiers de la séance'));
+    }
+    return buttons;
+  }
+
+  function setEditing(editing) {
+    state.editing = editing;
+    document.getElementById('h-review').firstChild.textContent = editing ? 'Modifier l\'ordre du jour ' : 'Vérifiez ce que Tribune a compris ';
+    show(byTestId('review-back'), !editing);
+    show(byTestId('review-close'), Boolean(editing));
+    show(byTestId('review-reload'), false);
+  }
+
+  // The saved agenda (GET /api/schedule/ID/agenda) in the review screen; the form's fields
+  // take its meeting, which the review shows and saves.
+  async function editMeeting(id, button) {
+    if (button) button.disabled = true;
+    const reply = await call('GET', `/api/schedule/${encodeURIComponent(id)}/agenda`);
+    if (button) button.disabled = false;
+    if (reply.status !== 200 || !reply.body.agenda) {
+      message(ui.message, errorText(reply, 'L\'ordre du jour de cette séance n\'a pas pu être lu'));
+      return false;
+    }
+    const agenda = reply.body.agenda;
+    const m = agenda.meeting || {};
+    byTestId('meeting-title-input').value = m.title || '';
+    byTestId('meeting-date').value = m.date || '';
+    byTestId('meeting-time').value = m.time || '';
+    byTestId('meeting-place').value = m.place || '';
+    // The revision this agenda was read at, not the list's (refreshed every 30 s): another
+    // console's edit meanwhile is a conflict, never silently overwritten.
+    state.editing = { id, revision: typeof reply.body.revision === 'number' ? reply.body.revision : state.revision };
+    state.councillors = councillorsOf(agenda);
+    rosterMessage('');
+    message(ui.message, '');
+    review({ text: '', agenda, problems: [] });
+    return true;
+  }
+
+  async function saveEdited(agenda) {
+    const { id, revision } = state.editing;
+    const reply = await call('POST', `/api/schedule/${encodeURIComponent(id)}/agenda`, { revision: revision ?? 0, agenda });
+    if (reply.status === 200) {
+      say('ok', `Ordre du jour enregistré : ${agenda.meeting.title || 'Conseil municipal'}, ${whenText(agenda.meeting.date, agenda.meeting.time)}.`);
+      setEditing(null);
+      closeForm();
+      await loadSchedule();
+      return;
+    }
+    if (reply.status === 409 && reply.body.code === 'conflict') {
+      // Another console changed the list since this one read it: nothing was saved. The
+      // list is read again; "Enregistrer" keeps these corrections over the other's, the
+      // reload shows the saved version instead.
+      message(ui.reviewMessage, 'Cette séance ou la liste des séances a été modifiée entre-temps par une autre console : '
+        + 'rien n\'a été enregistré. « Recharger la séance enregistrée » montre la version enregistrée (vos corrections sont '
+        + 'alors perdues) ; « Enregistrer » de nouveau remplace cette version par la vôtre.');
+      show(byTestId('review-reload'), true);
+      await loadSchedule();
+      if (state.editing) state.editing.revision = state.revision;  // a second click keeps this version
+      return;
+    }
+    if (reply.status === 409 || reply.status === 404) {
+      message(ui.reviewMessage, errorText(reply, 'L\'ordre du jour n\'a pas été enregistré'));
+      await loadSchedule();
+      return;
+    }
+    state.rows.forEach((r) => { r.line = null; });
+    state.problems = Array.isArray(reply.body.problems) ? reply.body.problems : [];
+    renderReview();
+    message(ui.reviewMessage, errorText(reply, 'L\'ordre du jour n\'a pas été enregistré'));
+  }
+
+  // --- a past meeting's files (its replay: DATA/exports/LOG_ID) ---------------------------
+
+  function sizeText(bytes) {
+    const n = Number(bytes) || 0;
+    const format = (v) => v.toLocaleString('fr-FR', { maximumFractionDigits: 1 });
+    if (n >= 1e9) return `${format(n / 1e9)} Go`;
+    if (n >= 1e6) return `${format(n / 1e6)} Mo`;
+    if (n >= 1e3) return `${format(n / 1e3)} ko`;
+    return `${n} octet${n > 1 ? 's' : ''}`;
+  }
+
+  async function toggleFiles(m) {
+    if (state.files.has(m.id)) {
+      state.files.delete(m.id);
+      renderList();
+      return;
+    }
+    state.files.set(m.id, { loading: true });
+    renderList();
+    const reply = await call('GET', `/api/schedule/${encodeURIComponent(m.id)}/files`);
+    if (!state.files.has(m.id)) return;
+    state.files.set(m.id, reply.status === 200 && Array.isArray(reply.body.files)
+      ? { files: reply.body.files }
+      : { error: errorText(reply, 'La liste des fichiers n\'a pas pu être lue') });
+    renderList();
+  }
+
+  function filesRow(m) {
+    const panel = state.files.get(m.id);
+    if (!panel) return null;
+    let content;
+    if (panel.loading) content = el('p', { class: 'hint' }, 'Lecture de la liste des fichiers…');
+    else if (panel.error) content = el('p', { class: 'alert', testid: 'files-error' }, panel.error);
+    else if (!panel.files.length) content = el('p', { class: 'hint', testid: 'files-empty' }, 'Aucun fichier pour cette séance.');
+    else {
+      content = el('ul', { class: 'files', testid: 'files-list' }, ...panel.files.map((f) => el('li', { testid: 'meeting-file', dataset: { name: String(f.name) } },
+        el('button', {
+          type: 'button', class: 'small quiet', testid: 'file-download', 'aria-label': `Télécharger ${f.name}`,
+          onclick: (event) => download(m, String(f.name), event.currentTarget),
+        }, String(f.name)),
+        ` — ${sizeText(f.bytes)}`)));
+    }
+    return el('tr', { class: 'meeting-files-row', testid: 'meeting-files-row', dataset: { id: m.id } }, el('td', { colspan: '5' }, content));
+  }
+
+  // The technician's token never goes into a URL (the browser's history and downloads list
+  // would keep it): the console asks, with the token in the header, for a one-time ticket to
+  // that file (POST …/files/NAME/ticket), and the browser downloads the ticket's URL itself,
+  // to disk as it comes (a replay's MP4 may weigh gigabytes). The ticket opens that one
+  // file, once, within a minute.
+  async function download(m, name, button) {
+    button.disabled = true;
+    try {
+      const path = `/api/schedule/${encodeURIComponent(m.id)}/files/${name.split('/').map(encodeURIComponent).join('/')}`;
+      const reply = await call('POST', `${path}/ticket`);
+      if (reply.status !== 200 || typeof reply.body.url !== 'string' || !reply.body.url.startsWith('/api/schedule/')) {
+        say('error', errorText(reply, `« ${name} » n'a pas pu être téléchargé`));
+        return;
+      }
+      const link = el('a', { href: reply.body.url, download: name.split('/').pop(), hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   // --- wiring -------------------------------------------------------------------------
 
   byTestId('new-meeting').addEventListener('click', openForm);
@@ -660,6 +929,25 @@ export function createMeetings({ api, say }) {
     if (titles.length) titles[titles.length - 1].focus();
   });
   byTestId('review-save').addEventListener('click', save);
+  byTestId('roster-add').addEventListener('click', () => {
+    state.councillors.push({ id: freeCouncillorId(), name: '', role: '', group: '' });
+    renderRoster();
+    const names = byTestId('roster-items').querySelectorAll('[data-testid="councillor-name"]');
+    if (names.length) names[names.length - 1].focus();
+  });
+  byTestId('roster-file').addEventListener('change', importRoster);
+  byTestId('new-meeting').addEventListener('click', () => {
+    setEditing(null);
+    state.councillors = [];
+    rosterMessage('');
+  });
+  byTestId('review-close').addEventListener('click', () => {
+    setEditing(null);
+    closeForm();
+  });
+  byTestId('review-reload').addEventListener('click', () => {
+    if (state.editing) editMeeting(state.editing.id, byTestId('review-reload'));
+  });
   ui.stop.addEventListener('click', stopMeeting);
   setInterval(renderNext, 1000);
   // "Réglages" (settings.html): the technician's token goes along in the fragment when the
