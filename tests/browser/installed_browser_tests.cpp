@@ -135,7 +135,13 @@ TEST_CASE(
   const auto& items = schedule["meetings"][0]["agenda"]["items"];
   REQUIRE(items.size() == 4);
   CHECK(items[1]["title"] == "Budget primitif 2027");
+  CHECK(items[1]["rapporteur"] == "Mme Claire Martin");
   CHECK(items[2]["number"] == "6 bis");
+  CHECK(items[3]["kind"] == "question_diverse");
+  const auto& councillors = schedule["meetings"][0]["agenda"]["councillors"];
+  REQUIRE(councillors.size() == 1);
+  CHECK(councillors[0]["name"] == "Mme Claire Martin");
+  CHECK(councillors[0]["group"] == "Majorité");
   CHECK(readTextFile(data / "secrets.json").find(kStreamKey) != std::string::npos);
   struct stat info {};
   REQUIRE(::stat((data / "secrets.json").c_str(), &info) == 0);

@@ -221,10 +221,19 @@ async function main() {
   await passed(overall, browser);
 }
 
-// The roster: a councillor added, and picked as the rapporteur of item 2.
+// The roster: a councillor added by hand, and picked as the rapporteur of item 2.
 async function editRoster(rows) {
   phase = 'the roster';
-  void rows;
+  const before = await consolePage.getByTestId('councillor').count();
+  await consolePage.getByTestId('roster-add').click();
+  const added = consolePage.getByTestId('councillor').nth(before);
+  await added.getByTestId('councillor-name').fill('Mme Claire Martin');
+  await added.getByTestId('councillor-role').fill('Adjointe aux finances');
+  await added.getByTestId('councillor-group').fill('Majorité');
+  await waitIn(consolePage, 'the roster\'s names should be offered as rapporteurs',
+    () => [...document.querySelectorAll('[data-testid="roster-names"] option')].some((o) => o.value === 'Mme Claire Martin'));
+  await rows.nth(1).getByTestId('item-rapporteur').fill('Mme Claire Martin');
+  log('roster: Mme Claire Martin added, rapporteur of item 2');
 }
 
 main().catch((error) => failed(error, browser, async () => {
