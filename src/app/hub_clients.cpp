@@ -161,7 +161,7 @@ void Hub::handleMessage(web::ConnectionId connection, const std::string& text) {
       const auto& viewerId = client->second.viewer;
       web_->send(connection,
                  core::welcome(*role, lastSeq_, resumable ? nlohmann::json(nullptr) : clientSnapshot(*role, viewerId),
-                               viewerId));
+                               viewerId, options_.sharedWeb != nullptr));
       if (resumable) {
         std::vector<std::uint64_t> questions;  // changed since: their current views follow
         // Whether the public was shut out at each missed event, not only now: what happened

@@ -118,13 +118,14 @@ ParseResult parseClientMessage(std::string_view text, std::size_t maxBytes) {
   return {std::move(message), StatusCode::Ok, {}, std::move(id)};
 }
 
-std::string welcome(Role role, std::uint64_t seq, const Json& snapshot, std::string_view viewer) {
+std::string welcome(Role role, std::uint64_t seq, const Json& snapshot, std::string_view viewer, bool serve) {
   Json out{{"type", "welcome"},
            {"protocol", kProtocolVersion},
            {"role", std::string(toString(role))},
            {"seq", seq},
            {"snapshot", snapshot}};
   if (!viewer.empty()) out["viewer"] = std::string(viewer);
+  if (serve) out["serve"] = true;
   return dumped(out);
 }
 

@@ -53,9 +53,11 @@ struct ParseResult {
 ParseResult parseClientMessage(std::string_view text, std::size_t maxBytes);
 
 // Server to client, as JSON text ready to send (invalid UTF-8 replaced, never thrown).
-// {"type":"welcome","protocol":1,"role":…,"seq":…,"snapshot":…|null,"viewer"?:…}; the
-// viewer's browser id only for a viewer (docs/QUESTIONS.md).
-std::string welcome(Role role, std::uint64_t seq, const nlohmann::json& snapshot, std::string_view viewer = {});
+// {"type":"welcome","protocol":1,"role":…,"seq":…,"snapshot":…|null,"viewer"?:…,"serve"?:true};
+// the viewer's browser id only for a viewer (docs/QUESTIONS.md); "serve" when the meeting is
+// one of `tribune serve`'s schedule (the console then offers "Arrêter la séance").
+std::string welcome(Role role, std::uint64_t seq, const nlohmann::json& snapshot, std::string_view viewer = {},
+                    bool serve = false);
 // {"type":"result","id":…,"code":…,"status":…,"message":…,"data":…}; id omitted when null.
 std::string result(const nlohmann::json& id, const DispatchResult& outcome);
 // {"type":"event","seq":…,"event":{"type","data","at_ms"}}

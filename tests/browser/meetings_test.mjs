@@ -392,6 +392,13 @@ async function main() {
       && document.querySelector('[data-testid="layer-slate"]')?.dataset.template === 'starting', null, MEETING_MS);
   await waitIn(console1, '"Arrêter la séance" should be offered during the meeting',
     () => !document.querySelector('[data-testid="schedule-stop"]').hidden);
+  // A console opened for the first time during the meeting (another browser) offers it too.
+  const lateContext = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'fr-FR' });
+  const lateConsole = await openPage(lateContext, consoleUrl);
+  await waitIn(lateConsole, 'a console opened during the meeting should offer "Arrêter la séance"',
+    () => !document.querySelector('[data-testid="console"]').hidden
+      && !document.querySelector('[data-testid="schedule-stop"]').hidden);
+  await lateContext.close();
   if (!(await text(console1, 'meeting-title')).includes('<img')) fail('the meeting title should be shown as text');
   await notPwned(console1);
   log('meeting on, "début imminent" slate');

@@ -154,6 +154,9 @@ TEST_CASE("the server's messages are JSON objects with a type", "[protocol]") {
   CHECK(welcome ==
         json{{"type", "welcome"}, {"protocol", 1}, {"role", "moderator"}, {"seq", 42}, {"snapshot", {{"id", "m"}}}});
   CHECK(json::parse(core::welcome(core::Role::Viewer, 0, nullptr)).at("snapshot").is_null());
+  // A meeting of tribune serve's schedule says so; tribune run's says nothing.
+  CHECK(json::parse(core::welcome(core::Role::Technician, 1, nullptr, {}, true)).at("serve") == true);
+  CHECK_FALSE(json::parse(core::welcome(core::Role::Technician, 1, nullptr)).contains("serve"));
 
   core::DispatchResult refused{409, "illegal_transition", "Impossible…", json::object()};
   CHECK(json::parse(core::result("a1", refused)) == json{{"type", "result"},

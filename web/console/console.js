@@ -273,7 +273,7 @@ function onWelcome(message, { resumed, reconnected }) {
     showGate('wrong-role');
     return;
   }
-  meetings.meeting();
+  meetings.meeting(message.serve === true);
   if (!resumed) {
     applySnapshot(message.snapshot);
   } else {

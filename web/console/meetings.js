@@ -7,7 +7,7 @@
 //
 //   const meetings = createMeetings({ api, say });
 //   meetings.standby(message);   // the link's `standby` answer (its `schedule`)
-//   meetings.meeting();          // a meeting's welcome: the standby screen goes away
+//   meetings.meeting(serve);     // a meeting's welcome: the standby screen goes away
 
 import { byTestId, el, frenchDay, frenchTime, setText, show } from '../shared/tribune-connection.js';
 
@@ -22,29 +22,9 @@ const MEETING_FIELDS = { title: 'titre', date: 'date', time: 'heure', place: 'li
 const COUNCILLOR_FIELDS = { id: 'identifiant', name: 'nom', role: 'fonction', group: 'groupe' };
 const CONFIRM_WINDOW_MS = 5000;
 const REFRESH_MS = 30000;
-// Set once this browser saw Tribune in standby: it is `tribune serve`, whose schedule answers
-// during a meeting too. Under `tribune run` the page never asks for /api/schedule (a 404 there
-// would only be noise in the browser's console). A welcome does not say which one serves.
-const SERVE_KEY = 'tribune.console.serve';
 // Where console.js keeps the technician's token for this tab (takeToken), read for the
 // "Réglages" link.
 const TOKEN_KEY = 'tribune.console.token';
-
-function rememberServe() {
-  try {
-    localStorage.setItem(SERVE_KEY, '1');
-  } catch {
-    // storage refused: this page only, through state.serve
-  }
-}
-
-function knownServe() {
-  try {
-    return localStorage.getItem(SERVE_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
 
 // ---------------------------------------------------------------------------------------
 // The agenda's text, read line by line as docs/AGENDA.md "Plain text" says, for the review
@@ -150,7 +130,6 @@ export function createMeetings({ api, say }) {
   };
   const state = {
     mode: 'unknown',      // 'standby' | 'meeting'
-    serve: false,         // a standby answer was seen: tribune serve
     schedule: null,       // GET /api/schedule's answer
     revision: null,       // the revision the page loaded: every edit names it
     rows: [],             // the review's items: {number, title, rapporteur, kind, line}
@@ -220,8 +199,6 @@ export function createMeetings({ api, say }) {
 
   function standby(answer) {
     state.mode = 'standby';
-    state.serve = true;
-    rememberServe();
     document.body.dataset.mode = 'standby';
     show(ui.console, false);
     show(ui.standby, true);
@@ -233,14 +210,17 @@ export function createMeetings({ api, say }) {
     state.refreshTimer = setInterval(() => loadSchedule(), REFRESH_MS);
   }
 
-  function meeting() {
+  // `serve`: the welcome says the meeting is tribune serve's (its schedule answers).
+  function meeting(serve) {
     state.mode = 'meeting';
     document.body.dataset.mode = 'meeting';
     clearInterval(state.refreshTimer);
     show(ui.standby, false);
     show(ui.console, true);
-    if (state.serve || knownServe()) loadSchedule();  // tribune serve: the "Arrêter la séance" button
-    else show(ui.stop, false);
+    // Under tribune serve the schedule says which meeting runs: the "Arrêter la séance"
+    // button. Under tribune run there is no schedule (nor such a button).
+    show(ui.stop, false);
+    if (serve) loadSchedule();
   }
 
   // --- the list -----------------------------------------------------------------------
