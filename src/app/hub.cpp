@@ -65,7 +65,8 @@ core::WordList loadProfanity(const HubOptions& options) {
                                          ? std::filesystem::path(*options.config.questions.profanityFile)
                                          : options.shareDir / "moderation" / "profanity-fr.txt";
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw ConfigError(file.string(), {{"questions.profanity_file", "impossible de lire le fichier (existe-t-il ?)"}});
+  if (!in)
+    throw ConfigError(file.string(), {{"questions.profanity_file", "impossible de lire le fichier (existe-t-il ?)"}});
   std::ostringstream text;
   text << in.rdbuf();
   auto parsed = core::parseWordList(text.str());

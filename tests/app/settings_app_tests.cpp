@@ -131,7 +131,7 @@ TEST_CASE(
   CHECK(settings(tribune)["values"]["destinations"][0]["key"] == "****");
 }
 
-TEST_CASE("the logo: an image is kept and drawn in the preview; anything else is refused in French",
+TEST_CASE("the logo: an image is kept and drawn in the preview, anything else is refused in French",
           "[settings][serve]") {
   TempDir data;
   RunningServe tribune(data.path(), Json::object());

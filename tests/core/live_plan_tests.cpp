@@ -595,9 +595,11 @@ TEST_CASE("an ingest that a destination could not use is refused without showing
   };
   CHECK(errorFor("https://a.rtmps.youtube.com/live2", "SECRET") ==
         "cdn.ingestionInfo.rtmpsIngestionAddress: l'URL doit commencer par rtmp:// ou rtmps://, pas https://");
-  CHECK(errorFor("rtmps:", "SECRET") == "cdn.ingestionInfo.rtmpsIngestionAddress: l'URL doit commencer par rtmp:// ou rtmps://");
+  CHECK(errorFor("rtmps:", "SECRET") ==
+        "cdn.ingestionInfo.rtmpsIngestionAddress: l'URL doit commencer par rtmp:// ou rtmps://");
   CHECK(errorFor("rtmps://a.rtmps.youtube.com", "SECRET") ==
-        "cdn.ingestionInfo.rtmpsIngestionAddress: pas de chemin d'application : attendu rtmp[s]://serveur[:port]/app/clé");
+        "cdn.ingestionInfo.rtmpsIngestionAddress: pas de chemin d'application : attendu "
+        "rtmp[s]://serveur[:port]/app/clé");
   CHECK(errorFor("rtmps://a.rtmps.youtube.com/live2", "SECRET/../x") ==
         "cdn.ingestionInfo.rtmpsIngestionAddress: la clé de stream ne doit pas contenir « / »");
   CHECK(errorFor("rtmps://a.rtmps.youtube.com/live2", "SECRET key") ==
