@@ -129,6 +129,13 @@ async function setDestination() {
   await settings.reload();
   await waitIn(settings, 'the page should list the saved destination after a reload',
     () => [...document.querySelectorAll('[data-testid="destination-name"]')].some((i) => i.value === 'mairie'));
+  // "Tester": the saved destination's server accepts a publish with the key.
+  await settings.locator('[data-testid="destination"]').last().getByTestId('destination-test').click();
+  await waitIn(settings, 'the destination\'s test should say the server accepts the publish',
+    () => {
+      const result = [...document.querySelectorAll('[data-testid="destination-test-result"]')].find((r) => !r.hidden);
+      return result?.dataset.kind === 'ok' && result.textContent.includes('accepte la diffusion');
+    });
   await shot(settings, 'installed-settings');
   await keyNowhere([settings], 'after the settings');
   log('destination "mairie" saved; the page shows ****');

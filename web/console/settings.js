@@ -294,6 +294,13 @@ function destinationRow(destination) {
   });
   keyHint();
   urlHint();
+  // "Tester": a publish asked of the saved destination's server (as tribune check --probe),
+  // no picture sent; the station's probe desk answers in the console's words.
+  const testResult = el('p', { class: 'destination-test', testid: 'destination-test-result', role: 'status', hidden: true });
+  const testButton = el('button', { type: 'button', class: 'small', testid: 'destination-test',
+    title: 'Demande au serveur s\'il accepte la diffusion, sans rien diffuser',
+    onclick: () => testDestination(row, testButton, testResult) }, 'Tester');
+  show(testButton, row.original !== null);
   row.node = el('fieldset', { class: 'destination', testid: 'destination' },
     el('legend', {}, d.name ? String(d.name) : 'Nouvelle destination'),
     el('label', { class: 'field' }, 'Nom', f.name),
@@ -303,8 +310,27 @@ function destinationRow(destination) {
     el('label', { class: 'check' }, f.enabled, 'Diffuser ici'),
     el('label', { class: 'check' }, f.tls_verify, 'Vérifier le certificat (TLS)'),
     el('button', { type: 'button', class: 'small danger', testid: 'destination-remove', onclick: () => removeRow(row) },
-      'Retirer'));
+      'Retirer'),
+    testButton, testResult);
   return row;
+}
+
+// The saved destination (its name as saved: the server tests what is in effect, not what is
+// being typed) asked whether it accepts a publish.
+async function testDestination(row, button, result) {
+  button.disabled = true;
+  result.dataset.kind = 'info';
+  setText(result, 'Test en cours… (jusqu\'à 10 s)');
+  show(result, true);
+  const reply = await call('POST', `/api/destinations/${encodeURIComponent(row.original)}/test`);
+  button.disabled = false;
+  if (reply.status === 200) {
+    result.dataset.kind = reply.body.accepted ? 'ok' : 'error';
+    setText(result, [reply.body.text, reply.body.advice].filter(Boolean).join(' → '));
+  } else {
+    result.dataset.kind = 'error';
+    setText(result, reply.body.message || reply.body.error || `Test impossible (réponse ${reply.status} du serveur).`);
+  }
 }
 
 function renumberRows() {
