@@ -484,6 +484,7 @@ async function load() {
   }
   renderNotes(reply.body.restart_needed, reply.body.meeting_running);
   show(byTestId('settings'), true);
+  say('info', `Réglages lus (révision ${state.revision}).`);
   document.body.dataset.loaded = 'true';
   document.body.dataset.revision = String(state.revision);
   schedulePreview(0);
