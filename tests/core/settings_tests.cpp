@@ -81,7 +81,7 @@ TEST_CASE("a key typed in the console goes to the secrets file, never into the s
   CHECK(values.dump().find("abcd-1234-efgh") == std::string::npos);
 }
 
-TEST_CASE("\"****\" keeps a destination's key, by its previous name when renamed", "[settings]") {
+TEST_CASE("the kept-key mark keeps a destination's key, by its previous name when renamed", "[settings]") {
   const J base = J::parse(R"({"secrets_file": "s.json", "destinations": [
       {"name": "fb", "platform": "facebook", "key_secret": "file-key"},
       {"name": "own", "url": "rtmp://127.0.0.1/live/INLINE-KEY"}]})");
@@ -102,7 +102,7 @@ TEST_CASE("\"****\" keeps a destination's key, by its previous name when renamed
   CHECK(config.config.destinations[1].url.full() == "rtmp://127.0.0.1:1935/live/INLINE-KEY");
 }
 
-TEST_CASE("\"****\" for a destination that never had a key asks for it at its key field", "[settings]") {
+TEST_CASE("the kept-key mark for a destination that never had a key asks for it at its key field", "[settings]") {
   const J destinations = J::parse(R"([{"name": "new", "platform": "youtube", "key": "****"}])");
   const auto edit = prepareSettingsEdit({}, J::object(), request(0, J{{"destinations", destinations}}), std::nullopt);
   REQUIRE(edit.problems.size() == 1);
