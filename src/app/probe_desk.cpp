@@ -39,7 +39,7 @@ ProbeDesk::~ProbeDesk() {
 }
 
 DeskStart ProbeDesk::startPreflight(std::uint64_t job, core::Config config, PreflightInputs inputs, bool lookAtSource) {
-  return start(job, [this, job, config = std::move(config), inputs = std::move(inputs), lookAtSource]() mutable {
+  return start([this, job, config = std::move(config), inputs = std::move(inputs), lookAtSource]() mutable {
     preflight(job, config, std::move(inputs), lookAtSource);
   });
 }
@@ -47,19 +47,17 @@ DeskStart ProbeDesk::startPreflight(std::uint64_t job, core::Config config, Pref
 DeskStart ProbeDesk::startDestinationTest(std::uint64_t job, const core::Config& config, const std::string& name) {
   for (const auto& destination : config.destinations) {
     if (destination.name == name) {
-      return start(job, [this, job, config, destination] { testDestination(job, config, destination); });
+      return start([this, job, config, destination] { testDestination(job, config, destination); });
     }
   }
   return DeskStart::Unknown;
 }
 
-DeskStart ProbeDesk::start(std::uint64_t job, std::function<void()> work) {
+DeskStart ProbeDesk::start(std::function<void()> work) {
   {
     std::lock_guard lock(mutex_);
-    if (busy_ && job_ == job) return DeskStart::Started;  // the same request delivered again
     if (busy_ || quitting_) return DeskStart::Busy;
     busy_ = true;
-    job_ = job;
     work_ = std::move(work);
   }
   wake_.notify_all();

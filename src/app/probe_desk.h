@@ -11,8 +11,7 @@
 // PreflightInputs instead, and nothing opens the source a second time.
 //
 // One job at a time: a request while one runs is refused (start…() returns Busy), the
-// console says "Une vérification est déjà en cours.". The job running asked again (the same
-// request id) is that job: Started, nothing more.
+// console says "Une vérification est déjà en cours.".
 //
 // Threading: start…() from any thread (the station's); the jobs and the listener's calls
 // on the desk's own thread. The destructor cancels the source's look and waits for the job
@@ -75,7 +74,7 @@ class ProbeDesk {
   DeskStart startDestinationTest(std::uint64_t job, const core::Config& config, const std::string& name);
 
  private:
-  DeskStart start(std::uint64_t job, std::function<void()> work);
+  DeskStart start(std::function<void()> work);
   void loop();
   void preflight(std::uint64_t job, const core::Config& config, PreflightInputs inputs, bool lookAtSource);
   void testDestination(std::uint64_t job, const core::Config& config, const core::DestinationSettings& destination);
@@ -85,10 +84,9 @@ class ProbeDesk {
   ProbeDeskSettings settings_;
   ProbeDeskListener& listener_;
 
-  std::mutex mutex_;  // guards busy_, job_, work_, quitting_
+  std::mutex mutex_;  // guards busy_, work_, quitting_
   std::condition_variable wake_;
   bool busy_ = false;           // from a start…() that succeeded until its job is over
-  std::uint64_t job_ = 0;       // the job that made the desk busy
   std::function<void()> work_;  // the job waiting for the thread
   bool quitting_ = false;
   std::atomic<bool> cancel_{false};  // ends the source's look early (the destructor)

@@ -35,12 +35,6 @@ core::SettingsFile readSettings(const std::filesystem::path& file) {
   return std::move(*parsed.settings);
 }
 
-Json problemsJson(const std::vector<core::ConfigProblem>& problems) {
-  Json list = Json::array();
-  for (const auto& problem : problems) list.push_back({{"path", problem.path}, {"message", problem.message}});
-  return list;
-}
-
 SettingsSave invalid(std::vector<core::ConfigProblem> problems) {
   SettingsSave save;
   save.status = 422;
@@ -184,6 +178,12 @@ SettingsSave SettingsStore::save(const Json& body) {
   save.body = {{"status", "saved"}, {"revision", current_.revision}};
   save.config = LoadedConfig{std::move(result.config), baseDir_};
   return save;
+}
+
+core::SettingsJson problemsJson(const std::vector<core::ConfigProblem>& problems) {
+  Json list = Json::array();
+  for (const auto& problem : problems) list.push_back({{"path", problem.path}, {"message", problem.message}});
+  return list;
 }
 
 LoadedConfig loadConfigWithSettings(const std::optional<std::filesystem::path>& file,

@@ -59,6 +59,9 @@ class SettingsStore {
   core::SettingsFile current_;
 };
 
+// [{"path", "message"}…]: the problems as the console's answers carry them.
+core::SettingsJson problemsJson(const std::vector<core::ConfigProblem>& problems);
+
 // `loadConfig` with the console's settings of the data folder the file names (or
 // `dataDirFlag`): what `run`, `serve` and `check` start from. Throws ConfigError.
 LoadedConfig loadConfigWithSettings(const std::optional<std::filesystem::path>& file,

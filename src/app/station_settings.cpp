@@ -27,12 +27,6 @@ web::HttpResponse refused(int status, const std::string& error) {
   return jsonResponse(status, {{"status", "invalid"}, {"error", error}});
 }
 
-Json problemsJson(const std::vector<core::ConfigProblem>& problems) {
-  Json list = Json::array();
-  for (const auto& problem : problems) list.push_back({{"path", problem.path}, {"message", problem.message}});
-  return list;
-}
-
 // DATA/branding/logo-N.EXT with the first N not taken: a new name for every upload, so that
 // the logo of the running meeting is never overwritten under it.
 std::filesystem::path newLogoFile(const std::filesystem::path& dir, core::LogoKind kind) {
@@ -69,7 +63,7 @@ void Station::handleSettings(const web::HttpRequest& request) {
         return respond(jsonResponse(500, {{"status", "invalid"},
                                           {"error", "Les réglages enregistrés ne sont plus valables : corrigez-les."},
                                           {"revision", settings_->revision()},
-                                          {"problems", problemsJson(core::consoleProblems(error.problems()))}}));
+                                          {"problems", Json(problemsJson(core::consoleProblems(error.problems())))}}));
       }
     }
     if (request.method != "POST") return respond(jsonResponse(405, {{"status", "method_not_allowed"}}));
@@ -120,7 +114,7 @@ void Station::handleSettings(const web::HttpRequest& request) {
     if (!result.ok()) {
       return respond(jsonResponse(422, {{"status", "invalid"},
                                         {"error", "Aperçu impossible : corrigez les champs signalés."},
-                                        {"problems", problemsJson(result.problems)}}));
+                                        {"problems", Json(problemsJson(result.problems))}}));
     }
     makePathsAbsolute(result.config, std::filesystem::absolute(options_.configFile.value_or(".")).parent_path());
     const auto preview = lowerThirdPreview(result.config, options_.hub.shareDir);

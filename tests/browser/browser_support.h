@@ -43,14 +43,15 @@ struct RunningTribune {
   std::filesystem::path log;
 };
 
+// `command`: "run" (one meeting) or "serve" (the appliance in standby, issue 23).
 inline void startTribune(RunningTribune& tribune, const std::filesystem::path& config,
-                         const std::filesystem::path& data, std::uint16_t port) {
+                         const std::filesystem::path& data, std::uint16_t port, const std::string& command = "run") {
   ProcessOptions options;
   options.env["TRIBUNE_SHARE_DIR"] = kSourceDir.string();
   options.out = Redirect::appendTo(tribune.log);
   options.err = Redirect::appendTo(tribune.log);
   tribune.process.emplace(
-      std::vector<std::string>{kTribune, "run", "--config", config.string(), "--data-dir", data.string()},
+      std::vector<std::string>{kTribune, command, "--config", config.string(), "--data-dir", data.string()},
       std::move(options));
   const bool up = waitUntil([&] { return loopbackPortAccepts(port) || !tribune.process->running(); }, 20s);
   INFO(readTextFile(tribune.log));

@@ -31,17 +31,7 @@ TEST_CASE("the console's pre-flight in Chromium: one click, a busy state, then g
 
   RunningTribune tribune;
   tribune.log = dir / "tribune.log";
-  ProcessOptions options;
-  options.env["TRIBUNE_SHARE_DIR"] = kSourceDir.string();
-  options.out = Redirect::appendTo(tribune.log);
-  options.err = Redirect::appendTo(tribune.log);
-  tribune.process.emplace(std::vector<std::string>{kTribune, "serve", "--config", (dir / "tribune.json").string(),
-                                                   "--data-dir", data.string()},
-                          std::move(options));
-  const bool up = waitUntil([&] { return loopbackPortAccepts(port) || !tribune.process->running(); }, 20s);
-  INFO(readTextFile(tribune.log));
-  REQUIRE(up);
-  REQUIRE(tribune.process->running());
+  startTribune(tribune, dir / "tribune.json", data, port, "serve");
 
   const auto node = runNode("preflight_test.mjs",
                             {"--base", "http://127.0.0.1:" + std::to_string(port), "--technician",

@@ -9,7 +9,9 @@
 //   meetings.standby(message);   // the link's `standby` answer (its `schedule`)
 //   meetings.meeting(serve);     // a meeting's welcome: the standby screen goes away
 
-import { byTestId, el, frenchDay, frenchTime, setText, show } from '../shared/tribune-connection.js';
+import {
+  byTestId, el, frenchDay, frenchTime, jsonCall, refusalText, setText, show,
+} from '../shared/tribune-connection.js';
 
 const STATE_LABELS = {
   planned: 'prévue', running: 'en cours', stopped: 'arrêtée', done: 'terminée', failed: 'échec', missed: 'manquée',
@@ -145,35 +147,8 @@ export function createMeetings({ api, say }) {
 
   // --- the server's word -------------------------------------------------------------
 
-  async function call(method, path, body, headers = {}) {
-    const options = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      if (body instanceof Blob || body instanceof ArrayBuffer) {
-        options.body = body;
-      } else {
-        options.body = JSON.stringify(body);
-        options.headers['Content-Type'] = 'application/json';
-      }
-    }
-    let response;
-    try {
-      response = await api(path, options);
-    } catch {
-      return { status: 0, body: { message: 'Le serveur ne répond pas : vérifiez que Tribune est lancé, puis réessayez.' } };
-    }
-    let data = {};
-    try {
-      data = await response.json();
-    } catch {
-      data = {};
-    }
-    return { status: response.status, body: data && typeof data === 'object' ? data : {} };
-  }
-
-  function errorText(reply, fallback) {
-    if (reply.body && typeof reply.body.message === 'string' && reply.body.message) return reply.body.message;
-    return `${fallback} (réponse ${reply.status} du serveur).`;
-  }
+  const call = (method, path, body, headers = {}) => jsonCall(api, method, path, body, headers);
+  const errorText = refusalText;
 
   async function loadSchedule() {
     const reply = await call('GET', '/api/schedule');

@@ -10,7 +10,9 @@
 // "****", which the page sends back to keep it. Plain ES module; every text from the server or
 // from the technician becomes a text node (el, setText), never markup.
 
-import { byTestId, el, forgetToken, setText, show, takeToken } from '../shared/tribune-connection.js';
+import {
+  byTestId, el, forgetToken, jsonCall, refusalText, setText, show, takeToken,
+} from '../shared/tribune-connection.js';
 
 // The console's key: the same tab keeps one technician token for both pages.
 const TOKEN_KEY = 'tribune.console.token';
@@ -57,37 +59,8 @@ async function api(path, options = {}) {
   return fetch(path, { ...options, headers, cache: 'no-store' });
 }
 
-// {status, body}: body is the JSON answer ({} when none); status 0 when the server is away.
-async function call(method, path, body, headers = {}) {
-  const options = { method, headers: { ...headers } };
-  if (body !== undefined) {
-    if (body instanceof Blob) {
-      options.body = body;
-    } else {
-      options.body = JSON.stringify(body);
-      options.headers['Content-Type'] = 'application/json';
-    }
-  }
-  let response;
-  try {
-    response = await api(path, options);
-  } catch {
-    return { status: 0, body: { error: 'Le serveur ne répond pas : vérifiez que Tribune est lancé, puis réessayez.' } };
-  }
-  let data = {};
-  try {
-    data = await response.json();
-  } catch {
-    data = {};
-  }
-  return { status: response.status, body: data && typeof data === 'object' ? data : {} };
-}
-
-function errorText(reply, fallback) {
-  const said = reply.body && (reply.body.error || reply.body.message);
-  if (typeof said === 'string' && said) return said;
-  return `${fallback} (réponse ${reply.status} du serveur).`;
-}
+const call = (method, path, body, headers = {}) => jsonCall(api, method, path, body, headers);
+const errorText = refusalText;
 
 // ---------------------------------------------------------------------------------------
 // The status line, the gate
@@ -329,7 +302,7 @@ async function testDestination(row, button, result) {
     setText(result, [reply.body.text, reply.body.advice].filter(Boolean).join(' → '));
   } else {
     result.dataset.kind = 'error';
-    setText(result, reply.body.message || reply.body.error || `Test impossible (réponse ${reply.status} du serveur).`);
+    setText(result, errorText(reply, 'Test impossible'));
   }
 }
 

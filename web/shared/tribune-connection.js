@@ -470,6 +470,41 @@ export class TribuneConnection {
 // ---------------------------------------------------------------------------------------
 // Small DOM helpers for the pages: data only ever becomes text nodes.
 
+// A REST call of a staff page through its `api(path, options)` (its fetch with the token):
+// {status, body}, body the JSON answer ({} when none), status 0 when the server is away.
+export async function jsonCall(api, method, path, body, headers = {}) {
+  const options = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    if (body instanceof Blob || body instanceof ArrayBuffer) {
+      options.body = body;
+    } else {
+      options.body = JSON.stringify(body);
+      options.headers['Content-Type'] = 'application/json';
+    }
+  }
+  let response;
+  try {
+    response = await api(path, options);
+  } catch {
+    const away = 'Le serveur ne répond pas : vérifiez que Tribune est lancé, puis réessayez.';
+    return { status: 0, body: { message: away, error: away } };
+  }
+  let data = {};
+  try {
+    data = await response.json();
+  } catch {
+    data = {};
+  }
+  return { status: response.status, body: data && typeof data === 'object' ? data : {} };
+}
+
+// What the server said of a refusal (its "error" or "message"), else the fallback and the status.
+export function refusalText(reply, fallback) {
+  const said = reply.body && (reply.body.error || reply.body.message);
+  if (typeof said === 'string' && said) return said;
+  return `${fallback} (réponse ${reply.status} du serveur).`;
+}
+
 export const byTestId = (id, root = document) => root.querySelector(`[data-testid="${id}"]`);
 
 // el('button', {class: 'x', testid: 'y', onclick: f}, 'text', child…)
